@@ -1,0 +1,80 @@
+"""Configuration loading: one pydantic-settings base class for every service.
+
+Settings come from ``BURENCY_*`` environment variables and an optional ``.env`` file.
+:func:`load_settings` turns pydantic's validation error into a
+:class:`~burency_common.errors.ConfigurationError` that lists *every* missing or
+invalid setting by its environment variable name, without echoing values (they may
+be secrets).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from pydantic import SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from burency_common.errors import ConfigurationError
+
+__all__ = ["BurencySettings", "RunMode", "load_settings", "SecretStr"]
+
+ENV_PREFIX = "BURENCY_"
+
+
+class RunMode(StrEnum):
+    """``embedded``: one process, SQLite, in-memory bus. ``distributed``: one process per service."""
+
+    EMBEDDED = "embedded"
+    DISTRIBUTED = "distributed"
+
+
+class BurencySettings(BaseSettings):
+    """Settings every service shares; services subclass it and add their own fields."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    mode: RunMode = RunMode.EMBEDDED
+    service_name: str = "burency"
+    environment: str = "development"
+    log_level: str = "INFO"
+    log_json: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = "sqlite+aiosqlite:///var/burency.db"
+    kafka_bootstrap: str | None = None
+    redis_url: str | None = None
+
+    @property
+    def embedded(self) -> bool:
+        return self.mode is RunMode.EMBEDDED
+
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+def load_settings(cls: type[SettingsT], /, **overrides: Any) -> SettingsT:
+    """Build ``cls`` from the environment, or raise one error naming every bad setting."""
+    try:
+        return cls(**overrides)
+    except ValidationError as exc:
+        prefix = str(cls.model_config.get("env_prefix", ""))
+        problems = [_describe(prefix, err) for err in exc.errors()]
+        listing = "\n".join(f"  - {p['field']}: {p['message']}" for p in problems)
+        raise ConfigurationError(
+            f"{len(problems)} setting(s) missing or invalid:\n{listing}",
+            details=problems,
+        ) from None
+
+
+def _describe(prefix: str, err: Any) -> dict[str, str]:
+    loc = [str(part) for part in err["loc"]]
+    env_name = (prefix + "__".join(loc)).upper()
+    message = "is required" if err["type"] == "missing" else str(err["msg"])
+    return {"field": env_name, "message": message, "code": str(err["type"]).upper()}

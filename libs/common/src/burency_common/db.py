@@ -1,0 +1,86 @@
+"""Database helpers: async engines and sessions from a URL, and the Alembic runner.
+
+The same code runs on ``sqlite+aiosqlite://`` (embedded mode) and
+``postgresql+asyncpg://`` (distributed mode). SQLite gets WAL journaling, foreign
+keys and a busy timeout, so several connections of one process cooperate.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
+
+__all__ = [
+    "create_engine",
+    "create_session_factory",
+    "is_postgres",
+    "is_sqlite",
+    "migrate",
+]
+
+
+def is_sqlite(engine_or_url: AsyncEngine | str) -> bool:
+    url = engine_or_url.url if isinstance(engine_or_url, AsyncEngine) else make_url(engine_or_url)
+    return url.get_backend_name() == "sqlite"
+
+
+def is_postgres(engine_or_url: AsyncEngine | str) -> bool:
+    url = engine_or_url.url if isinstance(engine_or_url, AsyncEngine) else make_url(engine_or_url)
+    return url.get_backend_name() == "postgresql"
+
+
+def create_engine(url: str, *, echo: bool = False, **kwargs: Any) -> AsyncEngine:
+    """An async engine for ``url``; creates the directory of a SQLite file if needed."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, echo=echo, **kwargs)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 10)
+    return create_async_engine(url, echo=echo, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded attributes after commit (responses are built after it)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def migrate(engine: AsyncEngine, script_location: str | Path, revision: str = "head") -> None:
+    """Upgrade the database behind ``engine`` to ``revision`` with the Alembic scripts given.
+
+    The connection is shared with Alembic through ``config.attributes["connection"]``
+    (Alembic's documented pattern), so each service's ``env.py`` is the three lines of
+    :func:`burency_common.migrations.run_env` and no ``alembic.ini`` is needed.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    async with engine.begin() as connection:
+        await connection.run_sync(_upgrade, config, revision)
+
+
+def _upgrade(connection: Connection, config: Config, revision: str) -> None:
+    config.attributes["connection"] = connection
+    command.upgrade(config, revision)

@@ -1,0 +1,1 @@
+"""Test support shipped with the library: a pytest plugin and helpers every service reuses."""

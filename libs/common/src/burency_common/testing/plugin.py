@@ -1,0 +1,122 @@
+"""Pytest plugin with fixtures every Burency test suite reuses (registered via entry point).
+
+- ``postgres_database`` (module): a fresh, empty PostgreSQL database URL per test module;
+  ``postgres_database_factory`` makes more, migrated with a service's Alembic scripts.
+- ``kafka_bootstrap`` / ``redis_url`` / ``s3_endpoint`` (session): the real servers
+  started by ``make infra-up``; a missing one fails the test, never skips it.
+- ``unique_topic``: a Kafka-safe topic name unique to the test.
+- ``memory_bus``: a started :class:`~burency_common.bus.InMemoryBus`.
+- ``settings_factory``: builds a settings class from explicit values only, ignoring the
+  developer's environment and ``.env``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from pydantic_settings import BaseSettings
+
+from burency_common.testing.infra import (
+    create_postgres_database,
+    drop_postgres_database,
+    require_env,
+    require_tcp,
+    unique_name,
+)
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> str:
+    bootstrap = require_env("BURENCY_TEST_KAFKA_BOOTSTRAP", "Kafka")
+    require_tcp(bootstrap.split(",")[0], "Kafka")
+    return bootstrap
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = require_env("BURENCY_TEST_REDIS_URL", "Redis")
+    require_tcp(url.split("//", 1)[1].split("/", 1)[0], "Redis")
+    return url
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> str:
+    endpoint = require_env("BURENCY_TEST_S3_ENDPOINT", "S3 API server")
+    require_tcp(endpoint.split("//", 1)[1].rstrip("/"), "S3 API server")
+    return endpoint
+
+
+@pytest.fixture
+def unique_topic(request: pytest.FixtureRequest) -> Callable[[str], str]:
+    """``unique_topic("orders")`` → ``test.orders.<random>``: no test sees another's messages."""
+    base = request.node.name.split("[")[0][:40]
+
+    def make(name: str = base) -> str:
+        return unique_name(f"test.{name}").replace("_", ".")
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def postgres_database() -> Iterator[str]:
+    url = create_postgres_database()
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture(scope="module")
+def postgres_database_factory() -> Iterator[Callable[..., str]]:
+    """``factory(migrations=path)`` → URL of a fresh database upgraded to head."""
+    made: list[str] = []
+
+    def make(*, migrations: str | Path | None = None) -> str:
+        url = create_postgres_database()
+        made.append(url)
+        if migrations is not None:
+            asyncio.run(_migrate(url, migrations))
+        return url
+
+    yield make
+    for url in made:
+        drop_postgres_database(url)
+
+
+async def _migrate(url: str, migrations: str | Path) -> None:
+    from burency_common.db import create_engine, migrate  # noqa: PLC0415
+
+    engine = create_engine(url)
+    try:
+        await migrate(engine, migrations)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def memory_bus() -> AsyncIterator[Any]:
+    from burency_common.bus import InMemoryBus  # noqa: PLC0415
+
+    bus = InMemoryBus()
+    await bus.start()
+    yield bus
+    await bus.stop()
+
+
+@pytest.fixture
+def settings_factory(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
+    """Build settings from the given values only: ``BURENCY_*`` env vars and ``.env`` ignored."""
+    import os  # noqa: PLC0415
+
+    for key in list(os.environ):
+        if key.startswith("BURENCY_") and not key.startswith("BURENCY_TEST_"):
+            monkeypatch.delenv(key)
+
+    def make(cls: type[SettingsT], **values: Any) -> SettingsT:
+        return cls(_env_file=None, **values)
+
+    return make

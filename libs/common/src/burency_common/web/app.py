@@ -1,0 +1,132 @@
+"""The service app factory: every Burency HTTP service is built by :func:`create_service_app`.
+
+It adds ``/healthz`` (the process is alive), ``/readyz`` (its dependencies answer),
+``/metrics`` (Prometheus), request-id and access-log middleware, the problem+json
+error handlers and OpenAPI metadata. It is a function: nothing is built at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from burency_common.bus.port import EventBus
+from burency_common.errors import PROBLEM_JSON, problem_body
+from burency_common.web.middleware import RequestContextMiddleware, ServiceMetrics
+from burency_common.web.problems import install_problem_handlers
+
+__all__ = ["ReadinessCheck", "bus_check", "create_service_app", "database_check"]
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+@dataclass(frozen=True)
+class ReadinessCheck:
+    """A named probe of one dependency; ``probe`` returns True when it answers."""
+
+    name: str
+    probe: Callable[[], Awaitable[bool]]
+    timeout: float = 2.0
+
+    async def run(self) -> bool:
+        try:
+            return await asyncio.wait_for(self.probe(), timeout=self.timeout)
+        except Exception:  # noqa: BLE001 - any failure means "not ready"
+            return False
+
+
+def database_check(engine: AsyncEngine) -> ReadinessCheck:
+    async def probe() -> bool:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return True
+
+    return ReadinessCheck("database", probe)
+
+
+def bus_check(bus: EventBus) -> ReadinessCheck:
+    return ReadinessCheck("bus", bus.ping)
+
+
+def create_service_app(
+    *,
+    name: str,
+    version: str,
+    description: str = "",
+    routers: Sequence[APIRouter] = (),
+    readiness: Sequence[ReadinessCheck] = (),
+    lifespan: Lifespan | None = None,
+    access_log: bool = True,
+    health_details: Callable[[], Mapping[str, object]] | None = None,
+) -> FastAPI:
+    """Build a FastAPI app with Burency's health, metrics, middleware and error handling."""
+    app = FastAPI(
+        title=f"Burency {name}",
+        version=version,
+        description=description,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    metrics = ServiceMetrics(name)
+    app.state.service_name = name
+    app.state.metrics = metrics
+    install_problem_handlers(app)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, access_log=access_log)
+    app.include_router(_operational_router(name, version, readiness, metrics, health_details))
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def _operational_router(
+    name: str,
+    version: str,
+    checks: Sequence[ReadinessCheck],
+    metrics: ServiceMetrics,
+    health_details: Callable[[], Mapping[str, object]] | None,
+) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process answers")
+    async def healthz() -> dict[str, object]:
+        body: dict[str, object] = {"status": "ok", "service": name, "version": version}
+        if health_details is not None:
+            body.update(health_details())
+        return body
+
+    @router.get(
+        "/readyz",
+        summary="Readiness: every dependency answers",
+        responses={503: {"description": "a dependency is down"}},
+    )
+    async def readyz() -> JSONResponse:
+        results = await asyncio.gather(*(check.run() for check in checks))
+        status = {check.name: ("ok" if ok else "down") for check, ok in zip(checks, results)}
+        if all(results):
+            return JSONResponse({"status": "ready", "service": name, "checks": status})
+        body = problem_body(
+            status=503,
+            title="Service unavailable",
+            detail="not ready: " + ", ".join(k for k, v in status.items() if v != "ok"),
+            code="NOT_READY",
+        )
+        body["checks"] = status
+        return JSONResponse(body, status_code=503, media_type=PROBLEM_JSON)
+
+    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    async def prometheus() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+

@@ -1,0 +1,105 @@
+"""ASGI middleware: request ids, one access-log line per request, Prometheus metrics.
+
+Written as plain ASGI (not ``BaseHTTPMiddleware``) so streamed bodies stay streamed
+and the per-request overhead stays small.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from burency_common.ids import new_id
+from burency_common.logging import REQUEST_ID_HEADER, bind_request_id, get_logger
+
+__all__ = ["RequestContextMiddleware", "ServiceMetrics"]
+
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_HEADER = REQUEST_ID_HEADER.lower().encode()
+_log = get_logger("burency.access")
+
+
+class ServiceMetrics:
+    """One service's Prometheus metrics, in its own registry (several apps share a process)."""
+
+    def __init__(self, service: str) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "burency_http_requests_total",
+            "HTTP requests handled",
+            ["service", "method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "burency_http_request_duration_seconds",
+            "HTTP request latency",
+            ["service", "method", "route"],
+            registry=self.registry,
+        )
+        self.service = service
+
+
+def _incoming_request_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == _HEADER:
+            candidate = value.decode("latin-1")
+            if _VALID_REQUEST_ID.match(candidate):
+                return candidate
+            break
+    return new_id()
+
+
+def _route_template(scope: Scope) -> str:
+    path: object = getattr(scope.get("route"), "path", None)
+    return str(path) if path else "unmatched"
+
+
+class RequestContextMiddleware:
+    """Binds ``request_id``, echoes it in the response, logs and measures the request."""
+
+    def __init__(self, app: ASGIApp, *, metrics: ServiceMetrics, access_log: bool = True) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.access_log = access_log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _incoming_request_id(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        status: dict[str, int] = {"code": 500}
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        with bind_request_id(request_id):
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                self._record(scope, status["code"], time.perf_counter() - started)
+
+    def _record(self, scope: Scope, status: int, elapsed: float) -> None:
+        route = _route_template(scope)
+        method = str(scope.get("method", ""))
+        self.metrics.requests.labels(self.metrics.service, method, route, str(status)).inc()
+        self.metrics.latency.labels(self.metrics.service, method, route).observe(elapsed)
+        if self.access_log and route not in {"/healthz", "/metrics"}:
+            state: dict[str, Any] = scope.get("state", {})
+            _log.info(
+                "http.request",
+                method=method,
+                route=route,
+                status=status,
+                duration_ms=round(elapsed * 1000, 2),
+                user_id=state.get("user_id"),
+            )
