@@ -13,9 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
-
 from burency_gateway.app import create_gateway_app
+from fastapi.testclient import TestClient
 
 
 def free_port() -> int:

@@ -17,13 +17,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from burency_common.errors import ConfigurationError
 
-__all__ = ["BurencySettings", "RunMode", "load_settings", "SecretStr"]
+__all__ = ["BurencySettings", "RunMode", "SecretStr", "load_settings"]
 
 ENV_PREFIX = "BURENCY_"
 
 
 class RunMode(StrEnum):
-    """``embedded``: one process, SQLite, in-memory bus. ``distributed``: one process per service."""
+    """``embedded``: one process, SQLite, in-memory bus; ``distributed``: a process per service."""
 
     EMBEDDED = "embedded"
     DISTRIBUTED = "distributed"

@@ -87,7 +87,9 @@ class BurencyError(Exception):
         self.headers: dict[str, str] = dict(headers or {})
         super().__init__(self.detail)
 
-    def to_problem(self, *, request_id: str | None = None, instance: str | None = None) -> dict[str, Any]:
+    def to_problem(
+        self, *, request_id: str | None = None, instance: str | None = None
+    ) -> dict[str, Any]:
         """The RFC 9457 body for this error."""
         return problem_body(
             status=self.status,

@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from support.schema import outbox
-
 from burency_common.bus import EventBus, KafkaBus
 from burency_common.db import create_engine
 from burency_common.events import EventEnvelope
 from burency_common.outbox import OutboxRelay
+
+from support.schema import outbox
 
 
 class PausingBus(EventBus):

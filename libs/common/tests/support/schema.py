@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, MetaData, String, Table
-
 from burency_common.outbox import outbox_tables
+from sqlalchemy import Column, Integer, MetaData, String, Table
 
 metadata = MetaData()
 outbox, inbox = outbox_tables(metadata)

@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 import uvicorn
-
 from burency_common.config import load_settings
 from burency_common.errors import ConfigurationError
 from burency_common.logging import configure_logging
+
 from burency_gateway.app import create_gateway_app
 from burency_gateway.settings import PlatformSettings
 
@@ -56,7 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     configure_logging(level=settings.log_level, json=settings.log_json)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return _up(settings)
+    handlers = {"up": _up}
+    return handlers[args.command](settings)
 
 
 if __name__ == "__main__":

@@ -24,8 +24,8 @@ __all__ = [
     "SendNotification",
     "TraceContext",
     "UserRegistered",
-    "default_registry",
     "dead_letter_topic",
+    "default_registry",
 ]
 
 

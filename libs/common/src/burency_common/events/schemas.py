@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from burency_common.events.registry import EventRegistry, EventSchema
 
 __all__ = [
-    "USER_REGISTERED",
     "SEND_NOTIFICATION",
+    "USER_REGISTERED",
     "UserRegistered",
     "default_registry",
 ]

@@ -78,7 +78,7 @@ class OutboxRelay:
             try:
                 published = await self.publish_pending()
                 failures = 0
-            except Exception as exc:  # noqa: BLE001 - the relay must outlive outages
+            except Exception as exc:
                 failures += 1
                 _log.warning("outbox.publish_failed", error=type(exc).__name__, failures=failures)
                 published = 0

@@ -9,7 +9,10 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import threading
 import uuid
+from collections.abc import Callable, Coroutine
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,6 +22,7 @@ __all__ = [
     "drop_postgres_database",
     "require_env",
     "require_tcp",
+    "run_blocking",
     "unique_name",
 ]
 
@@ -40,12 +44,35 @@ def require_tcp(host_port: str, service: str, timeout: float = 3.0) -> None:
         with socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout):
             return
     except OSError as exc:
-        pytest.fail(f"{service} not reachable at {host_port} ({exc}): {_HOW_TO_START}", pytrace=False)
+        pytest.fail(
+            f"{service} not reachable at {host_port} ({exc}): {_HOW_TO_START}", pytrace=False
+        )
 
 
 def unique_name(prefix: str) -> str:
     """A name no other test uses (topics, databases, buckets, consumer groups)."""
     return f"{prefix}_{uuid.uuid4().hex[:12]}"
+
+
+def run_blocking(make_coro: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a coroutine to completion from sync code, even inside a running event loop.
+
+    Fixtures are called both from plain tests and from async fixtures; a private thread
+    with its own loop works in both cases.
+    """
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(make_coro())
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=target, name="burency-test-infra")
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
 
 
 def _admin_dsn() -> str:
@@ -68,7 +95,7 @@ def create_postgres_database(prefix: str = "test") -> str:
         finally:
             await conn.close()
 
-    asyncio.run(create())
+    run_blocking(create)
     netloc = parts.netloc
     return f"postgresql+asyncpg://{netloc}/{name}"
 
@@ -86,4 +113,4 @@ def drop_postgres_database(url: str) -> None:
         finally:
             await conn.close()
 
-    asyncio.run(drop())
+    run_blocking(drop)

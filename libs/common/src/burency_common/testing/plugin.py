@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,6 +24,7 @@ from burency_common.testing.infra import (
     drop_postgres_database,
     require_env,
     require_tcp,
+    run_blocking,
     unique_name,
 )
 
@@ -79,7 +79,7 @@ def postgres_database_factory() -> Iterator[Callable[..., str]]:
         url = create_postgres_database()
         made.append(url)
         if migrations is not None:
-            asyncio.run(_migrate(url, migrations))
+            run_blocking(lambda: _migrate(url, migrations))
         return url
 
     yield make

@@ -39,7 +39,7 @@ class ReadinessCheck:
     async def run(self) -> bool:
         try:
             return await asyncio.wait_for(self.probe(), timeout=self.timeout)
-        except Exception:  # noqa: BLE001 - any failure means "not ready"
+        except Exception:
             return False
 
 
@@ -111,7 +111,7 @@ def _operational_router(
     )
     async def readyz() -> JSONResponse:
         results = await asyncio.gather(*(check.run() for check in checks))
-        status = {check.name: ("ok" if ok else "down") for check, ok in zip(checks, results)}
+        status = {check.name: ("ok" if ok else "down") for check, ok in zip(checks, results, strict=True)}
         if all(results):
             return JSONResponse({"status": "ready", "service": name, "checks": status})
         body = problem_body(
@@ -128,5 +128,3 @@ def _operational_router(
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return router
-
-
