@@ -14,7 +14,6 @@ from pathlib import Path
 import httpx
 import pytest
 from burency_gateway.app import create_gateway_app
-from fastapi.testclient import TestClient
 
 
 def free_port() -> int:
@@ -23,12 +22,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_healthz_lists_mounted_services() -> None:
+async def test_healthz_lists_mounted_services() -> None:
     from fastapi import FastAPI
 
-    inner = FastAPI()
-    client = TestClient(create_gateway_app({"example": inner}))
-    body = client.get("/healthz").json()
+    app = create_gateway_app({"example": FastAPI()})
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+        body = (await client.get("/healthz")).json()
     assert body["status"] == "ok"
     assert body["services"] == ["example"]
 
