@@ -72,7 +72,7 @@ class EventBus(ABC):
 
     @abstractmethod
     async def publish(self, envelope: EventEnvelope, *, topic: str | None = None) -> None:
-        """Publish ``envelope`` to ``topic`` (default: ``envelope.type``), keyed by ``envelope.key``.
+        """Publish ``envelope`` to ``topic`` (default ``envelope.type``), keyed by ``envelope.key``.
 
         Returns only once the message is durable: acknowledged by all in-sync Kafka
         replicas, or, in memory, handled (or dead-lettered) by every subscribed group.

@@ -111,7 +111,9 @@ def _operational_router(
     )
     async def readyz() -> JSONResponse:
         results = await asyncio.gather(*(check.run() for check in checks))
-        status = {check.name: ("ok" if ok else "down") for check, ok in zip(checks, results, strict=True)}
+        status = {
+            check.name: ("ok" if ok else "down") for check, ok in zip(checks, results, strict=True)
+        }
         if all(results):
             return JSONResponse({"status": "ready", "service": name, "checks": status})
         body = problem_body(

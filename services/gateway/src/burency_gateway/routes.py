@@ -1,0 +1,170 @@
+"""The declarative route table: which service answers a path, and who may call it.
+
+Public paths are ``/api/<service>/...``; the gateway strips ``/api/<service>`` and
+forwards the rest (``/v1/orders``) to the service, so services never know where they
+are mounted. Within a service, the first :class:`Rule` whose pattern and method match
+decides access, rate-limit class and timeout; otherwise the service's defaults apply.
+Services still enforce fine-grained permissions themselves; the gateway's check is the
+first line, not the only one.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+
+__all__ = [
+    "Access",
+    "MatchedRoute",
+    "RouteTable",
+    "Rule",
+    "ServiceRoute",
+    "default_route_table",
+]
+
+
+class Access(StrEnum):
+    PUBLIC = "public"  # anyone; a token, if sent, is still verified and passed on
+    USER = "user"  # a valid access token or API key
+    ROLE = "role"  # a valid token with one of ``roles``
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``pattern`` is a glob over the path after ``/api/<service>`` (``/v1/admin/*``)."""
+
+    pattern: str
+    access: Access
+    methods: frozenset[str] | None = None
+    roles: frozenset[str] = frozenset()
+    rate_class: str | None = None
+    timeout: float | None = None
+
+    @cached_property
+    def _regex(self) -> re.Pattern[str]:
+        return re.compile(fnmatch.translate(self.pattern))
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.methods is not None and method not in self.methods:
+            return False
+        return self._regex.match(path) is not None
+
+
+@dataclass(frozen=True)
+class ServiceRoute:
+    """One service behind the gateway."""
+
+    name: str
+    rules: tuple[Rule, ...] = ()
+    default_access: Access = Access.USER
+    rate_class: str = "default"
+    timeout: float = 10.0
+
+    @property
+    def prefix(self) -> str:
+        return f"/api/{self.name}"
+
+
+@dataclass(frozen=True)
+class MatchedRoute:
+    """What the gateway decided for one request."""
+
+    service: ServiceRoute
+    upstream_path: str
+    access: Access
+    roles: frozenset[str]
+    rate_class: str
+    timeout: float
+
+
+@dataclass(frozen=True)
+class RouteTable:
+    services: tuple[ServiceRoute, ...]
+    _by_name: dict[str, ServiceRoute] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {s.name: s for s in self.services})
+
+    def names(self) -> list[str]:
+        return [s.name for s in self.services]
+
+    def match(self, method: str, path: str) -> MatchedRoute | None:
+        """Route ``path`` (``/api/<service>/rest``) or None when no service owns it."""
+        if not path.startswith("/api/"):
+            return None
+        name, _, rest = path[len("/api/") :].partition("/")
+        service = self._by_name.get(name)
+        if service is None:
+            return None
+        upstream_path = "/" + rest
+        for rule in service.rules:
+            if rule.matches(method, upstream_path):
+                return MatchedRoute(
+                    service=service,
+                    upstream_path=upstream_path,
+                    access=rule.access,
+                    roles=rule.roles,
+                    rate_class=rule.rate_class or service.rate_class,
+                    timeout=rule.timeout or service.timeout,
+                )
+        return MatchedRoute(
+            service=service,
+            upstream_path=upstream_path,
+            access=service.default_access,
+            roles=frozenset(),
+            rate_class=service.rate_class,
+            timeout=service.timeout,
+        )
+
+
+_STAFF = frozenset({"admin", "support", "compliance"})
+_OPERATIONS = (
+    Rule("/healthz", Access.PUBLIC, frozenset({"GET"})),
+    Rule("/readyz", Access.PUBLIC, frozenset({"GET"})),
+    Rule("/openapi.json", Access.PUBLIC, frozenset({"GET"})),
+    Rule("/metrics", Access.ROLE, frozenset({"GET"}), roles=frozenset({"admin"})),
+    Rule("/v1/admin/*", Access.ROLE, roles=_STAFF, rate_class="admin"),
+)
+_POST = frozenset({"POST"})
+
+
+def default_route_table() -> RouteTable:
+    """The route table of the Burency platform (see the README's route table)."""
+    auth = ServiceRoute(
+        "auth",
+        rules=(
+            *_OPERATIONS,
+            Rule("/.well-known/jwks.json", Access.PUBLIC, frozenset({"GET"})),
+            Rule("/v1/register", Access.PUBLIC, _POST, rate_class="register"),
+            Rule("/v1/login", Access.PUBLIC, _POST, rate_class="login"),
+            Rule("/v1/token/refresh", Access.PUBLIC, _POST, rate_class="login"),
+            Rule("/v1/password-reset*", Access.PUBLIC, _POST, rate_class="password_reset"),
+            Rule("/v1/email-verification*", Access.PUBLIC, _POST, rate_class="login"),
+        ),
+    )
+    trading = ServiceRoute(
+        "trading",
+        rules=(
+            *_OPERATIONS,
+            Rule("/v1/markets*", Access.PUBLIC, frozenset({"GET"})),
+            Rule("/v1/depth*", Access.PUBLIC, frozenset({"GET"})),
+            Rule("/v1/klines*", Access.PUBLIC, frozenset({"GET"})),
+            Rule("/v1/trades*", Access.PUBLIC, frozenset({"GET"})),
+            Rule("/v1/ticker*", Access.PUBLIC, frozenset({"GET"})),
+            Rule("/v1/orders*", Access.USER, frozenset({"POST", "DELETE"}), rate_class="orders"),
+        ),
+    )
+    files = ServiceRoute("files", rules=(*_OPERATIONS,), timeout=60.0)
+    return RouteTable(
+        (
+            auth,
+            ServiceRoute("users", rules=_OPERATIONS),
+            ServiceRoute("banking", rules=_OPERATIONS),
+            trading,
+            files,
+            ServiceRoute("notifications", rules=_OPERATIONS),
+        )
+    )
