@@ -9,6 +9,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _common import write_result
+
 from burency_common.money import format_amount, parse_amount
 
 N = 200_000

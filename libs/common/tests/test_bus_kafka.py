@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+
 from burency_common.bus import BusStoppedError, EventBus, KafkaBus, KafkaConsumerSettings
 from burency_common.events import EventEnvelope
 from burency_common.testing.bus_contract import (

@@ -6,6 +6,7 @@ import asyncio
 import random
 
 import pytest
+
 from burency_common.bus import (
     BusStoppedError,
     DeadLetter,

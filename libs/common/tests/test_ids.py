@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from itertools import pairwise
 
 import pytest
+
 from burency_common.ids import UUID7Generator, is_uuid7, new_id, uuid7, uuid7_time
 from burency_common.timeutil import to_epoch_ms, utc_now
 

@@ -3,6 +3,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
 from burency_common.money import (
     MAX_MINOR,
     MIN_MINOR,
@@ -15,8 +18,6 @@ from burency_common.money import (
     parse_amount,
     to_decimal,
 )
-from hypothesis import assume, given
-from hypothesis import strategies as st
 
 bigints = st.integers(min_value=MIN_MINOR, max_value=MAX_MINOR)
 scales = st.integers(min_value=0, max_value=18)

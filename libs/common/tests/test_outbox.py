@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from burency_common.bus import InMemoryBus
 from burency_common.db import create_engine, create_session_factory, migrate
 from burency_common.events import EventEnvelope
 from burency_common.outbox import OutboxRelay, add_to_outbox, claim_in_inbox
-from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 from support.schema import effects, inbox, outbox
 
 MIGRATIONS = Path(__file__).parent / "support" / "migrations"

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from burency_common.strings import (
     constant_time_equals,
     mask_secret,
@@ -10,8 +13,6 @@ from burency_common.strings import (
     to_snake,
     truncate,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from burency_common.timeutil import (
     Clock,
     FixedClock,
@@ -14,8 +17,6 @@ from burency_common.timeutil import (
     to_iso_ms,
     utc_now,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 aware = st.datetimes(
     min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)

@@ -12,6 +12,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from burency_common.tokens import (
     KeyRing,
     SigningKey,
@@ -32,10 +37,6 @@ from burency_common.tokens import (
     issue_token,
     verify_token,
 )
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 TS = int(NOW.timestamp())

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from burency_common.tokens import (
     JWKSClient,
     KeyRing,

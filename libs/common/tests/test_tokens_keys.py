@@ -7,6 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from burency_common.tokens import (
     KeyRing,
     SigningKey,
@@ -17,9 +21,6 @@ from burency_common.tokens import (
     jwk_thumbprint,
     verify_token,
 )
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 

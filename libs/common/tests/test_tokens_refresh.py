@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
+
 from burency_common.tokens import (
     RefreshTokenMaterial,
     TokenMalformed,

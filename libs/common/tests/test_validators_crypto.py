@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+
 from burency_common.validators import (
     InvalidValue,
     to_checksum_address,

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pytest
+
 from burency_common.validators import InvalidValue, validate_password
 from burency_common.validators.password import _common_passwords
 

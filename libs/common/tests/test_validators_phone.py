@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from burency_common.validators import InvalidValue, validate_phone
 
 

@@ -123,7 +123,9 @@ async def test_access_log_line_carries_request_id(capsys: pytest.CaptureFixture[
         await client.post(
             "/orders", json={"symbol": "BTC", "quantity": "1"}, headers={"X-Request-ID": "trace-9"}
         )
-    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    lines = [
+        json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")
+    ]
     access = [line for line in lines if line.get("event") == "http.request"]
     assert access, lines
     assert access[-1]["request_id"] == "trace-9"

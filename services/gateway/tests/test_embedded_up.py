@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from burency_gateway.app import create_gateway_app
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from burency_common.outbox import outbox_tables
 from sqlalchemy import Column, Integer, MetaData, String, Table
+
+from burency_common.outbox import outbox_tables
 
 metadata = MetaData()
 outbox, inbox = outbox_tables(metadata)

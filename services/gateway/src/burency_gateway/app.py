@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from burency_common.web import create_service_app
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
+from burency_common.web import create_service_app
 from burency_gateway import __version__
 
 __all__ = ["create_gateway_app"]

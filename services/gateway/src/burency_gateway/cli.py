@@ -11,10 +11,10 @@ import sys
 from collections.abc import Sequence
 
 import uvicorn
+
 from burency_common.config import load_settings
 from burency_common.errors import ConfigurationError
 from burency_common.logging import configure_logging
-
 from burency_gateway.app import create_gateway_app
 from burency_gateway.settings import PlatformSettings
 

@@ -1,4 +1,3 @@
-# ruff: noqa: N818 -- exception names are part of the public API (spec), not *Error.
 """Token error tree; see the package docstring for the full picture.
 
 Every class carries a stable ``code`` that API layers may put in responses and

@@ -5,6 +5,7 @@ Revision ID: 0001
 
 import sqlalchemy as sa
 from alembic import op
+
 from burency_common.outbox import create_outbox_tables, drop_outbox_tables
 
 revision = "0001"
