@@ -199,3 +199,27 @@ def test_parse_envelope_reasons_do_not_echo_the_input() -> None:
     assert reason.startswith("malformed envelope: 1 validation error(s), first: producer")
     assert "secret-value" not in reason
     assert parse_envelope(b"\xff").startswith("malformed envelope: ")  # type: ignore[union-attr]
+
+
+async def test_handler_logs_carry_the_producers_request_id() -> None:
+    import structlog
+
+    from burency_common.events import TraceContext
+    from burency_common.logging import current_request_id
+
+    seen: list[str | None] = []
+
+    async def handler(envelope: EventEnvelope) -> None:
+        seen.append(current_request_id())
+        assert structlog.contextvars.get_contextvars()["event_id"] == envelope.id
+
+    bus = InMemoryBus()
+    bus.subscribe("t.logs", group="g", handler=handler)
+    await bus.start()
+    envelope = EventEnvelope(
+        type="t.logs", producer="p", key="k", trace=TraceContext(request_id="req-42")
+    )
+    await bus.publish(envelope)
+    await bus.stop()
+    assert seen == ["req-42"]
+    assert current_request_id() is None, "the binding does not leak out of the handler"

@@ -8,6 +8,7 @@ attempts, and a dead letter carries the same reason.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -15,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+import structlog
 from pydantic import ValidationError
 
 from burency_common.bus.port import RetryPolicy
@@ -109,6 +111,15 @@ async def _interrupted_during(abort: asyncio.Event | None, delay: float) -> bool
     return True
 
 
+def _event_log_context(item: object) -> contextlib.AbstractContextManager[object]:
+    """Bind the producer's request id and the event id to every log line of the handler."""
+    if not isinstance(item, EventEnvelope):
+        return contextlib.nullcontext()
+    return structlog.contextvars.bound_contextvars(
+        request_id=item.trace.request_id, event_id=item.id, event_type=item.type
+    )
+
+
 async def call_with_retry(
     handler: Callable[[T], Awaitable[None]],
     item: T,
@@ -126,7 +137,8 @@ async def call_with_retry(
     while True:
         attempt += 1
         try:
-            await handler(item)
+            with _event_log_context(item):
+                await handler(item)
         except Exception as exc:
             reason = failure_reason(exc)
             if attempt >= policy.max_attempts:

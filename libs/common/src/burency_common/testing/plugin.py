@@ -112,11 +112,33 @@ def settings_factory(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Any]:
     """Build settings from the given values only: ``BURENCY_*`` env vars and ``.env`` ignored."""
     import os  # noqa: PLC0415
 
-    for key in list(os.environ):
-        if key.startswith("BURENCY_") and not key.startswith("BURENCY_TEST_"):
-            monkeypatch.delenv(key)
-
     def make(cls: type[SettingsT], **values: Any) -> SettingsT:
+        for key in list(os.environ):
+            if key.startswith("BURENCY_") and not key.startswith("BURENCY_TEST_"):
+                monkeypatch.delenv(key)
         return cls(_env_file=None, **values)
 
     return make
+
+
+def pytest_report_header() -> list[str]:
+    """Say at the top of every run which real infrastructure the tests will use."""
+    import os  # noqa: PLC0415
+
+    names = {
+        "postgres": "BURENCY_TEST_POSTGRES_URL",
+        "kafka": "BURENCY_TEST_KAFKA_BOOTSTRAP",
+        "redis": "BURENCY_TEST_REDIS_URL",
+        "s3": "BURENCY_TEST_S3_ENDPOINT",
+    }
+    found = [
+        f"{svc}={_redact(os.environ[var])}" for svc, var in names.items() if os.environ.get(var)
+    ]
+    return ["burency infrastructure: " + (", ".join(found) or "none configured")]
+
+
+def _redact(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if sep and "@" in rest:
+        rest = "***@" + rest.split("@", 1)[1]
+    return f"{scheme}{sep}{rest}"
