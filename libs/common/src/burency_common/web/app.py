@@ -66,8 +66,14 @@ def create_service_app(
     lifespan: Lifespan | None = None,
     access_log: bool = True,
     health_details: Callable[[], Mapping[str, object]] | None = None,
+    request_context: bool = True,
 ) -> FastAPI:
-    """Build a FastAPI app with Burency's health, metrics, middleware and error handling."""
+    """Build a FastAPI app with Burency's health, metrics, middleware and error handling.
+
+    ``app.state.metrics`` holds the app's :class:`ServiceMetrics`; pass
+    ``request_context=False`` to wrap the app in a :class:`RequestContextMiddleware`
+    yourself (the gateway puts it outside its whole pipeline).
+    """
     app = FastAPI(
         title=f"Burency {name}",
         version=version,
@@ -81,7 +87,8 @@ def create_service_app(
     app.state.service_name = name
     app.state.metrics = metrics
     install_problem_handlers(app)
-    app.add_middleware(RequestContextMiddleware, metrics=metrics, access_log=access_log)
+    if request_context:  # False when the caller wraps the app in its own (the gateway)
+        app.add_middleware(RequestContextMiddleware, metrics=metrics, access_log=access_log)
     app.include_router(_operational_router(name, version, readiness, metrics, health_details))
     for router in routers:
         app.include_router(router)

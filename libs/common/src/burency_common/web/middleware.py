@@ -45,9 +45,12 @@ class ServiceMetrics:
 
 
 def _incoming_request_id(scope: Scope) -> str:
+    known = scope.get("state", {}).get("request_id")
+    if known:  # an outer middleware (the gateway's) already decided it
+        return str(known)
     for name, value in scope.get("headers", ()):
         if name == _HEADER:
-            candidate = value.decode("latin-1")
+            candidate = str(value.decode("latin-1"))
             if _VALID_REQUEST_ID.match(candidate):
                 return candidate
             break
@@ -56,6 +59,8 @@ def _incoming_request_id(scope: Scope) -> str:
 
 def _route_template(scope: Scope) -> str:
     path: object = getattr(scope.get("route"), "path", None)
+    if not path:
+        path = scope.get("state", {}).get("route")  # set by ASGI apps without a router
     return str(path) if path else "unmatched"
 
 
