@@ -1,6 +1,5 @@
 """The merged OpenAPI document: real service specs from FastAPI apps, merged."""
 
-
 from typing import Any
 
 from fastapi import FastAPI

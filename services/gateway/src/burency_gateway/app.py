@@ -1,37 +1,236 @@
-"""The gateway application: every service's API behind one address.
+"""Composition of the gateway: every piece built from settings, inside functions.
 
-In embedded mode each service's ASGI app is mounted in-process under
-``/api/<service>``. The full gateway (proxying, load balancing, authentication,
-rate limits) is tracked in the gateway issue; this module is the shell that the
-services mount into.
+Middleware, outermost first: request id + access log + metrics → security headers →
+CORS → body size limit → :class:`~burency_gateway.core.GatewayCore` (routing, auth,
+rate limits, forwarding) → the gateway's own FastAPI app (health, merged OpenAPI,
+docs, the SPA).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import secrets
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
-from fastapi import FastAPI
+import httpx
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
-from burency_common.web import create_service_app
+from burency_common.tokens import JWKSClient
+from burency_common.web import ReadinessCheck, RequestContextMiddleware, create_service_app
 from burency_gateway import __version__
+from burency_gateway.core import GatewayCore
+from burency_gateway.openapi import OpenAPIMerger
+from burency_gateway.proxy import Upstreams, UpstreamSpec
+from burency_gateway.realtime import RealtimeHub
+from burency_gateway.routes import RouteTable, default_route_table
+from burency_gateway.security import (
+    DEFAULT_RATE_RULES,
+    Authenticator,
+    BodySizeLimitMiddleware,
+    LocalKeySource,
+    MemoryRevocationStore,
+    RateLimiter,
+    RedisRevocationStore,
+    RevocationStore,
+    SecurityHeadersMiddleware,
+    TokenVerifier,
+    cors_middleware_kwargs,
+    parse_rate_rules,
+)
+from burency_gateway.settings import GatewaySettings
+from burency_gateway.spa import mount_spa
 
-__all__ = ["create_gateway_app"]
+__all__ = ["Gateway", "build_gateway", "create_gateway_app"]
+
+_DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com; frame-ancestors 'none'"
+)
 
 
-def create_gateway_app(services: Mapping[str, ASGIApp] | None = None) -> FastAPI:
-    """Build the gateway with ``services`` (name → ASGI app) mounted under ``/api/<name>``."""
-    mounted = dict(services or {})
+@dataclass
+class Gateway:
+    """The assembled gateway: ``app`` is what uvicorn serves; the rest is for wiring."""
 
+    app: ASGIApp
+    core: GatewayCore
+    upstreams: Upstreams
+    revocations: RevocationStore
+    limiter: RateLimiter
+    http: httpx.AsyncClient
+    realtime: RealtimeHub
+    services: list[str] = field(default_factory=list)
+
+
+def _revocation_store(settings: GatewaySettings) -> RevocationStore:
+    if settings.redis_url:
+        return RedisRevocationStore(settings.redis_url)
+    return MemoryRevocationStore()
+
+
+def _key_source(settings: GatewaySettings, http: httpx.AsyncClient) -> TokenVerifier:
+    if settings.jwks_url:
+        return JWKSClient(settings.jwks_url, http=http)
+    return LocalKeySource({})  # no auth service yet: every token has an unknown key
+
+
+def _identity_secret(settings: GatewaySettings) -> bytes:
+    if settings.identity_secret is not None:
+        return settings.identity_secret.get_secret_value().encode()
+    return secrets.token_bytes(32)  # embedded mode: gateway and services share the process
+
+
+def _rate_rules(settings: GatewaySettings) -> dict[str, list[str]]:
+    rules = parse_rate_rules(DEFAULT_RATE_RULES)
+    if settings.rate_limits:
+        rules.update(parse_rate_rules(settings.rate_limits))
+    return rules
+
+
+def _own_routes(merger: OpenAPIMerger) -> APIRouter:
+    router = APIRouter(tags=["gateway"])
+
+    @router.get("/api/openapi.json", include_in_schema=False)
+    async def openapi() -> JSONResponse:
+        return JSONResponse(await merger.document())
+
+    @router.get("/api/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        page = get_swagger_ui_html(openapi_url="/api/openapi.json", title="Burency API")
+        page.headers["Content-Security-Policy"] = _DOCS_CSP  # Swagger UI loads from its CDN
+        return page
+
+    return router
+
+
+def _spec_fetcher(upstreams: Upstreams) -> Any:
+    async def fetch(service: str) -> dict[str, Any]:
+        pool = upstreams.get(service)
+        instance = pool.choose() if pool is not None else None
+        if instance is None:
+            raise LookupError(service)
+        response = await instance.client.get(instance.base_url + "/openapi.json")
+        response.raise_for_status()
+        spec: dict[str, Any] = response.json()
+        return spec
+
+    return fetch
+
+
+def build_gateway(
+    settings: GatewaySettings,
+    *,
+    services: Mapping[str, UpstreamSpec] | None = None,
+    key_source: TokenVerifier | None = None,
+    table: RouteTable | None = None,
+    identity_secret: bytes | None = None,
+) -> Gateway:
+    """Build the gateway; ``services`` (embedded: ASGI apps) overrides ``settings.upstreams``."""
+    table = table or default_route_table()
+    specs: Mapping[str, UpstreamSpec] = services if services is not None else settings.upstreams
+    upstreams = Upstreams.from_mapping(
+        specs,
+        policy=settings.lb_policy,
+        health_interval=settings.health_interval,
+        eject_after=settings.eject_after,
+    )
+    http = httpx.AsyncClient(timeout=5.0)
+    revocations = _revocation_store(settings)
+    limiter = RateLimiter(
+        settings.rate_limit_storage, _rate_rules(settings), fail_open=settings.rate_limit_fail_open
+    )
+    authenticator = Authenticator(
+        key_source or _key_source(settings, http),
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        revocations=revocations,
+    )
+    merger = OpenAPIMerger(upstreams.names(), _spec_fetcher(upstreams))
+    own = _own_app(settings, upstreams, merger, _lifespan(upstreams, limiter, revocations, http))
+    core = GatewayCore(
+        table=table,
+        upstreams=upstreams,
+        authenticator=authenticator,
+        limiter=limiter,
+        identity_secret=identity_secret or _identity_secret(settings),
+        fallback=own,
+    )
+    realtime = RealtimeHub(
+        authenticator, redis_url=settings.redis_url, cors_origins=settings.cors_origins
+    )
+    app = _wrap(realtime.asgi(core), settings, own.state.metrics)
+    return Gateway(app, core, upstreams, revocations, limiter, http, realtime, upstreams.names())
+
+
+def _own_app(
+    settings: GatewaySettings, upstreams: Upstreams, merger: OpenAPIMerger, lifespan: Any
+) -> FastAPI:
     def details() -> dict[str, object]:
-        return {"services": sorted(mounted)}
+        return {"services": upstreams.names(), "upstreams": upstreams.snapshot()}
+
+    async def upstreams_ready() -> bool:
+        return all(
+            any(i["healthy"] for i in pool["instances"]) for pool in upstreams.snapshot().values()
+        )
 
     app = create_service_app(
         name="gateway",
         version=__version__,
         description="The single entry point of the Burency platform.",
+        routers=[_own_routes(merger)],
+        readiness=[ReadinessCheck("upstreams", upstreams_ready)],
+        lifespan=lifespan,
         health_details=details,
+        request_context=False,
     )
-    for name, service_app in mounted.items():
-        app.mount(f"/api/{name}", service_app)
+    if settings.spa_dir is not None:
+        mount_spa(app, settings.spa_dir)
     return app
+
+
+def _lifespan(
+    upstreams: Upstreams,
+    limiter: RateLimiter,
+    revocations: RevocationStore,
+    http: httpx.AsyncClient,
+) -> Any:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await upstreams.start()
+        try:
+            yield
+        finally:
+            await upstreams.stop()
+            await limiter.aclose()
+            await revocations.aclose()
+            await http.aclose()
+
+    return lifespan
+
+
+def _wrap(inner: ASGIApp, settings: GatewaySettings, metrics: Any) -> ASGIApp:
+    app: ASGIApp = BodySizeLimitMiddleware(
+        inner,
+        max_bytes=settings.max_body_bytes,
+        overrides={"/api/files": settings.upload_max_body_bytes},
+    )
+    if settings.cors_origins:
+        app = CORSMiddleware(app, **cors_middleware_kwargs(settings.cors_origins))
+    app = SecurityHeadersMiddleware(app)
+    return RequestContextMiddleware(app, metrics=metrics)
+
+
+def create_gateway_app(
+    settings: GatewaySettings | None = None, services: Mapping[str, UpstreamSpec] | None = None
+) -> ASGIApp:
+    """The gateway ASGI app (``uvicorn --factory burency_gateway.app:create_gateway_app``)."""
+    from burency_common.config import load_settings  # noqa: PLC0415
+
+    return build_gateway(settings or load_settings(GatewaySettings), services=services).app

@@ -122,6 +122,9 @@ class RouteTable:
 
 _STAFF = frozenset({"admin", "support", "compliance"})
 _OPERATIONS = (
+    # Service-to-service endpoints are never reachable from outside: a ROLE rule with
+    # no roles admits nobody (403), whatever token is presented.
+    Rule("/internal/*", Access.ROLE),
     Rule("/healthz", Access.PUBLIC, frozenset({"GET"})),
     Rule("/readyz", Access.PUBLIC, frozenset({"GET"})),
     Rule("/openapi.json", Access.PUBLIC, frozenset({"GET"})),

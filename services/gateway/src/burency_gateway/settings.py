@@ -1,21 +1,63 @@
-"""Settings of the gateway and of the embedded platform it launches."""
+"""Settings of the gateway (``BURENCY_*``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from burency_common.config import BurencySettings
+from pydantic import Field, SecretStr, model_validator
 
-__all__ = ["PlatformSettings"]
+from burency_common.config import BurencySettings, RunMode
+
+__all__ = ["GatewaySettings"]
 
 
-class PlatformSettings(BurencySettings):
-    """``BURENCY_*`` settings read by ``burency up`` and ``burency serve``."""
+class GatewaySettings(BurencySettings):
+    """What the gateway needs in either mode.
+
+    ``upstreams`` (distributed mode) maps a service to its instances' base URLs, as
+    JSON: ``BURENCY_UPSTREAMS='{"auth": ["http://10.0.0.5:8001", "http://10.0.0.6:8001"]}'``.
+    """
 
     service_name: str = "gateway"
-    data_dir: Path = Path("var")
-    log_json: bool = False
+    upstreams: dict[str, list[str]] = Field(default_factory=dict)
+    lb_policy: str = Field(default="round_robin", pattern="^(round_robin|least_in_flight)$")
+    health_interval: float = Field(default=2.0, gt=0)
+    eject_after: int = Field(default=3, ge=1)
+
+    jwks_url: str | None = None
+    token_issuer: str = "burency-auth"  # noqa: S105 - an issuer name, not a secret
+    token_audience: str = "burency"  # noqa: S105 - an audience name
+    identity_secret: SecretStr | None = None
+
+    rate_limits: str = ""
+    rate_limit_fail_open: bool = False
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    upload_max_body_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    spa_dir: Path | None = None
+    trusted_proxies: str = Field(
+        default="",
+        description="IPs whose X-Forwarded-For is believed (uvicorn forwarded_allow_ips)",
+    )
+
+    @model_validator(mode="after")
+    def _distributed_needs_secrets(self) -> GatewaySettings:
+        if self.mode is RunMode.DISTRIBUTED:
+            missing = [
+                name
+                for name, value in (
+                    ("BURENCY_IDENTITY_SECRET", self.identity_secret),
+                    ("BURENCY_JWKS_URL", self.jwks_url),
+                )
+                if not value
+            ]
+            if missing:
+                raise ValueError("distributed mode requires " + ", ".join(missing))
+            secret = self.identity_secret
+            if secret is not None and len(secret.get_secret_value()) < 32:
+                raise ValueError("BURENCY_IDENTITY_SECRET must be at least 32 characters")
+        return self
 
     @property
-    def public_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+    def rate_limit_storage(self) -> str:
+        return self.redis_url or "memory://"

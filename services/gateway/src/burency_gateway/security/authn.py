@@ -113,6 +113,7 @@ class AuthRequest:
     query: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)
     authorization: str | None = None
+    body: bytes = b""
 
 
 class ApiKeyVerifier(Protocol):

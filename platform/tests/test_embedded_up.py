@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from burency_gateway.app import create_gateway_app
+from burency_gateway.app import build_gateway
+from burency_gateway.settings import GatewaySettings
 
 
 def free_port() -> int:
@@ -26,7 +27,8 @@ def free_port() -> int:
 async def test_healthz_lists_mounted_services() -> None:
     from fastapi import FastAPI
 
-    app = create_gateway_app({"example": FastAPI()})
+    settings = GatewaySettings(_env_file=None)
+    app = build_gateway(settings, services={"example": FastAPI()}).app
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
         body = (await client.get("/healthz")).json()

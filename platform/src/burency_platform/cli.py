@@ -1,0 +1,94 @@
+"""The ``burency`` command.
+
+- ``burency up``: the whole platform in one process (embedded mode; ``make run``).
+- ``burency serve gateway``: one service alone (distributed mode).
+
+Configuration comes only from ``BURENCY_*`` environment variables (and ``.env``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from burency_common.config import RunMode, load_settings
+from burency_common.errors import ConfigurationError
+from burency_common.logging import configure_logging
+from burency_gateway.app import build_gateway
+from burency_gateway.settings import GatewaySettings
+from burency_platform.embedded import build_platform
+from burency_platform.settings import PlatformSettings
+
+__all__ = ["main"]
+
+SERVABLE = ("gateway",)
+
+
+def _banner(settings: PlatformSettings, services: Sequence[str]) -> str:
+    mounted = ", ".join(services) if services else "none yet (gateway only)"
+    return "\n".join(
+        [
+            "",
+            "  Burency is running (embedded mode: one process, SQLite, in-process bus)",
+            f"  URL:       {settings.public_url}",
+            f"  Health:    {settings.public_url}/healthz",
+            f"  API docs:  {settings.public_url}/api/docs",
+            f"  Services:  {mounted}",
+            f"  Data:      {settings.data_dir.resolve()}",
+            "  Stop with Ctrl+C.",
+            "",
+        ]
+    )
+
+
+def _serve(app: ASGIApp, settings: GatewaySettings) -> None:
+    trusted = settings.trusted_proxies
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+    )
+
+
+def _up() -> int:
+    settings = load_settings(PlatformSettings, mode=RunMode.EMBEDDED)
+    configure_logging(level=settings.log_level, json=settings.log_json)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    platform = build_platform(settings)
+    print(_banner(settings, platform.services), flush=True)  # noqa: T201 - operator's screen
+    _serve(platform, settings)
+    return 0
+
+
+def _serve_one(service: str) -> int:
+    settings = load_settings(GatewaySettings)
+    configure_logging(level=settings.log_level, json=settings.log_json)
+    _serve(build_gateway(settings).app, settings)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="burency", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="run the whole platform in one process (embedded mode)")
+    serve = commands.add_parser("serve", help="run one service alone (distributed mode)")
+    serve.add_argument("service", choices=SERVABLE)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "serve":
+            return _serve_one(args.service)
+        return _up()
+    except ConfigurationError as exc:
+        print(f"burency: {exc.detail}", file=sys.stderr)  # noqa: T201
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
