@@ -57,6 +57,10 @@ def users_service() -> Any:
             "forwardedPrefix": request.headers.get("x-forwarded-prefix"),
         }
 
+    @router.post("/v1/echo")
+    async def echo(request: Request) -> dict[str, int]:
+        return {"bytes": len(await request.body())}
+
     @router.get("/v1/whoami")
     async def whoami(request: Request) -> dict[str, Any]:
         identity = identity_from_request(request)
@@ -222,3 +226,23 @@ async def test_internal_endpoints_are_unreachable_from_outside(gateway: Any) -> 
     )
     assert response.status_code == 403
     assert response.json()["code"] == "PERMISSION_DENIED"
+
+
+async def test_oversized_bodies_get_413_declared_or_streamed(gateway: Any) -> None:
+    _, client = gateway
+    headers = bearer(token())
+    declared = await client.post(
+        "/api/users/v1/me", content=b"x" * (2 * 1024 * 1024), headers=headers
+    )
+    assert declared.status_code == 413
+    assert declared.json()["code"] == "PAYLOAD_TOO_LARGE"
+
+    async def chunks() -> Any:
+        for _ in range(40):
+            yield b"y" * 65536
+
+    small = await client.post("/api/users/v1/echo", content=b"z" * 1000, headers=headers)
+    assert small.json() == {"bytes": 1000}
+    streamed = await client.post("/api/users/v1/echo", content=chunks(), headers=headers)
+    assert streamed.status_code == 413
+    assert streamed.json()["code"] == "PAYLOAD_TOO_LARGE"

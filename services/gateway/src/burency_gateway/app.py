@@ -144,7 +144,10 @@ def build_gateway(
     http = httpx.AsyncClient(timeout=5.0)
     revocations = _revocation_store(settings)
     limiter = RateLimiter(
-        settings.rate_limit_storage, _rate_rules(settings), fail_open=settings.rate_limit_fail_open
+        settings.rate_limit_storage,
+        _rate_rules(settings),
+        fail_open=settings.rate_limit_fail_open,
+        key_prefix=settings.rate_limit_key_prefix,
     )
     authenticator = Authenticator(
         key_source or _key_source(settings, http),

@@ -31,6 +31,7 @@ class GatewaySettings(BurencySettings):
 
     rate_limits: str = ""
     rate_limit_fail_open: bool = False
+    rate_limit_key_prefix: str = "burency:ratelimit"
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     upload_max_body_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
