@@ -37,11 +37,13 @@ from burency_gateway.security import (
     MemoryRevocationStore,
     RateLimiter,
     RedisRevocationStore,
+    RemoteApiKeyVerifier,
     RevocationStore,
     SecurityHeadersMiddleware,
     TokenVerifier,
     cors_middleware_kwargs,
     parse_rate_rules,
+    path_scopes,
 )
 from burency_gateway.settings import GatewaySettings
 from burency_gateway.spa import mount_spa
@@ -92,6 +94,28 @@ def _rate_rules(settings: GatewaySettings) -> dict[str, list[str]]:
     if settings.rate_limits:
         rules.update(parse_rate_rules(settings.rate_limits))
     return rules
+
+
+def _api_key_verifier(upstreams: Upstreams, secret: bytes) -> RemoteApiKeyVerifier | None:
+    """API keys are verified by the auth service (it holds the secrets), through its pool."""
+    pool = upstreams.get("auth")
+    if pool is None:
+        return None
+
+    async def post(url: str, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
+        instance = pool.choose()
+        if instance is None:
+            raise httpx.ConnectError("no auth instance available")
+        return await instance.client.post(
+            instance.base_url + url, json=body, headers=headers, timeout=2.0
+        )
+
+    return RemoteApiKeyVerifier(
+        identity_secret=secret,
+        client_ip=lambda request: request.client_ip,
+        post=post,
+        required_scope=path_scopes({"/api/banking/v1/withdrawals*": "withdraw"}),
+    )
 
 
 def _own_routes(merger: OpenAPIMerger) -> APIRouter:
@@ -149,11 +173,13 @@ def build_gateway(
         fail_open=settings.rate_limit_fail_open,
         key_prefix=settings.rate_limit_key_prefix,
     )
+    secret = identity_secret or _identity_secret(settings)
     authenticator = Authenticator(
         key_source or _key_source(settings, http),
         issuer=settings.token_issuer,
         audience=settings.token_audience,
         revocations=revocations,
+        api_keys=_api_key_verifier(upstreams, secret),
     )
     merger = OpenAPIMerger(upstreams.names(), _spec_fetcher(upstreams))
     own = _own_app(settings, upstreams, merger, _lifespan(upstreams, limiter, revocations, http))
@@ -162,7 +188,7 @@ def build_gateway(
         upstreams=upstreams,
         authenticator=authenticator,
         limiter=limiter,
-        identity_secret=identity_secret or _identity_secret(settings),
+        identity_secret=secret,
         fallback=own,
     )
     realtime = RealtimeHub(

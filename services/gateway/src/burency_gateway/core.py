@@ -15,7 +15,7 @@ from datetime import datetime
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from burency_common.errors import BurencyError, ServiceUnavailable
+from burency_common.errors import BadRequest, BurencyError, PayloadTooLarge, ServiceUnavailable
 from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity
 from burency_common.timeutil import utc_now
 from burency_gateway.proxy import Upstreams, forward, send_problem
@@ -30,6 +30,38 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return str(value.decode("latin-1"))
     return None
+
+
+_API_KEY_HEADER = b"x-burency-apikey"
+MAX_SIGNED_BODY = 64 * 1024  # an API-key request's body is buffered to check its signature
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise BadRequest("client disconnected while sending the body", code="CLIENT_GONE")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"API-key requests are limited to {limit} bytes of body")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that yields the already-read body once, then defers to the real one."""
+    pending = [body]
+
+    async def replay() -> Message:
+        if pending:
+            return {"type": "http.request", "body": pending.pop(), "more_body": False}
+        return await receive()
+
+    return replay
 
 
 def _client_ip(scope: Scope) -> str | None:
@@ -59,7 +91,11 @@ class GatewayCore:
         state = scope.setdefault("state", {})
         state["route"] = f"{route.service.prefix}/*"
         try:
-            identity, limits = await self._admit(scope, route)
+            body = b""
+            if _header(scope, _API_KEY_HEADER) is not None:
+                body = await _read_body(receive, MAX_SIGNED_BODY)
+                receive = _replaying(body, receive)
+            identity, limits = await self._admit(scope, route, body)
         except BurencyError as exc:
             await send_problem(send, exc, scope=scope, request_id=state.get("request_id"))
             return
@@ -87,7 +123,7 @@ class GatewayCore:
         )
 
     async def _admit(
-        self, scope: Scope, route: MatchedRoute
+        self, scope: Scope, route: MatchedRoute, body: bytes
     ) -> tuple[Identity | None, RateLimitStatus]:
         identity = await self.authenticator.authenticate(
             _header(scope, b"authorization"),
@@ -95,6 +131,8 @@ class GatewayCore:
             path=scope["path"],
             query=scope.get("query_string", b"").decode("latin-1"),
             headers={k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]},
+            body=body,
+            client_ip=_client_ip(scope),
         )
         authorize(route, identity)
         limits = await self.limiter.check(

@@ -5,6 +5,7 @@ Importing this package builds nothing: the integrator constructs each piece from
 settings at start-up (see each submodule for the why of its design).
 """
 
+from burency_gateway.security.apikey import VERIFY_PATH, RemoteApiKeyVerifier, path_scopes
 from burency_gateway.security.authn import (
     INTERNAL_HEADER_PREFIX,
     ApiKeyVerifier,
@@ -41,6 +42,7 @@ __all__ = [
     "DEFAULT_CONTENT_SECURITY_POLICY",
     "DEFAULT_RATE_RULES",
     "INTERNAL_HEADER_PREFIX",
+    "VERIFY_PATH",
     "ApiKeyVerifier",
     "AuthRequest",
     "Authenticator",
@@ -50,6 +52,7 @@ __all__ = [
     "RateLimitStatus",
     "RateLimiter",
     "RedisRevocationStore",
+    "RemoteApiKeyVerifier",
     "RequestBodyTooLarge",
     "RevocationStore",
     "RevocationStoreUnavailable",
@@ -60,5 +63,6 @@ __all__ = [
     "client_key",
     "cors_middleware_kwargs",
     "parse_rate_rules",
+    "path_scopes",
     "strip_internal_headers",
 ]

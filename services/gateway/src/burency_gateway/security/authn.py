@@ -114,6 +114,7 @@ class AuthRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
     authorization: str | None = None
     body: bytes = b""
+    client_ip: str | None = None
 
 
 class ApiKeyVerifier(Protocol):
@@ -201,6 +202,8 @@ class Authenticator:
         path: str = "/",
         query: str = "",
         headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+        client_ip: str | None = None,
     ) -> Identity | None:
         """No credentials → ``None``; valid credentials → ``Identity``; anything else raises.
 
@@ -214,6 +217,8 @@ class Authenticator:
                 query=query,
                 headers={k.lower(): v for k, v in (headers or {}).items()},
                 authorization=authorization_header,
+                body=body,
+                client_ip=client_ip,
             )
             if self._api_keys.accepts(request):
                 if authorization_header and authorization_header.strip().lower().startswith(
