@@ -6,6 +6,7 @@ import json
 import logging
 
 import httpx
+import structlog
 import pytest
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -132,3 +133,4 @@ async def test_access_log_line_carries_request_id(capsys: pytest.CaptureFixture[
     assert access[-1]["route"] == "/orders"
     assert access[-1]["status"] == 200
     logging.getLogger().handlers.clear()
+    structlog.reset_defaults()

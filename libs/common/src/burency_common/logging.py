@@ -36,6 +36,25 @@ def _redact_secrets(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, An
     return event_dict
 
 
+class _StderrLogger:
+    """Writes each rendered line to whatever ``sys.stderr`` is *now*.
+
+    structlog's ``PrintLogger`` keeps the stream it was created with; after a test
+    runner swaps and closes ``sys.stderr`` that stream is dead, so we look it up per line.
+    """
+
+    def msg(self, message: str) -> None:
+        stream = sys.stderr
+        stream.write(message + "\n")
+        stream.flush()
+
+    debug = info = warning = warn = error = critical = exception = fatal = log = msg
+
+
+def _stderr_logger_factory(*_: Any) -> _StderrLogger:
+    return _StderrLogger()
+
+
 def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
     """Configure structlog and the stdlib root logger (idempotent; call from a composition root)."""
     shared: list[Any] = [
@@ -50,7 +69,7 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=_stderr_logger_factory,
         cache_logger_on_first_use=False,
     )
     handler = logging.StreamHandler(sys.stderr)
