@@ -19,11 +19,11 @@ $(TOOLS)/venv/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)/venv
 	$(TOOLS)/venv/bin/pip install --quiet --disable-pip-version-check uv
 
-.venv/.synced: $(UV) pyproject.toml uv.lock libs/common/pyproject.toml platform/pyproject.toml $(wildcard services/*/pyproject.toml)
+.venv/.synced: $(UV) pyproject.toml uv.lock libs/common/pyproject.toml apps/platform/pyproject.toml $(wildcard services/*/pyproject.toml)
 	$(UV) sync --all-packages --frozen
 	@touch $@
 
-uv.lock: $(UV) pyproject.toml libs/common/pyproject.toml platform/pyproject.toml $(wildcard services/*/pyproject.toml)
+uv.lock: $(UV) pyproject.toml libs/common/pyproject.toml apps/platform/pyproject.toml $(wildcard services/*/pyproject.toml)
 	$(UV) lock
 	@touch $@
 

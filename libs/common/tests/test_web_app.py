@@ -6,8 +6,8 @@ import json
 import logging
 
 import httpx
-import structlog
 import pytest
+import structlog
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 

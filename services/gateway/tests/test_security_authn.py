@@ -384,3 +384,22 @@ def test_strip_internal_headers() -> None:
         (b"x-request-id", b"r"),
     ]
     assert strip_internal_headers(raw) == [(b"authorization", b"Bearer t"), (b"x-request-id", b"r")]
+
+
+def test_api_keys_are_refused_on_staff_routes() -> None:
+    from burency_common.errors import PermissionDenied
+    from burency_common.identity import Identity
+    from burency_gateway.routes import default_route_table
+
+    route = default_route_table().match("GET", "/api/users/v1/admin/users")
+    assert route is not None
+    admin_bot = Identity(
+        user_id="admin-1",
+        roles=frozenset({"admin"}),
+        auth_method="api_key",
+        scopes=frozenset({"read"}),
+    )
+    with pytest.raises(PermissionDenied) as caught:
+        authorize(route, admin_bot)
+    assert caught.value.code == "API_KEY_NOT_ALLOWED"
+    authorize(route, Identity(user_id="admin-1", roles=frozenset({"admin"})))

@@ -76,8 +76,10 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # A per-request copy: servers may hand every request the same lifespan state.
+        scope["state"] = dict(scope.get("state") or {})
         request_id = _incoming_request_id(scope)
-        scope.setdefault("state", {})["request_id"] = request_id
+        scope["state"]["request_id"] = request_id
         status: dict[str, int] = {"code": 500}
         started = time.perf_counter()
 

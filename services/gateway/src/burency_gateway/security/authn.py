@@ -267,14 +267,21 @@ def authorize(route: MatchedRoute, identity: Identity | None) -> None:
     """The gateway's coarse access check; services still check fine-grained permissions.
 
     PUBLIC passes; USER needs an identity (401); ROLE needs an identity (401) holding
-    one of ``route.roles`` (403). A ROLE route listing no roles admits nobody.
+    one of ``route.roles`` (403). A ROLE route listing no roles admits nobody. Staff
+    routes refuse API keys (403 ``API_KEY_NOT_ALLOWED``): a bot key of an admin must not
+    carry admin powers; staff act through signed-in sessions, which 2FA and audit cover.
     """
     if route.access is Access.PUBLIC:
         return
     if identity is None:
         raise Unauthenticated()
-    if route.access is Access.ROLE and not identity.has_any_role(route.roles):
-        raise PermissionDenied()
+    if route.access is Access.ROLE:
+        if identity.auth_method == "api_key":
+            raise PermissionDenied(
+                "API keys cannot be used on staff routes", code="API_KEY_NOT_ALLOWED"
+            )
+        if not identity.has_any_role(route.roles):
+            raise PermissionDenied()
 
 
 def strip_internal_headers(

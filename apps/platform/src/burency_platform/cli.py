@@ -1,7 +1,7 @@
 """The ``burency`` command.
 
 - ``burency up``: the whole platform in one process (embedded mode; ``make run``).
-- ``burency serve gateway``: one service alone (distributed mode).
+- ``burency serve <service>``: one service alone (distributed mode).
 
 Configuration comes only from ``BURENCY_*`` environment variables (and ``.env``).
 """
@@ -15,29 +15,28 @@ from collections.abc import Sequence
 import uvicorn
 from starlette.types import ASGIApp
 
-from burency_common.config import RunMode, load_settings
+from burency_common.config import BurencySettings, RunMode, load_settings
 from burency_common.errors import ConfigurationError
 from burency_common.logging import configure_logging
 from burency_gateway.app import build_gateway
 from burency_gateway.settings import GatewaySettings
+from burency_platform.components import SERVICES, distributed_auth
+from burency_platform.distributed import ServedComponent, kafka_bus
 from burency_platform.embedded import build_platform
 from burency_platform.settings import PlatformSettings
 
 __all__ = ["main"]
 
-SERVABLE = ("gateway",)
-
 
 def _banner(settings: PlatformSettings, services: Sequence[str]) -> str:
-    mounted = ", ".join(services) if services else "none yet (gateway only)"
     return "\n".join(
         [
             "",
             "  Burency is running (embedded mode: one process, SQLite, in-process bus)",
             f"  URL:       {settings.public_url}",
-            f"  Health:    {settings.public_url}/healthz",
             f"  API docs:  {settings.public_url}/api/docs",
-            f"  Services:  {mounted}",
+            f"  Health:    {settings.public_url}/healthz",
+            f"  Services:  {', '.join(services)}",
             f"  Data:      {settings.data_dir.resolve()}",
             "  Stop with Ctrl+C.",
             "",
@@ -45,15 +44,14 @@ def _banner(settings: PlatformSettings, services: Sequence[str]) -> str:
     )
 
 
-def _serve(app: ASGIApp, settings: GatewaySettings) -> None:
-    trusted = settings.trusted_proxies
+def _serve(app: ASGIApp, settings: BurencySettings, trusted_proxies: str = "") -> None:
     uvicorn.run(
         app,
         host=settings.host,
         port=settings.port,
         log_level="warning",
-        proxy_headers=bool(trusted),
-        forwarded_allow_ips=trusted or None,
+        proxy_headers=bool(trusted_proxies),
+        forwarded_allow_ips=trusted_proxies or None,
     )
 
 
@@ -63,14 +61,21 @@ def _up() -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     platform = build_platform(settings)
     print(_banner(settings, platform.services), flush=True)  # noqa: T201 - operator's screen
-    _serve(platform, settings)
+    _serve(platform, settings, settings.trusted_proxies)
     return 0
 
 
 def _serve_one(service: str) -> int:
-    settings = load_settings(GatewaySettings)
+    if service == "gateway":
+        gateway_settings = load_settings(GatewaySettings)
+        configure_logging(level=gateway_settings.log_level, json=gateway_settings.log_json)
+        app = build_gateway(gateway_settings).app
+        _serve(app, gateway_settings, gateway_settings.trusted_proxies)
+        return 0
+    settings = load_settings(BurencySettings)
     configure_logging(level=settings.log_level, json=settings.log_json)
-    _serve(build_gateway(settings).app, settings)
+    bus = kafka_bus(settings.kafka_bootstrap, client_id=f"burency-{service}")
+    _serve(ServedComponent(distributed_auth(), bus), settings)
     return 0
 
 
@@ -79,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("up", help="run the whole platform in one process (embedded mode)")
     serve = commands.add_parser("serve", help="run one service alone (distributed mode)")
-    serve.add_argument("service", choices=SERVABLE)
+    serve.add_argument("service", choices=SERVICES)
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":

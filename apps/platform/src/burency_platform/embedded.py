@@ -1,8 +1,8 @@
 """The embedded platform: every service in one process behind the gateway (``burency up``).
 
 Each service is a :class:`~burency_common.component.ServiceComponent` with its own
-SQLite database under ``data_dir``; all join one in-process bus. Services are added to
-:func:`embedded_components` as they are built. Nothing here runs at import time.
+SQLite database under ``data_dir``; all join one in-process bus; the gateway verifies
+tokens with the auth service's keys directly. Nothing here runs at import time.
 """
 
 from __future__ import annotations
@@ -14,15 +14,17 @@ from dataclasses import dataclass, field
 
 from starlette.types import Receive, Scope, Send
 
+from burency_auth.component import AuthComponent
 from burency_common.bus import EventBus, InMemoryBus
 from burency_common.component import ServiceComponent
 from burency_common.events import EventEnvelope
 from burency_common.events.auth import AUTH_TOKENS_REVOKED
 from burency_gateway.app import Gateway, build_gateway
-from burency_gateway.security import apply_revocation_event
+from burency_gateway.security import LocalKeySource, apply_revocation_event
+from burency_platform.components import embedded_auth
 from burency_platform.settings import PlatformSettings
 
-__all__ = ["Platform", "build_platform", "embedded_components", "subscribe_gateway"]
+__all__ = ["Platform", "build_platform", "demo_admin_banner", "subscribe_gateway"]
 
 
 def subscribe_gateway(bus: EventBus, gateway: Gateway) -> None:
@@ -34,12 +36,19 @@ def subscribe_gateway(bus: EventBus, gateway: Gateway) -> None:
     bus.subscribe(AUTH_TOKENS_REVOKED, group="gateway", handler=on_revoked)
 
 
-def embedded_components(
-    settings: PlatformSettings, identity_secret: bytes
-) -> list[ServiceComponent]:
-    """Every service, configured for embedded mode (SQLite under ``settings.data_dir``)."""
-    del settings, identity_secret  # used as services arrive
-    return []
+def demo_admin_banner(email: str, password: str) -> str:
+    rule = "!" * 72
+    return "\n".join(
+        [
+            rule,
+            "  DEMO ADMIN (embedded mode only, NOT FOR PRODUCTION): created just now",
+            f"  email:     {email}",
+            f"  password:  {password}",
+            "  It is shown once. Change it, or create a real admin with",
+            "  `python -m burency_auth.entrypoints.cli create-admin --email ...`.",
+            rule,
+        ]
+    )
 
 
 @dataclass
@@ -48,6 +57,7 @@ class Platform:
 
     gateway: Gateway
     bus: EventBus
+    auth: AuthComponent
     components: list[ServiceComponent] = field(default_factory=list)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -65,6 +75,9 @@ class Platform:
             for component in self.components:
                 await component.start(self.bus)
                 started.append(component)
+            admin = await self.auth.ensure_demo_admin()
+            if admin is not None:
+                print(demo_admin_banner(*admin), flush=True)  # noqa: T201 - operator's screen
             yield
         finally:
             for component in reversed(started):
@@ -79,7 +92,8 @@ class Platform:
 def build_platform(settings: PlatformSettings) -> Platform:
     """Build every embedded service and the gateway in front of them."""
     identity_secret = secrets.token_bytes(32)
-    components = embedded_components(settings, identity_secret)
+    auth = embedded_auth(settings, identity_secret)
+    components: list[ServiceComponent] = [auth]
     bus = InMemoryBus()
     for component in components:
         component.app.state.identity_secret = identity_secret
@@ -88,6 +102,7 @@ def build_platform(settings: PlatformSettings) -> Platform:
         settings,
         services={c.name: c.app for c in components},
         identity_secret=identity_secret,
+        key_source=LocalKeySource(auth.key_resolver),
     )
     subscribe_gateway(bus, gateway)
-    return Platform(gateway=gateway, bus=bus, components=components)
+    return Platform(gateway=gateway, bus=bus, auth=auth, components=components)

@@ -1,0 +1,53 @@
+"""Building each service as a component, for embedded mode and for ``burency serve``.
+
+The platform is the only place that knows every service; adding a service means adding
+its builder here and its route in the gateway's table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from burency_auth.component import AuthComponent
+from burency_auth.component import build_component as build_auth
+from burency_auth.settings import AuthSettings
+from burency_common.config import RunMode, load_settings
+from burency_common.logging import get_logger
+from burency_common.tokens import SigningKey
+from burency_platform.settings import PlatformSettings
+
+__all__ = ["SERVICES", "distributed_auth", "embedded_auth"]
+
+SERVICES = ("gateway", "auth")
+_log = get_logger("burency.platform")
+
+
+def _embedded_signing_key(data_dir: Path) -> str:
+    """A signing key kept beside the embedded databases, so tokens survive a restart.
+
+    Embedded mode only: distributed deployments pass ``BURENCY_SIGNING_KEYS``.
+    """
+    path = data_dir / "auth.signing-key.pem"
+    if path.exists():
+        return path.read_text()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = SigningKey.generate().to_pem().decode()
+    path.write_text(pem)
+    path.chmod(0o600)
+    _log.warning("platform.DEV_SIGNING_KEY_CREATED", path=str(path), mode="embedded only")
+    return pem
+
+
+def embedded_auth(settings: PlatformSettings, identity_secret: bytes) -> AuthComponent:
+    auth_settings = load_settings(
+        AuthSettings,
+        mode=RunMode.EMBEDDED,
+        database_url=settings.sqlite_url("auth"),
+        public_base_url=settings.public_url,
+        signing_keys=[_embedded_signing_key(settings.data_dir)],
+    )
+    return build_auth(auth_settings, identity_secret=identity_secret)
+
+
+def distributed_auth() -> AuthComponent:
+    return build_auth(load_settings(AuthSettings))

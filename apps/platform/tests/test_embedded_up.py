@@ -1,0 +1,92 @@
+"""``burency up`` (what ``make run`` calls): one process, auth behind the gateway, a demo admin."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from burency_gateway.app import build_gateway
+from burency_gateway.settings import GatewaySettings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_healthz_lists_mounted_services() -> None:
+    app = build_gateway(GatewaySettings(_env_file=None), services={"example": FastAPI()}).app
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+        body = (await client.get("/healthz")).json()
+    assert body["status"] == "ok"
+    assert body["services"] == ["example"]
+
+
+class Running:
+    def __init__(self, url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+        self.url, self.proc, self.log = url, proc, log
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for(self, pattern: str, deadline_s: float = 60) -> re.Match[str]:
+        deadline = time.monotonic() + deadline_s
+        while not (match := re.search(pattern, self.output())):
+            assert self.proc.poll() is None, f"burency up exited:\n{self.output()}"
+            assert time.monotonic() < deadline, f"no {pattern!r} in:\n{self.output()}"
+            time.sleep(0.05)  # polling the log with a deadline
+        return match
+
+
+@pytest.fixture
+def platform(tmp_path: Path) -> Iterator[Running]:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BURENCY_")}
+    env.update(BURENCY_PORT=str(port), BURENCY_DATA_DIR=str(tmp_path / "var"))
+    log = tmp_path / "up.log"
+    cli = Path(sys.executable).parent / "burency"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([str(cli), "up"], env=env, stdout=out, stderr=subprocess.STDOUT)
+    running = Running(f"http://127.0.0.1:{port}", proc, log)
+    yield running
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_burency_up_serves_the_platform_and_prints_url_and_admin(platform: Running) -> None:
+    platform.wait_for(r"URL:\s+" + re.escape(platform.url))
+    email, password = platform.wait_for(r"email:\s+(\S+)\s+password:\s+(\S+)").groups()
+    health = httpx.get(f"{platform.url}/healthz", timeout=5).json()
+    assert health["services"] == ["auth"]
+
+    login = httpx.post(
+        f"{platform.url}/api/auth/v1/login", json={"email": email, "password": password}
+    )
+    assert login.status_code == 200, login.text
+    token = login.json()["accessToken"]
+    users = httpx.get(
+        f"{platform.url}/api/auth/v1/admin/users", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert users.status_code == 200
+    assert email in [u["email"] for u in users.json()["items"]]
+
+    platform.proc.send_signal(signal.SIGINT)
+    assert platform.proc.wait(timeout=15) == 0
+    assert "NOT FOR PRODUCTION" in platform.output()

@@ -1,0 +1,180 @@
+"""Request and response bodies of the auth API (camelCase on the wire via ``ApiModel``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from burency_common.api import ApiModel
+from burency_common.errors import PROBLEM_JSON
+
+__all__ = [
+    "AcceptedOut",
+    "AdminUserOut",
+    "AuditEntryOut",
+    "AuditPage",
+    "CodeIn",
+    "DisableTotpIn",
+    "EmailIn",
+    "LoginIn",
+    "LogoutAllOut",
+    "PasswordChangeIn",
+    "PasswordResetConfirmIn",
+    "Problem",
+    "RecoveryCodesOut",
+    "RefreshIn",
+    "RegisterIn",
+    "RoleIn",
+    "SessionOut",
+    "SessionsOut",
+    "TokenIn",
+    "TokenOut",
+    "TotpEnrollOut",
+    "UsersPage",
+    "problems",
+]
+
+_Email = Field(min_length=1, max_length=320)
+_Password = Field(min_length=1, max_length=1024)
+_Token = Field(min_length=1, max_length=2048)
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error is answered."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[dict[str, Any]] | None = None
+    instance: str | None = None
+    requestId: str | None = None  # noqa: N815 - wire name
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for error statuses answered as problem+json."""
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {
+        status: {"description": "error", "content": {PROBLEM_JSON: {"schema": schema}}}
+        for status in statuses
+    }
+
+
+class RegisterIn(ApiModel):
+    email: str = _Email
+    password: str = _Password
+    referral_code: str | None = Field(default=None, max_length=64)
+
+
+class AcceptedOut(ApiModel):
+    status: Literal["ACCEPTED"] = "ACCEPTED"
+    message: str
+
+
+class TokenIn(ApiModel):
+    token: str = _Token
+
+
+class LoginIn(ApiModel):
+    email: str = _Email
+    password: str = _Password
+    totp_code: str | None = Field(default=None, max_length=64)
+
+
+class TokenOut(ApiModel):
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the scheme name
+
+
+class RefreshIn(ApiModel):
+    refresh_token: str = _Token
+
+
+class SessionOut(ApiModel):
+    id: str
+    device: str
+    ip: str
+    created_at: str
+    last_used_at: str
+    current: bool
+
+
+class SessionsOut(ApiModel):
+    items: list[SessionOut]
+
+
+class LogoutAllOut(ApiModel):
+    revoked_sessions: int
+
+
+class PasswordChangeIn(ApiModel):
+    current_password: str = _Password
+    new_password: str = _Password
+
+
+class EmailIn(ApiModel):
+    email: str = _Email
+
+
+class PasswordResetConfirmIn(ApiModel):
+    token: str = _Token
+    new_password: str = _Password
+
+
+class TotpEnrollOut(ApiModel):
+    secret: str
+    otpauth_uri: str
+
+
+class CodeIn(ApiModel):
+    code: str = Field(min_length=1, max_length=64)
+
+
+class RecoveryCodesOut(ApiModel):
+    recovery_codes: list[str]
+
+
+class DisableTotpIn(ApiModel):
+    password: str = _Password
+    code: str = Field(min_length=1, max_length=64)
+
+
+class AdminUserOut(ApiModel):
+    id: str
+    email: str
+    roles: list[str]
+    created_at: str
+    email_verified: bool
+    disabled: bool
+    totp_enabled: bool
+
+
+class UsersPage(ApiModel):
+    items: list[AdminUserOut]
+    next_cursor: str | None = None
+
+
+class RoleIn(ApiModel):
+    role: str = Field(min_length=1, max_length=32)
+
+
+class AuditEntryOut(ApiModel):
+    id: str
+    actor_id: str | None
+    action: str
+    target: str | None
+    details: dict[str, Any]
+    ip: str | None
+    request_id: str | None
+    at: str
+
+
+class AuditPage(ApiModel):
+    items: list[AuditEntryOut]
+    next_cursor: str | None = None

@@ -1,0 +1,88 @@
+"""Operator bootstrap: creating administrators, the embedded demo admin, key rotation."""
+
+from __future__ import annotations
+
+import secrets
+
+from burency_auth.adapters import misc_repo, users_repo
+from burency_auth.domain.errors import invalid_field, wrong_state
+from burency_auth.service.context import AuthContext
+from burency_common.events import USER_REGISTERED, UserRegistered
+from burency_common.ids import new_id
+from burency_common.logging import get_logger
+from burency_common.permissions import ADMIN, USER
+from burency_common.tokens import SigningKey
+from burency_common.validators import InvalidValue, validate_email, validate_password
+
+__all__ = ["create_admin", "ensure_demo_admin", "rotate_signing_key"]
+
+_log = get_logger("burency.auth")
+DEMO_ADMIN_EMAIL = "admin@burency.dev"
+
+
+async def create_admin(ctx: AuthContext, *, email: str, password: str, via: str = "cli") -> str:
+    """Create a verified account with the ``admin`` role; 409 if the address is taken."""
+    try:
+        email = validate_email(email)
+        password = validate_password(password, user_inputs=[email])
+    except InvalidValue as exc:
+        raise invalid_field("credentials", exc.code, exc.message) from None
+    password_hash = await ctx.hasher.hash(password)
+    now = ctx.clock.now()
+    user_id = new_id()
+    async with ctx.transaction() as db:
+        if await users_repo.get_user_by_email_key(db, email.casefold()) is not None:
+            raise wrong_state("an account with this e-mail exists", "EMAIL_TAKEN")
+        await users_repo.insert_user(
+            db,
+            user_id=user_id,
+            email=email,
+            password_hash=password_hash,
+            now=now,
+            roles=frozenset({USER, ADMIN}),
+            verified=True,
+        )
+        payload = UserRegistered(user_id=user_id, email=email, created_at=now)
+        await ctx.emit(db, payload, event_type=USER_REGISTERED)
+        await misc_repo.add_audit(
+            db,
+            actor_id=None,
+            action="admin.created",
+            target=user_id,
+            details={"via": via},
+            ip=None,
+            request_id=None,
+            now=now,
+        )
+    _log.info("auth.admin_created", user_id=user_id)
+    return user_id
+
+
+async def ensure_demo_admin(ctx: AuthContext) -> tuple[str, str] | None:
+    """Embedded mode only: create ``admin@burency.dev`` with a random password once.
+
+    Returns the credentials when it created the account (the platform prints them
+    once), ``None`` when it exists already or in distributed mode.
+    """
+    if not ctx.settings.embedded:
+        return None
+    email = ctx.settings.demo_admin_email or DEMO_ADMIN_EMAIL
+    async with ctx.transaction() as db:
+        if await users_repo.get_user_by_email_key(db, email.casefold()) is not None:
+            return None
+    password = secrets.token_urlsafe(18)
+    await create_admin(ctx, email=email, password=password, via="demo")
+    return email, password
+
+
+def rotate_signing_key(ctx: AuthContext) -> SigningKey:
+    """Sign with a new key from now on; the old one stays published (JWKS) for verification.
+
+    In-process only: persist the returned key (PEM) as the first entry of
+    ``BURENCY_SIGNING_KEYS`` (``burency_auth.entrypoints.cli rotate-signing-key`` does
+    the bookkeeping) and drop an old key only after ``access TTL`` has passed.
+    """
+    new_key = SigningKey.generate()
+    ctx.keys.rotate(new_key)
+    _log.info("auth.signing_key_rotated", kid=new_key.kid, published=list(ctx.keys.ring.kids))
+    return new_key
