@@ -24,7 +24,7 @@ from burency_common.identity import IDENTITY_HEADER, verify_identity
 from burency_common.timeutil import utc_now
 from burency_common.tokens import KeyRing, SigningKey, TokenType, build_jwks, issue_token
 
-pytestmark = [pytest.mark.redis]
+pytestmark = [pytest.mark.redis, pytest.mark.kafka]
 
 ROOT = Path(__file__).resolve().parents[2]
 UPSTREAMS_DIR = ROOT / "services/gateway/tests/upstreams"
@@ -74,7 +74,7 @@ def jwks_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def cluster(jwks_url: str, redis_url: str) -> Iterator[list[str]]:
+def cluster(jwks_url: str, redis_url: str, kafka_bootstrap: str) -> Iterator[list[str]]:
     procs: list[subprocess.Popen[bytes]] = []
     upstream_port = free_port()
     upstream = subprocess.Popen(
@@ -96,6 +96,7 @@ def cluster(jwks_url: str, redis_url: str) -> Iterator[list[str]]:
             "BURENCY_JWKS_URL": jwks_url,
             "BURENCY_IDENTITY_SECRET": SECRET,
             "BURENCY_REDIS_URL": redis_url,
+            "BURENCY_KAFKA_BOOTSTRAP": kafka_bootstrap,
             "BURENCY_RATE_LIMITS": "default=10/minute",
             "BURENCY_RATE_LIMIT_KEY_PREFIX": prefix,
         }

@@ -21,7 +21,12 @@ from burency_common.logging import configure_logging
 from burency_gateway.app import build_gateway
 from burency_gateway.settings import GatewaySettings
 from burency_platform.components import SERVICES, distributed_auth
-from burency_platform.distributed import ServedComponent, kafka_bus
+from burency_platform.distributed import (
+    ServedComponent,
+    ServedGateway,
+    kafka_bus,
+    subscribe_gateway,
+)
 from burency_platform.embedded import build_platform
 from burency_platform.settings import PlatformSettings
 
@@ -69,8 +74,11 @@ def _serve_one(service: str) -> int:
     if service == "gateway":
         gateway_settings = load_settings(GatewaySettings)
         configure_logging(level=gateway_settings.log_level, json=gateway_settings.log_json)
-        app = build_gateway(gateway_settings).app
-        _serve(app, gateway_settings, gateway_settings.trusted_proxies)
+        gateway = build_gateway(gateway_settings)
+        gateway_bus = kafka_bus(gateway_settings.kafka_bootstrap, client_id="burency-gateway")
+        subscribe_gateway(gateway_bus, gateway, shared_store=bool(gateway_settings.redis_url))
+        served = ServedGateway(gateway, gateway_bus)
+        _serve(served, gateway_settings, gateway_settings.trusted_proxies)
         return 0
     settings = load_settings(BurencySettings)
     configure_logging(level=settings.log_level, json=settings.log_json)

@@ -17,23 +17,13 @@ from starlette.types import Receive, Scope, Send
 from burency_auth.component import AuthComponent
 from burency_common.bus import EventBus, InMemoryBus
 from burency_common.component import ServiceComponent
-from burency_common.events import EventEnvelope
-from burency_common.events.auth import AUTH_TOKENS_REVOKED
 from burency_gateway.app import Gateway, build_gateway
-from burency_gateway.security import LocalKeySource, apply_revocation_event
+from burency_gateway.security import LocalKeySource
 from burency_platform.components import embedded_auth
+from burency_platform.distributed import subscribe_gateway
 from burency_platform.settings import PlatformSettings
 
-__all__ = ["Platform", "build_platform", "demo_admin_banner", "subscribe_gateway"]
-
-
-def subscribe_gateway(bus: EventBus, gateway: Gateway) -> None:
-    """What the gateway consumes: revocations, so revoked tokens are refused at once."""
-
-    async def on_revoked(envelope: EventEnvelope) -> None:
-        await apply_revocation_event(gateway.revocations, envelope)
-
-    bus.subscribe(AUTH_TOKENS_REVOKED, group="gateway", handler=on_revoked)
+__all__ = ["Platform", "build_platform", "demo_admin_banner"]
 
 
 def demo_admin_banner(email: str, password: str) -> str:
