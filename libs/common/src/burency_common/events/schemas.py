@@ -53,9 +53,11 @@ class SendNotification(EventPayload):
 def default_registry() -> EventRegistry:
     """Build the registry of every event schema known to this version of Burency."""
     from burency_common.events.auth import register_auth_events  # noqa: PLC0415 - cycle
+    from burency_common.events.kyc import register_kyc_events  # noqa: PLC0415 - cycle
 
     registry = EventRegistry()
     register_auth_events(registry)
+    register_kyc_events(registry)
     registry.register(
         EventSchema(USER_REGISTERED, 1, UserRegistered, "user_id", "a user account was created")
     )
