@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import quote
 
 from limits import RateLimitItem, parse_many
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.util import WindowStats
@@ -42,6 +42,7 @@ from redis.exceptions import RedisError
 
 from burency_common.errors import ConfigurationError, RateLimited, ServiceUnavailable
 from burency_common.logging import get_logger
+from burency_gateway.security.local_window import LocalMovingWindow
 
 __all__ = [
     "DEFAULT_RATE_RULES",
@@ -136,9 +137,7 @@ def client_key(ip: str | None) -> str:
 def _storage_for(
     uri: str, key_prefix: str, socket_timeout: float
 ) -> tuple[Storage, ConnectionPool[Any] | None]:
-    """Build the ``limits`` storage (and the redis pool we own, to close it later)."""
-    if uri == "memory://":
-        return MemoryStorage(), None
+    """Build the ``limits`` Redis storage (and the pool we own, to close it later)."""
     if uri.startswith(("redis://", "rediss://")):
         pool: ConnectionPool[Any] = ConnectionPool.from_url(
             uri, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout
@@ -177,8 +176,14 @@ class RateLimiter:
         self._rules: dict[str, list[RateLimitItem]] = {
             name: parse_many(";".join(limits)) for name, limits in parsed.items()
         }
-        self._storage, self._pool = _storage_for(storage_uri, key_prefix, socket_timeout)
-        self._strategy = MovingWindowRateLimiter(self._storage)
+        self._storage: Storage | None = None
+        self._pool: ConnectionPool[Any] | None = None
+        self._strategy: MovingWindowRateLimiter | LocalMovingWindow
+        if storage_uri == "memory://":
+            self._strategy = LocalMovingWindow()
+        else:
+            self._storage, self._pool = _storage_for(storage_uri, key_prefix, socket_timeout)
+            self._strategy = MovingWindowRateLimiter(self._storage)
         self._prefix = key_prefix
         self._fail_open = fail_open
 
@@ -201,10 +206,14 @@ class RateLimiter:
             rate_class = "default"
         pairs = [(item, ids) for ids in self._subjects(rate_class, ip, user_id) for item in items]
         try:
-            allowed = await asyncio.gather(*(self._strategy.hit(i, *ids) for i, ids in pairs))
-            stats = await asyncio.gather(
-                *(self._strategy.get_window_stats(i, *ids) for i, ids in pairs)
-            )
+            if self._storage is None:  # in-process: no I/O, so no tasks to gather
+                allowed = [await self._strategy.hit(i, *ids) for i, ids in pairs]
+                stats = [await self._strategy.get_window_stats(i, *ids) for i, ids in pairs]
+            else:
+                allowed = await asyncio.gather(*(self._strategy.hit(i, *ids) for i, ids in pairs))
+                stats = await asyncio.gather(
+                    *(self._strategy.get_window_stats(i, *ids) for i, ids in pairs)
+                )
         except (StorageError, RedisError, OSError):
             return self._storage_failed()
         refused = [
@@ -226,7 +235,7 @@ class RateLimiter:
 
     async def healthy(self) -> bool:
         """Whether the storage answers (for readiness probes); never raises."""
-        return await self._storage.check()
+        return True if self._storage is None else await self._storage.check()
 
     async def aclose(self) -> None:
         """Release the Redis connection pool (no-op for memory storage)."""
