@@ -12,17 +12,17 @@ import os
 
 from starlette.types import ASGIApp
 
+from burency_common.logging import configure_logging
 from burency_gateway.app import build_gateway
 from burency_gateway.settings import GatewaySettings
 
 
 def create_app() -> ASGIApp:
+    configure_logging(level="INFO", json=True)  # as in production: one JSON line per request
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("burency.access").setLevel(logging.WARNING)
     settings = GatewaySettings(
         _env_file=None,
         upstreams=json.loads(os.environ["FULL_GATEWAY_UPSTREAMS"]),
         rate_limits="default=100000000/minute",
-        log_level="WARNING",
     )
     return build_gateway(settings).app
