@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -17,30 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from burency_common.testing.infra import free_port, wait_until_ready
 from burency_common.tokens import SigningKey
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka, pytest.mark.redis]
 
 CLI = Path(sys.executable).parent / "burency"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path, deadline_s: float = 60) -> None:
-    deadline = time.monotonic() + deadline_s
-    while True:
-        assert proc.poll() is None, f"{url} exited:\n{log.read_text()[-3000:]}"
-        try:
-            if httpx.get(url + "/readyz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, f"{url} not ready:\n{log.read_text()[-3000:]}"
-        time.sleep(0.1)  # polling with a deadline
 
 
 def start(env: dict[str, str], service: str, log: Path) -> subprocess.Popen[bytes]:
@@ -90,9 +71,10 @@ def gateway_url(
         logs / "gateway.log",
     )
     try:
-        wait_ready(auth_url, auth, logs / "auth.log")
-        wait_ready(f"http://127.0.0.1:{gateway_port}", gateway, logs / "gateway.log")
-        yield f"http://127.0.0.1:{gateway_port}"
+        wait_until_ready(auth_url, auth, path="/readyz", log=logs / "auth.log")
+        gateway_url = f"http://127.0.0.1:{gateway_port}"
+        wait_until_ready(gateway_url, gateway, path="/readyz", log=logs / "gateway.log")
+        yield gateway_url
     finally:
         for proc in (gateway, auth):
             proc.terminate()

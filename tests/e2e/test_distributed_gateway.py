@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ import httpx
 import pytest
 
 from burency_common.identity import IDENTITY_HEADER, verify_identity
+from burency_common.testing.infra import free_port, wait_until_ready
 from burency_common.timeutil import utc_now
 from burency_common.tokens import KeyRing, SigningKey, TokenType, build_jwks, issue_token
 
@@ -30,25 +30,6 @@ ROOT = Path(__file__).resolve().parents[2]
 UPSTREAMS_DIR = ROOT / "services/gateway/tests/upstreams"
 SECRET = "distributed-test-identity-secret-0123456789"
 KEYS = KeyRing(SigningKey.generate())
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_ready(url: str, proc: subprocess.Popen[bytes], deadline_s: float = 30) -> None:
-    deadline = time.monotonic() + deadline_s
-    while True:
-        assert proc.poll() is None, f"process for {url} exited"
-        try:
-            if httpx.get(url + "/healthz", timeout=0.5).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, f"{url} not ready"
-        time.sleep(0.05)  # polling with a deadline
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +64,7 @@ def cluster(jwks_url: str, redis_url: str, kafka_bootstrap: str) -> Iterator[lis
         env={**os.environ, "UPSTREAM_ID": "users-1"},
     )  # fmt: skip
     procs.append(upstream)
-    wait_ready(f"http://127.0.0.1:{upstream_port}", upstream)
+    wait_until_ready(f"http://127.0.0.1:{upstream_port}", upstream)
     prefix = f"e2e-{os.getpid()}-{time.monotonic_ns()}"
     gateways = []
     for _ in range(2):
@@ -104,7 +85,7 @@ def cluster(jwks_url: str, redis_url: str, kafka_bootstrap: str) -> Iterator[lis
         proc = subprocess.Popen([str(cli), "serve", "gateway"], env=env)
         procs.append(proc)
         gateways.append(f"http://127.0.0.1:{port}")
-        wait_ready(gateways[-1], proc)
+        wait_until_ready(gateways[-1], proc)
     yield gateways
     for proc in procs:
         proc.terminate()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,14 +15,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from burency_common.testing.infra import free_port
 from burency_gateway.app import build_gateway
 from burency_gateway.settings import GatewaySettings
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_healthz_lists_mounted_services() -> None:

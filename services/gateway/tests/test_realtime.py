@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -13,6 +12,7 @@ import pytest
 import socketio
 import uvicorn
 
+from burency_common.testing.infra import free_port
 from burency_common.timeutil import utc_now
 from burency_common.tokens import KeyRing, SigningKey, TokenType, issue_token
 from burency_gateway.app import Gateway, build_gateway
@@ -34,12 +34,6 @@ def access_token(subject: str, **overrides: Any) -> str:
     }
     options.update(overrides)
     return issue_token(KEYS, **options)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @asynccontextmanager

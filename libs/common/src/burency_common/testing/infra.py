@@ -9,9 +9,12 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,10 +23,12 @@ import pytest
 __all__ = [
     "create_postgres_database",
     "drop_postgres_database",
+    "free_port",
     "require_env",
     "require_tcp",
     "run_blocking",
     "unique_name",
+    "wait_until_ready",
 ]
 
 _HOW_TO_START = "run `make infra-up` (or `make test`, which starts it) and `source var/infra.env`"
@@ -47,6 +52,44 @@ def require_tcp(host_port: str, service: str, timeout: float = 3.0) -> None:
         pytest.fail(
             f"{service} not reachable at {host_port} ({exc}): {_HOW_TO_START}", pytrace=False
         )
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now (for test servers)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_ready(
+    url: str,
+    proc: subprocess.Popen[bytes],
+    *,
+    deadline_s: float = 60,
+    path: str = "/healthz",
+    log: Path | None = None,
+) -> None:
+    """Poll ``url + path`` until it answers 200, failing early if ``proc`` exits.
+
+    A failure quotes the end of ``log`` (the server's output), which is usually the why.
+    """
+    import httpx  # noqa: PLC0415 - only tests that start servers need it
+
+    def tail() -> str:
+        return "\n" + log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+
+    deadline = time.monotonic() + deadline_s
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"the server for {url} exited ({proc.returncode}){tail()}", pytrace=False)
+        try:
+            if httpx.get(url + path, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"{url}{path} not ready within {deadline_s} s{tail()}", pytrace=False)
+        time.sleep(0.05)  # polling with a deadline
 
 
 def unique_name(prefix: str) -> str:
