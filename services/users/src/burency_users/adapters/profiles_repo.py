@@ -1,0 +1,80 @@
+"""Reads and writes of ``profiles`` inside the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from burency_users.adapters.orm import profiles
+from burency_users.domain.profile import DEFAULT_CURRENCY
+
+__all__ = ["ProfileRecord", "create_profile", "get_profile", "update_profile"]
+
+
+@dataclass(frozen=True)
+class ProfileRecord:
+    user_id: str
+    email: str
+    created_at: datetime
+    updated_at: datetime
+    first_name: str | None
+    last_name: str | None
+    date_of_birth: date | None
+    country: str | None
+    phone: str | None
+    address_line1: str | None
+    address_line2: str | None
+    address_city: str | None
+    address_postal_code: str | None
+    address_country: str | None
+    avatar_file_id: str | None
+    language: str
+    timezone: str | None
+    display_currency: str
+    ui_settings: dict[str, Any]
+    kyc_level: int
+    closure_requested_at: datetime | None
+    closure_reason: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+async def create_profile(
+    db: AsyncSession, *, user_id: str, email: str, created_at: datetime, now: datetime
+) -> bool:
+    """Insert the profile of a new user; False when it already exists (a replayed event)."""
+    values = {
+        "user_id": user_id,
+        "email": email,
+        "created_at": created_at,
+        "updated_at": now,
+        "language": "en",
+        "display_currency": DEFAULT_CURRENCY,
+        "ui_settings": {},
+        "kyc_level": 0,
+    }
+    dialect = db.bind.dialect.name if db.bind is not None else "sqlite"
+    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = builder(profiles).values(**values).on_conflict_do_nothing()
+    result = await db.execute(stmt)
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def get_profile(
+    db: AsyncSession, user_id: str, *, for_update: bool = False
+) -> ProfileRecord | None:
+    query = select(profiles).where(profiles.c.user_id == user_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await db.execute(query)).mappings().first()
+    return ProfileRecord(**row) if row is not None else None
+
+
+async def update_profile(db: AsyncSession, user_id: str, values: dict[str, Any]) -> None:
+    await db.execute(update(profiles).where(profiles.c.user_id == user_id).values(**values))

@@ -1,0 +1,1 @@
+"""entrypoints/http of the user service."""

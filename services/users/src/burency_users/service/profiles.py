@@ -1,0 +1,202 @@
+"""Profile use cases: creation from ``user.registered``, reads, updates, settings, closure.
+
+``changes`` passed to :func:`update_profile` are column values already checked by the
+HTTP schema (formats); this module adds the checks that need the clock (age) or the
+files service (avatar ownership).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from pydantic.alias_generators import to_camel
+
+from burency_common.errors import ValidationFailed
+from burency_common.events import EventEnvelope, UserRegistered
+from burency_common.identity import Identity
+from burency_common.logging import get_logger
+from burency_common.outbox import claim_in_inbox
+from burency_users.adapters import profiles_repo
+from burency_users.adapters.orm import inbox
+from burency_users.adapters.profiles_repo import ProfileRecord
+from burency_users.domain.errors import (
+    InvalidAvatar,
+    ProfileFieldsLocked,
+    ProfileNotFound,
+    SettingsTooLarge,
+)
+from burency_users.domain.profile import locked_fields, validate_birth_date
+from burency_users.service.context import RequestMeta, UsersContext
+
+__all__ = [
+    "INBOX_CONSUMER",
+    "get_profile",
+    "get_settings",
+    "on_user_registered",
+    "put_settings",
+    "request_closure",
+    "update_profile",
+]
+
+INBOX_CONSUMER = "users.profiles"
+_MAX_SETTINGS_DEPTH = 16
+_log = get_logger("burency.users")
+
+
+async def on_user_registered(ctx: UsersContext, envelope: EventEnvelope) -> None:
+    """Create the profile of a new account; a redelivered event has no second effect."""
+    payload = ctx.registry.parse_payload(envelope)
+    assert isinstance(payload, UserRegistered)
+    async with ctx.transaction() as db:
+        if not await claim_in_inbox(db, inbox, envelope, consumer=INBOX_CONSUMER):
+            return
+        created = await profiles_repo.create_profile(
+            db,
+            user_id=payload.user_id,
+            email=payload.email,
+            created_at=payload.created_at,
+            now=ctx.clock.now(),
+        )
+    _log.info("profile.created" if created else "profile.exists", user_id=payload.user_id)
+
+
+async def get_profile(ctx: UsersContext, *, user_id: str) -> ProfileRecord:
+    async with ctx.transaction() as db:
+        profile = await profiles_repo.get_profile(db, user_id)
+    if profile is None:
+        raise ProfileNotFound()
+    return profile
+
+
+async def _check_changes(ctx: UsersContext, *, user_id: str, changes: dict[str, Any]) -> None:
+    birth = changes.get("date_of_birth")
+    if isinstance(birth, date):
+        try:
+            validate_birth_date(
+                birth, today=ctx.clock.now().date(), minimum_age=ctx.settings.minimum_age_years
+            )
+        except ValueError as exc:
+            raise ValidationFailed(
+                str(exc),
+                details=[{"field": "dateOfBirth", "message": str(exc), "code": "INVALID_BIRTH"}],
+            ) from None
+    avatar = changes.get("avatar_file_id")
+    if avatar is not None:
+        info = await ctx.files.get_file(avatar)
+        if info is None or info.deleted or info.owner_id != user_id or info.kind != "avatar":
+            raise InvalidAvatar(
+                "avatarFileId must be a live avatar file uploaded by the profile's owner",
+                details=[{"field": "avatarFileId", "message": "invalid", "code": "INVALID_AVATAR"}],
+            )
+
+
+def _check_unlocked(current: ProfileRecord, changes: dict[str, Any]) -> None:
+    """Refuse a user's change to a field their KYC level has verified (same value is fine)."""
+    locked = locked_fields(current.kyc_level)
+    before = current.as_dict()
+    refused = sorted(name for name in changes if name in locked and changes[name] != before[name])
+    if refused:
+        raise ProfileFieldsLocked(
+            "these fields were verified by KYC; contact support to change them",
+            details=[
+                {"field": to_camel(n), "message": "locked", "code": "LOCKED"} for n in refused
+            ],
+        )
+
+
+async def update_profile(
+    ctx: UsersContext,
+    *,
+    user_id: str,
+    changes: dict[str, Any],
+    actor: Identity | None = None,
+    meta: RequestMeta | None = None,
+) -> ProfileRecord:
+    """Apply ``changes`` to ``user_id``'s profile; staff edits (``actor``) are audited."""
+    await _check_changes(ctx, user_id=user_id, changes=changes)
+    async with ctx.transaction() as db:
+        current = await profiles_repo.get_profile(db, user_id, for_update=True)
+        if current is None:
+            raise ProfileNotFound()
+        if actor is None:
+            _check_unlocked(current, changes)
+        if changes:
+            values = {**changes, "updated_at": ctx.clock.now()}
+            await profiles_repo.update_profile(db, user_id, values)
+        if actor is not None:
+            await ctx.audit(
+                db,
+                actor_id=actor.user_id,
+                action="profile.update",
+                target=f"user:{user_id}",
+                meta=meta or RequestMeta(),
+                details={"fields": sorted(changes)},  # names only: values may be PII
+            )
+        updated = await profiles_repo.get_profile(db, user_id)
+    assert updated is not None
+    return updated
+
+
+def _depth(value: object) -> int:
+    """Nesting depth of a JSON value, without recursion (clients choose the input)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(item, dict):
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
+async def get_settings(ctx: UsersContext, *, user_id: str) -> dict[str, Any]:
+    return (await get_profile(ctx, user_id=user_id)).ui_settings
+
+
+async def put_settings(
+    ctx: UsersContext, *, user_id: str, settings: dict[str, Any]
+) -> dict[str, Any]:
+    """Replace the UI preferences; capped so a profile row cannot become a blob store."""
+    size = len(json.dumps(settings, separators=(",", ":"), ensure_ascii=False).encode())
+    if size > ctx.settings.settings_max_bytes:
+        raise SettingsTooLarge(f"settings must be at most {ctx.settings.settings_max_bytes} bytes")
+    if _depth(settings) > _MAX_SETTINGS_DEPTH:
+        raise ValidationFailed(
+            f"settings may nest at most {_MAX_SETTINGS_DEPTH} levels", code="SETTINGS_TOO_DEEP"
+        )
+    async with ctx.transaction() as db:
+        if await profiles_repo.get_profile(db, user_id, for_update=True) is None:
+            raise ProfileNotFound()
+        await profiles_repo.update_profile(
+            db, user_id, {"ui_settings": settings, "updated_at": ctx.clock.now()}
+        )
+    return settings
+
+
+async def request_closure(
+    ctx: UsersContext, *, user_id: str, reason: str | None, meta: RequestMeta
+) -> ProfileRecord:
+    """Record a closure request once; asking again returns the first request unchanged."""
+    async with ctx.transaction() as db:
+        profile = await profiles_repo.get_profile(db, user_id, for_update=True)
+        if profile is None:
+            raise ProfileNotFound()
+        if profile.closure_requested_at is not None:
+            return profile
+        now = ctx.clock.now()
+        await profiles_repo.update_profile(
+            db, user_id, {"closure_requested_at": now, "closure_reason": reason, "updated_at": now}
+        )
+        await ctx.audit(
+            db,
+            actor_id=user_id,
+            action="profile.closure_requested",
+            target=f"user:{user_id}",
+            meta=meta,
+        )
+        updated = await profiles_repo.get_profile(db, user_id)
+    assert updated is not None
+    return updated
