@@ -63,18 +63,22 @@ async def _measure(server: Server, path: str) -> dict[str, float]:
     """Throughput and latency under load, latency one at a time, server CPU per request.
 
     CPU per request (user + system time of the server process over the loaded run) is
-    the steadiest figure on a shared machine: it does not depend on who else runs.
+    the steadiest figure on a shared machine: it does not depend on who else runs. The
+    load generator's own CPU per request is reported too: it is usually the largest, so
+    the throughput figures say as much about it as about the servers.
     """
     url = server.url + path
     process = psutil.Process(server.pid)
     await _load(url, WARMUP, CONCURRENCY)
-    cpu_before = sum(process.cpu_times()[:2])
+    cpu_before, own_before = sum(process.cpu_times()[:2]), time.process_time()
     rps, latencies, failures = await _load(url, REQUESTS, CONCURRENCY)
     cpu = sum(process.cpu_times()[:2]) - cpu_before
+    own = time.process_time() - own_before
     _, idle, idle_failures = await _load(url, UNLOADED, 1)
     return {
         "rps": round(rps),
         "cpu_us_per_request": round(cpu / len(latencies) * 1e6),
+        "loadgen_cpu_us_per_request": round(own / len(latencies) * 1e6),
         "p50_ms": round(percentile(latencies, 50), 2),
         "p99_ms": round(percentile(latencies, 99), 2),
         "idle_p50_ms": round(percentile(idle, 50), 3),

@@ -1,10 +1,10 @@
 """The streaming ASGI forwarder: one client request to one chosen upstream instance.
 
 Bodies are streamed both ways: the request body is an async iterator over ASGI
-``receive`` handed to httpx as ``content=``, the response comes back unread from the
-instance's transport (what ``AsyncClient.send(stream=True)`` does underneath) and is
-relayed with ``aiter_raw()``, so a 20 MB upload or download never sits
-whole in gateway memory (and a compressed body passes through still compressed).
+``receive`` handed to the instance's client (aiohttp for an HTTP instance, httpx for an
+embedded one, see :mod:`burency_gateway.proxy.hop`), the response comes back unread and
+is relayed chunk by chunk as received, so a 20 MB upload or download never sits whole
+in gateway memory (and a compressed body passes through still compressed).
 
 Deadline: ``timeout`` (the route's) bounds everything up to the upstream's response
 headers, retries included: connecting, sending the body, waiting for the answer. When
@@ -18,10 +18,11 @@ when all of these hold:
 * nothing was sent to the client yet (always true: retries happen before the response
   starts, and a failure while streaming the response ends the connection);
 * no byte of the request body was read from the client (a bodiless request, or a
-  failure before httpx started sending the body), since the body is not buffered and
-  cannot be replayed;
-* either the request never left the gateway (``ConnectError``, ``ConnectTimeout``,
-  ``PoolTimeout``: no connection, so safe for any method, POST included), or the method
+  failure before the client started sending the body), since the body is not buffered
+  and cannot be replayed;
+* either the request never left the gateway (no connection: httpx ``ConnectError``,
+  ``ConnectTimeout``, ``PoolTimeout``; aiohttp ``ClientConnectorError``,
+  ``ConnectionTimeoutError``; so safe for any method, POST included), or the method
   is idempotent (GET, HEAD, OPTIONS, PUT, DELETE) so a repeat is harmless. A POST or
   PATCH whose connection broke after sending (reset, closed without answer) is never
   retried: the upstream may have acted on it; the client gets a 502.
@@ -39,7 +40,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from urllib.parse import unquote
 
-import httpx
 from starlette.types import Receive, Scope, Send
 
 from burency_common.errors import (
@@ -55,6 +55,7 @@ from burency_gateway.proxy.headers import (
     request_headers,
     response_headers,
 )
+from burency_gateway.proxy.hop import Answer, HopError
 from burency_gateway.proxy.instance import Instance
 from burency_gateway.proxy.pool import UpstreamPool
 
@@ -62,7 +63,6 @@ __all__ = ["IDEMPOTENT_METHODS", "MAX_ATTEMPTS", "ClientDisconnected", "forward"
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 MAX_ATTEMPTS = 3
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _FAILURE_STATUSES = frozenset({502, 503})
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 _log = get_logger("burency.gateway.proxy")
@@ -75,7 +75,7 @@ class ClientDisconnected(Exception):
 class _Unreachable(Exception):
     """Every allowed attempt failed before an answer; ``last`` is the final error."""
 
-    def __init__(self, last: BaseException | None) -> None:
+    def __init__(self, last: HopError | None) -> None:
         super().__init__(repr(last))
         self.last = last
 
@@ -180,10 +180,10 @@ def _target(scope: Scope, upstream_path: str, prefix: str) -> str:
     return f"{path}?{query.decode('latin-1')}" if query else path
 
 
-async def _exchange(pool: UpstreamPool, outgoing: _Outgoing) -> tuple[Instance, httpx.Response]:
+async def _exchange(pool: UpstreamPool, outgoing: _Outgoing) -> tuple[Instance, Answer]:
     """Attempts on distinct instances until one answers (see the module's retry rule)."""
     tried: list[Instance] = []
-    last: BaseException | None = None
+    last: HopError | None = None
     for _ in range(min(len(pool.instances), MAX_ATTEMPTS)):
         instance = pool.choose(tried)
         if instance is None:
@@ -191,42 +191,43 @@ async def _exchange(pool: UpstreamPool, outgoing: _Outgoing) -> tuple[Instance, 
         tried.append(instance)
         try:
             return instance, await _attempt(pool, instance, outgoing)
-        except httpx.TransportError as exc:
+        except HopError as exc:
             last = exc
             _log.warning(
                 "proxy.attempt_failed",
                 service=pool.service,
                 instance=instance.url,
-                error=type(exc).__name__,
+                error=exc.name,
             )
             if not _may_retry(outgoing, exc):
                 break
     raise _Unreachable(last)
 
 
-def _may_retry(outgoing: _Outgoing, exc: httpx.TransportError) -> bool:
+def _may_retry(outgoing: _Outgoing, exc: HopError) -> bool:
     if outgoing.body is not None and outgoing.body.bytes_read:
         return False  # the body is streamed, not buffered: it cannot be sent again
-    return isinstance(exc, _NEVER_SENT) or outgoing.method in IDEMPOTENT_METHODS
+    return exc.never_sent or outgoing.method in IDEMPOTENT_METHODS
 
 
-async def _attempt(pool: UpstreamPool, instance: Instance, outgoing: _Outgoing) -> httpx.Response:
+async def _attempt(pool: UpstreamPool, instance: Instance, outgoing: _Outgoing) -> Answer:
     body = outgoing.body
-    request = instance.build_request(
-        outgoing.method,
-        outgoing.target,
-        outgoing.headers,
-        body.stream() if body is not None else None,
-        outgoing.timeout,
-    )
     instance.in_flight += 1
     try:
-        response = await instance.send(request)
+        response = await instance.exchange(
+            outgoing.method,
+            outgoing.target,
+            outgoing.headers,
+            body.stream() if body is not None else None,
+            outgoing.timeout,
+        )
     except BaseException as exc:
         instance.in_flight -= 1
-        if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, _NEVER_SENT):
-            raise TimeoutError from exc
-        if isinstance(exc, httpx.TransportError) and not isinstance(exc, httpx.PoolTimeout):
+        if outgoing.client_gone and isinstance(exc, Exception):
+            # aiohttp reports the body stream's ClientDisconnected as a connection error:
+            # the client left, which says nothing about the instance.
+            raise ClientDisconnected from exc
+        if isinstance(exc, HopError) and exc.blame:
             pool.record_failure(instance)  # a full local pool says nothing about the instance
         raise
     if response.status_code in _FAILURE_STATUSES:
@@ -237,7 +238,7 @@ async def _attempt(pool: UpstreamPool, instance: Instance, outgoing: _Outgoing) 
 
 
 async def _relay(
-    send: Send, pool: UpstreamPool, instance: Instance, response: httpx.Response, *, discard: bool
+    send: Send, pool: UpstreamPool, instance: Instance, response: Answer, *, discard: bool
 ) -> None:
     """Stream the upstream's answer to the client; the instance stays in flight until done.
 
@@ -253,21 +254,24 @@ async def _relay(
             {
                 "type": "http.response.start",
                 "status": response.status_code,
-                "headers": response_headers(response.headers.raw),
+                "headers": response_headers(response.raw_headers()),
             }
         )
+        more = True
         async for chunk in response.aiter_raw():
-            if chunk:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
-    except httpx.TransportError as exc:
-        if not isinstance(exc, httpx.TimeoutException):
+            if chunk:  # the last one, when already complete, also ends the response
+                more = not response.complete
+                await send({"type": "http.response.body", "body": chunk, "more_body": more})
+        if more:
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+    except (HopError, TimeoutError) as exc:
+        if isinstance(exc, HopError) and exc.blame:
             pool.record_failure(instance)
         _log.warning(
             "proxy.response_aborted",
             service=pool.service,
             instance=instance.url,
-            error=type(exc).__name__,
+            error=exc.name if isinstance(exc, HopError) else type(exc.__cause__ or exc).__name__,
         )
     finally:
         instance.in_flight -= 1
@@ -277,7 +281,7 @@ async def _relay(
 def _problem_for(service: str, exc: BaseException, timeout: float) -> BurencyError:
     if isinstance(exc, TimeoutError):
         return UpstreamTimeout(f"the {service} service did not answer within {timeout:g} s")
-    if isinstance(exc, _Unreachable) and not isinstance(exc.last, _NEVER_SENT):
+    if isinstance(exc, _Unreachable) and not (exc.last is not None and exc.last.never_sent):
         return UpstreamFailed(f"the {service} service failed before answering")
     return UpstreamFailed(f"the {service} service could not be reached")
 
