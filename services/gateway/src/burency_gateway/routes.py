@@ -160,7 +160,15 @@ def default_route_table() -> RouteTable:
             Rule("/v1/orders*", Access.USER, frozenset({"POST", "DELETE"}), rate_class="orders"),
         ),
     )
-    files = ServiceRoute("files", rules=(*_OPERATIONS,), timeout=60.0)
+    files = ServiceRoute(
+        "files",
+        rules=(
+            *_OPERATIONS,
+            # Object downloads carry their own proof: public avatars, or a signed, expiring URL.
+            Rule("/v1/objects/*", Access.PUBLIC, frozenset({"GET", "HEAD"})),
+        ),
+        timeout=60.0,
+    )
     return RouteTable(
         (
             auth,
