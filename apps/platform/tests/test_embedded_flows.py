@@ -126,3 +126,44 @@ async def test_refresh_token_is_not_an_access_token(platform: Any) -> None:
     response = await client.get("/api/auth/v1/sessions", headers=bearer(refresh))
     assert response.status_code == 401
     assert response.json()["code"] == "TOKEN_MALFORMED"
+
+
+def png_with_gps() -> bytes:
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (300, 200), "navy")
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (25.0, 11.0, 0.0)}  # GPS IFD: latitude of Dubai
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+async def test_profile_and_avatar_in_one_process(platform: Any) -> None:
+    _, client = platform
+    token = await sign_in(client, "layla@example.com")
+    profile = await client.get("/api/users/v1/profile", headers=bearer(token))
+    assert profile.status_code == 200, "user.registered reached the user service in-process"
+
+    upload = await client.post(
+        "/api/files/v1/files?kind=avatar",
+        files={"file": ("me.jpg", png_with_gps(), "image/jpeg")},
+        headers=bearer(token),
+    )
+    assert upload.status_code == 201, upload.text
+    avatar = upload.json()
+    updated = await client.patch(
+        "/api/users/v1/profile", json={"avatarFileId": avatar["id"]}, headers=bearer(token)
+    )
+    assert updated.status_code == 200, updated.text
+
+    public = avatar["publicUrl"].removeprefix("http://127.0.0.1:8000")
+    download = await client.get(public)
+    assert download.status_code == 200
+    import io
+
+    from PIL import Image
+
+    assert 0x8825 not in Image.open(io.BytesIO(download.content)).getexif(), "GPS stripped"

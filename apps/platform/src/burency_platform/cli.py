@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import uvicorn
 from starlette.types import ASGIApp
 
+from burency_common.component import ServiceComponent
 from burency_common.config import BurencySettings, RunMode, load_settings
 from burency_common.errors import ConfigurationError
 from burency_common.logging import configure_logging
 from burency_gateway.app import build_gateway
 from burency_gateway.settings import GatewaySettings
-from burency_platform.components import SERVICES, distributed_auth
+from burency_platform.components import (
+    SERVICES,
+    distributed_auth,
+    distributed_files,
+    distributed_users,
+)
 from burency_platform.distributed import (
     ServedComponent,
     ServedGateway,
@@ -82,8 +88,13 @@ def _serve_one(service: str) -> int:
         return 0
     settings = load_settings(BurencySettings)
     configure_logging(level=settings.log_level, json=settings.log_json)
+    builders: dict[str, Callable[[], ServiceComponent]] = {
+        "auth": distributed_auth,
+        "users": distributed_users,
+        "files": distributed_files,
+    }
     bus = kafka_bus(settings.kafka_bootstrap, client_id=f"burency-{service}")
-    _serve(ServedComponent(distributed_auth(), bus), settings)
+    _serve(ServedComponent(builders[service](), bus), settings)
     return 0
 
 

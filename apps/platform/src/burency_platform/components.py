@@ -8,17 +8,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+
 from burency_auth.component import AuthComponent
 from burency_auth.component import build_component as build_auth
 from burency_auth.settings import AuthSettings
 from burency_common.config import RunMode, load_settings
 from burency_common.logging import get_logger
 from burency_common.tokens import SigningKey
+from burency_files.component import FilesComponent
+from burency_files.component import build_component as build_files
+from burency_files.settings import FilesSettings
 from burency_platform.settings import PlatformSettings
+from burency_users.component import UsersComponent
+from burency_users.component import build_component as build_users
+from burency_users.settings import UsersSettings
 
-__all__ = ["SERVICES", "distributed_auth", "embedded_auth"]
+__all__ = [
+    "SERVICES",
+    "distributed_auth",
+    "distributed_files",
+    "distributed_users",
+    "embedded_auth",
+    "embedded_files",
+    "embedded_users",
+]
 
-SERVICES = ("gateway", "auth")
+SERVICES = ("gateway", "auth", "users", "files")
 _log = get_logger("burency.platform")
 
 
@@ -51,3 +67,34 @@ def embedded_auth(settings: PlatformSettings, identity_secret: bytes) -> AuthCom
 
 def distributed_auth() -> AuthComponent:
     return build_auth(load_settings(AuthSettings))
+
+
+def embedded_files(settings: PlatformSettings, identity_secret: bytes) -> FilesComponent:
+    """Files on local disk under ``data_dir/files``; object URLs go through the gateway."""
+    files_settings = load_settings(
+        FilesSettings,
+        mode=RunMode.EMBEDDED,
+        database_url=settings.sqlite_url("files"),
+        storage_backend="local",
+        local_storage_dir=settings.data_dir / "files",
+        public_base_url=f"{settings.public_url}/api/files",
+    )
+    return build_files(files_settings, identity_secret=identity_secret)
+
+
+def embedded_users(
+    settings: PlatformSettings, identity_secret: bytes, files: httpx.AsyncClient
+) -> UsersComponent:
+    """Users, calling the in-process files service through ``files`` (an ASGI client)."""
+    users_settings = load_settings(
+        UsersSettings, mode=RunMode.EMBEDDED, database_url=settings.sqlite_url("users")
+    )
+    return build_users(users_settings, identity_secret=identity_secret, files_client=files)
+
+
+def distributed_files() -> FilesComponent:
+    return build_files(load_settings(FilesSettings))
+
+
+def distributed_users() -> UsersComponent:
+    return build_users(load_settings(UsersSettings))

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+import httpx
 from starlette.types import Receive, Scope, Send
 
 from burency_auth.component import AuthComponent
@@ -19,7 +20,7 @@ from burency_common.bus import EventBus, InMemoryBus
 from burency_common.component import ServiceComponent
 from burency_gateway.app import Gateway, build_gateway
 from burency_gateway.security import LocalKeySource
-from burency_platform.components import embedded_auth
+from burency_platform.components import embedded_auth, embedded_files, embedded_users
 from burency_platform.distributed import subscribe_gateway
 from burency_platform.settings import PlatformSettings
 
@@ -49,6 +50,7 @@ class Platform:
     bus: EventBus
     auth: AuthComponent
     components: list[ServiceComponent] = field(default_factory=list)
+    clients: list[httpx.AsyncClient] = field(default_factory=list)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -72,6 +74,8 @@ class Platform:
         finally:
             for component in reversed(started):
                 await component.stop()
+            for client in self.clients:
+                await client.aclose()
             await self.bus.stop()
 
     @property
@@ -83,7 +87,12 @@ def build_platform(settings: PlatformSettings) -> Platform:
     """Build every embedded service and the gateway in front of them."""
     identity_secret = secrets.token_bytes(32)
     auth = embedded_auth(settings, identity_secret)
-    components: list[ServiceComponent] = [auth]
+    files = embedded_files(settings, identity_secret)
+    files_client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=files.app), base_url="http://files"
+    )
+    users = embedded_users(settings, identity_secret, files_client)
+    components: list[ServiceComponent] = [auth, users, files]
     bus = InMemoryBus()
     for component in components:
         component.app.state.identity_secret = identity_secret
@@ -95,4 +104,6 @@ def build_platform(settings: PlatformSettings) -> Platform:
         key_source=LocalKeySource(auth.key_resolver),
     )
     subscribe_gateway(bus, gateway)
-    return Platform(gateway=gateway, bus=bus, auth=auth, components=components)
+    return Platform(
+        gateway=gateway, bus=bus, auth=auth, components=components, clients=[files_client]
+    )

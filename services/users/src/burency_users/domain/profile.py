@@ -52,7 +52,6 @@ REQUIRED_FOR_LEVEL_1: dict[str, str] = {
     "phone": "phone",
     "address_line1": "address.line1",
     "address_city": "address.city",
-    "address_postal_code": "address.postalCode",
     "address_country": "address.country",
 }
 

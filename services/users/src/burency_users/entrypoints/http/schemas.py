@@ -92,7 +92,9 @@ class AddressIn(ApiModel):
     line1: Line
     line2: Line | None = None
     city: Name
-    postal_code: PostalCode
+    postal_code: PostalCode | None = Field(
+        default=None, description="optional: many countries (the UAE among them) have none"
+    )
     country: Country
 
 

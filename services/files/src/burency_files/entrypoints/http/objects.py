@@ -1,0 +1,73 @@
+"""``GET /v1/objects/{key}``: serves objects of the local storage back-end.
+
+Public objects (avatars) are served to anyone; any other object only with a valid,
+unexpired ``signature`` made by :class:`~burency_files.adapters.storage.local.UrlSigner`.
+With S3 storage clients fetch from S3 directly and this route answers 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import StreamingResponse
+
+from burency_files.adapters.storage.port import ObjectNotFound
+from burency_files.domain.errors import FileNotFound, InvalidSignature
+from burency_files.domain.kinds import is_public_key, is_valid_key
+from burency_files.entrypoints.http.deps import Ctx
+from burency_files.entrypoints.http.schemas import problems
+
+__all__ = ["objects_router"]
+
+_MAX_EXPIRES = 2**40
+
+
+async def _prefetched(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    yield first
+    async for chunk in rest:
+        yield chunk
+
+
+async def get_object(
+    ctx: Ctx,
+    key: Annotated[str, Path(max_length=128)],
+    expires: Annotated[int | None, Query(ge=0, le=_MAX_EXPIRES)] = None,
+    name: Annotated[str | None, Query(max_length=255)] = None,
+    signature: Annotated[str | None, Query(max_length=128)] = None,
+) -> StreamingResponse:
+    if ctx.signer is None or not is_valid_key(key):
+        raise FileNotFound()
+    if expires is not None and signature is not None and name is not None:
+        if not ctx.signer.verify(key, expires=expires, filename=name, signature=signature):
+            raise InvalidSignature("the URL is invalid or has expired")
+    elif not is_public_key(key):
+        raise InvalidSignature("this object needs a signed URL")
+    chunks = ctx.storage.stream(key)
+    try:
+        first = await anext(chunks, b"")
+    except ObjectNotFound:
+        raise FileNotFound() from None
+    headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+    if name is not None:
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return StreamingResponse(
+        _prefetched(first, chunks), media_type="application/octet-stream", headers=headers
+    )
+
+
+def objects_router() -> APIRouter:
+    router = APIRouter(prefix="/v1/objects", tags=["objects"])
+    router.add_api_route(
+        "/{key:path}",
+        get_object,
+        methods=["GET"],
+        response_class=StreamingResponse,
+        responses={
+            200: {"content": {"application/octet-stream": {"schema": {"type": "string"}}}},
+            **problems(403, 404, 422),
+        },
+        summary="Download an object (local storage: public avatars, or a signed URL)",
+    )
+    return router

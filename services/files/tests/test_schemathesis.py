@@ -1,0 +1,98 @@
+"""Property-based API tests: schemathesis generates requests from the files OpenAPI
+document and checks that no answer is a 5xx or strays from the documented schema,
+status codes and content types. Requests carry a signed identity: an admin one for
+the public routes and a service one for ``/internal``, so both get past their 401."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from files_testing.images import PDF
+from files_testing.served import ServedFiles
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from burency_common.identity import Identity
+from burency_files.settings import FilesSettings
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+pytestmark = pytest.mark.filterwarnings("ignore:Use .content=:DeprecationWarning")
+ADMIN = Identity(user_id="admin-1", roles=frozenset({"admin"}))
+SERVICE = Identity(user_id="service:users", roles=frozenset({"service"}))
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedFiles]:
+    root = Path(tmp_path_factory.mktemp("schemathesis"))
+    files_settings = FilesSettings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{root / 'files.db'}",
+        local_storage_dir=root / "objects",
+        public_base_url="http://files",
+        cleanup_interval_seconds=0,
+    )
+    server = ServedFiles(files_settings)
+    server.start()
+    response = server.request(
+        {
+            "method": "POST",
+            "url": "http://files/v1/files?kind=attachment",
+            "content": PDF,
+            "headers": server.identity_headers(ADMIN),
+        }
+    )
+    assert response.status_code == 201  # one real file, so some ids exist
+    yield server
+    server.close()
+
+
+def _exercise(operation: Any, served: ServedFiles) -> None:
+    identity = SERVICE if operation.path.startswith("/internal") else ADMIN
+
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=15,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
+    def run(case: Any) -> None:
+        headers = served.identity_headers(identity)
+        kwargs = case.as_transport_kwargs(base_url="http://files", headers=headers)
+        response = served.request(kwargs)
+        case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs)
+
+    run()
+
+
+def test_no_server_errors_and_responses_match_the_schema(served: ServedFiles) -> None:
+    document = copy.deepcopy(served.component.app.openapi())
+    # The multipart form is left out: schemathesis draws forms httpx cannot encode (a
+    # number as the file) and the client fails inside the app; test_multipart covers it.
+    del document["paths"]["/v1/files"]["post"]["requestBody"]["content"]["multipart/form-data"]
+    schema = schemathesis.openapi.from_dict(document)
+    failures: dict[str, str] = {}
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 9
+    for operation in operations:
+        try:
+            _exercise(operation, served)
+        except Exception as exc:  # collect every failing operation, not just the first
+            failures[operation.label] = f"{type(exc).__name__}: {exc}"[:2000]
+    assert not failures, "\n\n".join(f"{k}:\n{v}" for k, v in failures.items())
