@@ -167,3 +167,19 @@ async def test_profile_and_avatar_in_one_process(platform: Any) -> None:
     from PIL import Image
 
     assert 0x8825 not in Image.open(io.BytesIO(download.content)).getexif(), "GPS stripped"
+
+
+async def test_registration_welcome_reaches_the_in_app_feed(platform: Any) -> None:
+    _, client = platform
+    token = await sign_in(client, "nadia@example.com")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while True:  # auth → outbox → bus → notifications → delivery worker
+        feed = await client.get("/api/notifications/v1/notifications", headers=bearer(token))
+        assert feed.status_code == 200, feed.text
+        subjects = [item.get("subject") or item.get("title") for item in feed.json()["items"]]
+        if any(subject and "Welcome" in subject for subject in subjects):
+            break
+        assert loop.time() < deadline, f"no welcome in the feed: {feed.json()}"
+        await asyncio.sleep(0.05)  # polling with a deadline
+    assert feed.json()["unreadCount"] >= 1

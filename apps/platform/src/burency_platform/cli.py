@@ -25,6 +25,7 @@ from burency_platform.components import (
     SERVICES,
     distributed_auth,
     distributed_files,
+    distributed_notifications,
     distributed_users,
 )
 from burency_platform.distributed import (
@@ -92,6 +93,7 @@ def _serve_one(service: str) -> int:
         "auth": distributed_auth,
         "users": distributed_users,
         "files": distributed_files,
+        "notifications": distributed_notifications,
     }
     bus = kafka_bus(settings.kafka_bootstrap, client_id=f"burency-{service}")
     _serve(ServedComponent(builders[service](), bus), settings)

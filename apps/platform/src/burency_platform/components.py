@@ -19,6 +19,9 @@ from burency_common.tokens import SigningKey
 from burency_files.component import FilesComponent
 from burency_files.component import build_component as build_files
 from burency_files.settings import FilesSettings
+from burency_notifications.component import NotificationsComponent
+from burency_notifications.component import build_component as build_notifications
+from burency_notifications.settings import NotificationsSettings
 from burency_platform.settings import PlatformSettings
 from burency_users.component import UsersComponent
 from burency_users.component import build_component as build_users
@@ -28,13 +31,15 @@ __all__ = [
     "SERVICES",
     "distributed_auth",
     "distributed_files",
+    "distributed_notifications",
     "distributed_users",
     "embedded_auth",
     "embedded_files",
+    "embedded_notifications",
     "embedded_users",
 ]
 
-SERVICES = ("gateway", "auth", "users", "files")
+SERVICES = ("gateway", "auth", "users", "files", "notifications")
 _log = get_logger("burency.platform")
 
 
@@ -98,3 +103,20 @@ def distributed_files() -> FilesComponent:
 
 def distributed_users() -> UsersComponent:
     return build_users(load_settings(UsersSettings))
+
+
+def embedded_notifications(
+    settings: PlatformSettings, identity_secret: bytes
+) -> NotificationsComponent:
+    """Notifications recorded in-app and in the dev outbox instead of sent (embedded mode)."""
+    notification_settings = load_settings(
+        NotificationsSettings,
+        mode=RunMode.EMBEDDED,
+        database_url=settings.sqlite_url("notifications"),
+        email_channel="record",
+    )
+    return build_notifications(notification_settings, identity_secret=identity_secret)
+
+
+def distributed_notifications() -> NotificationsComponent:
+    return build_notifications(load_settings(NotificationsSettings))

@@ -20,7 +20,12 @@ from burency_common.bus import EventBus, InMemoryBus
 from burency_common.component import ServiceComponent
 from burency_gateway.app import Gateway, build_gateway
 from burency_gateway.security import LocalKeySource
-from burency_platform.components import embedded_auth, embedded_files, embedded_users
+from burency_platform.components import (
+    embedded_auth,
+    embedded_files,
+    embedded_notifications,
+    embedded_users,
+)
 from burency_platform.distributed import subscribe_gateway
 from burency_platform.settings import PlatformSettings
 
@@ -92,7 +97,8 @@ def build_platform(settings: PlatformSettings) -> Platform:
         transport=httpx.ASGITransport(app=files.app), base_url="http://files"
     )
     users = embedded_users(settings, identity_secret, files_client)
-    components: list[ServiceComponent] = [auth, users, files]
+    notifications = embedded_notifications(settings, identity_secret)
+    components: list[ServiceComponent] = [auth, users, files, notifications]
     bus = InMemoryBus()
     for component in components:
         component.app.state.identity_secret = identity_secret

@@ -1,0 +1,151 @@
+"""Delivery channels behind one port, :class:`Channel`.
+
+A channel raises :class:`TransientDeliveryError` when trying again later may work
+(SMTP 4xx, connection refused, timeout) and :class:`PermanentDeliveryError` when it
+cannot (SMTP 5xx, no address). Errors carry a short reason without addresses or
+credentials: it goes to the delivery log.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Any
+
+import aiosmtplib
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from burency_common.ids import new_id
+from burency_notifications.adapters.orm import in_app
+
+__all__ = [
+    "Channel",
+    "DeliveryResult",
+    "EmailChannel",
+    "InAppChannel",
+    "OutboundMessage",
+    "PermanentDeliveryError",
+    "RecordingChannel",
+    "TransientDeliveryError",
+]
+
+
+class TransientDeliveryError(Exception):
+    """Retry later."""
+
+
+class PermanentDeliveryError(Exception):
+    """Never retry."""
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    delivery_id: str
+    notification_id: str
+    event: str
+    channel: str
+    user_id: str
+    address: str | None
+    subject: str
+    text: str
+    html: str
+    sms: str
+    push: str
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    provider_id: str
+
+
+class Channel(ABC):
+    @abstractmethod
+    async def send(self, message: OutboundMessage) -> DeliveryResult: ...
+
+
+@dataclass
+class EmailChannel(Channel):
+    """SMTP with aiosmtplib: a multipart/alternative message (text, then HTML)."""
+
+    host: str
+    port: int
+    sender: str
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+    timeout: float = 10.0
+
+    async def send(self, message: OutboundMessage) -> DeliveryResult:
+        if not message.address:
+            raise PermanentDeliveryError("no email address")
+        email = EmailMessage()
+        email["From"] = self.sender
+        email["To"] = message.address
+        email["Subject"] = message.subject
+        email["Message-ID"] = f"<{message.delivery_id}@burency>"
+        email.set_content(message.text)
+        email.add_alternative(message.html, subtype="html")
+        try:
+            await aiosmtplib.send(
+                email,
+                hostname=self.host,
+                port=self.port,
+                username=self.username,
+                password=self.password,
+                start_tls=self.starttls,
+                timeout=self.timeout,
+            )
+        except aiosmtplib.SMTPResponseException as exc:
+            reason = f"smtp {exc.code}"
+            if 400 <= exc.code < 500:
+                raise TransientDeliveryError(reason) from exc
+            raise PermanentDeliveryError(reason) from exc
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            raise PermanentDeliveryError("smtp recipient refused") from exc
+        except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+            raise TransientDeliveryError(f"smtp {type(exc).__name__}") from exc
+        return DeliveryResult(provider_id=str(email["Message-ID"]))
+
+
+@dataclass
+class InAppChannel(Channel):
+    """Writes the in-app feed item in the service's own database."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    now: Any  # Callable[[], datetime]
+
+    async def send(self, message: OutboundMessage) -> DeliveryResult:
+        item_id = new_id()
+        created: datetime = self.now()
+        async with self.sessions() as db, db.begin():
+            await db.execute(
+                insert(in_app).values(
+                    id=item_id,
+                    user_id=message.user_id,
+                    notification_id=message.notification_id,
+                    event=message.event,
+                    title=message.subject[:255],
+                    body=message.push[:2000],
+                    created_at=created,
+                    read_at=None,
+                )
+            )
+        return DeliveryResult(provider_id=item_id)
+
+
+@dataclass
+class RecordingChannel(Channel):
+    """Embedded mode: keeps what would have been sent (``GET /v1/dev/outbox``)."""
+
+    keep: int = 500
+    sent: deque[OutboundMessage] = field(default_factory=deque)
+
+    async def send(self, message: OutboundMessage) -> DeliveryResult:
+        self.sent.append(message)
+        while len(self.sent) > self.keep:
+            self.sent.popleft()
+        return DeliveryResult(provider_id=f"recorded-{message.delivery_id}")

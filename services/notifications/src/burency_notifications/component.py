@@ -1,0 +1,149 @@
+"""``build_component``: the notification service as the platform runs it.
+
+Building creates no connection and starts nothing; :meth:`NotificationsComponent.start`
+migrates the database and starts the delivery worker. :meth:`subscribe` registers the
+``SEND_NOTIFICATION`` intake (one attempt: an invalid command goes straight to
+``SEND_NOTIFICATION.DLQ``; infrastructure errors are retried inside the handler a few
+times before the bus dead-letters the command) and the ``user.registered`` directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from burency_common.bus.port import EventBus, RetryPolicy
+from burency_common.db import create_engine, create_session_factory, migrate
+from burency_common.errors import EventSchemaError
+from burency_common.events import (
+    SEND_NOTIFICATION,
+    USER_REGISTERED,
+    EventEnvelope,
+    default_registry,
+)
+from burency_common.timeutil import Clock, SystemClock
+from burency_notifications.app import create_app
+from burency_notifications.channels import Channel, EmailChannel, InAppChannel, RecordingChannel
+from burency_notifications.service import intake
+from burency_notifications.service.context import NotificationsContext
+from burency_notifications.service.delivery import DeliveryWorker
+from burency_notifications.settings import NotificationsSettings
+
+__all__ = ["CONSUMER_GROUP", "MIGRATIONS", "NotificationsComponent", "build_component"]
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+CONSUMER_GROUP = "notifications"
+INTAKE_RETRY = RetryPolicy(max_attempts=1)
+_INTAKE_ATTEMPTS = 4
+_INTAKE_RETRY_POLICY = RetryPolicy(initial_backoff=0.2, max_backoff=2.0)
+
+
+@dataclass
+class NotificationsComponent:
+    """The notification service, built but not started."""
+
+    settings: NotificationsSettings
+    app: FastAPI
+    context: NotificationsContext
+    engine: AsyncEngine
+    worker: DeliveryWorker
+    name: str = "notifications"
+    _task: asyncio.Task[None] | None = None
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def on_send_notification(self, envelope: EventEnvelope) -> None:
+        """Intake with its own retries for infrastructure errors (the subscription has
+        one attempt so that *invalid* commands are dead-lettered at once)."""
+        for attempt in range(1, _INTAKE_ATTEMPTS + 1):
+            try:
+                await intake.on_send_notification(self.context, envelope)
+            except EventSchemaError:
+                raise
+            except Exception:
+                if attempt == _INTAKE_ATTEMPTS:
+                    raise
+                await asyncio.sleep(_INTAKE_RETRY_POLICY.delay(attempt))
+            else:
+                return
+
+    async def on_user_registered(self, envelope: EventEnvelope) -> None:
+        await intake.on_user_registered(self.context, envelope)
+
+    def subscribe(self, bus: EventBus, *, group: str = CONSUMER_GROUP) -> None:
+        """Consume commands and registrations (``group`` differs only in tests)."""
+        bus.subscribe(
+            SEND_NOTIFICATION, group=group, handler=self.on_send_notification, retry=INTAKE_RETRY
+        )
+        bus.subscribe(USER_REGISTERED, group=group, handler=self.on_user_registered)
+
+    async def start(self, bus: EventBus) -> None:
+        await migrate(self.engine, MIGRATIONS)
+        self.context.after_commit.append(self.worker.wake)
+        self._stop = asyncio.Event()
+        self._task = asyncio.create_task(
+            self.worker.run(self._stop), name="notifications-delivery-worker"
+        )
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        with contextlib.suppress(ValueError):
+            self.context.after_commit.remove(self.worker.wake)
+        await self.engine.dispose()
+
+
+def _email_channel(settings: NotificationsSettings, recorder: RecordingChannel) -> Channel:
+    if settings.email_mode == "record":
+        return recorder
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return EmailChannel(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_from,
+        username=settings.smtp_username,
+        password=password,
+        starttls=settings.smtp_starttls,
+        timeout=settings.smtp_timeout_seconds,
+    )
+
+
+def build_component(
+    settings: NotificationsSettings,
+    *,
+    identity_secret: bytes | None = None,
+    clock: Clock | None = None,
+) -> NotificationsComponent:
+    """Build the notification service (nothing connects until ``start``)."""
+    if identity_secret is None and settings.identity_secret is not None:
+        identity_secret = settings.identity_secret.get_secret_value().encode()
+    if identity_secret is None:
+        identity_secret = secrets.token_bytes(32)  # embedded: the platform sets its own
+    engine = create_engine(settings.database_url)
+    sessions = create_session_factory(engine)
+    clock = clock or SystemClock()
+    recorder = RecordingChannel()
+    channels: dict[str, Channel] = {
+        "email": _email_channel(settings, recorder),
+        "in_app": InAppChannel(sessions=sessions, now=clock.now),
+    }
+    context = NotificationsContext(
+        settings=settings,
+        sessions=sessions,
+        clock=clock,
+        registry=default_registry(),
+        channels=channels,
+        recorder=recorder if settings.embedded else None,
+    )
+    app = create_app(context, engine=engine, identity_secret=identity_secret)
+    return NotificationsComponent(
+        settings=settings, app=app, context=context, engine=engine, worker=DeliveryWorker(context)
+    )

@@ -1,0 +1,61 @@
+"""Event types, channels and the preference rules (pure, no I/O).
+
+Security events must always reach the user by email: a preference can switch their
+other channels off, never email (``CHANNEL_REQUIRED``). Marketing is opt-in on SMS.
+"""
+
+from __future__ import annotations
+
+from burency_common.errors import BurencyError
+
+__all__ = [
+    "CHANNELS",
+    "EVENT_TYPES",
+    "LANGUAGES",
+    "SECURITY_EVENTS",
+    "ChannelRequired",
+    "default_enabled",
+    "is_required",
+]
+
+CHANNELS: tuple[str, ...] = ("push", "email", "sms", "in_app")
+LANGUAGES: tuple[str, ...] = ("en", "ar")
+EVENT_TYPES: tuple[str, ...] = (
+    "auth.welcome",
+    "auth.verify_email",
+    "auth.password_reset",
+    "auth.new_login",
+    "auth.register_attempt",
+    "auth.password_changed",
+    "auth.session_revoked",
+    "auth.2fa_enabled",
+    "auth.2fa_disabled",
+    "auth.api_key_created",
+    "auth.api_key_revoked",
+    "kyc.approved",
+    "kyc.rejected",
+    "deposit.credited",
+    "withdrawal.sent",
+    "order.filled",
+    "price.alert",
+    "marketing.announcement",
+)
+SECURITY_EVENTS: frozenset[str] = frozenset(
+    {"auth.password_reset", "auth.new_login", "auth.verify_email", "withdrawal.sent"}
+)
+
+
+class ChannelRequired(BurencyError):
+    status = 422
+    default_code = "CHANNEL_REQUIRED"
+    title = "Channel required"
+
+
+def is_required(event: str, channel: str) -> bool:
+    """Security events always go out by email."""
+    return event in SECURITY_EVENTS and channel == "email"
+
+
+def default_enabled(event: str, channel: str) -> bool:
+    """Everything is on by default except marketing by SMS."""
+    return not (event.startswith("marketing.") and channel == "sms")

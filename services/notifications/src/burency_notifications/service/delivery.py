@@ -1,0 +1,182 @@
+"""The delivery worker: sends queued deliveries with retries.
+
+A delivery is leased by a compare-and-set on ``attempts`` (so two replicas never
+send the same attempt) that also pushes ``next_attempt_at`` past a lease: a worker
+that dies mid-send leaves the row to be retried later. Transient failures back off
+exponentially with full jitter up to ``delivery_max_attempts``; permanent failures
+(and template errors) are recorded once as ``failed`` and never retried. An unknown
+recipient is transient: the directory (``user.registered``) may lag behind a command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from burency_common.logging import get_logger
+from burency_notifications.adapters.orm import deliveries, notifications, recipients
+from burency_notifications.channels import (
+    OutboundMessage,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
+from burency_notifications.rendering import TemplateDataError, render
+from burency_notifications.service.context import NotificationsContext
+
+__all__ = ["DeliveryWorker"]
+
+_LEASE = timedelta(seconds=120)
+_BATCH = 50
+_log = get_logger("burency.notifications.delivery")
+
+
+@dataclass
+class DeliveryWorker:
+    ctx: NotificationsContext
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def backoff(self, attempt: int) -> float:
+        """Seconds before attempt ``attempt + 1``: exponential with full jitter."""
+        s = self.ctx.settings
+        ceiling = min(
+            s.delivery_max_backoff_seconds,
+            s.delivery_initial_backoff_seconds * 2 ** (attempt - 1),
+        )
+        return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not crypto
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Loop until ``stop``: process due deliveries, then sleep until woken or polled."""
+        while not stop.is_set():
+            try:
+                await self.run_once()
+            except Exception:  # the loop must survive a database hiccup
+                _log.exception("delivery.loop_failed")
+            self._wake.clear()
+            waiters = [asyncio.ensure_future(e.wait()) for e in (stop, self._wake)]
+            await asyncio.wait(
+                waiters,
+                timeout=self.ctx.settings.worker_poll_seconds,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def run_once(self) -> int:
+        """Process every delivery due now (one batch at a time); returns how many."""
+        done = 0
+        while True:
+            due = await self._due()
+            if not due:
+                return done
+            for row in due:
+                done += await self._process(row)
+
+    async def _due(self) -> list[Any]:
+        query = (
+            select(deliveries)
+            .where(deliveries.c.status == "queued")
+            .where(deliveries.c.next_attempt_at <= self.ctx.clock.now())
+            .order_by(deliveries.c.next_attempt_at)
+            .limit(_BATCH)
+        )
+        async with self.ctx.transaction() as db:
+            return list((await db.execute(query)).all())
+
+    async def _lease(self, row: Any) -> bool:
+        async with self.ctx.transaction() as db:
+            result = await db.execute(
+                update(deliveries)
+                .where(deliveries.c.id == row.id)
+                .where(deliveries.c.status == "queued")
+                .where(deliveries.c.attempts == row.attempts)
+                .values(
+                    attempts=row.attempts + 1,
+                    next_attempt_at=self.ctx.clock.now() + _LEASE,
+                )
+            )
+            return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def _message(self, row: Any) -> OutboundMessage:
+        async with self.ctx.transaction() as db:
+            note = (
+                await db.execute(
+                    select(notifications).where(notifications.c.id == row.notification_id)
+                )
+            ).one()
+            who = (
+                await db.execute(select(recipients).where(recipients.c.user_id == row.user_id))
+            ).one_or_none()
+        if who is None and row.channel == "email":
+            # user.registered travels on another topic and may arrive after the command
+            raise TransientDeliveryError("recipient_unknown")
+        language = who.language if who is not None else "en"
+        try:
+            rendered = render(note.event, language, dict(note.data))
+        except TemplateDataError as exc:
+            raise PermanentDeliveryError(str(exc)) from exc
+        return OutboundMessage(
+            delivery_id=row.id,
+            notification_id=row.notification_id,
+            event=note.event,
+            channel=row.channel,
+            user_id=row.user_id,
+            address=who.email if who is not None else None,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            sms=rendered.sms,
+            push=rendered.push,
+        )
+
+    async def _process(self, row: Any) -> int:
+        if not await self._lease(row):
+            return 0
+        attempt = row.attempts + 1
+        channel = self.ctx.channels.get(row.channel)
+        try:
+            if channel is None:
+                raise PermanentDeliveryError("channel_not_configured")
+            result = await channel.send(await self._message(row))
+        except TransientDeliveryError as exc:
+            if attempt >= self.ctx.settings.delivery_max_attempts:
+                await self._finish(row.id, "failed", error=str(exc))
+            else:
+                retry_at = self.ctx.clock.now() + timedelta(seconds=self.backoff(attempt))
+                await self._finish(row.id, "queued", error=str(exc), retry_at=retry_at)
+        except PermanentDeliveryError as exc:
+            await self._finish(row.id, "failed", error=str(exc))
+        else:
+            await self._finish(row.id, "sent", provider_id=result.provider_id)
+        return 1
+
+    async def _finish(
+        self,
+        delivery_id: str,
+        status: str,
+        *,
+        error: str | None = None,
+        provider_id: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
+        values: dict[str, Any] = {
+            "status": status,
+            "last_error": error[:500] if error else None,
+            "updated_at": self.ctx.clock.now(),
+        }
+        if provider_id is not None:
+            values["provider_id"] = provider_id
+        if retry_at is not None:
+            values["next_attempt_at"] = retry_at
+        async with self.ctx.transaction() as db:
+            await db.execute(
+                update(deliveries).where(deliveries.c.id == delivery_id).values(**values)
+            )
+        _log.info("delivery.finished", delivery_id=delivery_id, status=status, error=error)

@@ -1,0 +1,146 @@
+"""Consumers: ``SEND_NOTIFICATION`` (queue deliveries) and ``user.registered`` (directory).
+
+Both claim the envelope in the inbox first; intake also inserts the
+``notification_id`` row in the same transaction as the deliveries, so the same id
+never delivers twice, even when re-published in a new envelope. An invalid command
+raises :class:`EventSchemaError`: the bus dead-letters it with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from burency_common.errors import EventSchemaError
+from burency_common.events import EventEnvelope, SendNotification, UserRegistered
+from burency_common.ids import new_id
+from burency_common.logging import get_logger
+from burency_common.outbox import claim_in_inbox
+from burency_notifications.adapters.orm import (
+    deliveries,
+    inbox,
+    notifications,
+    preferences,
+    recipients,
+)
+from burency_notifications.domain import CHANNELS, EVENT_TYPES, default_enabled, is_required
+from burency_notifications.service.context import NotificationsContext
+
+__all__ = ["UNCONFIGURED", "on_send_notification", "on_user_registered", "parse_command"]
+
+INBOX_CONSUMER = "notifications"
+_log = get_logger("burency.notifications")
+
+
+def _insert(db: AsyncSession, table: Any) -> Any:
+    dialect = db.bind.dialect.name if db.bind is not None else "sqlite"
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def parse_command(envelope: EventEnvelope) -> SendNotification:
+    """Validate the payload, the event type, recipients and channels (else EventSchemaError)."""
+    try:
+        command = SendNotification.model_validate(envelope.payload)
+    except ValidationError as exc:
+        raise EventSchemaError(f"SEND_NOTIFICATION payload invalid: {exc.errors()[:3]}") from exc
+    if command.event not in EVENT_TYPES:
+        raise EventSchemaError(f"unknown notification event {command.event!r}")
+    if command.segment is not None:
+        raise EventSchemaError("segments are not supported yet: address user_ids")
+    if not command.user_ids:
+        raise EventSchemaError("no recipients: user_ids is empty")
+    unknown = sorted(set(command.channels or ()) - set(CHANNELS))
+    if unknown:
+        raise EventSchemaError(f"unknown channels {unknown}")
+    return command
+
+
+async def on_user_registered(ctx: NotificationsContext, envelope: EventEnvelope) -> None:
+    """Record the new user's address (first registration wins; redelivery has no effect)."""
+    try:
+        payload = UserRegistered.model_validate(envelope.payload)
+    except ValidationError as exc:
+        raise EventSchemaError("user.registered payload invalid") from exc
+    async with ctx.transaction() as db:
+        if not await claim_in_inbox(db, inbox, envelope, consumer=INBOX_CONSUMER):
+            return
+        stmt = _insert(db, recipients).values(
+            user_id=payload.user_id,
+            email=payload.email,
+            phone=None,
+            language="en",
+            created_at=ctx.clock.now(),
+        )
+        await db.execute(stmt.on_conflict_do_nothing())
+    _log.info("recipient.recorded", user_id=payload.user_id)
+
+
+async def _disabled(db: AsyncSession, user_id: str, event: str) -> dict[str, bool]:
+    rows = await db.execute(
+        select(preferences.c.channel, preferences.c.enabled).where(
+            preferences.c.user_id == user_id, preferences.c.event == event
+        )
+    )
+    return {row.channel: bool(row.enabled) for row in rows}
+
+
+UNCONFIGURED = frozenset({"push", "sms"})
+
+
+def _status(event: str, channel: str, stored: dict[str, bool]) -> tuple[str, str | None]:
+    """The initial status of one delivery (and why it is not queued)."""
+    enabled = stored.get(channel, default_enabled(event, channel)) or is_required(event, channel)
+    if not enabled:
+        return "skipped_by_preference", None
+    if channel in UNCONFIGURED:
+        return "skipped", "channel_not_configured"
+    return "queued", None
+
+
+async def on_send_notification(ctx: NotificationsContext, envelope: EventEnvelope) -> None:
+    """Queue one delivery per recipient and channel; a known notification_id is a no-op."""
+    command = parse_command(envelope)
+    now = ctx.clock.now()
+    async with ctx.transaction() as db:
+        if not await claim_in_inbox(db, inbox, envelope, consumer=INBOX_CONSUMER):
+            return
+        claimed = await db.execute(
+            _insert(db, notifications)
+            .values(
+                id=command.notification_id,
+                event=command.event,
+                data=command.data,
+                priority=command.priority,
+                created_at=now,
+            )
+            .on_conflict_do_nothing()
+        )
+        if getattr(claimed, "rowcount", 0) != 1:
+            _log.info("notification.duplicate", notification_id=command.notification_id)
+            return
+        rows = []
+        for user_id in dict.fromkeys(command.user_ids):
+            stored = await _disabled(db, user_id, command.event)
+            for channel in command.channels or CHANNELS:
+                status, reason = _status(command.event, channel, stored)
+                rows.append(
+                    {
+                        "id": new_id(),
+                        "notification_id": command.notification_id,
+                        "user_id": user_id,
+                        "channel": channel,
+                        "status": status,
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "provider_id": None,
+                        "last_error": reason,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+        await db.execute(deliveries.insert(), rows)
+    _log.info("notification.queued", notification_id=command.notification_id, rows=len(rows))
