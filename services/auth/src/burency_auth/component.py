@@ -8,11 +8,9 @@ embedded gateway can verify access tokens in-process instead of fetching JWKS.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -31,7 +29,7 @@ from burency_common.bus.port import EventBus
 from burency_common.db import create_engine, create_session_factory, migrate
 from burency_common.events import default_registry
 from burency_common.logging import get_logger
-from burency_common.outbox import OutboxRelay
+from burency_common.outbox import OutboxRelay, OutboxRelayRunner
 from burency_common.timeutil import Clock, SystemClock
 from burency_common.tokens import KeyRing, SigningKey
 
@@ -50,9 +48,12 @@ class AuthComponent:
     context: AuthContext
     engine: AsyncEngine
     name: str = "auth"
-    relay: OutboxRelay | None = None
-    _task: asyncio.Task[None] | None = None
-    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    relay_runner: OutboxRelayRunner | None = None
+
+    @property
+    def relay(self) -> OutboxRelay | None:
+        """The running relay (tests and the CLI drain it)."""
+        return self.relay_runner.relay if self.relay_runner is not None else None
 
     @property
     def keyring(self) -> KeyRing:
@@ -70,20 +71,14 @@ class AuthComponent:
 
     async def start(self, bus: EventBus) -> None:
         await migrate(self.engine, MIGRATIONS)
-        self.relay = OutboxRelay(engine=self.engine, outbox=outbox, bus=bus)
-        self.context.after_commit.append(self.relay.wake)
-        self._stop = asyncio.Event()
-        self._task = asyncio.create_task(self.relay.run(self._stop), name="auth-outbox-relay")
+        self.relay_runner = OutboxRelayRunner(
+            engine=self.engine, outbox=outbox, after_commit=self.context.after_commit
+        )
+        self.relay_runner.start(bus, name="auth-outbox-relay")
 
     async def stop(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        if self.relay is not None:
-            with contextlib.suppress(ValueError):
-                self.context.after_commit.remove(self.relay.wake)
+        if self.relay_runner is not None:
+            await self.relay_runner.stop()
         await self.engine.dispose()
 
     async def ensure_demo_admin(self) -> tuple[str, str] | None:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from burency_common.bus.port import EventBus
 from burency_common.db import create_engine, create_session_factory, migrate
 from burency_common.logging import get_logger
+from burency_common.outbox import BackgroundLoop
 from burency_common.timeutil import Clock, SystemClock
 from burency_files.adapters.storage.local import LocalStorage, UrlSigner
 from burency_files.adapters.storage.port import ObjectStorage
@@ -45,8 +46,7 @@ class FilesComponent:
     context: FilesContext
     engine: AsyncEngine
     name: str = "files"
-    _task: asyncio.Task[None] | None = None
-    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _loop: BackgroundLoop = field(default_factory=BackgroundLoop)
 
     def subscribe(self, bus: EventBus) -> None:
         """The files service consumes no events."""
@@ -58,14 +58,17 @@ class FilesComponent:
         await self.context.storage.ensure_ready()
         interval = self.settings.cleanup_interval_seconds
         if interval > 0:
-            self._stop = asyncio.Event()
-            self._task = asyncio.create_task(self._cleanup_loop(interval), name="files-cleanup")
 
-    async def _cleanup_loop(self, interval: float) -> None:
-        while not self._stop.is_set():
+            async def cleanup(stop: asyncio.Event) -> None:
+                await self._cleanup_loop(stop, interval)
+
+            self._loop.start(cleanup, name="files-cleanup")
+
+    async def _cleanup_loop(self, stop: asyncio.Event, interval: float) -> None:
+        while not stop.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), timeout=interval)
-            if self._stop.is_set():
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+            if stop.is_set():
                 return
             try:
                 await purge_deleted(self.context)
@@ -73,11 +76,7 @@ class FilesComponent:
                 _log.warning("files.CLEANUP_FAILED", error=type(exc).__name__)
 
     async def stop(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
         await self.engine.dispose()
 
 

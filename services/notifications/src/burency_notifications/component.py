@@ -27,6 +27,7 @@ from burency_common.events import (
     EventEnvelope,
     default_registry,
 )
+from burency_common.outbox import BackgroundLoop
 from burency_common.timeutil import Clock, SystemClock
 from burency_notifications.app import create_app
 from burency_notifications.channels import Channel, EmailChannel, InAppChannel, RecordingChannel
@@ -54,8 +55,7 @@ class NotificationsComponent:
     engine: AsyncEngine
     worker: DeliveryWorker
     name: str = "notifications"
-    _task: asyncio.Task[None] | None = None
-    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _loop: BackgroundLoop = field(default_factory=BackgroundLoop)
 
     async def on_send_notification(self, envelope: EventEnvelope) -> None:
         """Intake with its own retries for infrastructure errors (the subscription has
@@ -85,17 +85,10 @@ class NotificationsComponent:
     async def start(self, bus: EventBus) -> None:
         await migrate(self.engine, MIGRATIONS)
         self.context.after_commit.append(self.worker.wake)
-        self._stop = asyncio.Event()
-        self._task = asyncio.create_task(
-            self.worker.run(self._stop), name="notifications-delivery-worker"
-        )
+        self._loop.start(self.worker.run, name="notifications-delivery-worker")
 
     async def stop(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
         with contextlib.suppress(ValueError):
             self.context.after_commit.remove(self.worker.wake)
         await self.engine.dispose()

@@ -8,10 +8,8 @@ creates profiles.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -22,7 +20,7 @@ from burency_common.bus.port import EventBus
 from burency_common.db import create_engine, create_session_factory, migrate
 from burency_common.events import USER_REGISTERED, EventEnvelope, default_registry
 from burency_common.logging import get_logger
-from burency_common.outbox import OutboxRelay
+from burency_common.outbox import OutboxRelay, OutboxRelayRunner
 from burency_common.timeutil import Clock, SystemClock
 from burency_users.adapters.files_client import FilesClient
 from burency_users.adapters.orm import outbox
@@ -47,13 +45,16 @@ class UsersComponent:
     context: UsersContext
     engine: AsyncEngine
     name: str = "users"
-    relay: OutboxRelay | None = None
-    _task: asyncio.Task[None] | None = None
-    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    relay_runner: OutboxRelayRunner | None = None
 
     async def on_user_registered(self, envelope: EventEnvelope) -> None:
         """Handler of ``user.registered``: create the profile (idempotent via the inbox)."""
         await profiles.on_user_registered(self.context, envelope)
+
+    @property
+    def relay(self) -> OutboxRelay | None:
+        """The running relay (tests drain it)."""
+        return self.relay_runner.relay if self.relay_runner is not None else None
 
     def subscribe(self, bus: EventBus, *, group: str = CONSUMER_GROUP) -> None:
         """Consume ``user.registered`` (``group`` differs only in tests sharing a broker)."""
@@ -61,20 +62,14 @@ class UsersComponent:
 
     async def start(self, bus: EventBus) -> None:
         await migrate(self.engine, MIGRATIONS)
-        self.relay = OutboxRelay(engine=self.engine, outbox=outbox, bus=bus)
-        self.context.after_commit.append(self.relay.wake)
-        self._stop = asyncio.Event()
-        self._task = asyncio.create_task(self.relay.run(self._stop), name="users-outbox-relay")
+        self.relay_runner = OutboxRelayRunner(
+            engine=self.engine, outbox=outbox, after_commit=self.context.after_commit
+        )
+        self.relay_runner.start(bus, name="users-outbox-relay")
 
     async def stop(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        if self.relay is not None:
-            with contextlib.suppress(ValueError):
-                self.context.after_commit.remove(self.relay.wake)
+        if self.relay_runner is not None:
+            await self.relay_runner.stop()
         await self.context.files.aclose()
         await self.engine.dispose()
 

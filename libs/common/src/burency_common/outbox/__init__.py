@@ -8,11 +8,14 @@ at-least-once bus.
 """
 
 from burency_common.outbox.relay import OutboxRelay
+from burency_common.outbox.runner import BackgroundLoop, OutboxRelayRunner
 from burency_common.outbox.tables import create_outbox_tables, drop_outbox_tables, outbox_tables
 from burency_common.outbox.writer import add_to_outbox, claim_in_inbox
 
 __all__ = [
+    "BackgroundLoop",
     "OutboxRelay",
+    "OutboxRelayRunner",
     "add_to_outbox",
     "claim_in_inbox",
     "create_outbox_tables",
