@@ -10,9 +10,9 @@ from burency_auth.entrypoints.http.account import account_router
 from burency_auth.entrypoints.http.admin import admin_router
 from burency_auth.entrypoints.http.apikeys import api_keys_router, internal_api_keys_router
 from burency_auth.entrypoints.http.public import public_router
-from burency_auth.entrypoints.http.schemas import Problem
 from burency_auth.service.context import AuthContext
 from burency_common.web.app import create_service_app, database_check
+from burency_common.web.openapi import publish_problem_schema
 
 __all__ = ["create_app"]
 
@@ -34,23 +34,5 @@ def create_app(ctx: AuthContext, *, engine: AsyncEngine, identity_secret: bytes)
     )
     app.state.auth = ctx
     app.state.identity_secret = identity_secret
-    _publish_problem_schema(app)
+    publish_problem_schema(app)
     return app
-
-
-def _publish_problem_schema(app: FastAPI) -> None:
-    """Add the ``Problem`` schema the error responses refer to, to the OpenAPI document."""
-    build = app.openapi
-
-    def openapi() -> dict[str, object]:
-        if app.openapi_schema is None:
-            schema = build()
-            components = schema.setdefault("components", {})
-            schemas = components.setdefault("schemas", {})
-            schemas["Problem"] = Problem.model_json_schema(
-                ref_template="#/components/schemas/{model}"
-            )
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]

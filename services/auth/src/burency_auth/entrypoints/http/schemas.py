@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from burency_common.api import ApiModel
-from burency_common.errors import PROBLEM_JSON
+from burency_common.web.openapi import ProblemDocument as Problem
+from burency_common.web.openapi import problem_responses as problems
 
 __all__ = [
     "AcceptedOut",
@@ -38,30 +39,6 @@ __all__ = [
 _Email = Field(min_length=1, max_length=320)
 _Password = Field(min_length=1, max_length=1024)
 _Token = Field(min_length=1, max_length=2048)
-
-
-class Problem(BaseModel):
-    """RFC 9457 problem details, as every error is answered."""
-
-    model_config = ConfigDict(extra="allow")
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str
-    errors: list[dict[str, Any]] | None = None
-    instance: str | None = None
-    requestId: str | None = None  # noqa: N815 - wire name
-
-
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries for error statuses answered as problem+json."""
-    schema = {"$ref": "#/components/schemas/Problem"}
-    return {
-        status: {"description": "error", "content": {PROBLEM_JSON: {"schema": schema}}}
-        for status in statuses
-    }
 
 
 class RegisterIn(ApiModel):

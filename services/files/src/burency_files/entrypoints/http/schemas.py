@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from burency_common.api import ApiModel
-from burency_common.errors import PROBLEM_JSON
+from burency_common.web.openapi import ProblemDocument as Problem
+from burency_common.web.openapi import problem_responses as problems
 
 __all__ = [
     "AccessEntryOut",
@@ -23,30 +24,6 @@ __all__ = [
 
 KindName = Literal["avatar", "kyc_document", "kyc_selfie", "proof_of_address", "attachment"]
 VisibilityName = Literal["public", "private"]
-
-
-class Problem(BaseModel):
-    """RFC 9457 problem details, as every error is answered."""
-
-    model_config = ConfigDict(extra="allow")
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str
-    errors: list[dict[str, Any]] | None = None
-    instance: str | None = None
-    requestId: str | None = None  # noqa: N815 - wire name
-
-
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries for error statuses answered as problem+json."""
-    schema = {"$ref": "#/components/schemas/Problem"}
-    return {
-        status: {"description": "error", "content": {PROBLEM_JSON: {"schema": schema}}}
-        for status in statuses
-    }
 
 
 class FileOut(ApiModel):

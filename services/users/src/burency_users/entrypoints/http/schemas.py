@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, Field
 
 from burency_common.api import ApiModel
-from burency_common.errors import PROBLEM_JSON
 from burency_common.validators import validate_phone
+from burency_common.web.openapi import ProblemDocument as Problem
+from burency_common.web.openapi import problem_responses as problems
 from burency_users.adapters.files_client import FILE_ID_PATTERN
 from burency_users.domain.profile import CURRENCIES, validate_country, validate_timezone
 
@@ -24,30 +25,6 @@ __all__ = [
     "ProfilePatchIn",
     "problems",
 ]
-
-
-class Problem(BaseModel):
-    """RFC 9457 problem details, as every error is answered."""
-
-    model_config = ConfigDict(extra="allow")
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str
-    errors: list[dict[str, Any]] | None = None
-    instance: str | None = None
-    requestId: str | None = None  # noqa: N815 - wire name
-
-
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries for error statuses answered as problem+json."""
-    schema = {"$ref": "#/components/schemas/Problem"}
-    return {
-        status: {"description": "error", "content": {PROBLEM_JSON: {"schema": schema}}}
-        for status in statuses
-    }
 
 
 def _text(value: str) -> str:
