@@ -92,8 +92,21 @@ async def _wait_for(deliveries: Counter[str], expected: int) -> None:
     while sum(deliveries.values()) < expected:
         if asyncio.get_running_loop().time() > deadline:
             pytest.fail(f"only {sum(deliveries.values())} of {expected} deliveries")
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(1.0)  # anything extra (an unexpected duplicate) would arrive now
+        await asyncio.sleep(0.05)  # polling with a deadline
+
+
+async def _flush(bootstrap: str, topic: str, keys: set[str], markers: set[str]) -> None:
+    """Publish a marker per key and wait for all: each follows, on its key's partition,
+    everything the relays published before it, so any unexpected duplicate is in by then."""
+    bus = KafkaBus(bootstrap, client_id="auth-it-markers")
+    await bus.start()
+    try:
+        for key in keys:
+            marker = EventEnvelope(type=topic, producer="test", key=key, payload={"marker": True})
+            await bus.publish(marker, topic=topic)
+            markers.add(marker.id)
+    finally:
+        await bus.stop()
 
 
 @pytest.mark.parametrize(
@@ -122,7 +135,13 @@ async def test_each_registration_reaches_kafka_once_across_a_relay_restart(
     deliveries: Counter[str] = Counter()
     users: dict[str, str] = {}
 
+    markers: set[str] = set()
+    seen_markers: set[str] = set()
+
     async def on_registered(envelope: EventEnvelope) -> None:
+        if envelope.payload.get("marker"):
+            seen_markers.add(envelope.id)
+            return
         deliveries[envelope.id] += 1
         users[envelope.id] = str(envelope.payload["user_id"])
 
@@ -141,6 +160,12 @@ async def test_each_registration_reaches_kafka_once_across_a_relay_restart(
         assert await _pending(component.engine) == USERS * 3 - 3, "first batch committed"
         assert await _run_relay(kafka_bootstrap, prefix, component.engine) == USERS * 3 - 3
         await _wait_for(deliveries, USERS + duplicates)
+        topic = f"{prefix}.{USER_REGISTERED}"
+        await _flush(kafka_bootstrap, topic, set(users.values()), markers)
+        deadline = asyncio.get_running_loop().time() + 60
+        while seen_markers != markers:
+            assert asyncio.get_running_loop().time() < deadline, "markers not delivered"
+            await asyncio.sleep(0.05)  # polling with a deadline
     finally:
         await consumer.stop()
         await component.stop()

@@ -16,7 +16,7 @@ from burency_common.bus.kafka import KafkaConsumerSettings
 from burency_common.bus.port import DeadLetter
 from burency_common.events import SEND_NOTIFICATION
 from burency_common.ids import new_id
-from burency_notifications.adapters.orm import recipients
+from burency_notifications.adapters.orm import inbox, recipients
 from burency_notifications.settings import NotificationsSettings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
@@ -74,6 +74,23 @@ async def test_command_on_kafka_delivers_once_and_invalid_is_dead_lettered(
         await asyncio.sleep(0.1)
     [letter] = [d for d in dead if d.envelope and d.envelope.id == bad.id]
     assert "unknown notification event" in letter.reason
-    await asyncio.sleep(1.0)  # the duplicate has been consumed by now
+    # A marker with the same key (notification id) follows the duplicate on its partition:
+    # once the marker is in the inbox, the duplicate has been handled too.
+    marker = command(
+        "price.alert",
+        [user],
+        notification_id=note.payload["notification_id"],
+        data=note.payload["data"],
+    )
+    await h.bus.publish(marker)
+
+    async def marker_handled() -> bool:
+        async with h.component.engine.connect() as conn:
+            return (
+                await conn.scalar(select(inbox.c.event_id).where(inbox.c.event_id == marker.id))
+                is not None
+            )
+
+    await eventually(marker_handled, "the marker behind the duplicate")
     feed = (await h.call("GET", "/v1/notifications", user)).json()
     assert feed["unreadCount"] == 1
