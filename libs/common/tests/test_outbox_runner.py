@@ -27,8 +27,9 @@ async def test_background_loop_runs_until_stopped() -> None:
     loop = BackgroundLoop()
     loop.start(run, name="ticker")
     assert loop.running
-    while not ticks:
-        await asyncio.sleep(0)
+    async with asyncio.timeout(5):
+        while not ticks:
+            await asyncio.sleep(0)  # yield to the loop's task, with a deadline around it
     await loop.stop()
     assert not loop.running
 
