@@ -30,6 +30,9 @@ API_CHECKS = [
 ]
 
 Send = Callable[[dict[str, Any]], Any]
+Headers = Mapping[str, str] | Callable[[str], Mapping[str, str]]
+"""Fixed headers, or a function of the operation's path (e.g. a service identity for
+``/internal`` routes and a user identity for the rest)."""
 
 
 def _exercise(operation: Any, send: Send, *, base_url: str, headers: Mapping[str, str],
@@ -55,7 +58,7 @@ def fuzz_operations(
     send: Send,
     *,
     base_url: str,
-    headers: Mapping[str, str],
+    headers: Headers,
     max_examples: int = 20,
 ) -> tuple[int, dict[str, str]]:
     """Run every operation; returns how many there were and the failures by operation."""
@@ -68,8 +71,9 @@ def fuzz_operations(
         else:  # an operation schemathesis cannot even read is a failure of the document
             failures[f"invalid operation #{len(failures) + 1}"] = str(result.err())[:2000]
     for operation in operations:
+        fixed = headers(operation.path) if callable(headers) else headers
         try:
-            _exercise(operation, send, base_url=base_url, headers=headers,
+            _exercise(operation, send, base_url=base_url, headers=fixed,
                       max_examples=max_examples)  # fmt: skip
         except Exception as exc:  # collect every failing operation, not just the first
             failures[operation.label] = f"{type(exc).__name__}: {exc}"[:2000]
