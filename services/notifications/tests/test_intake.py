@@ -20,7 +20,7 @@ async def test_command_delivers_per_channel(harness: Harness) -> None:
     rows = await harness.settled(note.payload["notification_id"], 4)
     status = {channel: rows[(user, channel)].status for _, channel in rows}
     assert status == {"email": "sent", "in_app": "sent", "push": "skipped", "sms": "skipped"}
-    assert rows[(user, "push")].last_error == "channel_not_configured"
+    assert rows[(user, "push")].last_error == "no_devices"
     assert rows[(user, "email")].attempts == 1
     recorder = harness.component.context.recorder
     assert recorder is not None
@@ -74,7 +74,7 @@ async def test_invalid_commands_are_dead_lettered_with_a_reason(harness: Harness
     await eventually(three, "three dead letters")
     reasons = " | ".join(d.reason for d in _dead(harness.bus))
     assert "unknown notification event" in reasons
-    assert "segments are not supported" in reasons
+    assert "unknown segment 'all_users'" in reasons
     assert "unknown channels" in reasons
     assert all(d.attempts == 1 for d in _dead(harness.bus))
 

@@ -28,11 +28,17 @@ FAST = KafkaConsumerSettings(session_timeout_ms=6000, heartbeat_interval_ms=1000
 async def kafka_harness(
     postgres_database_factory: Callable[..., str],
     kafka_bootstrap: str,
+    kafka_topic_prefix: str,
     unique_topic: Callable[[str], str],
     make_settings: Callable[..., NotificationsSettings],
 ) -> AsyncIterator[tuple[Harness, list[DeadLetter]]]:
     settings = make_settings(database_url=postgres_database_factory())
-    bus = KafkaBus(kafka_bootstrap, client_id="notifications-it", consumer_settings=FAST)
+    bus = KafkaBus(
+        kafka_bootstrap,
+        client_id="notifications-it",
+        consumer_settings=FAST,
+        topic_prefix=kafka_topic_prefix,
+    )
     dead: list[DeadLetter] = []
 
     async def on_dead(letter: DeadLetter) -> None:

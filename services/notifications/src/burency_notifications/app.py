@@ -7,6 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from burency_common.web.app import create_service_app, database_check
 from burency_notifications import __version__
+from burency_notifications.entrypoints.http.announcements import announcements_router
+from burency_notifications.entrypoints.http.devices import devices_router
 from burency_notifications.entrypoints.http.routes import dev_router, own_router
 from burency_notifications.service.context import NotificationsContext
 
@@ -21,7 +23,7 @@ def create_app(
         name="notifications",
         version=__version__,
         description="Notification preferences, the in-app feed and the dev outbox.",
-        routers=[own_router(), dev_router()],
+        routers=[own_router(), dev_router(), devices_router(), announcements_router()],
         readiness=[database_check(engine)],
     )
     app.state.notifications = ctx

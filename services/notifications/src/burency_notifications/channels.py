@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -25,6 +26,7 @@ from burency_notifications.adapters.orm import in_app
 __all__ = [
     "Channel",
     "DeliveryResult",
+    "DeliverySkipped",
     "EmailChannel",
     "InAppChannel",
     "OutboundMessage",
@@ -40,6 +42,10 @@ class TransientDeliveryError(Exception):
 
 class PermanentDeliveryError(Exception):
     """Never retry."""
+
+
+class DeliverySkipped(PermanentDeliveryError):
+    """Nothing to send to (e.g. ``no_phone``): recorded as ``skipped``, never retried."""
 
 
 @dataclass(frozen=True)
@@ -105,10 +111,19 @@ class EmailChannel(Channel):
                 raise TransientDeliveryError(reason) from exc
             raise PermanentDeliveryError(reason) from exc
         except aiosmtplib.SMTPRecipientsRefused as exc:
-            raise PermanentDeliveryError("smtp recipient refused") from exc
+            raise _refused(exc) from exc
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
             raise TransientDeliveryError(f"smtp {type(exc).__name__}") from exc
         return DeliveryResult(provider_id=str(email["Message-ID"]))
+
+
+def _refused(exc: aiosmtplib.SMTPRecipientsRefused) -> Exception:
+    """RCPT TO refused: 4xx (greylisting, mailbox busy) is worth retrying, 5xx is not."""
+    codes = sorted({refused.code for refused in exc.recipients})
+    reason = "smtp rcpt " + ",".join(str(code) for code in codes)
+    if codes and all(code >= 500 for code in codes):
+        return PermanentDeliveryError(reason)
+    return TransientDeliveryError(reason)
 
 
 @dataclass
@@ -117,23 +132,29 @@ class InAppChannel(Channel):
 
     sessions: async_sessionmaker[AsyncSession]
     now: Any  # Callable[[], datetime]
+    # Called in the item's transaction (the outbox event ``notification.in_app.created``
+    # that the gateway pushes over Socket.IO), then the hooks after the commit.
+    announce: Callable[[AsyncSession, dict[str, Any]], Awaitable[None]] | None = None
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     async def send(self, message: OutboundMessage) -> DeliveryResult:
         item_id = new_id()
         created: datetime = self.now()
+        item = {
+            "id": item_id,
+            "user_id": message.user_id,
+            "notification_id": message.notification_id,
+            "event": message.event,
+            "title": message.subject[:255],
+            "body": message.push[:2000],
+            "created_at": created,
+        }
         async with self.sessions() as db, db.begin():
-            await db.execute(
-                insert(in_app).values(
-                    id=item_id,
-                    user_id=message.user_id,
-                    notification_id=message.notification_id,
-                    event=message.event,
-                    title=message.subject[:255],
-                    body=message.push[:2000],
-                    created_at=created,
-                    read_at=None,
-                )
-            )
+            await db.execute(insert(in_app).values(**item, read_at=None))
+            if self.announce is not None:
+                await self.announce(db, item)
+        for hook in self.after_commit:
+            hook()
         return DeliveryResult(provider_id=item_id)
 
 

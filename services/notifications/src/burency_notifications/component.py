@@ -5,6 +5,8 @@ migrates the database and starts the delivery worker. :meth:`subscribe` register
 ``SEND_NOTIFICATION`` intake (one attempt: an invalid command goes straight to
 ``SEND_NOTIFICATION.DLQ``; infrastructure errors are retried inside the handler a few
 times before the bus dead-letters the command) and the ``user.registered`` directory.
+``user.profile_updated`` fills recipients' phone and language; the outbox relay
+publishes ``notification.in_app.created`` for the gateway's live push.
 """
 
 from __future__ import annotations
@@ -27,14 +29,23 @@ from burency_common.events import (
     EventEnvelope,
     default_registry,
 )
-from burency_common.outbox import BackgroundLoop
+from burency_common.events.kyc import KYC_STATUS_CHANGED
+from burency_common.events.users import USER_PROFILE_UPDATED
+from burency_common.logging import get_logger
+from burency_common.outbox import BackgroundLoop, OutboxRelayRunner
 from burency_common.timeutil import Clock, SystemClock
+from burency_notifications.adapters.orm import outbox
 from burency_notifications.app import create_app
 from burency_notifications.channels import Channel, EmailChannel, InAppChannel, RecordingChannel
-from burency_notifications.service import intake
+from burency_notifications.live import in_app_announcer
+from burency_notifications.push.channel import PushChannel
+from burency_notifications.push.wiring import push_sender
+from burency_notifications.service import intake, kyc, recipients
 from burency_notifications.service.context import NotificationsContext
 from burency_notifications.service.delivery import DeliveryWorker
+from burency_notifications.service.fanout import FanoutWorker
 from burency_notifications.settings import NotificationsSettings
+from burency_notifications.sms import TwilioSmsChannel, twilio_channel
 
 __all__ = ["CONSUMER_GROUP", "MIGRATIONS", "NotificationsComponent", "build_component"]
 
@@ -43,6 +54,7 @@ CONSUMER_GROUP = "notifications"
 INTAKE_RETRY = RetryPolicy(max_attempts=1)
 _INTAKE_ATTEMPTS = 4
 _INTAKE_RETRY_POLICY = RetryPolicy(initial_backoff=0.2, max_backoff=2.0)
+_log = get_logger("burency.notifications")
 
 
 @dataclass
@@ -56,6 +68,13 @@ class NotificationsComponent:
     worker: DeliveryWorker
     name: str = "notifications"
     _loop: BackgroundLoop = field(default_factory=BackgroundLoop)
+    relay_runner: OutboxRelayRunner | None = None
+    fanout: FanoutWorker | None = None
+    fanout_loop: BackgroundLoop = field(default_factory=BackgroundLoop)
+
+    async def on_kyc_status_changed(self, envelope: EventEnvelope) -> None:
+        """``kyc.status_changed``: the recipient's KYC level (segments)."""
+        await kyc.on_kyc_status_changed(self.context, envelope)
 
     async def on_send_notification(self, envelope: EventEnvelope) -> None:
         """Intake with its own retries for infrastructure errors (the subscription has
@@ -75,20 +94,45 @@ class NotificationsComponent:
     async def on_user_registered(self, envelope: EventEnvelope) -> None:
         await intake.on_user_registered(self.context, envelope)
 
+    async def on_profile_updated(self, envelope: EventEnvelope) -> None:
+        """``user.profile_updated``: the recipient's phone, language and country."""
+        await recipients.on_profile_updated(self.context, envelope)
+
     def subscribe(self, bus: EventBus, *, group: str = CONSUMER_GROUP) -> None:
         """Consume commands and registrations (``group`` differs only in tests)."""
         bus.subscribe(
             SEND_NOTIFICATION, group=group, handler=self.on_send_notification, retry=INTAKE_RETRY
         )
         bus.subscribe(USER_REGISTERED, group=group, handler=self.on_user_registered)
+        bus.subscribe(KYC_STATUS_CHANGED, group=group, handler=self.on_kyc_status_changed)
+        bus.subscribe(USER_PROFILE_UPDATED, group=group, handler=self.on_profile_updated)
 
     async def start(self, bus: EventBus) -> None:
         await migrate(self.engine, MIGRATIONS)
         self.context.after_commit.append(self.worker.wake)
         self._loop.start(self.worker.run, name="notifications-delivery-worker")
+        if self.fanout is not None:
+            self.context.after_commit.append(self.fanout.wake)
+            self.fanout_loop.start(self.fanout.run, name="notifications-fanout-worker")
+        # the outbox (notification.in_app.created for the gateway's live push)
+        self.relay_runner = OutboxRelayRunner(
+            engine=self.engine, outbox=outbox, after_commit=self.context.after_commit
+        )
+        self.relay_runner.start(bus, name="notifications-outbox-relay")
 
     async def stop(self) -> None:
         await self._loop.stop()
+        await self.fanout_loop.stop()
+        if self.fanout is not None:
+            with contextlib.suppress(ValueError):
+                self.context.after_commit.remove(self.fanout.wake)
+            if self.fanout.push is not None:
+                await self.fanout.push.close()
+        if self.relay_runner is not None:
+            await self.relay_runner.stop()
+        sms = self.context.channels.get("sms")
+        if isinstance(sms, TwilioSmsChannel):
+            await sms.aclose()
         with contextlib.suppress(ValueError):
             self.context.after_commit.remove(self.worker.wake)
         await self.engine.dispose()
@@ -107,6 +151,16 @@ def _email_channel(settings: NotificationsSettings, recorder: RecordingChannel) 
         starttls=settings.smtp_starttls,
         timeout=settings.smtp_timeout_seconds,
     )
+
+
+def _sms_channel(settings: NotificationsSettings, recorder: RecordingChannel) -> Channel | None:
+    """``BURENCY_SMS_CHANNEL``: Twilio, the recorder, or None (not configured)."""
+    if settings.sms_mode == "twilio":
+        return twilio_channel(settings)
+    if settings.sms_mode == "record":
+        return recorder
+    _log.warning("notifications.SMS_NOT_CONFIGURED", message="no BURENCY_TWILIO_ACCOUNT_SID")
+    return None
 
 
 def build_component(
@@ -128,6 +182,12 @@ def build_component(
         "email": _email_channel(settings, recorder),
         "in_app": InAppChannel(sessions=sessions, now=clock.now),
     }
+    push = push_sender(settings, recorder)
+    if push is not None:
+        channels["push"] = PushChannel(sessions=sessions, sender=push, now=clock.now)
+    sms = _sms_channel(settings, recorder)
+    if sms is not None:
+        channels["sms"] = sms
     context = NotificationsContext(
         settings=settings,
         sessions=sessions,
@@ -136,7 +196,16 @@ def build_component(
         channels=channels,
         recorder=recorder if settings.embedded else None,
     )
+    in_app_channel = channels["in_app"]
+    if isinstance(in_app_channel, InAppChannel):  # live push: announce each new item
+        in_app_channel.announce = in_app_announcer(context.registry)
+        in_app_channel.after_commit = context.after_commit
     app = create_app(context, engine=engine, identity_secret=identity_secret)
     return NotificationsComponent(
-        settings=settings, app=app, context=context, engine=engine, worker=DeliveryWorker(context)
+        settings=settings,
+        app=app,
+        context=context,
+        engine=engine,
+        worker=DeliveryWorker(context),
+        fanout=FanoutWorker(context, push),
     )

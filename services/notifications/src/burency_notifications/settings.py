@@ -36,12 +36,80 @@ class NotificationsSettings(BurencySettings):
     delivery_initial_backoff_seconds: float = Field(default=2.0, gt=0, le=3600)
     delivery_max_backoff_seconds: float = Field(default=600.0, gt=0, le=86400)
     worker_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    # push (FCM HTTP v1) and mass announcements
+    push_channel: Literal["fcm", "record"] | None = Field(
+        default=None, description="fcm|record; default record embedded, fcm distributed"
+    )
+    fcm_credentials_file: str | None = Field(
+        default=None, description="path of the service-account JSON key"
+    )
+    fcm_credentials_json: SecretStr | None = Field(
+        default=None, description="the service-account JSON key itself (instead of a file)"
+    )
+    fcm_base_url: str = "https://fcm.googleapis.com"
+    fcm_token_uri: str | None = Field(
+        default=None, description="overrides the key's token_uri (tests, proxies)"
+    )
+    fcm_concurrency: int = Field(default=100, ge=1, le=1000)
+    fcm_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    broadcast_push_batch: int = Field(default=500, ge=1, le=500)
+    broadcast_materialise_batch: int = Field(default=1000, ge=1, le=10000)
+    broadcast_email_batch: int = Field(default=50, ge=1, le=1000)
+    broadcast_email_per_second: float = Field(default=20.0, gt=0, le=10000)
+    broadcast_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # SMS through a Twilio-compatible REST API (burency_notifications.sms)
+    sms_channel: Literal["twilio", "record"] | None = Field(
+        default=None,
+        description="twilio|record; default record embedded, twilio distributed when "
+        "BURENCY_TWILIO_ACCOUNT_SID is set (else SMS is not configured)",
+    )
+    twilio_base_url: str = "https://api.twilio.com"
+    twilio_account_sid: str | None = None
+    twilio_api_key_sid: str | None = Field(
+        default=None, description="authenticate with this API key SID instead of the account SID"
+    )
+    twilio_auth_token: SecretStr | None = Field(
+        default=None, description="the auth token, or the API key's secret"
+    )
+    twilio_from: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+    @property
+    def sms_mode(self) -> str | None:
+        """``twilio``, ``record``, or None (SMS deliveries are skipped, not configured)."""
+        if self.sms_channel is not None:
+            return self.sms_channel
+        if self.mode is RunMode.EMBEDDED:
+            return "record"
+        return "twilio" if self.twilio_account_sid else None
+
+    @model_validator(mode="after")
+    def _twilio_is_complete(self) -> NotificationsSettings:
+        if self.sms_mode != "twilio":
+            return self
+        sender = self.twilio_from or self.twilio_messaging_service_sid
+        required = {
+            "BURENCY_TWILIO_ACCOUNT_SID": self.twilio_account_sid,
+            "BURENCY_TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "BURENCY_TWILIO_FROM or _MESSAGING_SERVICE_SID": sender,
+        }
+        missing = [name for name, value in required.items() if not value]
+        if missing:
+            raise ValueError(f"SMS over Twilio needs {', '.join(missing)}")
+        return self
 
     @property
     def email_mode(self) -> str:
         if self.email_channel is not None:
             return self.email_channel
         return "record" if self.mode is RunMode.EMBEDDED else "smtp"
+
+    @property
+    def push_mode(self) -> str:
+        if self.push_channel is not None:
+            return self.push_channel
+        return "record" if self.mode is RunMode.EMBEDDED else "fcm"
 
     @model_validator(mode="after")
     def _distributed_needs_secrets(self) -> NotificationsSettings:

@@ -21,6 +21,7 @@ from burency_common.events import (
     default_registry,
 )
 from burency_common.events.kyc import KYC_STATUS_CHANGED
+from burency_common.events.users import USER_PROFILE_UPDATED
 from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity
 from burency_common.ids import new_id
 from burency_common.timeutil import utc_now
@@ -126,7 +127,7 @@ class running_harness:  # noqa: N801 - used like a function
 
         self.bus = self.given_bus or InMemoryBus()
         if self.given_bus is None:
-            for topic in (KYC_STATUS_CHANGED, SEND_NOTIFICATION):
+            for topic in (KYC_STATUS_CHANGED, SEND_NOTIFICATION, USER_PROFILE_UPDATED):
                 self.bus.subscribe(topic, group="tests", handler=record)
         self.component.subscribe(self.bus, group=self.group)
         await self.bus.start()

@@ -44,7 +44,14 @@ class SendNotification(EventPayload):
     notification_id: str = Field(description="idempotency id: the same id never delivers twice")
     event: str = Field(description="notification event type, e.g. auth.welcome")
     user_ids: list[str] = Field(default_factory=list)
-    segment: str | None = None
+    segment: str | None = Field(
+        default=None,
+        max_length=64,
+        description=(
+            "instead of user_ids, an audience: 'all' or 'kyc_level<op><0-3>' (op: >= > = <= <);"
+            " fanned out as a mass announcement whose id is notification_id"
+        ),
+    )
     data: dict[str, object] = Field(default_factory=dict)
     channels: list[str] | None = None
     priority: str = "normal"
@@ -54,10 +61,18 @@ def default_registry() -> EventRegistry:
     """Build the registry of every event schema known to this version of Burency."""
     from burency_common.events.auth import register_auth_events  # noqa: PLC0415 - cycle
     from burency_common.events.kyc import register_kyc_events  # noqa: PLC0415 - cycle
+    from burency_common.events.notifications import (  # noqa: PLC0415 - cycle
+        register_notification_events,
+    )
+    from burency_common.events.users import register_user_events  # noqa: PLC0415 - cycle
+    from burency_common.events.wallet import register_wallet_events  # noqa: PLC0415 - cycle
 
     registry = EventRegistry()
     register_auth_events(registry)
     register_kyc_events(registry)
+    register_user_events(registry)
+    register_notification_events(registry)
+    register_wallet_events(registry)
     registry.register(
         EventSchema(USER_REGISTERED, 1, UserRegistered, "user_id", "a user account was created")
     )

@@ -6,6 +6,11 @@ that dies mid-send leaves the row to be retried later. Transient failures back o
 exponentially with full jitter up to ``delivery_max_attempts``; permanent failures
 (and template errors) are recorded once as ``failed`` and never retried. An unknown
 recipient is transient: the directory (``user.registered``) may lag behind a command.
+
+Due deliveries are leased by priority first (``high`` before ``normal`` before
+``low``: ``deliveries.priority_rank``), then oldest due first. An SMS to a recipient
+without a phone is recorded as ``skipped`` with ``last_error = no_phone``: nothing
+failed, there is nowhere to send it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from sqlalchemy import select, update
 from burency_common.logging import get_logger
 from burency_notifications.adapters.orm import deliveries, notifications, recipients
 from burency_notifications.channels import (
+    DeliverySkipped,
     OutboundMessage,
     PermanentDeliveryError,
     TransientDeliveryError,
@@ -33,6 +39,14 @@ __all__ = ["DeliveryWorker"]
 _LEASE = timedelta(seconds=120)
 _BATCH = 50
 _log = get_logger("burency.notifications.delivery")
+
+
+def _address(channel: str, who: Any) -> str | None:
+    """Where a channel sends: the phone for SMS, the email address otherwise."""
+    if who is None:
+        return None
+    address: str | None = who.phone if channel == "sms" else who.email
+    return address
 
 
 @dataclass
@@ -84,7 +98,9 @@ class DeliveryWorker:
             select(deliveries)
             .where(deliveries.c.status == "queued")
             .where(deliveries.c.next_attempt_at <= self.ctx.clock.now())
-            .order_by(deliveries.c.next_attempt_at)
+            # priority first (0 high .. 2 low), then oldest due: high is never stuck
+            # behind a backlog of normal/low deliveries
+            .order_by(deliveries.c.priority_rank, deliveries.c.next_attempt_at)
             .limit(_BATCH)
         )
         async with self.ctx.transaction() as db:
@@ -114,9 +130,14 @@ class DeliveryWorker:
             who = (
                 await db.execute(select(recipients).where(recipients.c.user_id == row.user_id))
             ).one_or_none()
-        if who is None and row.channel == "email":
+        if (who is None or who.email is None) and row.channel == "email":
             # user.registered travels on another topic and may arrive after the command
             raise TransientDeliveryError("recipient_unknown")
+        if row.channel == "sms":
+            if who is None:  # user.profile_updated (the phone) may lag behind too
+                raise TransientDeliveryError("recipient_unknown")
+            if not who.phone:
+                raise DeliverySkipped("no_phone")
         language = who.language if who is not None else "en"
         try:
             rendered = render(note.event, language, dict(note.data))
@@ -128,7 +149,7 @@ class DeliveryWorker:
             event=note.event,
             channel=row.channel,
             user_id=row.user_id,
-            address=who.email if who is not None else None,
+            address=_address(row.channel, who),
             subject=rendered.subject,
             text=rendered.text,
             html=rendered.html,
@@ -149,8 +170,13 @@ class DeliveryWorker:
             if attempt >= self.ctx.settings.delivery_max_attempts:
                 await self._finish(row.id, "failed", error=str(exc))
             else:
-                retry_at = self.ctx.clock.now() + timedelta(seconds=self.backoff(attempt))
+                # a provider's Retry-After hint (push: FCM 429/503) is a lower bound
+                hint = float(getattr(exc, "retry_after", None) or 0.0)
+                delay = max(self.backoff(attempt), hint)
+                retry_at = self.ctx.clock.now() + timedelta(seconds=delay)
                 await self._finish(row.id, "queued", error=str(exc), retry_at=retry_at)
+        except DeliverySkipped as exc:
+            await self._finish(row.id, "skipped", error=str(exc))
         except PermanentDeliveryError as exc:
             await self._finish(row.id, "failed", error=str(exc))
         else:

@@ -8,6 +8,7 @@ raises :class:`EventSchemaError`: the bus dead-letters it with the reason.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from pydantic import ValidationError
@@ -28,9 +29,17 @@ from burency_notifications.adapters.orm import (
     recipients,
 )
 from burency_notifications.domain import CHANNELS, EVENT_TYPES, default_enabled, is_required
+from burency_notifications.service import broadcast
 from burency_notifications.service.context import NotificationsContext
+from burency_notifications.service.segments import InvalidSegment, parse_segment
 
-__all__ = ["UNCONFIGURED", "on_send_notification", "on_user_registered", "parse_command"]
+__all__ = [
+    "PRIORITY_RANKS",
+    "UNCONFIGURED",
+    "on_send_notification",
+    "on_user_registered",
+    "parse_command",
+]
 
 INBOX_CONSUMER = "notifications"
 _log = get_logger("burency.notifications")
@@ -50,9 +59,16 @@ def parse_command(envelope: EventEnvelope) -> SendNotification:
     if command.event not in EVENT_TYPES:
         raise EventSchemaError(f"unknown notification event {command.event!r}")
     if command.segment is not None:
-        raise EventSchemaError("segments are not supported yet: address user_ids")
-    if not command.user_ids:
+        if command.user_ids:
+            raise EventSchemaError("address either user_ids or a segment, not both")
+        try:
+            parse_segment(command.segment)
+        except InvalidSegment as exc:
+            raise EventSchemaError(exc.detail or "unknown segment") from None
+    elif not command.user_ids:
         raise EventSchemaError("no recipients: user_ids is empty")
+    if command.priority not in PRIORITY_RANKS:
+        raise EventSchemaError(f"unknown priority {command.priority[:20]!r}: high|normal|low")
     unknown = sorted(set(command.channels or ()) - set(CHANNELS))
     if unknown:
         raise EventSchemaError(f"unknown channels {unknown}")
@@ -75,7 +91,14 @@ async def on_user_registered(ctx: NotificationsContext, envelope: EventEnvelope)
             language="en",
             created_at=ctx.clock.now(),
         )
-        await db.execute(stmt.on_conflict_do_nothing())
+        # a user.profile_updated consumed first left a row without email: fill it in
+        await db.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["user_id"],
+                set_={"email": payload.email},
+                where=recipients.c.email.is_(None),
+            )
+        )
     _log.info("recipient.recorded", user_id=payload.user_id)
 
 
@@ -88,15 +111,19 @@ async def _disabled(db: AsyncSession, user_id: str, event: str) -> dict[str, boo
     return {row.channel: bool(row.enabled) for row in rows}
 
 
-UNCONFIGURED = frozenset({"push", "sms"})
+UNCONFIGURED: frozenset[str] = frozenset()
+# deliveries.priority_rank: the worker leases lower ranks first
+PRIORITY_RANKS: dict[str, int] = {"high": 0, "normal": 1, "low": 2}
 
 
-def _status(event: str, channel: str, stored: dict[str, bool]) -> tuple[str, str | None]:
+def _status(
+    event: str, channel: str, stored: dict[str, bool], configured: Collection[str] = CHANNELS
+) -> tuple[str, str | None]:
     """The initial status of one delivery (and why it is not queued)."""
     enabled = stored.get(channel, default_enabled(event, channel)) or is_required(event, channel)
     if not enabled:
         return "skipped_by_preference", None
-    if channel in UNCONFIGURED:
+    if channel in UNCONFIGURED or channel not in configured:
         return "skipped", "channel_not_configured"
     return "queued", None
 
@@ -122,11 +149,23 @@ async def on_send_notification(ctx: NotificationsContext, envelope: EventEnvelop
         if getattr(claimed, "rowcount", 0) != 1:
             _log.info("notification.duplicate", notification_id=command.notification_id)
             return
+        if command.segment is not None:  # a mass notification: the fan-out worker sends it
+            await broadcast.create_from_command(
+                db,
+                ctx,
+                notification_id=command.notification_id,
+                event=command.event,
+                data=command.data,
+                segment=command.segment,
+                channels=command.channels,
+            )
+            _log.info("notification.broadcast", notification_id=command.notification_id)
+            return
         rows = []
         for user_id in dict.fromkeys(command.user_ids):
             stored = await _disabled(db, user_id, command.event)
             for channel in command.channels or CHANNELS:
-                status, reason = _status(command.event, channel, stored)
+                status, reason = _status(command.event, channel, stored, ctx.channels)
                 rows.append(
                     {
                         "id": new_id(),
@@ -140,6 +179,7 @@ async def on_send_notification(ctx: NotificationsContext, envelope: EventEnvelop
                         "last_error": reason,
                         "created_at": now,
                         "updated_at": now,
+                        "priority_rank": PRIORITY_RANKS[command.priority],
                     }
                 )
         await db.execute(deliveries.insert(), rows)

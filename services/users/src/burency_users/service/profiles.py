@@ -12,9 +12,11 @@ from datetime import date
 from typing import Any
 
 from pydantic.alias_generators import to_camel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from burency_common.errors import ValidationFailed
 from burency_common.events import EventEnvelope, UserRegistered
+from burency_common.events.users import USER_PROFILE_UPDATED, UserProfileUpdated
 from burency_common.identity import Identity
 from burency_common.logging import get_logger
 from burency_common.outbox import claim_in_inbox
@@ -41,6 +43,8 @@ __all__ = [
 ]
 
 INBOX_CONSUMER = "users.profiles"
+# Profile columns other services keep a copy of (``user.profile_updated``).
+ANNOUNCED_FIELDS = ("phone", "language", "country")
 _MAX_SETTINGS_DEPTH = 16
 _log = get_logger("burency.users")
 
@@ -59,7 +63,23 @@ async def on_user_registered(ctx: UsersContext, envelope: EventEnvelope) -> None
             created_at=payload.created_at,
             now=ctx.clock.now(),
         )
+        if created:
+            profile = await profiles_repo.get_profile(db, payload.user_id)
+            assert profile is not None
+            await _announce(ctx, db, profile)
     _log.info("profile.created" if created else "profile.exists", user_id=payload.user_id)
+
+
+async def _announce(ctx: UsersContext, db: AsyncSession, profile: ProfileRecord) -> None:
+    """Emit the profile's reachable fields (``user.profile_updated``) in ``db``'s transaction."""
+    event = UserProfileUpdated(
+        user_id=profile.user_id,
+        phone=profile.phone,
+        language="ar" if profile.language == "ar" else "en",
+        country=profile.country,
+        changed_at=profile.updated_at,
+    )
+    await ctx.emit(db, event, event_type=USER_PROFILE_UPDATED)
 
 
 async def get_profile(ctx: UsersContext, *, user_id: str) -> ProfileRecord:
@@ -135,7 +155,9 @@ async def update_profile(
                 details={"fields": sorted(changes)},  # names only: values may be PII
             )
         updated = await profiles_repo.get_profile(db, user_id)
-    assert updated is not None
+        assert updated is not None
+        if any(getattr(current, f) != getattr(updated, f) for f in ANNOUNCED_FIELDS):
+            await _announce(ctx, db, updated)
     return updated
 
 
