@@ -68,7 +68,7 @@ def test_burency_up_serves_the_platform_and_prints_url_and_admin(platform: Runni
     platform.wait_for(r"URL:\s+" + re.escape(platform.url))
     email, password = platform.wait_for(r"email:\s+(\S+)\s+password:\s+(\S+)").groups()
     health = httpx.get(f"{platform.url}/healthz", timeout=5).json()
-    assert health["services"] == ["auth", "files", "notifications", "users"]
+    assert health["services"] == ["auth", "banking", "files", "notifications", "users"]
 
     login = httpx.post(
         f"{platform.url}/api/auth/v1/login", json={"email": email, "password": password}

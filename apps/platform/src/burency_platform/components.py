@@ -13,6 +13,9 @@ import httpx
 from burency_auth.component import AuthComponent
 from burency_auth.component import build_component as build_auth
 from burency_auth.settings import AuthSettings
+from burency_banking.component import BankingComponent
+from burency_banking.component import build_component as build_banking
+from burency_banking.settings import BankingSettings
 from burency_common.config import RunMode, load_settings
 from burency_common.logging import get_logger
 from burency_common.tokens import SigningKey
@@ -30,16 +33,18 @@ from burency_users.settings import UsersSettings
 __all__ = [
     "SERVICES",
     "distributed_auth",
+    "distributed_banking",
     "distributed_files",
     "distributed_notifications",
     "distributed_users",
     "embedded_auth",
+    "embedded_banking",
     "embedded_files",
     "embedded_notifications",
     "embedded_users",
 ]
 
-SERVICES = ("gateway", "auth", "users", "files", "notifications")
+SERVICES = ("gateway", "auth", "users", "files", "notifications", "banking")
 _log = get_logger("burency.platform")
 
 
@@ -120,3 +125,17 @@ def embedded_notifications(
 
 def distributed_notifications() -> NotificationsComponent:
     return build_notifications(load_settings(NotificationsSettings))
+
+
+def embedded_banking(
+    settings: PlatformSettings, identity_secret: bytes, auth: httpx.AsyncClient | None = None
+) -> BankingComponent:
+    """Banking on its own SQLite file; ``auth`` is an in-process client of the auth service."""
+    banking_settings = load_settings(
+        BankingSettings, mode=RunMode.EMBEDDED, database_url=settings.sqlite_url("banking")
+    )
+    return build_banking(banking_settings, identity_secret=identity_secret, auth_client=auth)
+
+
+def distributed_banking() -> BankingComponent:
+    return build_banking(load_settings(BankingSettings))

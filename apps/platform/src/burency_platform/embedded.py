@@ -22,6 +22,7 @@ from burency_gateway.app import Gateway, build_gateway
 from burency_gateway.security import LocalKeySource
 from burency_platform.components import (
     embedded_auth,
+    embedded_banking,
     embedded_files,
     embedded_notifications,
     embedded_users,
@@ -98,7 +99,11 @@ def build_platform(settings: PlatformSettings) -> Platform:
     )
     users = embedded_users(settings, identity_secret, files_client)
     notifications = embedded_notifications(settings, identity_secret)
-    components: list[ServiceComponent] = [auth, users, files, notifications]
+    auth_client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=auth.app), base_url="http://auth"
+    )
+    banking = embedded_banking(settings, identity_secret, auth_client)
+    components: list[ServiceComponent] = [auth, users, files, notifications, banking]
     bus = InMemoryBus()
     for component in components:
         component.app.state.identity_secret = identity_secret
@@ -111,5 +116,9 @@ def build_platform(settings: PlatformSettings) -> Platform:
     )
     subscribe_gateway(bus, gateway)
     return Platform(
-        gateway=gateway, bus=bus, auth=auth, components=components, clients=[files_client]
+        gateway=gateway,
+        bus=bus,
+        auth=auth,
+        components=components,
+        clients=[files_client, auth_client],
     )

@@ -60,6 +60,7 @@ PERMISSIONS: frozenset[str] = frozenset(
         "audit.read",
         "notifications.broadcast",
         "files.read_private",
+        "banking.reconcile",
     }
 )
 
@@ -69,6 +70,7 @@ _COMPLIANCE = _SUPPORT | {
     "deposits.approve",
     "withdrawals.approve",
     "files.read_private",
+    "banking.reconcile",
 }
 
 ROLE_PERMISSIONS: Mapping[str, frozenset[str]] = {

@@ -10,6 +10,7 @@ from burency_auth.entrypoints.http.account import account_router
 from burency_auth.entrypoints.http.admin import admin_router
 from burency_auth.entrypoints.http.apikeys import api_keys_router, internal_api_keys_router
 from burency_auth.entrypoints.http.public import public_router
+from burency_auth.entrypoints.http.second_factor import second_factor_router
 from burency_auth.service.context import AuthContext
 from burency_common.web.app import create_service_app, database_check
 from burency_common.web.openapi import publish_problem_schema
@@ -29,6 +30,7 @@ def create_app(ctx: AuthContext, *, engine: AsyncEngine, identity_secret: bytes)
             admin_router(),
             api_keys_router(),
             internal_api_keys_router(),
+            second_factor_router(),
         ],
         readiness=[database_check(engine)],
     )

@@ -1,0 +1,231 @@
+"""The caller's withdrawals: place (crypto or bank), list, limits, cancel.
+
+Placing and cancelling move money, so they take an ``Idempotency-Key`` (the shared
+helper: same key and body → the stored response). The 2FA code is checked with auth
+before the withdrawal is placed, except when the key already has a stored answer (a
+retry must not be refused because its code was spent by the first attempt); the code
+is not part of the request fingerprint for the same reason.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, status
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from burency_banking.adapters.orm import idempotency_keys
+from burency_banking.entrypoints.http.deps import CurrentIdentity
+from burency_banking.entrypoints.http.flows_schemas import (
+    CryptoWithdrawalIn,
+    Cursor,
+    FiatWithdrawalIn,
+    FlowsDep,
+    Limit,
+    LimitOut,
+    WithdrawalOut,
+    WithdrawalsPage,
+    client_ip,
+    minor,
+    withdrawal_out,
+)
+from burency_banking.flows import limits
+from burency_banking.flows import withdrawals as flow
+from burency_banking.flows.context import Flows
+from burency_banking.service.idempotency import IdempotencyKey, idempotent
+from burency_common.money import format_amount
+from burency_common.web.openapi import problem_responses
+
+__all__ = ["withdrawals_router"]
+
+WithdrawalId = Annotated[str, Path(min_length=1, max_length=64)]
+_PLACE = problem_responses(400, 403, 409, 422, 429, 503)
+
+
+async def _answered(flows: Flows, *, user_id: str, scope: str, key: str) -> bool:
+    c = idempotency_keys.c
+    async with flows.ctx.sessions() as db:
+        found = await db.scalar(
+            select(c.status_code).where(c.user_id == user_id, c.scope == scope, c.key == key)
+        )
+    return found is not None
+
+
+async def _second_factor(
+    flows: Flows, request: Request, *, user_id: str, scope: str, key: str, code: str
+) -> None:
+    if not await _answered(flows, user_id=user_id, scope=scope, key=key):
+        await flows.verifier.verify(user_id=user_id, code=code, ip=client_ip(request))
+
+
+def _fingerprint(body: CryptoWithdrawalIn | FiatWithdrawalIn) -> dict[str, Any]:
+    return body.model_dump(mode="json", exclude={"totp_code"})
+
+
+async def place_crypto(
+    body: CryptoWithdrawalIn,
+    key: IdempotencyKey,
+    request: Request,
+    flows: FlowsDep,
+    identity: CurrentIdentity,
+) -> JSONResponse:
+    amount = minor(flows.ctx.assets, body.asset, body.amount)
+    scope, user_id = "withdrawals.crypto", identity.user_id
+    flow.check_crypto(
+        flows, asset=body.asset, network=body.network, address=body.address, amount=amount
+    )
+    await _second_factor(flows, request, user_id=user_id, scope=scope, key=key, code=body.totp_code)
+
+    async def action(db: AsyncSession) -> WithdrawalOut:
+        placed = await flow.place_crypto(
+            flows,
+            db,
+            user_id=user_id,
+            asset=body.asset,
+            network=body.network,
+            address=body.address,
+            amount=amount,
+        )
+        return withdrawal_out(flows.ctx.assets, placed)
+
+    return await idempotent(
+        flows.ctx, key, user_id=user_id, scope=scope, request=_fingerprint(body), action=action
+    )
+
+
+async def place_fiat(
+    body: FiatWithdrawalIn,
+    key: IdempotencyKey,
+    request: Request,
+    flows: FlowsDep,
+    identity: CurrentIdentity,
+) -> JSONResponse:
+    amount = minor(flows.ctx.assets, body.asset, body.amount)
+    scope, user_id = "withdrawals.fiat", identity.user_id
+    flow.check_fiat(flows, asset=body.asset, amount=amount, iban=body.iban)
+    await _second_factor(flows, request, user_id=user_id, scope=scope, key=key, code=body.totp_code)
+
+    async def action(db: AsyncSession) -> WithdrawalOut:
+        placed = await flow.place_fiat(
+            flows,
+            db,
+            user_id=user_id,
+            asset=body.asset,
+            amount=amount,
+            iban=body.iban,
+            beneficiary_name=body.beneficiary_name,
+        )
+        return withdrawal_out(flows.ctx.assets, placed)
+
+    return await idempotent(
+        flows.ctx, key, user_id=user_id, scope=scope, request=_fingerprint(body), action=action
+    )
+
+
+async def list_mine(
+    flows: FlowsDep, identity: CurrentIdentity, limit: Limit = 50, cursor: Cursor = None
+) -> WithdrawalsPage:
+    async with flows.ctx.sessions() as db:
+        found, next_cursor = await flow.list_for_user(
+            db, user_id=identity.user_id, limit=limit, cursor=cursor
+        )
+    items = [withdrawal_out(flows.ctx.assets, w) for w in found]
+    return WithdrawalsPage(items=items, next_cursor=next_cursor)
+
+
+async def my_limits(flows: FlowsDep, identity: CurrentIdentity) -> list[LimitOut]:
+    out = []
+    async with flows.ctx.sessions() as db:
+        for asset in flows.ctx.assets:
+            used = await limits.usage(db, identity.user_id, asset.symbol, flows.ctx.clock.now())
+            limit = flows.config.limit(used.level, asset.symbol)
+            out.append(
+                LimitOut(
+                    asset=asset.symbol,
+                    level=used.level,
+                    daily=format_amount(limit.daily, asset),
+                    daily_used=format_amount(used.daily_used, asset),
+                    monthly=format_amount(limit.monthly, asset),
+                    monthly_used=format_amount(used.monthly_used, asset),
+                )
+            )
+    return out
+
+
+async def get_one(
+    withdrawal_id: WithdrawalId, flows: FlowsDep, identity: CurrentIdentity
+) -> WithdrawalOut:
+    async with flows.ctx.sessions() as db:
+        found = await flow.get(db, withdrawal_id, user_id=identity.user_id)
+    return withdrawal_out(flows.ctx.assets, found)
+
+
+async def cancel(
+    withdrawal_id: WithdrawalId,
+    key: IdempotencyKey,
+    flows: FlowsDep,
+    identity: CurrentIdentity,
+) -> JSONResponse:
+    async def action(db: AsyncSession) -> WithdrawalOut:
+        done = await flow.cancel(flows, db, user_id=identity.user_id, withdrawal_id=withdrawal_id)
+        return withdrawal_out(flows.ctx.assets, done)
+
+    return await idempotent(
+        flows.ctx,
+        key,
+        user_id=identity.user_id,
+        scope="withdrawals.cancel",
+        request={"withdrawalId": withdrawal_id},
+        action=action,
+        status_code=200,
+    )
+
+
+def withdrawals_router() -> APIRouter:
+    router = APIRouter(
+        prefix="/v1/withdrawals", tags=["withdrawals"], responses=problem_responses(401)
+    )
+    add = router.add_api_route
+    add(
+        "/crypto",
+        place_crypto,
+        methods=["POST"],
+        status_code=status.HTTP_201_CREATED,
+        responses=_PLACE,
+        response_model=WithdrawalOut,
+        summary="Withdraw crypto to an address (2FA code required)",
+    )
+    add(
+        "/fiat",
+        place_fiat,
+        methods=["POST"],
+        status_code=status.HTTP_201_CREATED,
+        responses=_PLACE,
+        response_model=WithdrawalOut,
+        summary="Withdraw to a bank account by IBAN (2FA code required)",
+    )
+    add("", list_mine, methods=["GET"], summary="My withdrawals, newest first")
+    add(
+        "/limits",
+        my_limits,
+        methods=["GET"],
+        summary="My withdrawal limits and what I used today and this month",
+    )
+    add(
+        "/{withdrawal_id}",
+        get_one,
+        methods=["GET"],
+        summary="One of my withdrawals",
+        responses=problem_responses(404),
+    )
+    add(
+        "/{withdrawal_id}/cancel",
+        cancel,
+        methods=["POST"],
+        responses=problem_responses(400, 404, 409),
+        response_model=WithdrawalOut,
+        summary="Cancel my withdrawal before it is processed (releases the hold)",
+    )
+    return router

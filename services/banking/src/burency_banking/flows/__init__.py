@@ -1,0 +1,1 @@
+"""Money flows: fiat and crypto deposits, withdrawals, limits (see docs/banking.md)."""

@@ -1,0 +1,100 @@
+"""Withdrawal limits per KYC level: the level comes from ``kyc.status_changed``.
+
+The consumer is idempotent (inbox) and ignores events older than the one applied
+last (``changed_at``), so a redelivered or reordered event never lowers a level that
+a later decision set. Usage is the sum of the user's withdrawals in the asset that
+are not rejected, cancelled or failed, per UTC calendar day and month; a withdrawal is
+checked against both while the user's ``user_kyc_levels`` row is locked, so two
+concurrent withdrawals cannot both slip under the limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from burency_banking.adapters.orm import inbox
+from burency_banking.flows.context import Flows
+from burency_banking.flows.errors import limit_exceeded
+from burency_banking.flows.tables import user_kyc_levels, withdrawals
+from burency_banking.ledger.store import dialect_of
+from burency_common.events import EventEnvelope
+from burency_common.events.kyc import KycStatusChanged
+from burency_common.outbox import claim_in_inbox
+
+__all__ = ["Usage", "check_and_lock", "level_of", "on_kyc_status_changed", "usage"]
+
+_CONSUMER = "banking.kyc_levels"
+NOT_COUNTED = ("REJECTED", "CANCELLED", "FAILED")
+
+
+@dataclass(frozen=True)
+class Usage:
+    level: int
+    daily_used: int
+    monthly_used: int
+
+
+def _insert(db: AsyncSession) -> postgresql.Insert | sqlite.Insert:
+    builder = postgresql.insert if dialect_of(db) == "postgresql" else sqlite.insert
+    return builder(user_kyc_levels)
+
+
+async def on_kyc_status_changed(flows: Flows, envelope: EventEnvelope) -> None:
+    event = KycStatusChanged.model_validate(envelope.payload)
+    async with flows.ctx.transaction() as db:
+        if not await claim_in_inbox(db, inbox, envelope, consumer=_CONSUMER):
+            return
+        stmt = _insert(db).values(user_id=event.user_id, level=0, changed_at=None)
+        await db.execute(stmt.on_conflict_do_nothing())
+        c = user_kyc_levels.c
+        changed_at = event.changed_at.astimezone(UTC)
+        await db.execute(
+            update(user_kyc_levels)
+            .where(c.user_id == event.user_id)
+            .where((c.changed_at.is_(None)) | (c.changed_at <= changed_at))
+            .values(level=event.level, changed_at=changed_at)
+        )
+
+
+async def level_of(db: AsyncSession, user_id: str, *, lock: bool = False) -> int:
+    if lock:
+        stmt = _insert(db).values(user_id=user_id, level=0, changed_at=None)
+        await db.execute(stmt.on_conflict_do_nothing())
+    query = select(user_kyc_levels.c.level).where(user_kyc_levels.c.user_id == user_id)
+    level = await db.scalar(query.with_for_update() if lock else query)
+    return int(level or 0)
+
+
+def _period_starts(now: datetime) -> tuple[datetime, datetime]:
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day, day.replace(day=1)
+
+
+async def usage(db: AsyncSession, user_id: str, asset: str, now: datetime) -> Usage:
+    day, month = _period_starts(now)
+    w = withdrawals.c
+    base = select(func.coalesce(func.sum(w.amount), 0)).where(
+        w.user_id == user_id, w.asset == asset, w.status.not_in(NOT_COUNTED)
+    )
+    daily = await db.scalar(base.where(w.created_at >= day))
+    monthly = await db.scalar(base.where(w.created_at >= month))
+    return Usage(await level_of(db, user_id), int(daily or 0), int(monthly or 0))
+
+
+async def check_and_lock(
+    flows: Flows, db: AsyncSession, *, user_id: str, asset: str, amount: int
+) -> None:
+    """Raise ``WITHDRAWAL_LIMIT_EXCEEDED`` unless ``amount`` fits today's and this
+    month's limit; holds the user's limits row locked until the transaction ends."""
+    level = await level_of(db, user_id, lock=True)
+    limit = flows.config.limit(level, asset)
+    used = await usage(db, user_id, asset, flows.ctx.clock.now())
+    if used.daily_used + amount > limit.daily:
+        raise limit_exceeded("daily")
+    if used.monthly_used + amount > limit.monthly:
+        raise limit_exceeded("monthly")

@@ -1,0 +1,142 @@
+"""``Idempotency-Key`` handling for every POST that moves money (shared by all flows).
+
+Usage in a route (the flows reuse exactly this)::
+
+    from burency_banking.service.idempotency import IdempotencyKey, idempotent
+
+    @router.post("/v1/things", status_code=201, response_model=ThingOut)
+    async def create(body: ThingIn, key: IdempotencyKey, ctx: Ctx, who: CurrentIdentity):
+        async def action(db: AsyncSession) -> ThingOut:
+            ...  # the effect, in the transaction ``db``
+        return await idempotent(ctx, key, user_id=who.user_id, scope="things.create",
+                                request=body, action=action, status_code=201)
+
+Rules: a missing header is ``400 IDEMPOTENCY_KEY_REQUIRED``, a malformed one ``400
+INVALID_IDEMPOTENCY_KEY``. Keys are per user and per ``scope`` (the operation). The
+key is claimed *first* in the transaction of the effect and the response stored in it,
+so they commit together: the same key and body later returns the stored response
+(with ``Idempotent-Replayed: true``); the same key with another body is ``409
+IDEMPOTENCY_CONFLICT``. On PostgreSQL a concurrent duplicate waits on the claimed row
+and then gets the stored response. A request that fails (4xx) stores nothing: its
+transaction rolled back, so the key may be retried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Header
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from burency_banking.adapters.orm import idempotency_keys
+from burency_banking.ledger.errors import IdempotencyConflict
+from burency_banking.ledger.store import dialect_of
+from burency_banking.service.context import BankingContext
+from burency_common.errors import BadRequest
+
+__all__ = ["IdempotencyKey", "derived_id", "idempotent", "require_idempotency_key"]
+
+REPLAYED_HEADER = "Idempotent-Replayed"
+_MAX_KEY = 128
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def require_idempotency_key(
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="required: 1..128 printable ASCII characters, unique per operation",
+        ),
+    ] = None,
+) -> str:
+    """FastAPI dependency: the validated ``Idempotency-Key`` header."""
+    if idempotency_key is None:
+        raise BadRequest("the Idempotency-Key header is required", code="IDEMPOTENCY_KEY_REQUIRED")
+    key = idempotency_key
+    if not 1 <= len(key) <= _MAX_KEY or not all(33 <= ord(c) <= 126 for c in key):
+        raise BadRequest(
+            "Idempotency-Key must be 1..128 printable ASCII characters without spaces",
+            code="INVALID_IDEMPOTENCY_KEY",
+        )
+    return key
+
+
+IdempotencyKey = Annotated[str, Depends(require_idempotency_key)]
+"""Route parameter type: ``key: IdempotencyKey`` (400 when missing or malformed)."""
+
+
+def derived_id(*parts: str) -> str:
+    """A stable id (64 hex chars) for the effect of (user, scope, key), e.g. a ledger
+    transfer id: the same request always maps to the same ledger movement."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _hash(request: BaseModel | Mapping[str, Any]) -> str:
+    data = request.model_dump(mode="json") if isinstance(request, BaseModel) else dict(request)
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def _claim(
+    db: AsyncSession, ctx: BankingContext, *, user_id: str, scope: str, key: str, digest: str
+) -> JSONResponse | None:
+    """Claim the key, or return the stored response of an earlier identical request."""
+    builder = postgresql.insert if dialect_of(db) == "postgresql" else sqlite.insert
+    values = {
+        "user_id": user_id,
+        "scope": scope,
+        "key": key,
+        "request_hash": digest,
+        "created_at": ctx.clock.now(),
+    }
+    result = await db.execute(builder(idempotency_keys).values(**values).on_conflict_do_nothing())
+    if getattr(result, "rowcount", 0) == 1:
+        return None
+    c = idempotency_keys.c
+    row = (
+        await db.execute(
+            select(c.request_hash, c.status_code, c.response).where(
+                c.user_id == user_id, c.scope == scope, c.key == key
+            )
+        )
+    ).one()
+    if row.request_hash != digest or row.status_code is None:
+        raise IdempotencyConflict("this Idempotency-Key was used with a different request")
+    return JSONResponse(
+        row.response, status_code=row.status_code, headers={REPLAYED_HEADER: "true"}
+    )
+
+
+async def idempotent(
+    ctx: BankingContext,
+    key: str,
+    *,
+    user_id: str,
+    scope: str,
+    request: BaseModel | Mapping[str, Any],
+    action: Callable[[AsyncSession], Awaitable[BaseModel]],
+    status_code: int = 201,
+) -> JSONResponse:
+    """Run ``action`` once per (user, scope, key); see the module docstring."""
+    digest = _hash(request)
+    async with ctx.transaction() as db:
+        stored = await _claim(db, ctx, user_id=user_id, scope=scope, key=key, digest=digest)
+        if stored is not None:
+            return stored
+        result = await action(db)
+        body = result.model_dump(mode="json", by_alias=True)
+        c = idempotency_keys.c
+        await db.execute(
+            update(idempotency_keys)
+            .where(c.user_id == user_id, c.scope == scope, c.key == key)
+            .values(status_code=status_code, response=body)
+        )
+    return JSONResponse(body, status_code=status_code)

@@ -1,0 +1,81 @@
+"""Settings of the banking service (``BURENCY_*`` environment variables).
+
+Assets come from ``BURENCY_ASSETS`` (a JSON list of ``{"symbol", "scale", "kind",
+"name"}``); the default is AED 2, USDT 6, BTC 8, ETH 9 (ETH in gwei: see docs/banking.md).
+The flows of the service add their own fields below the ledger's.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from typing import Any
+
+from pydantic import Field, SecretStr, model_validator
+
+from burency_banking.flows import config as flows_defaults
+from burency_common.config import BurencySettings, RunMode
+from burency_common.money import AssetRegistry
+
+__all__ = ["DEFAULT_ASSETS", "BankingSettings"]
+
+DEFAULT_ASSETS: list[dict[str, Any]] = [
+    {"symbol": "AED", "scale": 2, "kind": "fiat", "name": "UAE Dirham"},
+    {"symbol": "USDT", "scale": 6, "kind": "crypto", "name": "Tether USD"},
+    {"symbol": "BTC", "scale": 8, "kind": "crypto", "name": "Bitcoin"},
+    {"symbol": "ETH", "scale": 9, "kind": "crypto", "name": "Ether"},
+]
+
+
+class BankingSettings(BurencySettings):
+    """What the banking service needs; defaults are the production values."""
+
+    service_name: str = "banking"
+    database_url: str = "sqlite+aiosqlite:///var/banking.db"
+    identity_secret: SecretStr | None = None
+    assets: list[dict[str, Any]] = Field(default_factory=lambda: list(DEFAULT_ASSETS))
+    default_asset: str = Field(default="AED", description="opened on user.registered")
+    page_size_max: int = Field(default=200, ge=10, le=1000)
+
+    # -- money flows (burency_banking.flows; amounts are decimal strings) -------------
+    auth_url: str | None = Field(
+        default=None, description="auth service base URL, for 2FA checks (distributed mode)"
+    )
+    auth_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    chain_address_seed: SecretStr | None = Field(
+        default=None, description="secret deriving deposit addresses (simulated chain)"
+    )
+    chain_networks: list[dict[str, Any]] = Field(
+        default_factory=lambda: deepcopy(flows_defaults.DEFAULT_CHAIN_NETWORKS)
+    )
+    chain_poll_seconds: float = Field(default=2.0, gt=0, le=3600)
+    chain_rescan_depth: int = Field(default=100, ge=0, le=100_000)
+    dev_chain_endpoints: bool = Field(
+        default=False, description="distributed: expose /v1/dev/chain/* to deposit approvers"
+    )
+    fiat_rules: dict[str, dict[str, str]] = Field(
+        default_factory=lambda: deepcopy(flows_defaults.DEFAULT_FIAT_RULES)
+    )
+    fiat_bank_details: dict[str, str] = Field(
+        default_factory=lambda: dict(flows_defaults.DEFAULT_BANK_DETAILS)
+    )
+    withdrawal_approval_thresholds: dict[str, str] = Field(
+        default_factory=lambda: dict(flows_defaults.DEFAULT_APPROVAL_THRESHOLDS)
+    )
+    withdrawal_limits: dict[str, dict[str, dict[str, str]]] = Field(
+        default_factory=lambda: deepcopy(flows_defaults.DEFAULT_WITHDRAWAL_LIMITS)
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> BankingSettings:
+        registry = self.asset_registry()  # raises ValueError on a bad asset list
+        if self.default_asset not in registry:
+            raise ValueError("BURENCY_DEFAULT_ASSET must be one of BURENCY_ASSETS")
+        if self.mode is RunMode.DISTRIBUTED and not self.identity_secret:
+            raise ValueError("distributed mode requires BURENCY_IDENTITY_SECRET")
+        secret = self.identity_secret
+        if secret is not None and len(secret.get_secret_value()) < 32:
+            raise ValueError("BURENCY_IDENTITY_SECRET must be at least 32 characters")
+        return self
+
+    def asset_registry(self) -> AssetRegistry:
+        return AssetRegistry.from_config(self.assets)
