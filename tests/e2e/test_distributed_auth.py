@@ -42,7 +42,12 @@ def gateway_url(
     logs = tmp_path_factory.mktemp("distributed")
     identity_secret = secrets.token_urlsafe(32)
     auth_port, gateway_port = free_port(), free_port()
-    common = {"BURENCY_MODE": "distributed", "BURENCY_IDENTITY_SECRET": identity_secret}
+    common = {
+        "BURENCY_MODE": "distributed",
+        "BURENCY_IDENTITY_SECRET": identity_secret,
+        # this run's own topics: other runs' history on the shared broker stays out
+        "BURENCY_KAFKA_TOPIC_PREFIX": f"e2e-{secrets.token_hex(6)}.",
+    }
     auth = start(
         {
             **common,

@@ -41,6 +41,7 @@ ADMIN = "compliance-officer@example.com"
 class Cluster:
     gateway: str
     kafka: str
+    topic_prefix: str
 
 
 def _start(env: dict[str, str], service: str, log: Path) -> subprocess.Popen[bytes]:
@@ -86,10 +87,13 @@ def cluster(
     logs = tmp_path_factory.mktemp("kyc")
     ports = {name: free_port() for name in ("auth", "users", "files", "gateway")}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    topic_prefix = f"e2e-{secrets.token_hex(6)}."
     common = {
         "BURENCY_MODE": "distributed",
         "BURENCY_IDENTITY_SECRET": secrets.token_urlsafe(32),
         "BURENCY_KAFKA_BOOTSTRAP": kafka_bootstrap,
+        # this run's own topics: other runs' history on the shared broker stays out
+        "BURENCY_KAFKA_TOPIC_PREFIX": topic_prefix,
     }
     auth_env = {
         **common,
@@ -126,7 +130,7 @@ def cluster(
         for name, proc in procs.items():
             wait_until_ready(urls[name], proc, path="/readyz", log=logs / f"{name}.log")
         _create_admin(auth_env)
-        yield Cluster(gateway=urls["gateway"], kafka=kafka_bootstrap)
+        yield Cluster(gateway=urls["gateway"], kafka=kafka_bootstrap, topic_prefix=topic_prefix)
     finally:
         for proc in procs.values():
             proc.terminate()
@@ -170,10 +174,12 @@ def wait_for_profile(api: Api) -> dict[str, Any]:
     return profile
 
 
-async def events_for(kafka: str, user_id: str, want: int) -> dict[str, list[dict[str, Any]]]:
+async def events_for(
+    kafka: str, prefix: str, user_id: str, want: int
+) -> dict[str, list[dict[str, Any]]]:
     consumer = AIOKafkaConsumer(
-        "kyc.status_changed",
-        "SEND_NOTIFICATION",
+        f"{prefix}kyc.status_changed",
+        f"{prefix}SEND_NOTIFICATION",
         bootstrap_servers=kafka,
         group_id=f"e2e-kyc-{secrets.token_hex(6)}",
         auto_offset_reset="earliest",
@@ -193,7 +199,7 @@ async def events_for(kafka: str, user_id: str, want: int) -> dict[str, list[dict
                                 payload.get("event", "")
                             ).startswith("kyc."):
                                 continue
-                            found[record.topic].append(payload)
+                            found[record.topic.removeprefix(prefix)].append(payload)
     finally:
         await consumer.stop()
     return found
@@ -241,7 +247,7 @@ def test_kyc_level_two_from_registration_to_approval(cluster: Cluster) -> None:
     officer.call("POST", f"/users/v1/admin/kyc/submissions/{submission['id']}/approve", 200)
 
     assert user.call("GET", "/users/v1/kyc", 200)["level"] == 2
-    events = asyncio.run(events_for(cluster.kafka, user_id, want=5))
+    events = asyncio.run(events_for(cluster.kafka, cluster.topic_prefix, user_id, want=5))
     statuses = [
         (e["requested_level"], e["status"], e["level"]) for e in events["kyc.status_changed"]
     ]

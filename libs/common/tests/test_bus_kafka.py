@@ -320,3 +320,54 @@ async def test_unreachable_broker_fails_start_and_ping() -> None:
     assert await bus.ping() is False
     with pytest.raises(BusStoppedError):
         await bus.publish(envelope("t", "k"))
+
+
+async def test_a_topic_prefix_keeps_namespaces_apart(kafka: str, pool: BusPool) -> None:
+    """Two buses with different prefixes share a broker and a logical topic without
+    seeing each other's events; handlers and dead letters speak logical names."""
+    topic, group = unique_topic("ns"), unique_group()
+    staging, other = f"staging-{uuid.uuid4().hex[:6]}.", f"other-{uuid.uuid4().hex[:6]}."
+    got, dead = Collector[EventEnvelope](), Collector[Any]()
+    handler, _ = failing(None, message="boom")
+    bus = new_bus(kafka, topic_prefix=staging)
+    bus.subscribe(topic, group=group, handler=got)
+    bus.subscribe(topic, group=unique_group("poison"), handler=handler, retry=BusContract.retry)
+    bus.subscribe_dead_letters(topic, group=unique_group("dlq"), handler=dead)
+    neighbour = new_bus(kafka, topic_prefix=other)
+    await pool.start(bus)
+    await neighbour.start()
+    try:
+        await neighbour.publish(envelope(topic, "k", n=0))  # lands in other.<topic>
+        mine = envelope(topic, "k", n=1)
+        await bus.publish(mine)
+        assert [e.id for e in await got.wait_for(1, timeout=20)] == [mine.id]
+        [letter] = await dead.wait_for(1, timeout=20)
+        assert letter.original_topic == topic
+        [on_broker] = await read_all(kafka, f"{staging}{topic}", 1)
+        assert EventEnvelope.from_bytes(on_broker.value).id == mine.id
+        await got.expect_no_more(within=0.3)  # the neighbour's event never arrived
+    finally:
+        await neighbour.stop()
+        await bus.stop()
+
+
+async def test_a_publish_still_unacknowledged_when_the_bus_stops_fails_instead_of_hanging(
+    kafka: str,
+) -> None:
+    """An outbox relay publishing while its process shuts down must get an error (the
+    row stays pending for the next start), not an await that never returns. The
+    broker's acknowledgement is withheld by holding the producer's answer back."""
+    bus = new_bus(kafka)
+    await bus.start()
+    producer = bus._producer  # noqa: SLF001 - the one place an ack can be withheld
+    never = asyncio.Event()
+
+    async def unacknowledged(*args: Any, **kwargs: Any) -> None:
+        await never.wait()
+
+    producer.send_and_wait = unacknowledged
+    publishing = asyncio.ensure_future(bus.publish(envelope(unique_topic("stuck"), "k")))
+    await asyncio.sleep(0)  # the publish is now waiting for its acknowledgement
+    await bus.stop()
+    with pytest.raises(BusStoppedError):
+        await asyncio.wait_for(publishing, timeout=10)

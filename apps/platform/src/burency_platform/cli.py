@@ -2,6 +2,7 @@
 
 - ``burency up``: the whole platform in one process (embedded mode; ``make run``).
 - ``burency serve <service>``: one service alone (distributed mode).
+- ``burency reconcile``: prove the banking ledger consistent (non-zero exit if not).
 
 Configuration comes only from ``BURENCY_*`` environment variables (and ``.env``).
 """
@@ -9,12 +10,16 @@ Configuration comes only from ``BURENCY_*`` environment variables (and ``.env``)
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import sys
 from collections.abc import Callable, Sequence
 
 import uvicorn
 from starlette.types import ASGIApp
 
+from burency_banking.entrypoints.cli import report_json, run_reconciliation
+from burency_banking.settings import BankingSettings
 from burency_common.component import ServiceComponent
 from burency_common.config import BurencySettings, RunMode, load_settings
 from burency_common.errors import ConfigurationError
@@ -24,6 +29,7 @@ from burency_gateway.settings import GatewaySettings
 from burency_platform.components import (
     SERVICES,
     distributed_auth,
+    distributed_banking,
     distributed_files,
     distributed_notifications,
     distributed_users,
@@ -82,7 +88,11 @@ def _serve_one(service: str) -> int:
         gateway_settings = load_settings(GatewaySettings)
         configure_logging(level=gateway_settings.log_level, json=gateway_settings.log_json)
         gateway = build_gateway(gateway_settings)
-        gateway_bus = kafka_bus(gateway_settings.kafka_bootstrap, client_id="burency-gateway")
+        gateway_bus = kafka_bus(
+            gateway_settings.kafka_bootstrap,
+            client_id="burency-gateway",
+            topic_prefix=gateway_settings.kafka_topic_prefix,
+        )
         subscribe_gateway(gateway_bus, gateway, shared_store=bool(gateway_settings.redis_url))
         served = ServedGateway(gateway, gateway_bus)
         _serve(served, gateway_settings, gateway_settings.trusted_proxies)
@@ -94,10 +104,29 @@ def _serve_one(service: str) -> int:
         "users": distributed_users,
         "files": distributed_files,
         "notifications": distributed_notifications,
+        "banking": distributed_banking,
     }
-    bus = kafka_bus(settings.kafka_bootstrap, client_id=f"burency-{service}")
+    bus = kafka_bus(
+        settings.kafka_bootstrap,
+        client_id=f"burency-{service}",
+        topic_prefix=settings.kafka_topic_prefix,
+    )
     _serve(ServedComponent(builders[service](), bus), settings)
     return 0
+
+
+def _reconcile() -> int:
+    """Reconcile the banking database: ``BURENCY_DATABASE_URL``, or in embedded mode the
+    platform's ``<data_dir>/banking.db``. Prints the JSON report; exit 1 if anything is off."""
+    platform = load_settings(PlatformSettings)
+    overrides = {}
+    if platform.mode is RunMode.EMBEDDED and "BURENCY_DATABASE_URL" not in os.environ:
+        overrides["database_url"] = platform.sqlite_url("banking")
+    banking_settings = load_settings(BankingSettings, **overrides)
+    configure_logging(level="WARNING", json=banking_settings.log_json)
+    report = asyncio.run(run_reconciliation(banking_settings))
+    print(report_json(report))  # noqa: T201 - the command's output
+    return 0 if report.ok else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -106,10 +135,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("up", help="run the whole platform in one process (embedded mode)")
     serve = commands.add_parser("serve", help="run one service alone (distributed mode)")
     serve.add_argument("service", choices=SERVICES)
+    commands.add_parser(
+        "reconcile", help="prove the banking ledger consistent (exit 1 when anything is off)"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
             return _serve_one(args.service)
+        if args.command == "reconcile":
+            return _reconcile()
         return _up()
     except ConfigurationError as exc:
         print(f"burency: {exc.detail}", file=sys.stderr)  # noqa: T201

@@ -11,22 +11,30 @@ from starlette.types import Receive, Scope, Send
 from burency_common.bus import EventBus, KafkaBus
 from burency_common.component import ServiceComponent
 from burency_common.errors import ConfigurationError
-from burency_common.events import EventEnvelope
+from burency_common.events import EventEnvelope, default_registry
 from burency_common.events.auth import AUTH_TOKENS_REVOKED
+from burency_common.events.notifications import NOTIFICATION_IN_APP_CREATED
 from burency_common.ids import new_id
 from burency_gateway.app import Gateway
+from burency_gateway.live import push_in_app_item
 from burency_gateway.security import apply_revocation_event
 
-__all__ = ["ServedComponent", "ServedGateway", "kafka_bus", "subscribe_gateway"]
+__all__ = [
+    "ServedComponent",
+    "ServedGateway",
+    "kafka_bus",
+    "subscribe_gateway",
+    "subscribe_live_notifications",
+]
 
 
-def kafka_bus(bootstrap: str | None, *, client_id: str) -> EventBus:
+def kafka_bus(bootstrap: str | None, *, client_id: str, topic_prefix: str = "") -> EventBus:
     """The distributed bus; a missing ``BURENCY_KAFKA_BOOTSTRAP`` stops start-up loudly."""
     if not bootstrap:
         raise ConfigurationError(
             "distributed mode needs BURENCY_KAFKA_BOOTSTRAP (the Kafka bootstrap servers)"
         )
-    return KafkaBus(bootstrap, client_id=client_id)
+    return KafkaBus(bootstrap, client_id=client_id, topic_prefix=topic_prefix)
 
 
 @dataclass
@@ -71,6 +79,23 @@ def subscribe_gateway(bus: EventBus, gateway: Gateway, *, shared_store: bool = T
 
     group = "gateway" if shared_store else f"gateway-{new_id()}"
     bus.subscribe(AUTH_TOKENS_REVOKED, group=group, handler=on_revoked)
+    subscribe_live_notifications(bus, gateway, shared_store=shared_store)
+
+
+def subscribe_live_notifications(bus: EventBus, gateway: Gateway, *, shared_store: bool) -> None:
+    """New in-app notifications pushed to the user's Socket.IO room (``notification``).
+
+    Without Redis each gateway process holds only its own sockets, so each needs every
+    event (a consumer group per process). With Redis the Socket.IO manager fans one
+    emit out to every process, so one group for all of them sends each item once.
+    """
+    registry = default_registry()
+
+    async def on_in_app_created(envelope: EventEnvelope) -> None:
+        await push_in_app_item(gateway.realtime, registry, envelope)
+
+    group = "gateway-live" if shared_store else f"gateway-live-{new_id()}"
+    bus.subscribe(NOTIFICATION_IN_APP_CREATED, group=group, handler=on_in_app_created)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from pydantic import SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from burency_common.errors import ConfigurationError
@@ -49,6 +49,12 @@ class BurencySettings(BaseSettings):
     port: int = 8000
     database_url: str = "sqlite+aiosqlite:///var/burency.db"
     kafka_bootstrap: str | None = None
+    kafka_topic_prefix: str = Field(
+        default="",
+        max_length=100,
+        pattern=r"^[A-Za-z0-9._-]*$",
+        description="namespace for every topic on a shared Kafka cluster, e.g. 'staging.'",
+    )
     redis_url: str | None = None
 
     @property

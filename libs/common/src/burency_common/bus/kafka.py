@@ -12,6 +12,10 @@
   can take the broker's ``group.initial.rebalance.delay.ms``, and a service can publish
   meanwhile: with ``earliest`` a new group still gets every message). Call
   :meth:`KafkaBus.wait_until_assigned` when the partition split matters (tests).
+- Namespaces: with ``topic_prefix`` (``BURENCY_KAFKA_TOPIC_PREFIX``, e.g. ``staging.``)
+  every topic name on the broker is prefixed, so environments (or test runs) can share a
+  cluster without reading each other's events. Services and handlers only ever see the
+  logical names: envelopes, subscriptions and ``dlq-original-topic`` are unprefixed.
 """
 
 from __future__ import annotations
@@ -89,6 +93,12 @@ def dead_letter_from_record(record: Any) -> DeadLetter:
     )
 
 
+def _cancelling() -> bool:
+    """Whether the running task itself is being cancelled (not just what it awaited)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 class KafkaBus(EventBus):
     """Kafka adapter of the :class:`EventBus` port (at-least-once, per-key order)."""
 
@@ -103,6 +113,7 @@ class KafkaBus(EventBus):
         request_timeout_ms: int = 30_000,
         stop_timeout: float = 30.0,
         ping_timeout: float = 2.0,
+        topic_prefix: str = "",
     ) -> None:
         self._bootstrap = bootstrap_servers
         self._client_id = client_id
@@ -116,6 +127,8 @@ class KafkaBus(EventBus):
         self._producer: Any = None
         self._workers: list[ConsumerWorker] = []
         self._known_topics: set[str] = set()
+        self._prefix = topic_prefix
+        self._in_flight: set[asyncio.Future[Any]] = set()
 
     # -- registration -------------------------------------------------------------------
 
@@ -167,7 +180,9 @@ class KafkaBus(EventBus):
                 _log.warning("%s: stopping failed: %r", worker.name, result)
         producer, self._producer = self._producer, None
         if producer is not None:
-            await producer.stop()
+            await producer.stop()  # flushes what it can
+        for send in list(self._in_flight):  # never acknowledged: their callers must not wait
+            send.cancel()
 
     async def ping(self) -> bool:
         """True when the producer can fetch cluster metadata within ``ping_timeout``."""
@@ -202,9 +217,14 @@ class KafkaBus(EventBus):
                 for wait in waits:
                     wait.cancel()
 
+    def physical_topic(self, topic: str) -> str:
+        """The broker's name of the logical ``topic`` (with the namespace prefix)."""
+        return f"{self._prefix}{topic}"
+
     async def ensure_topics(self, topics: Iterable[str]) -> None:
-        """Create the missing ``topics`` with ``topic_partitions`` partitions (idempotent)."""
-        wanted = set(topics) - self._known_topics
+        """Create the missing logical ``topics`` with ``topic_partitions`` partitions
+        (idempotent)."""
+        wanted = {self.physical_topic(t) for t in topics} - self._known_topics
         if not wanted:
             return
         admin = AIOKafkaAdminClient(
@@ -232,19 +252,35 @@ class KafkaBus(EventBus):
     # -- publishing ---------------------------------------------------------------------
 
     async def publish(self, envelope: EventEnvelope, *, topic: str | None = None) -> None:
+        """Returns once the broker acknowledged; raises :class:`BusStoppedError` when the
+        bus is (or gets) stopped first, so an outbox relay keeps the row for later."""
         producer = self._require_producer()
-        await producer.send_and_wait(
-            topic or envelope.type,
-            value=envelope.to_bytes(),
-            key=envelope.key.encode(),
-            headers=[("event-type", envelope.type.encode()), ("event-id", envelope.id.encode())],
+        send = asyncio.ensure_future(
+            producer.send_and_wait(
+                self.physical_topic(topic or envelope.type),
+                value=envelope.to_bytes(),
+                key=envelope.key.encode(),
+                headers=[
+                    ("event-type", envelope.type.encode()),
+                    ("event-id", envelope.id.encode()),
+                ],
+            )
         )
+        self._in_flight.add(send)
+        try:
+            await asyncio.shield(send)
+        except asyncio.CancelledError:
+            if send.cancelled() and not _cancelling():
+                raise BusStoppedError("KafkaBus stopped before the broker acknowledged") from None
+            raise
+        finally:
+            self._in_flight.discard(send)
 
     async def _send_dead_letter(self, record: Any, reason: str, attempts: int) -> None:
         headers = [(k, v) for k, v in record.headers or () if k not in _DLQ_HEADERS]
         headers += [
             ("dlq-reason", reason.encode()),
-            ("dlq-original-topic", record.topic.encode()),
+            ("dlq-original-topic", record.topic.removeprefix(self._prefix).encode()),
             ("dlq-attempts", str(attempts).encode()),
         ]
         dlq = dead_letter_topic(record.topic)
@@ -266,8 +302,8 @@ class KafkaBus(EventBus):
         )
         return ConsumerWorker(
             consumer,
-            topic=sub.topic,
-            name=f"{sub.topic}/{sub.group}#{index}",
+            topic=self.physical_topic(sub.topic),
+            name=f"{self.physical_topic(sub.topic)}/{sub.group}#{index}",
             process=self._processor(sub),
             poll_timeout_ms=self._settings.poll_timeout_ms,
             max_records=self._settings.max_poll_records,

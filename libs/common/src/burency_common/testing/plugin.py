@@ -5,6 +5,7 @@
 - ``kafka_bootstrap`` / ``redis_url`` / ``s3_endpoint`` (session): the real servers
   started by ``make infra-up``; a missing one fails the test, never skips it.
 - ``unique_topic``: a Kafka-safe topic name unique to the test.
+- ``kafka_topic_prefix``: a Kafka topic namespace unique to the test.
 - ``memory_bus``: a started :class:`~burency_common.bus.InMemoryBus`.
 - ``settings_factory``: builds a settings class from explicit values only, ignoring the
   developer's environment and ``.env``.
@@ -50,6 +51,14 @@ def s3_endpoint() -> str:
     endpoint = require_env("BURENCY_TEST_S3_ENDPOINT", "S3 API server")
     require_tcp(endpoint.split("//", 1)[1].rstrip("/"), "S3 API server")
     return endpoint
+
+
+@pytest.fixture
+def kafka_topic_prefix() -> str:
+    """A Kafka namespace of this test alone (``KafkaBus(topic_prefix=...)``): a component
+    subscribed to its real topic names, e.g. ``SEND_NOTIFICATION``, reads only what this
+    test published, not every earlier run's history on the shared broker."""
+    return unique_name("test").replace("_", "-") + "."
 
 
 @pytest.fixture
