@@ -359,7 +359,7 @@ async def test_a_publish_still_unacknowledged_when_the_bus_stops_fails_instead_o
     broker's acknowledgement is withheld by holding the producer's answer back."""
     bus = new_bus(kafka)
     await bus.start()
-    producer = bus._producer  # noqa: SLF001 - the one place an ack can be withheld
+    producer = bus._producer
     never = asyncio.Event()
 
     async def unacknowledged(*args: Any, **kwargs: Any) -> None:

@@ -64,7 +64,7 @@ async def h(
 async def _email_row(h: Harness, to: str) -> Any:
     user = await h.register(to)
     note = command("auth.password_reset", [user], channels=["email"],
-                   data={"link": "https://burency.com/reset?t=1"})  # fmt: skip
+                   data={"url": "https://burency.com/reset?t=1"})  # fmt: skip
     await h.bus.publish(note)
     return (await h.settled(note.payload["notification_id"], 1))[(user, "email")]
 

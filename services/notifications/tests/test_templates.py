@@ -3,13 +3,19 @@ error; the HTML variant escapes data, the text variants do not."""
 
 from __future__ import annotations
 
-import pytest
+import json
+from pathlib import Path
 
+import pytest
+from jinja2 import Environment, meta
+
+from burency_common.events.notification_types import NOTIFICATION_TYPES
 from burency_notifications.domain import EVENT_TYPES, LANGUAGES
 from burency_notifications.rendering import TemplateDataError, render
 
+TEMPLATES = Path(__file__).parents[1] / "src" / "burency_notifications" / "templates"
 SAMPLE: dict[str, object] = {
-    "link": "https://burency.com/x?t=1",
+    "url": "https://burency.com/x?t=1",
     "ip": "203.0.113.9",
     "device": "Firefox on Linux",
     "label": "trading bot",
@@ -32,6 +38,23 @@ def test_every_template_renders(event: str, language: str) -> None:
     rendered = render(event, language, SAMPLE)
     for variant in ("subject", "text", "html", "sms", "push"):
         assert getattr(rendered, variant).strip(), variant
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_templates_use_only_the_data_every_producer_must_send(language: str) -> None:
+    """The catalogue in burency_common is the contract: producers are checked against it
+    when they queue a command, templates here, so neither side can drift alone."""
+    templates = json.loads((TEMPLATES / f"{language}.json").read_text())
+    assert set(templates) == set(NOTIFICATION_TYPES)
+    env = Environment(autoescape=True)
+    for event, variants in templates.items():
+        used = set().union(
+            *(meta.find_undeclared_variables(env.parse(t)) for t in variants.values())
+        )
+        assert used <= NOTIFICATION_TYPES[event].data, (
+            event,
+            used - NOTIFICATION_TYPES[event].data,
+        )
 
 
 def test_missing_data_is_a_clear_error() -> None:

@@ -7,6 +7,7 @@ other channels off, never email (``CHANNEL_REQUIRED``). Marketing is opt-in on S
 from __future__ import annotations
 
 from burency_common.errors import BurencyError
+from burency_common.events.notification_types import NOTIFICATION_TYPES
 
 __all__ = [
     "CHANNELS",
@@ -20,28 +21,9 @@ __all__ = [
 
 CHANNELS: tuple[str, ...] = ("push", "email", "sms", "in_app")
 LANGUAGES: tuple[str, ...] = ("en", "ar")
-EVENT_TYPES: tuple[str, ...] = (
-    "auth.welcome",
-    "auth.verify_email",
-    "auth.password_reset",
-    "auth.new_login",
-    "auth.register_attempt",
-    "auth.password_changed",
-    "auth.session_revoked",
-    "auth.2fa_enabled",
-    "auth.2fa_disabled",
-    "auth.api_key_created",
-    "auth.api_key_revoked",
-    "kyc.approved",
-    "kyc.rejected",
-    "deposit.credited",
-    "withdrawal.sent",
-    "order.filled",
-    "price.alert",
-    "marketing.announcement",
-)
+EVENT_TYPES: tuple[str, ...] = tuple(NOTIFICATION_TYPES)
 SECURITY_EVENTS: frozenset[str] = frozenset(
-    {"auth.password_reset", "auth.new_login", "auth.verify_email", "withdrawal.sent"}
+    t.name for t in NOTIFICATION_TYPES.values() if t.security
 )
 
 

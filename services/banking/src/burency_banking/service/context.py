@@ -22,6 +22,7 @@ from burency_banking.ledger import Ledger
 from burency_banking.service.reconciliation import LEDGER_CHECKS, ReconciliationCheck
 from burency_banking.settings import BankingSettings
 from burency_common.events import SEND_NOTIFICATION, EventRegistry, SendNotification
+from burency_common.events.notification_types import check_notification
 from burency_common.money import AssetRegistry
 from burency_common.outbox import add_to_outbox
 from burency_common.timeutil import Clock
@@ -91,7 +92,9 @@ class BankingContext:
         notification_id: str,
     ) -> None:
         """Queue a ``SEND_NOTIFICATION`` command for one user (``notification_id`` is the
-        notification service's idempotency key: derive it from the business object)."""
+        notification service's idempotency key: derive it from the business object;
+        ``data`` must hold what the type's templates need, checked here)."""
+        check_notification(event, data)
         command = SendNotification(
             notification_id=notification_id, event=event, user_ids=[user_id], data=data
         )

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from burency_common.errors import EventSchemaError, IdempotencyConflict, NotFound, ValidationFailed
+from burency_common.events.notification_types import UnknownNotification, check_notification
 from burency_common.ids import new_id
 from burency_common.logging import get_logger
 from burency_notifications.adapters.orm import announcement_targets, announcements
@@ -82,6 +83,10 @@ def check_content(event: str, data: dict[str, Any], channels: Sequence[str], seg
     """Validate what a broadcast would send; returns the normalised segment text."""
     if event not in EVENT_TYPES:
         raise InvalidAnnouncement(f"unknown event {event!r}")
+    try:
+        check_notification(event, data)
+    except UnknownNotification as exc:
+        raise InvalidAnnouncement(str(exc)) from None
     unsupported = sorted(set(channels) - set(BROADCAST_CHANNELS))
     if unsupported or not channels:
         raise InvalidAnnouncement(

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from burency_common.errors import EventSchemaError
 from burency_common.events import EventEnvelope, SendNotification, UserRegistered
+from burency_common.events.notification_types import UnknownNotification, check_notification
 from burency_common.ids import new_id
 from burency_common.logging import get_logger
 from burency_common.outbox import claim_in_inbox
@@ -58,6 +59,11 @@ def parse_command(envelope: EventEnvelope) -> SendNotification:
         raise EventSchemaError(f"SEND_NOTIFICATION payload invalid: {exc.errors()[:3]}") from exc
     if command.event not in EVENT_TYPES:
         raise EventSchemaError(f"unknown notification event {command.event!r}")
+    if command.segment is None:  # a broadcast's data is checked when it is created
+        try:
+            check_notification(command.event, command.data)
+        except UnknownNotification as exc:
+            raise EventSchemaError(str(exc)) from None
     if command.segment is not None:
         if command.user_ids:
             raise EventSchemaError("address either user_ids or a segment, not both")

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from burency_common.events import SEND_NOTIFICATION, EventRegistry, SendNotification
+from burency_common.events.notification_types import check_notification
 from burency_common.ids import new_id
 from burency_common.outbox import add_to_outbox
 from burency_common.timeutil import Clock
@@ -60,7 +61,9 @@ class UsersContext:
     async def notify(
         self, db: AsyncSession, *, user_id: str, event: str, data: dict[str, object]
     ) -> None:
-        """Queue a ``SEND_NOTIFICATION`` command for one user."""
+        """Queue a ``SEND_NOTIFICATION`` command for one user (``data`` must hold what
+        the type's templates need: a mistake fails here, in this service's tests)."""
+        check_notification(event, data)
         command = SendNotification(
             notification_id=new_id(), event=event, user_ids=[user_id], data=data
         )
