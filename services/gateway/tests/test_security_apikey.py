@@ -29,6 +29,7 @@ from burency_common.errors import (
 )
 from burency_common.identity import IDENTITY_HEADER, Identity, verify_identity
 from burency_common.timeutil import to_epoch_ms
+from burency_gateway.app import MONEY_OUT_SCOPES
 from burency_gateway.security import Authenticator, AuthRequest, MemoryRevocationStore
 from burency_gateway.security.apikey import (
     VERIFY_PATH,
@@ -220,6 +221,19 @@ async def test_withdraw_scope_is_declared_by_path(world: World) -> None:
     assert (await verifier.verify(listing)).user_id == "user-1"
     with pytest.raises(ValueError, match="unknown scope"):
         path_scopes({"/x": "admin"})
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/banking/v1/withdrawals", "/api/banking/v1/transfers/internal"]
+)
+async def test_a_trading_key_cannot_send_money_away(world: World, path: str) -> None:
+    """The gateway's own declaration: withdrawals and transfers to another user need
+    ``withdraw``; moving funds to one's own trading wallet needs only ``trade``."""
+    verifier = world.make_verifier(required_scope=path_scopes(MONEY_OUT_SCOPES))
+    with pytest.raises(PermissionDenied):
+        await verifier.verify(signed_request(world, world.trade_key, path=path))
+    own = signed_request(world, world.trade_key, path="/api/banking/v1/transfers/trading")
+    assert (await verifier.verify(own)).user_id == "user-1"
 
 
 @pytest.mark.parametrize("key_id", ["", "short", "x" * 43 + "!"])

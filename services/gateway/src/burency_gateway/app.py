@@ -71,6 +71,14 @@ class Gateway:
     services: list[str] = field(default_factory=list)
 
 
+# Requests that send money away from the user need an API key with ``withdraw``: a
+# leaked trading key must not be able to empty the account to someone else's.
+MONEY_OUT_SCOPES = {
+    "/api/banking/v1/withdrawals*": "withdraw",
+    "/api/banking/v1/transfers/internal*": "withdraw",
+}
+
+
 def _revocation_store(settings: GatewaySettings) -> RevocationStore:
     if settings.redis_url:
         return RedisRevocationStore(settings.redis_url)
@@ -114,7 +122,7 @@ def _api_key_verifier(upstreams: Upstreams, secret: bytes) -> RemoteApiKeyVerifi
         identity_secret=secret,
         client_ip=lambda request: request.client_ip,
         post=post,
-        required_scope=path_scopes({"/api/banking/v1/withdrawals*": "withdraw"}),
+        required_scope=path_scopes(MONEY_OUT_SCOPES),
     )
 
 
