@@ -9,6 +9,7 @@ raises :class:`EventSchemaError`: the bus dead-letters it with the reason.
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -134,6 +135,34 @@ def _status(
     return "queued", None
 
 
+async def _delivery_rows(
+    db: AsyncSession, ctx: NotificationsContext, command: SendNotification, now: datetime
+) -> list[dict[str, Any]]:
+    """One row per recipient and channel, already decided by the user's preferences."""
+    rows = []
+    for user_id in dict.fromkeys(command.user_ids):
+        stored = await _disabled(db, user_id, command.event)
+        for channel in command.channels or CHANNELS:
+            status, reason = _status(command.event, channel, stored, ctx.channels)
+            rows.append(
+                {
+                    "id": new_id(),
+                    "notification_id": command.notification_id,
+                    "user_id": user_id,
+                    "channel": channel,
+                    "status": status,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "provider_id": None,
+                    "last_error": reason,
+                    "created_at": now,
+                    "updated_at": now,
+                    "priority_rank": PRIORITY_RANKS[command.priority],
+                }
+            )
+    return rows
+
+
 async def on_send_notification(ctx: NotificationsContext, envelope: EventEnvelope) -> None:
     """Queue one delivery per recipient and channel; a known notification_id is a no-op."""
     command = parse_command(envelope)
@@ -167,26 +196,6 @@ async def on_send_notification(ctx: NotificationsContext, envelope: EventEnvelop
             )
             _log.info("notification.broadcast", notification_id=command.notification_id)
             return
-        rows = []
-        for user_id in dict.fromkeys(command.user_ids):
-            stored = await _disabled(db, user_id, command.event)
-            for channel in command.channels or CHANNELS:
-                status, reason = _status(command.event, channel, stored, ctx.channels)
-                rows.append(
-                    {
-                        "id": new_id(),
-                        "notification_id": command.notification_id,
-                        "user_id": user_id,
-                        "channel": channel,
-                        "status": status,
-                        "attempts": 0,
-                        "next_attempt_at": now,
-                        "provider_id": None,
-                        "last_error": reason,
-                        "created_at": now,
-                        "updated_at": now,
-                        "priority_rank": PRIORITY_RANKS[command.priority],
-                    }
-                )
+        rows = await _delivery_rows(db, ctx, command, now)
         await db.execute(deliveries.insert(), rows)
     _log.info("notification.queued", notification_id=command.notification_id, rows=len(rows))

@@ -41,6 +41,13 @@ def accounts_router() -> APIRouter:
         found = await accounts.list_accounts(ctx, user_id=identity.user_id)
         return [account_out(ctx.assets, a) for a in found]
 
+    _history_route(router)
+    _statement_route(router)
+    return router
+
+
+def _history_route(router: APIRouter) -> None:
+
     @router.get(
         "/{asset}/transactions",
         summary="My transactions in one asset, newest first (cursor pagination)",
@@ -68,6 +75,8 @@ def accounts_router() -> APIRouter:
         items = [transaction_out(ctx.assets, e) for e in entries]
         return Page[TransactionOut](items=items, next_cursor=next_cursor)
 
+
+def _statement_route(router: APIRouter) -> None:
     @router.get(
         "/{asset}/statement.csv",
         summary="My statement in one asset as CSV (streamed)",
@@ -98,5 +107,3 @@ def accounts_router() -> APIRouter:
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
-
-    return router

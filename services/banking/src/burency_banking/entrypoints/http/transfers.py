@@ -72,6 +72,13 @@ def transfers_router() -> APIRouter:
         return await idempotent(ctx, key, user_id=identity.user_id, scope="transfers.internal",
                                 request=body, action=action)  # fmt: skip
 
+    _more_transfer_routes(router)
+    return router
+
+
+def _more_transfer_routes(router: APIRouter) -> None:
+    """The remaining transfer routes."""
+
     @router.post(
         "/trading",
         status_code=202,
@@ -103,5 +110,3 @@ def transfers_router() -> APIRouter:
     ) -> TradingTransferOut:
         hold = await saga.get_to_trading(ctx, user_id=identity.user_id, transfer_id=transfer_id)
         return trading_out(ctx, hold)
-
-    return router
