@@ -270,6 +270,10 @@ async def test_withdrawal_above_the_kyc_limit_is_refused(platform: Any) -> None:
     over = await _post(client, f"{BANK}/withdrawals/fiat", user, body, key="l2")
     assert (over.status_code, over.json()["code"]) == (409, "WITHDRAWAL_LIMIT_EXCEEDED")
     assert (await _balance(client, user, "AED"))["held"] == "0.00"
+    # the refusal came before the 2FA check: the same code still places a smaller one
+    body.update(amount="100.00")
+    within = await _post(client, f"{BANK}/withdrawals/fiat", user, body, key="l3")
+    assert within.status_code == 201, within.text
 
 
 async def test_staff_approval_path_then_payout(platform: Any) -> None:

@@ -92,8 +92,20 @@ async def check_and_lock(
     """Raise ``WITHDRAWAL_LIMIT_EXCEEDED`` unless ``amount`` fits today's and this
     month's limit; holds the user's limits row locked until the transaction ends."""
     level = await level_of(db, user_id, lock=True)
+    _check(flows, await usage(db, user_id, asset, flows.ctx.clock.now()), level, asset, amount)
+
+
+async def precheck(flows: Flows, *, user_id: str, asset: str, amount: int) -> None:
+    """:func:`check_and_lock`'s answer without the lock, asked before the user's 2FA code
+    is spent: a withdrawal over the limit is refused while the code is still unused
+    (the locked check inside the placing transaction stays the one that counts)."""
+    async with flows.ctx.transaction() as db:
+        used = await usage(db, user_id, asset, flows.ctx.clock.now())
+    _check(flows, used, used.level, asset, amount)
+
+
+def _check(flows: Flows, used: Usage, level: int, asset: str, amount: int) -> None:
     limit = flows.config.limit(level, asset)
-    used = await usage(db, user_id, asset, flows.ctx.clock.now())
     if used.daily_used + amount > limit.daily:
         raise limit_exceeded("daily")
     if used.monthly_used + amount > limit.monthly:

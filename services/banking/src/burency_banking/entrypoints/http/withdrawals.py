@@ -54,9 +54,20 @@ async def _answered(flows: Flows, *, user_id: str, scope: str, key: str) -> bool
 
 
 async def _second_factor(
-    flows: Flows, request: Request, *, user_id: str, scope: str, key: str, code: str
+    flows: Flows,
+    request: Request,
+    *,
+    user_id: str,
+    scope: str,
+    key: str,
+    code: str,
+    asset: str,
+    amount: int,
 ) -> None:
+    """Spend the 2FA code, unless this Idempotency-Key was answered already (a replay);
+    limits are checked first, so a refusal leaves the code unused."""
     if not await _answered(flows, user_id=user_id, scope=scope, key=key):
+        await limits.precheck(flows, user_id=user_id, asset=asset, amount=amount)
         await flows.verifier.verify(user_id=user_id, code=code, ip=client_ip(request))
 
 
@@ -76,7 +87,10 @@ async def place_crypto(
     flow.check_crypto(
         flows, asset=body.asset, network=body.network, address=body.address, amount=amount
     )
-    await _second_factor(flows, request, user_id=user_id, scope=scope, key=key, code=body.totp_code)
+    await _second_factor(
+        flows, request, user_id=user_id, scope=scope, key=key, code=body.totp_code,
+        asset=body.asset, amount=amount,
+    )  # fmt: skip
 
     async def action(db: AsyncSession) -> WithdrawalOut:
         placed = await flow.place_crypto(
@@ -105,7 +119,10 @@ async def place_fiat(
     amount = minor(flows.ctx.assets, body.asset, body.amount)
     scope, user_id = "withdrawals.fiat", identity.user_id
     flow.check_fiat(flows, asset=body.asset, amount=amount, iban=body.iban)
-    await _second_factor(flows, request, user_id=user_id, scope=scope, key=key, code=body.totp_code)
+    await _second_factor(
+        flows, request, user_id=user_id, scope=scope, key=key, code=body.totp_code,
+        asset=body.asset, amount=amount,
+    )  # fmt: skip
 
     async def action(db: AsyncSession) -> WithdrawalOut:
         placed = await flow.place_fiat(
