@@ -10,7 +10,7 @@ import asyncio
 import base64
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from burency_auth.service import bootstrap
+from burency_common.testing.waiting import eventually
 from burency_platform.embedded import Platform, build_platform
 from burency_platform.settings import PlatformSettings
 
@@ -103,14 +104,6 @@ async def _admin(built: Platform, client: httpx.AsyncClient) -> Person:
     return await _sign_in(client, "ops@example.com", register=False)
 
 
-async def _eventually(probe: Callable[[], Awaitable[bool]], what: str) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 10
-    while not await probe():
-        assert loop.time() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.02)
-
-
 async def _post(client: httpx.AsyncClient, path: str, who: Person, body: Any = None,
                 key: str | None = None) -> httpx.Response:  # fmt: skip
     headers = dict(who.headers)
@@ -138,7 +131,7 @@ async def _kyc_level_1(client: httpx.AsyncClient, who: Person) -> None:
         limits = (await client.get(f"{BANK}/withdrawals/limits", headers=who.headers)).json()
         return all(x["level"] == 1 for x in limits)
 
-    await _eventually(level_1, "banking to see KYC level 1")
+    await eventually(level_1, "banking to see KYC level 1")
 
 
 async def _fiat_funded(client: httpx.AsyncClient, who: Person, admin: Person, amount: str) -> None:

@@ -5,7 +5,6 @@ reconciliation for staff only."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 from collections.abc import AsyncIterator
@@ -27,6 +26,7 @@ from burency_common.events.wallet import (
     WalletTransferRequested,
 )
 from burency_common.ids import new_id
+from burency_common.testing.waiting import eventually
 from burency_platform.embedded import Platform, build_platform
 from burency_platform.settings import PlatformSettings
 
@@ -71,7 +71,13 @@ async def _sign_in(
     token = login.json()["accessToken"]
     segment = token.split(".")[1]
     sub = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))["sub"]
-    return str(sub), {"Authorization": f"Bearer {token}"}
+    headers = {"Authorization": f"Bearer {token}"}
+
+    async def account_opened() -> bool:  # banking learns of the user from user.registered
+        return bool(await _accounts(client, headers))
+
+    await eventually(account_opened, f"banking to open {email}'s account", timeout=10)
+    return str(sub), headers
 
 
 async def _deposit(built: Platform, user_id: str, amount: int) -> None:
@@ -128,12 +134,12 @@ async def test_ledger_flows_through_the_gateway(
         json={"asset": "AED", "amount": "100"},
     )
     assert moved.status_code == 202, moved.text
-    deadline = asyncio.get_running_loop().time() + 10
-    while (
-        await client.get(f"{BANK}/transfers/trading/{moved.json()['id']}", headers=alice)
-    ).json()["status"] != "completed":
-        assert asyncio.get_running_loop().time() < deadline, "saga did not complete"
-        await asyncio.sleep(0.02)
+    saga = f"{BANK}/transfers/trading/{moved.json()['id']}"
+
+    async def completed() -> bool:
+        return (await client.get(saga, headers=alice)).json()["status"] == "completed"
+
+    await eventually(completed, "the saga to complete", timeout=10)
     assert (await _accounts(client, alice))[0] == {
         "asset": "AED",
         "total": "324.50",

@@ -8,8 +8,7 @@ groups, and the participant ignores every saga but this test's.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -28,18 +27,11 @@ from burency_common.events.wallet import (
     WalletTransferRequested,
 )
 from burency_common.ids import new_id
+from burency_common.testing.waiting import eventually
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
 FAST = KafkaConsumerSettings(session_timeout_ms=6000, heartbeat_interval_ms=1000)
-
-
-async def _eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    deadline = asyncio.get_running_loop().time() + 60
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
 
 
 @pytest.fixture
@@ -86,7 +78,7 @@ async def test_user_registered_delivered_twice_opens_one_account(kafka_harness: 
         async with h.component.engine.connect() as conn:
             return int(await conn.scalar(query) or 0) == 1
 
-    await _eventually(marker_handled, "the marker behind the duplicate")
+    await eventually(marker_handled, "the marker behind the duplicate", timeout=60)
     assert await _accounts(h, user_id) == 1
     body = (await h.call("GET", "/v1/accounts", user_id)).json()
     assert [a["asset"] for a in body] == ["AED"]
@@ -136,7 +128,7 @@ async def test_saga_with_a_trading_participant_on_kafka(
     async def opened() -> bool:
         return await _accounts(h, user_id) == 1
 
-    await _eventually(opened, "the account")
+    await eventually(opened, "the account", timeout=60)
     await h.deposit(user_id, "AED", 50_000)
     trading = TradingDouble(
         kafka_bootstrap, unique_topic("trading"), user_id, topic_prefix=kafka_topic_prefix
@@ -153,7 +145,7 @@ async def test_saga_with_a_trading_participant_on_kafka(
         async def posted() -> bool:
             return bool((await h.call("GET", path, user_id)).json()["status"] == "completed")
 
-        await _eventually(posted, "the hold posted after trading's completed")
+        await eventually(posted, "the hold posted after trading's completed", timeout=60)
         back = WalletTransferRequested(transfer_id=f"tr-{new_id()}", direction="trading_to_funding",
                                        user_id=user_id, asset="AED", amount="20.00")  # fmt: skip
         await trading.send(back, WALLET_TRANSFER_REQUESTED)
@@ -161,7 +153,7 @@ async def test_saga_with_a_trading_participant_on_kafka(
         async def answered() -> bool:
             return any(p["transfer_id"] == back.transfer_id for p in trading.completed_back)
 
-        await _eventually(answered, "banking's completed answer on Kafka")
+        await eventually(answered, "banking's completed answer on Kafka", timeout=60)
     finally:
         await trading.bus.stop()
     accounts = (await h.call("GET", "/v1/accounts", user_id)).json()

@@ -9,8 +9,7 @@ unrelated profiles to this test's fresh database. A KYC decision reaches Kafka's
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -22,20 +21,13 @@ from burency_common.bus.kafka import KafkaConsumerSettings
 from burency_common.events import EventEnvelope
 from burency_common.events.kyc import KYC_STATUS_CHANGED
 from burency_common.ids import new_id
+from burency_common.testing.waiting import eventually
 from burency_users.adapters.orm import inbox, profiles
 from burency_users.settings import UsersSettings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
 FAST = KafkaConsumerSettings(session_timeout_ms=6000, heartbeat_interval_ms=1000)
-
-
-async def _eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    deadline = asyncio.get_running_loop().time() + 60
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
 
 
 async def _count(h: Harness, table: Any, column: str, value: str) -> int:
@@ -70,7 +62,7 @@ async def test_user_registered_delivered_twice_creates_one_profile(
     async def created() -> bool:
         return await _count(h, profiles, "user_id", user_id) == 1
 
-    await _eventually(created, "the profile")
+    await eventually(created, "the profile", timeout=60)
     # A marker with the same key lands on the same partition after the duplicate: once
     # it is in the inbox, the duplicate has been handled too.
     marker = registered_event(user_id, "kafka@example.com")
@@ -79,7 +71,7 @@ async def test_user_registered_delivered_twice_creates_one_profile(
     async def marker_handled() -> bool:
         return await _count(h, inbox, "event_id", marker.id) == 1
 
-    await _eventually(marker_handled, "the marker behind the duplicate")
+    await eventually(marker_handled, "the marker behind the duplicate", timeout=60)
     assert await _count(h, profiles, "user_id", user_id) == 1
     assert await _count(h, inbox, "event_id", event.id) == 1
     response = await h.call("GET", "/v1/profile", user_id)
@@ -96,7 +88,7 @@ async def test_kyc_approval_reaches_kafka(
     async def created() -> bool:
         return await _count(h, profiles, "user_id", user_id) == 1
 
-    await _eventually(created, "the profile")
+    await eventually(created, "the profile", timeout=60)
     await h.reach_level_1(user_id)
     sub_id = (await h.submit_level_2(user_id)).json()["id"]
     path = f"/v1/admin/kyc/submissions/{sub_id}/approve"
@@ -116,7 +108,7 @@ async def test_kyc_approval_reaches_kafka(
         async def all_seen() -> bool:
             return len(seen) >= 4
 
-        await _eventually(all_seen, "kyc.status_changed on Kafka")
+        await eventually(all_seen, "kyc.status_changed on Kafka", timeout=60)
     finally:
         await consumer.stop()
     statuses = sorted((p["requested_level"], p["status"]) for p in seen.values())

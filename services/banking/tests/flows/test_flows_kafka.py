@@ -3,8 +3,7 @@ Kafka sets the user's withdrawal level once (inbox), and the level shows in the 
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -18,18 +17,11 @@ from burency_common.bus.kafka import KafkaConsumerSettings
 from burency_common.events import default_registry
 from burency_common.events.kyc import KYC_STATUS_CHANGED, KycStatusChanged
 from burency_common.ids import new_id
+from burency_common.testing.waiting import eventually
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
 FAST = KafkaConsumerSettings(session_timeout_ms=6000, heartbeat_interval_ms=1000)
-
-
-async def _eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    deadline = asyncio.get_running_loop().time() + 60
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
 
 
 async def test_kyc_level_from_kafka_applies_once(
@@ -63,7 +55,7 @@ async def test_kyc_level_from_kafka_applies_once(
             response = await h.call("GET", "/v1/withdrawals/limits", user)
             return {x["level"] for x in response.json()} == {2}
 
-        await _eventually(level_2, "the KYC level")
+        await eventually(level_2, "the KYC level", timeout=60)
         marker = default_registry().build(
             payload.model_copy(update={"submission_id": new_id()}),
             event_type=KYC_STATUS_CHANGED, producer="users",
@@ -77,7 +69,7 @@ async def test_kyc_level_from_kafka_applies_once(
                 )
             return found == 1
 
-        await _eventually(marker_handled, "the marker event")
+        await eventually(marker_handled, "the marker event", timeout=60)
         async with h.component.engine.connect() as conn:
             claimed = await conn.scalar(
                 select(func.count()).select_from(inbox).where(inbox.c.event_id == event.id)

@@ -4,9 +4,7 @@ and read the delivery log."""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +24,7 @@ from burency_common.events import (
 )
 from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity
 from burency_common.ids import new_id
+from burency_common.testing.waiting import eventually
 from burency_common.timeutil import utc_now
 from burency_notifications.adapters.orm import deliveries
 from burency_notifications.component import NotificationsComponent, build_component
@@ -45,14 +44,6 @@ def command(event: str, user_ids: list[str], **kwargs: Any) -> EventEnvelope:
         **kwargs,
     )
     return default_registry().build(payload, event_type=SEND_NOTIFICATION, producer="test")
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 30) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 @dataclass
