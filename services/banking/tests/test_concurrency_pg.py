@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from banking_testing.harness import LedgerDb
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.adapters.orm import ledger_accounts, ledger_transfers
 from burency_banking.ledger import InsufficientFunds, SystemAccount, TransferSpec
@@ -36,7 +36,7 @@ START = 50_000
 @dataclass
 class Op:
     id: str
-    call: Callable[[AsyncSession], Awaitable[Any]]
+    call: Callable[[AsyncConnection], Awaitable[Any]]
     effect: tuple[str, str, int, int] | None  # (debit, credit, posted moved, held change)
     follow: Op | None = None  # a withdrawal's settlement, run after its hold succeeds
 
@@ -58,7 +58,7 @@ def _ops(ldb: LedgerDb, rng: random.Random) -> list[Op]:
         moved = {"full": amount, "part": max(1, amount // 2), "void": 0}[choice]
         partial = None if choice == "full" else moved
 
-        async def settle(db: AsyncSession, h: str = hold.id, void: bool = choice == "void",
+        async def settle(db: AsyncConnection, h: str = hold.id, void: bool = choice == "void",
                          m: int | None = partial) -> Any:  # fmt: skip
             if void:
                 return await ldb.ledger.void(db, id=f"{h}:s", pending_id=h)
@@ -71,7 +71,7 @@ def _ops(ldb: LedgerDb, rng: random.Random) -> list[Op]:
 
 
 async def _setup(ldb: LedgerDb) -> None:
-    async with ldb.sessions() as db, db.begin():
+    async with ldb.engine.begin() as db:
         for asset in ASSETS:
             await ldb.ledger.system_account(db, SystemAccount.WITHDRAWALS_IN_FLIGHT, asset)
     for user in USERS:
@@ -100,7 +100,7 @@ async def _run_load(
 
     async def run(op: Op) -> None:
         try:
-            async with ldb.sessions() as db, db.begin():
+            async with ldb.engine.begin() as db:
                 result = await op.call(db)
         except InsufficientFunds:
             return
@@ -166,7 +166,7 @@ async def test_concurrent_load_keeps_every_invariant(pg_ledger: LedgerDb) -> Non
     for account, (posted, held) in balances.items():
         if account.startswith("usr:"):
             assert posted - held >= 0, account
-    async with ldb.sessions() as db, db.begin():
+    async with ldb.engine.begin() as db:
         report = await reconcile(db, assets=ASSETS)
     assert report.ok, report.findings
     for asset in ASSETS:

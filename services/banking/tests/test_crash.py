@@ -75,7 +75,7 @@ def _headers(user: str, key: str) -> dict[str, str]:
 
 
 async def _seed(ldb: LedgerDb) -> None:
-    async with ldb.sessions() as db, db.begin():
+    async with ldb.engine.begin() as db:
         rows = [{"user_id": u, "email": f"{u}@example.com", "created_at": utc_now()} for u in USERS]
         await db.execute(insert(user_directory), rows)
     for user in USERS:
@@ -152,7 +152,7 @@ async def _check_ledger(url: str, acked: dict[str, dict[str, Any]]) -> None:
             amount, count = stored[body["id"]]
             assert count == 1
             assert format_amount(amount, SCALES[body["asset"]]) == body["amount"]
-        async with ldb.sessions() as db, db.begin():
+        async with ldb.engine.begin() as db:
             report = await reconcile(db, assets=ASSETS)
         assert report.ok, report.findings
         for asset in ASSETS:

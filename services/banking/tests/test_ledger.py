@@ -28,18 +28,18 @@ from burency_common.ids import new_id
 
 
 async def _balance(ldb: LedgerDb, account: str) -> Balance:
-    async with ldb.sessions() as db, db.begin():
+    async with ldb.engine.begin() as db:
         return await ldb.ledger.balance(db, account)
 
 
 async def _transfer(ldb: LedgerDb, spec: TransferSpec):  # type: ignore[no-untyped-def]
-    async with ldb.sessions() as db, db.begin():
+    async with ldb.engine.begin() as db:
         return await ldb.ledger.transfer(db, spec)
 
 
 async def test_deposit_and_transfer_keep_the_asset_summing_to_zero(ledger_db: LedgerDb) -> None:
     alice = await ledger_db.fund("alice", "AED", 10_000)
-    async with ledger_db.sessions() as db, db.begin():
+    async with ledger_db.engine.begin() as db:
         bob = await ledger_db.ledger.user_account(db, "bob", "AED")
     t = await _transfer(ledger_db, TransferSpec("t1", "AED", alice, bob, 2_550, "internal"))
     assert (t.status, t.amount, t.pending_id) == ("posted", 2_550, None)
@@ -54,7 +54,7 @@ async def test_same_id_same_body_returns_the_original_and_moves_nothing(
     ledger_db: LedgerDb,
 ) -> None:
     alice = await ledger_db.fund("alice", "BTC", 100)
-    async with ledger_db.sessions() as db, db.begin():
+    async with ledger_db.engine.begin() as db:
         bob = await ledger_db.ledger.user_account(db, "bob", "BTC")
     spec = TransferSpec("same", "BTC", alice, bob, 60, "internal", memo="rent")
     first = await _transfer(ledger_db, spec)
@@ -71,7 +71,7 @@ async def test_insufficient_funds_writes_nothing_and_the_transaction_goes_on(
     ledger_db: LedgerDb,
 ) -> None:
     alice = await ledger_db.fund("alice", "AED", 500)
-    async with ledger_db.sessions() as db, db.begin():
+    async with ledger_db.engine.begin() as db:
         bob = await ledger_db.ledger.user_account(db, "bob", "AED")
         with pytest.raises(InsufficientFunds) as info:
             await ledger_db.ledger.transfer(db, TransferSpec("x", "AED", alice, bob, 501, "i"))
@@ -85,7 +85,7 @@ async def test_insufficient_funds_writes_nothing_and_the_transaction_goes_on(
 
 async def test_hold_posted_in_part_releases_the_rest_exactly_once(ledger_db: LedgerDb) -> None:
     alice = await ledger_db.fund("alice", "USDT", 1_000_000)
-    async with ledger_db.sessions() as db, db.begin():
+    async with ledger_db.engine.begin() as db:
         flight = await ledger_db.ledger.system_account(
             db, SystemAccount.WITHDRAWALS_IN_FLIGHT, "USDT"
         )
@@ -96,12 +96,12 @@ async def test_hold_posted_in_part_releases_the_rest_exactly_once(ledger_db: Led
     assert await _balance(ledger_db, alice) == Balance(1_000_000, 700_000, 300_000)
     with pytest.raises(InsufficientFunds):  # held funds are not available
         await _transfer(ledger_db, TransferSpec("h2", "USDT", alice, flight, 300_001, "w"))
-    async with ledger_db.sessions() as db, db.begin():
+    async with ledger_db.engine.begin() as db:
         post = await ledger_db.ledger.post(db, id="p1", pending_id="h1", amount=650_000)
     assert (post.status, post.amount, post.pending_id) == ("post", 650_000, "h1")
     assert await _balance(ledger_db, alice) == Balance(350_000, 0, 350_000)
     assert await _balance(ledger_db, flight) == Balance(650_000, 0, 650_000)
-    async with ledger_db.sessions() as db, db.begin():
+    async with ledger_db.engine.begin() as db:
         assert await ledger_db.ledger.post(db, id="p1", pending_id="h1", amount=650_000) == post
         with pytest.raises(HoldNotPending) as info:
             await ledger_db.ledger.void(db, id="v1", pending_id="h1")
@@ -119,7 +119,7 @@ async def test_void_releases_the_hold_and_a_second_settlement_is_refused(
     ledger_db: LedgerDb,
 ) -> None:
     alice = await ledger_db.fund("alice", "ETH", 5_000)
-    async with ledger_db.sessions() as db, db.begin():
+    async with ledger_db.engine.begin() as db:
         flight = await ledger_db.ledger.system_account(
             db, SystemAccount.WITHDRAWALS_IN_FLIGHT, "ETH"
         )
@@ -139,7 +139,7 @@ async def test_void_releases_the_hold_and_a_second_settlement_is_refused(
 
 async def test_bad_requests_are_refused_with_stable_codes(ledger_db: LedgerDb) -> None:
     alice = await ledger_db.fund("alice", "AED", 100)
-    async with ledger_db.sessions() as db, db.begin():
+    async with ledger_db.engine.begin() as db:
         btc = await ledger_db.ledger.user_account(db, "bob", "BTC")
         cases: list[tuple[TransferSpec, type[LedgerError], str]] = [
             (TransferSpec("a", "AED", alice, "nope", 1, "i"), AccountNotFound, "ACCOUNT_NOT_FOUND"),
@@ -178,7 +178,7 @@ async def test_the_database_refuses_a_negative_user_account(ledger_db: LedgerDb)
 
 async def test_concurrent_spending_never_overdraws(ledger_db: LedgerDb) -> None:
     alice = await ledger_db.fund("alice", "AED", 1_000)
-    async with ledger_db.sessions() as db, db.begin():
+    async with ledger_db.engine.begin() as db:
         bob = await ledger_db.ledger.user_account(db, "bob", "AED")
 
     async def spend(i: int) -> bool:
@@ -197,7 +197,7 @@ async def test_concurrent_spending_never_overdraws(ledger_db: LedgerDb) -> None:
 
 async def test_a_new_id_is_accepted_for_a_different_hold_settlement(ledger_db: LedgerDb) -> None:
     alice = await ledger_db.fund("alice", "AED", 100)
-    async with ledger_db.sessions() as db, db.begin():
+    async with ledger_db.engine.begin() as db:
         flight = await ledger_db.ledger.system_account(
             db, SystemAccount.WITHDRAWALS_IN_FLIGHT, "AED"
         )

@@ -88,7 +88,7 @@ class LedgerMachine(RuleBasedStateMachine):
         return f"t{self.n}"
 
     async def _tx(self, call: Any) -> Any:
-        async with self.ldb.sessions() as db, db.begin():
+        async with self.ldb.engine.begin() as db:
             return await call(db)
 
     @initialize()

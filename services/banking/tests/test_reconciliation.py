@@ -22,13 +22,13 @@ from burency_common.timeutil import utc_now
 
 
 async def _report(ldb: LedgerDb):  # type: ignore[no-untyped-def]
-    async with ldb.sessions() as db, db.begin():
+    async with ldb.engine.begin() as db:
         return await reconcile(db, assets=["AED", "BTC"])
 
 
 async def _busy_ledger(ldb: LedgerDb) -> str:
     alice = await ldb.fund("alice", "AED", 10_000)
-    async with ldb.sessions() as db, db.begin():
+    async with ldb.engine.begin() as db:
         bob = await ldb.ledger.user_account(db, "bob", "AED")
         flight = await ldb.ledger.system_account(db, SystemAccount.WITHDRAWALS_IN_FLIGHT, "AED")
         await ldb.ledger.transfer(db, TransferSpec("t", "AED", alice, bob, 1_000, "internal"))

@@ -30,7 +30,7 @@ from burency_banking.service import accounts, saga
 from burency_banking.service.context import BankingContext
 from burency_banking.settings import BankingSettings
 from burency_common.bus.port import EventBus
-from burency_common.db import create_session_factory, migrate
+from burency_common.db import migrate
 from burency_common.events import USER_REGISTERED, EventEnvelope, default_registry
 from burency_common.events.wallet import (
     WALLET_TRANSFER_COMPLETED,
@@ -140,7 +140,7 @@ def build_component(
     assets = settings.asset_registry()
     context = BankingContext(
         settings=settings,
-        sessions=create_session_factory(engine),
+        engine=engine,
         ledger=Ledger(assets, clock),
         assets=assets,
         clock=clock,

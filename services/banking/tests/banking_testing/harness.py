@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from burency_banking.adapters.db import create_banking_engine
 from burency_banking.adapters.orm import ledger_accounts
@@ -23,7 +23,7 @@ from burency_banking.ledger import Ledger, SystemAccount, TransferSpec
 from burency_banking.settings import DEFAULT_ASSETS, BankingSettings
 from burency_common.bus import EventBus, InMemoryBus
 from burency_common.bus.port import DeadLetter
-from burency_common.db import create_session_factory, migrate
+from burency_common.db import migrate
 from burency_common.events import (
     SEND_NOTIFICATION,
     USER_REGISTERED,
@@ -50,10 +50,9 @@ def default_assets() -> AssetRegistry:
 
 @dataclass
 class LedgerDb:
-    """A migrated banking database, its sessions and a Ledger on it."""
+    """A migrated banking database (``engine.begin()`` is a unit of work) and a Ledger on it."""
 
     engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
     ledger: Ledger
 
     @property
@@ -62,7 +61,7 @@ class LedgerDb:
 
     async def fund(self, user_id: str, asset: str, amount: int) -> str:
         """Deposit ``amount`` to the user's account from the asset's omnibus/custody."""
-        async with self.sessions() as db, db.begin():
+        async with self.engine.begin() as db:
             account = await self.ledger.user_account(db, user_id, asset)
             source = await self.ledger.system_account(db, SystemAccount.BANK_OMNIBUS, asset)
             await self.ledger.transfer(
@@ -85,7 +84,7 @@ async def ledger_database(url: str) -> AsyncIterator[LedgerDb]:
     engine = create_banking_engine(url)
     try:
         await migrate(engine, MIGRATIONS)
-        yield LedgerDb(engine, create_session_factory(engine), Ledger(default_assets()))
+        yield LedgerDb(engine, Ledger(default_assets()))
     finally:
         await engine.dispose()
 

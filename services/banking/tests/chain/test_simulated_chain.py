@@ -25,7 +25,7 @@ OUTSIDE_BTC = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"
 
 
 def _chain(db: LedgerDb) -> SimulatedChain:
-    return SimulatedChain(db.sessions, networks=NETWORKS, seed=SEED)
+    return SimulatedChain(db.engine, networks=NETWORKS, seed=SEED)
 
 
 def test_addresses_are_deterministic_valid_and_distinct() -> None:

@@ -69,7 +69,7 @@ async def test_approval_credits_the_amount_received_once(flows_h: FlowsHarness) 
     assert (await flows_h.balance(user, "AED"))["available"] == "1499.50"
     [note] = await flows_h.notifications("deposit.credited", user)
     assert note["data"]["amount"] == "1499.50"
-    async with flows_h.banking.context.sessions() as db:
+    async with flows_h.banking.context.engine.connect() as db:
         audit = (await db.execute(select(banking_audit))).mappings().all()
     assert [(a["action"], a["actor_id"]) for a in audit] == [("deposit.approve", STAFF)]
 

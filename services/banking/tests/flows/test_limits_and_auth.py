@@ -28,7 +28,7 @@ def _event(user: str, level: int, at: datetime) -> object:
 
 
 async def _level(h: FlowsHarness, user: str) -> int | None:
-    async with h.banking.context.sessions() as db:
+    async with h.banking.context.engine.connect() as db:
         level = await db.scalar(
             select(user_kyc_levels.c.level).where(user_kyc_levels.c.user_id == user)
         )
@@ -44,7 +44,7 @@ async def test_kyc_events_apply_once_and_in_order(db_flows: FlowsHarness) -> Non
     await handler(newer)  # type: ignore[arg-type]  # redelivery
     await handler(older)  # type: ignore[arg-type]  # arrives late
     assert await _level(h, "u1") == 2
-    async with h.banking.context.sessions() as db:
+    async with h.banking.context.engine.connect() as db:
         claimed = await db.scalar(select(func.count()).select_from(inbox))
     assert claimed == 2  # the redelivery claimed nothing
     limits = (await h.call("GET", "/v1/withdrawals/limits", "u1")).json()

@@ -1,20 +1,26 @@
-"""Writing events to the outbox and claiming them in the inbox, inside the caller's transaction."""
+"""Writing events to the outbox and claiming them in the inbox, inside the caller's transaction.
+
+The caller's unit of work is an ORM ``AsyncSession`` or a Core ``AsyncConnection``
+(services that use only Core, like banking, skip the Session's bookkeeping).
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from burency_common.events import EventEnvelope
 from burency_common.logging import current_request_id
 from burency_common.timeutil import utc_now
 
-__all__ = ["add_to_outbox", "claim_in_inbox"]
+__all__ = ["UnitOfWork", "add_to_outbox", "claim_in_inbox"]
+
+UnitOfWork = AsyncSession | AsyncConnection
 
 
 async def add_to_outbox(
-    session: AsyncSession, outbox: Table, envelope: EventEnvelope, *, topic: str | None = None
+    session: UnitOfWork, outbox: Table, envelope: EventEnvelope, *, topic: str | None = None
 ) -> EventEnvelope:
     """Queue ``envelope`` for publication; it is published only if the transaction commits.
 
@@ -37,7 +43,7 @@ async def add_to_outbox(
 
 
 async def claim_in_inbox(
-    session: AsyncSession, inbox: Table, envelope: EventEnvelope, *, consumer: str
+    session: UnitOfWork, inbox: Table, envelope: EventEnvelope, *, consumer: str
 ) -> bool:
     """Record that ``consumer`` handles ``envelope``; False when it already did.
 
@@ -52,7 +58,10 @@ async def claim_in_inbox(
         "event_type": envelope.type,
         "processed_at": utc_now(),
     }
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    if isinstance(session, AsyncConnection):
+        dialect = session.dialect.name
+    else:
+        dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = builder(inbox).values(**values).on_conflict_do_nothing()
     result = await session.execute(stmt)

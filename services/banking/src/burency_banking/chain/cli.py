@@ -24,7 +24,7 @@ from burency_banking.flows.config import flows_config
 from burency_banking.flows.context import DEV_SEED
 from burency_banking.settings import BankingSettings
 from burency_common.config import load_settings
-from burency_common.db import create_session_factory, migrate
+from burency_common.db import migrate
 from burency_common.errors import BurencyError
 from burency_common.money import AmountError, parse_amount
 from burency_common.validators import InvalidValue, validate_crypto_address
@@ -61,7 +61,7 @@ async def _run(settings: BankingSettings, args: argparse.Namespace) -> dict[str,
         networks = {rule.network: rule.asset for rule in config.networks.values()}
         seed = settings.chain_address_seed
         chain = SimulatedChain(
-            create_session_factory(engine),
+            engine,
             networks=networks,
             seed=seed.get_secret_value().encode() if seed is not None else DEV_SEED,
         )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from burency_banking.chain.addresses import derive_address
 from burency_banking.chain.port import (
@@ -52,8 +52,8 @@ class ReorgResult:
     orphaned_blocks: int  # 0 when the transaction was still in the mempool
 
 
-def _insert(db: AsyncSession, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
-    dialect = db.bind.dialect.name if db.bind is not None else "sqlite"
+def _insert(db: AsyncConnection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    dialect = db.dialect.name
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
@@ -62,13 +62,13 @@ class SimulatedChain:
 
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
         *,
         networks: Mapping[str, str],
         seed: bytes,
         clock: Clock | None = None,
     ) -> None:
-        self._sessions = sessions
+        self._engine = engine
         self._networks = {code.upper(): asset for code, asset in networks.items()}
         self._seed = seed
         self._clock = clock or SystemClock()
@@ -91,7 +91,7 @@ class SimulatedChain:
     async def new_address(self, *, user_id: str, asset: str, network: str) -> str:
         code = self._network(network)
         address = derive_address(self._seed, user_id=user_id, asset=asset, network=code)
-        async with self._sessions() as db, db.begin():
+        async with self._engine.begin() as db:
             stmt = _insert(db, sim_addresses).values(
                 network=code, address=address, created_at=self._clock.now()
             )
@@ -100,7 +100,7 @@ class SimulatedChain:
 
     async def height(self, network: str) -> int:
         code = self._network(network)
-        async with self._sessions() as db:
+        async with self._engine.connect() as db:
             tip = await db.scalar(
                 sa.select(sim_networks.c.height).where(sim_networks.c.network == code)
             )
@@ -117,7 +117,7 @@ class SimulatedChain:
             .where(sa.or_(t.block_height.is_(None), t.block_height > height))
             .order_by(t.block_height.nulls_last(), o.txid, o.output_index)
         )
-        async with self._sessions() as db:
+        async with self._engine.connect() as db:
             tip = await self._tip(db, code)
             rows = (await db.execute(query)).all()
         return [
@@ -137,7 +137,7 @@ class SimulatedChain:
     async def confirmations(self, network: str, txid: str) -> int | None:
         code = self._network(network)
         t = sim_transactions.c
-        async with self._sessions() as db:
+        async with self._engine.connect() as db:
             tip = await self._tip(db, code)
             row = (
                 await db.execute(
@@ -155,7 +155,7 @@ class SimulatedChain:
             return existing
         txid = self._txid(code)
         try:
-            async with self._sessions() as db, db.begin():
+            async with self._engine.begin() as db:
                 await self._insert_tx(db, code, txid, direction="out", reference=payment.reference)
                 await self._insert_outputs(
                     db, code, txid, payment.asset, [(payment.address, payment.amount)]
@@ -170,11 +170,11 @@ class SimulatedChain:
     async def wallet_totals(
         self, network: str, *, min_confirmations: int
     ) -> dict[str, WalletTotals]:
-        async with self._sessions() as db:
+        async with self._engine.connect() as db:
             return await self.wallet_totals_in(db, network, min_confirmations=min_confirmations)
 
     async def wallet_totals_in(
-        self, db: AsyncSession, network: str, *, min_confirmations: int
+        self, db: AsyncConnection, network: str, *, min_confirmations: int
     ) -> dict[str, WalletTotals]:
         """:meth:`wallet_totals` read in the caller's transaction ``db``: the simulation
         lives in the banking database, so reconciliation reads the ledger and the chain
@@ -197,7 +197,7 @@ class SimulatedChain:
         if not outputs or any(amount <= 0 for _, amount in outputs):
             raise ValueError("a transaction needs outputs with positive amounts")
         txid = self._txid(code)
-        async with self._sessions() as db, db.begin():
+        async with self._engine.begin() as db:
             await self._insert_tx(db, code, txid, direction="in", reference=None)
             await self._insert_outputs(db, code, txid, self._networks[code], outputs)
         return txid
@@ -207,7 +207,7 @@ class SimulatedChain:
         code = self._network(network)
         if blocks < 1:
             raise ValueError("mine at least one block")
-        async with self._sessions() as db, db.begin():
+        async with self._engine.begin() as db:
             tip = await self._lock_tip(db, code)
             for _ in range(blocks):
                 tip = await self._mine_one(db, code, tip)
@@ -218,7 +218,7 @@ class SimulatedChain:
         replaced by a longer branch holding every other transaction they had."""
         code = self._network(network)
         t = sim_transactions.c
-        async with self._sessions() as db, db.begin():
+        async with self._engine.begin() as db:
             tip = await self._lock_tip(db, code)
             row = (
                 await db.execute(
@@ -249,13 +249,13 @@ class SimulatedChain:
 
     # -- helpers --------------------------------------------------------------------
 
-    async def _tip(self, db: AsyncSession, code: str) -> int:
+    async def _tip(self, db: AsyncConnection, code: str) -> int:
         tip = await db.scalar(
             sa.select(sim_networks.c.height).where(sim_networks.c.network == code)
         )
         return int(tip or 0)
 
-    async def _lock_tip(self, db: AsyncSession, code: str) -> int:
+    async def _lock_tip(self, db: AsyncConnection, code: str) -> int:
         stmt = _insert(db, sim_networks).values(network=code, height=0)
         await db.execute(stmt.on_conflict_do_nothing())
         tip = await db.scalar(
@@ -263,7 +263,7 @@ class SimulatedChain:
         )
         return int(tip or 0)
 
-    async def _mine_one(self, db: AsyncSession, code: str, tip: int) -> int:
+    async def _mine_one(self, db: AsyncConnection, code: str, tip: int) -> int:
         height = tip + 1
         t = sim_transactions.c
         mempool = (t.network == code) & t.block_height.is_(None) & sa.not_(t.dropped)
@@ -281,7 +281,7 @@ class SimulatedChain:
         return height
 
     async def _insert_tx(
-        self, db: AsyncSession, code: str, txid: str, *, direction: str, reference: str | None
+        self, db: AsyncConnection, code: str, txid: str, *, direction: str, reference: str | None
     ) -> None:
         await db.execute(
             sa.insert(sim_transactions).values(
@@ -297,7 +297,7 @@ class SimulatedChain:
 
     async def _insert_outputs(
         self,
-        db: AsyncSession,
+        db: AsyncConnection,
         code: str,
         txid: str,
         asset: str,
@@ -318,14 +318,14 @@ class SimulatedChain:
 
     async def _by_reference(self, code: str, reference: str) -> str | None:
         t = sim_transactions.c
-        async with self._sessions() as db:
+        async with self._engine.connect() as db:
             found = await db.scalar(
                 sa.select(t.txid).where(t.network == code, t.reference == reference)
             )
         return str(found) if found is not None else None
 
     async def _sums(
-        self, db: AsyncSession, code: str, deepest: int, *, incoming: bool
+        self, db: AsyncConnection, code: str, deepest: int, *, incoming: bool
     ) -> dict[str, int]:
         o, t = sim_outputs.c, sim_transactions.c
         query = (

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.flows.tables import banking_audit
 from burency_common.ids import new_id
@@ -15,7 +15,7 @@ __all__ = ["record_decision"]
 
 
 async def record_decision(
-    db: AsyncSession,
+    db: AsyncConnection,
     *,
     actor_id: str,
     action: str,

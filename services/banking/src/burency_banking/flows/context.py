@@ -106,7 +106,7 @@ def build_flows(
     if seed is None and settings.mode is RunMode.DISTRIBUTED:
         _log.warning("banking.DEV_CHAIN_SEED", message="BURENCY_CHAIN_ADDRESS_SEED is not set")
     sim = SimulatedChain(
-        ctx.sessions,
+        ctx.engine,
         networks={rule.network: rule.asset for rule in config.networks.values()},
         seed=seed.get_secret_value().encode() if seed is not None else DEV_SEED,
         clock=ctx.clock,

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.chain import IncomingOutput
 from burency_banking.flows.config import NetworkRule
@@ -36,7 +36,7 @@ from burency_common.money import format_amount
 __all__ = ["deposit_address", "list_for_user", "network_rule", "scan_all", "scan_network"]
 
 
-def _insert(db: AsyncSession, table: object) -> postgresql.Insert | sqlite.Insert:
+def _insert(db: AsyncConnection, table: object) -> postgresql.Insert | sqlite.Insert:
     return (postgresql.insert if dialect_of(db) == "postgresql" else sqlite.insert)(table)  # type: ignore[arg-type]
 
 
@@ -53,7 +53,7 @@ async def deposit_address(flows: Flows, *, user_id: str, asset: str, network: st
     rule = network_rule(flows, asset, network)
     d = deposit_addresses.c
     where = (d.user_id == user_id) & (d.asset == rule.asset) & (d.network == rule.network)
-    async with flows.ctx.sessions() as db:
+    async with flows.ctx.engine.connect() as db:
         found = await db.scalar(select(d.address).where(where))
     if found is not None:
         return str(found)
@@ -71,7 +71,7 @@ async def deposit_address(flows: Flows, *, user_id: str, asset: str, network: st
 
 
 async def list_for_user(
-    db: AsyncSession, *, user_id: str, limit: int, cursor: str | None
+    db: AsyncConnection, *, user_id: str, limit: int, cursor: str | None
 ) -> tuple[list[CryptoDeposit], str | None]:
     query = select(crypto_deposits).where(crypto_deposits.c.user_id == user_id)
     rows, next_cursor = await page_of(db, crypto_deposits, query, limit=limit, cursor=cursor)
@@ -84,7 +84,7 @@ async def scan_all(flows: Flows) -> None:
 
 
 async def scan_network(flows: Flows, rule: NetworkRule) -> None:
-    async with flows.ctx.sessions() as db:
+    async with flows.ctx.engine.connect() as db:
         cursor = await db.scalar(
             select(chain_cursors.c.height).where(chain_cursors.c.network == rule.network)
         )
@@ -155,7 +155,7 @@ async def _record(flows: Flows, rule: NetworkRule, outputs: Sequence[IncomingOut
 
 async def _settle_pending(flows: Flows, rule: NetworkRule) -> None:
     c = crypto_deposits.c
-    async with flows.ctx.sessions() as db:
+    async with flows.ctx.engine.connect() as db:
         rows = (
             (
                 await db.execute(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.flows.audit import record_decision
 from burency_banking.flows.context import Flows
@@ -49,7 +49,7 @@ def _check_amount(flows: Flows, asset: str, amount: int) -> None:
 
 
 async def create(
-    flows: Flows, db: AsyncSession, *, user_id: str, asset: str, amount: int
+    flows: Flows, db: AsyncConnection, *, user_id: str, asset: str, amount: int
 ) -> FiatDeposit:
     _check_amount(flows, asset, amount)
     values = {
@@ -70,7 +70,7 @@ async def create(
     return FiatDeposit.from_row(values)  # type: ignore[arg-type]
 
 
-async def get(db: AsyncSession, deposit_id: str, *, user_id: str | None = None) -> FiatDeposit:
+async def get(db: AsyncConnection, deposit_id: str, *, user_id: str | None = None) -> FiatDeposit:
     query = select(fiat_deposits).where(fiat_deposits.c.id == deposit_id)
     if user_id is not None:
         query = query.where(fiat_deposits.c.user_id == user_id)  # others' deposits: 404
@@ -81,7 +81,7 @@ async def get(db: AsyncSession, deposit_id: str, *, user_id: str | None = None) 
 
 
 async def list_for_user(
-    db: AsyncSession, *, user_id: str, limit: int, cursor: str | None
+    db: AsyncConnection, *, user_id: str, limit: int, cursor: str | None
 ) -> tuple[list[FiatDeposit], str | None]:
     query = select(fiat_deposits).where(fiat_deposits.c.user_id == user_id)
     rows, next_cursor = await page_of(db, fiat_deposits, query, limit=limit, cursor=cursor)
@@ -89,7 +89,7 @@ async def list_for_user(
 
 
 async def list_for_staff(
-    db: AsyncSession, *, status: str | None, limit: int, cursor: str | None
+    db: AsyncConnection, *, status: str | None, limit: int, cursor: str | None
 ) -> tuple[list[FiatDeposit], str | None]:
     query = select(fiat_deposits)
     if status is not None:
@@ -98,7 +98,7 @@ async def list_for_staff(
     return [FiatDeposit.from_row(r) for r in rows], next_cursor
 
 
-async def _pending(db: AsyncSession, deposit_id: str) -> FiatDeposit:
+async def _pending(db: AsyncConnection, deposit_id: str) -> FiatDeposit:
     row = (
         (
             await db.execute(
@@ -116,7 +116,7 @@ async def _pending(db: AsyncSession, deposit_id: str) -> FiatDeposit:
 
 
 async def _announce_credit(
-    flows: Flows, db: AsyncSession, deposit: FiatDeposit, credited: int, actor_id: str
+    flows: Flows, db: AsyncConnection, deposit: FiatDeposit, credited: int, actor_id: str
 ) -> None:
     ctx, now = flows.ctx, flows.ctx.clock.now()
     shown = format_amount(credited, ctx.assets.get(deposit.asset))
@@ -139,7 +139,7 @@ async def _announce_credit(
 
 
 async def approve(
-    flows: Flows, db: AsyncSession, *, deposit_id: str, actor_id: str, amount: int | None
+    flows: Flows, db: AsyncConnection, *, deposit_id: str, actor_id: str, amount: int | None
 ) -> FiatDeposit:
     deposit = await _pending(db, deposit_id)
     credited = deposit.amount if amount is None else amount
@@ -177,7 +177,7 @@ async def approve(
 
 
 async def reject(
-    flows: Flows, db: AsyncSession, *, deposit_id: str, actor_id: str, reason: str
+    flows: Flows, db: AsyncConnection, *, deposit_id: str, actor_id: str, reason: str
 ) -> FiatDeposit:
     deposit = await _pending(db, deposit_id)
     ctx, now = flows.ctx, flows.ctx.clock.now()

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.adapters.orm import inbox
 from burency_banking.flows.context import Flows
@@ -39,7 +39,7 @@ class Usage:
     monthly_used: int
 
 
-def _insert(db: AsyncSession) -> postgresql.Insert | sqlite.Insert:
+def _insert(db: AsyncConnection) -> postgresql.Insert | sqlite.Insert:
     builder = postgresql.insert if dialect_of(db) == "postgresql" else sqlite.insert
     return builder(user_kyc_levels)
 
@@ -61,7 +61,7 @@ async def on_kyc_status_changed(flows: Flows, envelope: EventEnvelope) -> None:
         )
 
 
-async def level_of(db: AsyncSession, user_id: str, *, lock: bool = False) -> int:
+async def level_of(db: AsyncConnection, user_id: str, *, lock: bool = False) -> int:
     if lock:
         stmt = _insert(db).values(user_id=user_id, level=0, changed_at=None)
         await db.execute(stmt.on_conflict_do_nothing())
@@ -75,7 +75,7 @@ def _period_starts(now: datetime) -> tuple[datetime, datetime]:
     return day, day.replace(day=1)
 
 
-async def usage(db: AsyncSession, user_id: str, asset: str, now: datetime) -> Usage:
+async def usage(db: AsyncConnection, user_id: str, asset: str, now: datetime) -> Usage:
     day, month = _period_starts(now)
     w = withdrawals.c
     base = select(func.coalesce(func.sum(w.amount), 0)).where(
@@ -87,7 +87,7 @@ async def usage(db: AsyncSession, user_id: str, asset: str, now: datetime) -> Us
 
 
 async def check_and_lock(
-    flows: Flows, db: AsyncSession, *, user_id: str, asset: str, amount: int
+    flows: Flows, db: AsyncConnection, *, user_id: str, asset: str, amount: int
 ) -> None:
     """Raise ``WITHDRAWAL_LIMIT_EXCEEDED`` unless ``amount`` fits today's and this
     month's limit; holds the user's limits row locked until the transaction ends."""

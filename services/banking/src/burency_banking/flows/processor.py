@@ -32,7 +32,7 @@ async def _batch(flows: Flows, *states: str) -> list[Withdrawal]:
         .order_by(w.id)
         .limit(_BATCH)
     )
-    async with flows.ctx.sessions() as db:
+    async with flows.ctx.engine.connect() as db:
         return [Withdrawal.from_row(r) for r in (await db.execute(query)).mappings().all()]
 
 

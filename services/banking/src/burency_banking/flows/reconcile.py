@@ -13,7 +13,7 @@ run yet, so the finding names both figures and the worker's backlog.
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.adapters.orm import ledger_accounts
 from burency_banking.flows.context import Flows
@@ -27,7 +27,7 @@ __all__ = ["CHECK_NAME", "custody_check"]
 CHECK_NAME = "custody_matches_chain"
 
 
-async def _chain_balance(flows: Flows, db: AsyncSession, asset: str) -> int:
+async def _chain_balance(flows: Flows, db: AsyncConnection, asset: str) -> int:
     total = 0
     for rule in flows.config.networks.values():
         if rule.asset != asset:
@@ -46,7 +46,7 @@ async def _chain_balance(flows: Flows, db: AsyncSession, asset: str) -> int:
     return total
 
 
-async def _backlog(db: AsyncSession, asset: str) -> int:
+async def _backlog(db: AsyncConnection, asset: str) -> int:
     pending = await db.scalar(
         select(func.count()).where(crypto_deposits.c.asset == asset,
                                    crypto_deposits.c.status == "PENDING")
@@ -59,7 +59,7 @@ async def _backlog(db: AsyncSession, asset: str) -> int:
 
 
 def custody_check(flows: Flows) -> ReconciliationCheck:
-    async def run(db: AsyncSession) -> list[Finding]:
+    async def run(db: AsyncConnection) -> list[Finding]:
         a = ledger_accounts.c
         findings = []
         for asset in {rule.asset for rule in flows.config.networks.values()}:

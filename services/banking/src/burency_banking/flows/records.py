@@ -8,7 +8,7 @@ from typing import Any, Self
 
 from sqlalchemy import Select, Table
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 __all__ = ["CryptoDeposit", "FiatDeposit", "Withdrawal", "page_of"]
 
@@ -75,7 +75,7 @@ class Withdrawal(_FromRow):
 
 
 async def page_of(
-    db: AsyncSession, table: Table, query: Select[Any], *, limit: int, cursor: str | None
+    db: AsyncConnection, table: Table, query: Select[Any], *, limit: int, cursor: str | None
 ) -> tuple[list[RowMapping], str | None]:
     """Newest first by id (UUIDv7: time-ordered); ``cursor`` is the last id seen."""
     if cursor:

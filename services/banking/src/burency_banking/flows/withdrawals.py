@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.flows import limits
 from burency_banking.flows.audit import record_decision
@@ -92,7 +92,7 @@ def check_fiat(flows: Flows, *, asset: str, amount: int, iban: str) -> tuple[Fia
 
 async def place_crypto(
     flows: Flows,
-    db: AsyncSession,
+    db: AsyncConnection,
     *,
     user_id: str,
     asset: str,
@@ -118,7 +118,7 @@ async def place_crypto(
 
 async def place_fiat(
     flows: Flows,
-    db: AsyncSession,
+    db: AsyncConnection,
     *,
     user_id: str,
     asset: str,
@@ -142,7 +142,7 @@ async def place_fiat(
 
 async def _place(
     flows: Flows,
-    db: AsyncSession,
+    db: AsyncConnection,
     *,
     user_id: str,
     kind: str,
@@ -177,7 +177,7 @@ async def _place(
     return Withdrawal.from_row(values)  # type: ignore[arg-type]
 
 
-async def get(db: AsyncSession, withdrawal_id: str, *, user_id: str | None = None) -> Withdrawal:
+async def get(db: AsyncConnection, withdrawal_id: str, *, user_id: str | None = None) -> Withdrawal:
     query = select(withdrawals).where(withdrawals.c.id == withdrawal_id)
     if user_id is not None:
         query = query.where(withdrawals.c.user_id == user_id)
@@ -188,7 +188,7 @@ async def get(db: AsyncSession, withdrawal_id: str, *, user_id: str | None = Non
 
 
 async def list_for_user(
-    db: AsyncSession, *, user_id: str, limit: int, cursor: str | None
+    db: AsyncConnection, *, user_id: str, limit: int, cursor: str | None
 ) -> tuple[list[Withdrawal], str | None]:
     query = select(withdrawals).where(withdrawals.c.user_id == user_id)
     rows, next_cursor = await page_of(db, withdrawals, query, limit=limit, cursor=cursor)
@@ -196,7 +196,7 @@ async def list_for_user(
 
 
 async def list_for_staff(
-    db: AsyncSession, *, status: str | None, limit: int, cursor: str | None
+    db: AsyncConnection, *, status: str | None, limit: int, cursor: str | None
 ) -> tuple[list[Withdrawal], str | None]:
     query = select(withdrawals)
     if status is not None:
@@ -206,7 +206,7 @@ async def list_for_staff(
 
 
 async def lock_in_state(
-    db: AsyncSession,
+    db: AsyncConnection,
     withdrawal_id: str,
     states: Collection[str],
     code: str,
@@ -223,7 +223,9 @@ async def lock_in_state(
     return Withdrawal.from_row(row)
 
 
-async def _set(flows: Flows, db: AsyncSession, withdrawal_id: str, **values: object) -> Withdrawal:
+async def _set(
+    flows: Flows, db: AsyncConnection, withdrawal_id: str, **values: object
+) -> Withdrawal:
     now = flows.ctx.clock.now()
     await db.execute(
         update(withdrawals)
@@ -234,7 +236,7 @@ async def _set(flows: Flows, db: AsyncSession, withdrawal_id: str, **values: obj
 
 
 async def _notify(
-    flows: Flows, db: AsyncSession, w: Withdrawal, event: str, **data: object
+    flows: Flows, db: AsyncConnection, w: Withdrawal, event: str, **data: object
 ) -> None:
     shown = format_amount(w.amount, flows.ctx.assets.get(w.asset))
     await flows.ctx.notify(
@@ -247,7 +249,7 @@ async def _notify(
 
 
 async def _release(
-    flows: Flows, db: AsyncSession, w: Withdrawal, status: str, **values: object
+    flows: Flows, db: AsyncConnection, w: Withdrawal, status: str, **values: object
 ) -> Withdrawal:
     await flows.ctx.ledger.void(db, id=f"withdrawal:{w.id}:void", pending_id=w.hold_id)
     done = await _set(flows, db, w.id, status=status, **values)
@@ -255,13 +257,15 @@ async def _release(
     return done
 
 
-async def cancel(flows: Flows, db: AsyncSession, *, user_id: str, withdrawal_id: str) -> Withdrawal:
+async def cancel(
+    flows: Flows, db: AsyncConnection, *, user_id: str, withdrawal_id: str
+) -> Withdrawal:
     w = await lock_in_state(db, withdrawal_id, OPEN, "WITHDRAWAL_NOT_CANCELLABLE", user_id=user_id)
     return await _release(flows, db, w, "CANCELLED")
 
 
 async def approve(
-    flows: Flows, db: AsyncSession, *, withdrawal_id: str, actor_id: str
+    flows: Flows, db: AsyncConnection, *, withdrawal_id: str, actor_id: str
 ) -> Withdrawal:
     w = await lock_in_state(
         db, withdrawal_id, ("PENDING_APPROVAL",), "WITHDRAWAL_NOT_PENDING_APPROVAL"
@@ -279,7 +283,7 @@ async def approve(
 
 
 async def reject(
-    flows: Flows, db: AsyncSession, *, withdrawal_id: str, actor_id: str, reason: str
+    flows: Flows, db: AsyncConnection, *, withdrawal_id: str, actor_id: str, reason: str
 ) -> Withdrawal:
     w = await lock_in_state(db, withdrawal_id, OPEN, "WITHDRAWAL_NOT_REJECTABLE")
     await record_decision(
@@ -295,7 +299,7 @@ async def reject(
 
 
 async def mark_paid(
-    flows: Flows, db: AsyncSession, *, withdrawal_id: str, actor_id: str, bank_reference: str
+    flows: Flows, db: AsyncConnection, *, withdrawal_id: str, actor_id: str, bank_reference: str
 ) -> Withdrawal:
     w = await lock_in_state(db, withdrawal_id, ("QUEUED",), "WITHDRAWAL_NOT_PAYABLE")
     if w.kind != "FIAT":
@@ -312,7 +316,9 @@ async def mark_paid(
     return await complete(flows, db, w, bank_reference=bank_reference, decided_by=actor_id)
 
 
-async def complete(flows: Flows, db: AsyncSession, w: Withdrawal, **values: object) -> Withdrawal:
+async def complete(
+    flows: Flows, db: AsyncConnection, w: Withdrawal, **values: object
+) -> Withdrawal:
     """Post the hold; ``amount`` leaves through custody/omnibus, ``fee`` goes to FEES."""
     ledger, asset = flows.ctx.ledger, w.asset
     await ledger.post(db, id=f"withdrawal:{w.id}:post", pending_id=w.hold_id)
@@ -347,5 +353,5 @@ async def complete(flows: Flows, db: AsyncSession, w: Withdrawal, **values: obje
     return done
 
 
-async def fail(flows: Flows, db: AsyncSession, w: Withdrawal, reason: str) -> Withdrawal:
+async def fail(flows: Flows, db: AsyncConnection, w: Withdrawal, reason: str) -> Withdrawal:
     return await _release(flows, db, w, "FAILED", reason=reason)

@@ -3,7 +3,7 @@
 Every method runs inside the caller's open transaction, so a flow writes its own rows,
 the ledger movement and its outbox event atomically::
 
-    async with sessions() as db, db.begin():
+    async with engine.begin() as db:
         t = await ledger.transfer(db, spec)
         await add_to_outbox(db, outbox, event)
 
@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Row, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.adapters.orm import ledger_accounts
 from burency_banking.ledger import store
@@ -108,7 +108,7 @@ class Ledger:
             raise InvalidTransfer(f"unknown asset {asset!r}", code="UNKNOWN_ASSET")
 
     async def _ensure_account(
-        self, db: AsyncSession, account_id: str, *, asset: str, kind: str, user_id: str | None
+        self, db: AsyncConnection, account_id: str, *, asset: str, kind: str, user_id: str | None
     ) -> str:
         found = await db.scalar(
             select(ledger_accounts.c.id).where(ledger_accounts.c.id == account_id)
@@ -129,7 +129,7 @@ class Ledger:
             )
         return account_id
 
-    async def user_account(self, db: AsyncSession, user_id: str, asset: str) -> str:
+    async def user_account(self, db: AsyncConnection, user_id: str, asset: str) -> str:
         """Get-or-create ``user_id``'s account in ``asset``; returns its id."""
         self._check_asset(asset)
         if not isinstance(user_id, str) or not 1 <= len(user_id) <= 64:
@@ -138,7 +138,7 @@ class Ledger:
             db, user_account_id(user_id, asset), asset=asset, kind=USER_KIND, user_id=user_id
         )
 
-    async def system_account(self, db: AsyncSession, kind: SystemAccount, asset: str) -> str:
+    async def system_account(self, db: AsyncConnection, kind: SystemAccount, asset: str) -> str:
         """Get-or-create the system account ``kind`` of ``asset``."""
         self._check_asset(asset)
         kind = SystemAccount(kind)
@@ -146,7 +146,7 @@ class Ledger:
             db, system_account_id(kind, asset), asset=asset, kind=kind.value, user_id=None
         )
 
-    async def account(self, db: AsyncSession, account_id: str) -> AccountInfo:
+    async def account(self, db: AsyncConnection, account_id: str) -> AccountInfo:
         """The account, its owner and balance (:class:`AccountNotFound` if none)."""
         row = (
             await db.execute(select(ledger_accounts).where(ledger_accounts.c.id == account_id))
@@ -162,14 +162,14 @@ class Ledger:
             balance=store.balance_of(row),
         )
 
-    async def account_owner(self, db: AsyncSession, account_id: str) -> str | None:
+    async def account_owner(self, db: AsyncConnection, account_id: str) -> str | None:
         """The user owning the account, or None for a system account."""
         return (await self.account(db, account_id)).user_id
 
-    async def balance(self, db: AsyncSession, account_id: str) -> Balance:
+    async def balance(self, db: AsyncConnection, account_id: str) -> Balance:
         return (await self.account(db, account_id)).balance
 
-    async def accounts_of(self, db: AsyncSession, user_id: str) -> list[AccountInfo]:
+    async def accounts_of(self, db: AsyncConnection, user_id: str) -> list[AccountInfo]:
         """Every account of ``user_id``, ordered by asset."""
         rows = (
             await db.execute(
@@ -232,7 +232,7 @@ class Ledger:
         }
 
     async def _not_recorded(
-        self, db: AsyncSession, spec: TransferSpec, debit: Row[Any]
+        self, db: AsyncConnection, spec: TransferSpec, debit: Row[Any]
     ) -> Transfer:
         """Why a transfer was not written: a replay of its id (the original, or a
         conflict), else insufficient funds."""
@@ -243,7 +243,7 @@ class Ledger:
             raise InsufficientFunds("the account's available balance is too low")
         raise RuntimeError(f"transfer {spec.id!r} was neither recorded nor a replay")
 
-    async def transfer(self, db: AsyncSession, spec: TransferSpec) -> Transfer:
+    async def transfer(self, db: AsyncConnection, spec: TransferSpec) -> Transfer:
         """Record ``spec``: posted, or a hold when ``spec.pending``.
 
         Same id + same body → the original :class:`Transfer`; same id + another body →
@@ -272,7 +272,7 @@ class Ledger:
 
     async def post(
         self,
-        db: AsyncSession,
+        db: AsyncConnection,
         *,
         id: str,  # noqa: A002 - the contract's name
         pending_id: str,
@@ -299,7 +299,7 @@ class Ledger:
 
     async def void(
         self,
-        db: AsyncSession,
+        db: AsyncConnection,
         *,
         id: str,  # noqa: A002 - the contract's name
         pending_id: str,
@@ -316,7 +316,7 @@ class Ledger:
 
     async def _settle(
         self,
-        db: AsyncSession,
+        db: AsyncConnection,
         *,
         transfer_id: str,
         pending_id: str,
@@ -347,7 +347,7 @@ class Ledger:
 
     async def _record_settlement(
         self,
-        db: AsyncSession,
+        db: AsyncConnection,
         transfer_id: str,
         hold: Row[Any],
         moved: int,

@@ -12,7 +12,7 @@ writers are serialised as a whole.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -30,7 +30,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.adapters.orm import ledger_accounts, ledger_transfers
 from burency_banking.ledger.model import Balance, Transfer
@@ -49,9 +50,8 @@ _A = ledger_accounts.c
 _T = ledger_transfers.c
 
 
-def dialect_of(db: AsyncSession) -> str:
-    bind = db.bind
-    return bind.dialect.name if bind is not None else db.get_bind().dialect.name
+def dialect_of(db: AsyncConnection) -> str:
+    return db.dialect.name
 
 
 @cache
@@ -100,32 +100,30 @@ def _update_statements() -> tuple[Update, Update]:
     return one, two
 
 
-async def lock_accounts(db: AsyncSession, ids: Iterable[str]) -> dict[str, Row[Any]]:
+async def lock_accounts(db: AsyncConnection, ids: Iterable[str]) -> dict[str, Row[Any]]:
     """The account rows of ``ids``, locked ``FOR UPDATE`` in ascending id order."""
-    conn = await db.connection()
-    result = await conn.execute(_lock_statement(), {"ids": sorted(set(ids))})
+    result = await db.execute(_lock_statement(), {"ids": sorted(set(ids))})
     rows = cast("list[Row[Any]]", list(result.all()))
     return {row.id: row for row in rows}
 
 
-async def get_transfers(db: AsyncSession, ids: Iterable[str]) -> dict[str, Row[Any]]:
+async def get_transfers(db: AsyncConnection, ids: Iterable[str]) -> dict[str, Row[Any]]:
     stmt = select(ledger_transfers).where(_T.id.in_(sorted(set(ids))))
     rows: list[Row[Any]] = list((await db.execute(stmt)).all())
     return {row.id: row for row in rows}
 
 
-async def insert_ignore(db: AsyncSession, values: Mapping[str, Any]) -> bool:
+async def insert_ignore(db: AsyncConnection, values: Mapping[str, Any]) -> bool:
     """Insert a transfer row unless its id (or its hold's settlement) exists; True if new.
 
     On PostgreSQL a concurrent insert of the same id waits for the other transaction
     and then reports the conflict, so the caller can compare bodies.
     """
-    conn = await db.connection()
-    result = await conn.execute(_insert_statement(dialect_of(db)), dict(values))
+    result = await db.execute(_insert_statement(dialect_of(db)), dict(values))
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
-async def apply_deltas(db: AsyncSession, deltas: Mapping[str, tuple[int, int]]) -> None:
+async def apply_deltas(db: AsyncConnection, deltas: Mapping[str, tuple[int, int]]) -> None:
     """Add ``(posted_delta, held_delta)`` to one or two accounts, in one statement."""
     items = sorted(deltas.items())
     one, two = _update_statements()
@@ -134,11 +132,10 @@ async def apply_deltas(db: AsyncSession, deltas: Mapping[str, tuple[int, int]]) 
         params |= {f"a{n}": account, f"p{n}": posted, f"h{n}": held}
     if len(items) not in (1, 2):
         raise ValueError("a ledger movement touches one or two accounts")
-    conn = await db.connection()
-    await conn.execute(one if len(items) == 1 else two, params)
+    await db.execute(one if len(items) == 1 else two, params)
 
 
-async def set_hold_status(db: AsyncSession, hold_id: str, status: str) -> bool:
+async def set_hold_status(db: AsyncConnection, hold_id: str, status: str) -> bool:
     """Settle an open hold (compare-and-set on ``pending``); True when this call did."""
     result = await db.execute(
         update(ledger_transfers)
@@ -170,7 +167,7 @@ def balance_of(row: Row[Any]) -> Balance:
     return Balance(posted=posted, held=held, available=posted - held)
 
 
-async def insert_account(db: AsyncSession, values: Mapping[str, Any]) -> None:
+async def insert_account(db: AsyncConnection, values: Mapping[str, Any]) -> None:
     """Create an account unless a concurrent transaction just did (then nothing happens)."""
     builder = postgresql.insert if dialect_of(db) == "postgresql" else sqlite.insert
     await db.execute(builder(ledger_accounts).values(**values).on_conflict_do_nothing())
@@ -214,8 +211,23 @@ FROM locked AS l
 )
 
 
+@lru_cache(maxsize=8)
+def _positional_transfer(dialect: Dialect) -> tuple[str, tuple[str, ...]] | None:
+    """The transfer statement compiled once for ``dialect``, with its parameter order,
+    when the driver takes positional parameters (asyncpg: ``$1``..``$14``).
+
+    Sending it with ``exec_driver_sql`` skips SQLAlchemy's per-call statement cache
+    lookup and parameter processing: about a tenth of a transfer's Python CPU
+    (docs/adr/0012-banking-core-connections.md). The text is SQLAlchemy's own
+    compilation of :data:`_PG_TRANSFER`, casts included, so both paths run the same SQL.
+    """
+    compiled = _PG_TRANSFER.compile(dialect=dialect)
+    order = compiled.positiontup
+    return (str(compiled), tuple(order)) if order else None
+
+
 async def transfer_in_one_statement(
-    db: AsyncSession, values: Mapping[str, Any]
+    db: AsyncConnection, values: Mapping[str, Any]
 ) -> tuple[dict[str, Row[Any]], bool]:
     """PostgreSQL: lock both accounts (in id order), check funds, insert the transfer and
     move the balances in ONE statement (one round trip instead of three). Returns the
@@ -232,8 +244,13 @@ async def transfer_in_one_statement(
         "credit_posted": 0 if pending else amount,
         "debit_held": amount if pending else 0,
     }  # fmt: skip
-    conn = await db.connection()
-    rows = cast("list[Row[Any]]", list((await conn.execute(_PG_TRANSFER, params)).all()))
+    compiled = _positional_transfer(db.dialect)
+    if compiled is None:
+        result = await db.execute(_PG_TRANSFER, params)
+    else:
+        sql, order = compiled
+        result = await db.exec_driver_sql(sql, tuple(params[name] for name in order))
+    rows = cast("list[Row[Any]]", list(result.all()))
     inserted = bool(rows) and int(rows[0].inserted) == 1
     if inserted and int(rows[0].updated) != 2:
         raise RuntimeError("ledger: a recorded transfer must update exactly two accounts")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.adapters.orm import inbox, user_directory
 from burency_banking.ledger import AccountInfo
@@ -36,13 +36,13 @@ async def on_user_registered(ctx: BankingContext, envelope: EventEnvelope) -> No
     _log.info("banking.account_opened", user_id=payload.user_id)
 
 
-async def _remember(db: AsyncSession, user_id: str, email: str, ctx: BankingContext) -> None:
+async def _remember(db: AsyncConnection, user_id: str, email: str, ctx: BankingContext) -> None:
     builder = postgresql.insert if dialect_of(db) == "postgresql" else sqlite.insert
     values = {"user_id": user_id, "email": email.strip().lower(), "created_at": ctx.clock.now()}
     await db.execute(builder(user_directory).values(**values).on_conflict_do_nothing())
 
 
-async def find_user_by_email(db: AsyncSession, email: str) -> str | None:
+async def find_user_by_email(db: AsyncConnection, email: str) -> str | None:
     """The one user registered with ``email`` (case-insensitive), else None."""
     rows = (
         await db.execute(
@@ -54,7 +54,7 @@ async def find_user_by_email(db: AsyncSession, email: str) -> str | None:
     return rows[0].user_id if len(rows) == 1 else None
 
 
-async def user_exists(db: AsyncSession, user_id: str) -> bool:
+async def user_exists(db: AsyncConnection, user_id: str) -> bool:
     found = await db.scalar(
         select(user_directory.c.user_id).where(user_directory.c.user_id == user_id)
     )

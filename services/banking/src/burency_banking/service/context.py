@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from burency_banking.adapters.orm import outbox
 from burency_banking.ledger import Ledger
@@ -42,7 +42,7 @@ def stable_uuid(*parts: str) -> str:
 @dataclass
 class BankingContext:
     settings: BankingSettings
-    sessions: async_sessionmaker[AsyncSession]
+    engine: AsyncEngine
     ledger: Ledger
     assets: AssetRegistry
     clock: Clock
@@ -53,15 +53,20 @@ class BankingContext:
     )
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
         """One unit of work: commits on success, rolls back on any exception."""
-        async with self.sessions() as db, db.begin():
+        async with self.engine.begin() as db:
             yield db
         for hook in self.after_commit:
             hook()
 
     async def emit(
-        self, db: AsyncSession, payload: BaseModel, *, event_type: str, event_id: str | None = None
+        self,
+        db: AsyncConnection,
+        payload: BaseModel,
+        *,
+        event_type: str,
+        event_id: str | None = None,
     ) -> None:
         """Queue an event in the outbox.
 
@@ -84,7 +89,7 @@ class BankingContext:
 
     async def notify(
         self,
-        db: AsyncSession,
+        db: AsyncConnection,
         *,
         user_id: str,
         event: str,

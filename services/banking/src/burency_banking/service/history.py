@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.adapters.orm import ledger_transfers
 from burency_banking.ledger import AccountNotFound, Transfer, user_account_id
@@ -66,7 +66,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise ValidationFailed("cursor is invalid", code="INVALID_CURSOR") from None
 
 
-async def _account(ctx: BankingContext, db: AsyncSession, user_id: str, asset: str) -> str:
+async def _account(ctx: BankingContext, db: AsyncConnection, user_id: str, asset: str) -> str:
     if asset not in ctx.assets:
         raise AccountNotFound(f"no {asset!r} account")
     account = user_account_id(user_id, asset)
@@ -75,7 +75,7 @@ async def _account(ctx: BankingContext, db: AsyncSession, user_id: str, asset: s
 
 
 async def _page(
-    db: AsyncSession, account: str, flt: HistoryFilter, after: tuple[datetime, str] | None,
+    db: AsyncConnection, account: str, flt: HistoryFilter, after: tuple[datetime, str] | None,
     limit: int,
 ) -> list[Entry]:  # fmt: skip
     stmt = select(ledger_transfers).where(or_(_T.debit == account, _T.credit == account))

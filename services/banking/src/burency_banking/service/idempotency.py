@@ -6,7 +6,7 @@ Usage in a route (the flows reuse exactly this)::
 
     @router.post("/v1/things", status_code=201, response_model=ThingOut)
     async def create(body: ThingIn, key: IdempotencyKey, ctx: Ctx, who: CurrentIdentity):
-        async def action(db: AsyncSession) -> ThingOut:
+        async def action(db: AsyncConnection) -> ThingOut:
             ...  # the effect, in the transaction ``db``
         return await idempotent(ctx, key, user_id=who.user_id, scope="things.create",
                                 request=body, action=action, status_code=201)
@@ -33,7 +33,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.adapters.orm import idempotency_keys
 from burency_banking.ledger.errors import IdempotencyConflict
@@ -86,7 +86,7 @@ def _hash(request: BaseModel | Mapping[str, Any]) -> str:
 
 
 async def _claim(
-    db: AsyncSession, ctx: BankingContext, *, user_id: str, scope: str, key: str, digest: str
+    db: AsyncConnection, ctx: BankingContext, *, user_id: str, scope: str, key: str, digest: str
 ) -> JSONResponse | None:
     """Claim the key, or return the stored response of an earlier identical request."""
     builder = postgresql.insert if dialect_of(db) == "postgresql" else sqlite.insert
@@ -122,7 +122,7 @@ async def idempotent(
     user_id: str,
     scope: str,
     request: BaseModel | Mapping[str, Any],
-    action: Callable[[AsyncSession], Awaitable[BaseModel]],
+    action: Callable[[AsyncConnection], Awaitable[BaseModel]],
     status_code: int = 201,
 ) -> JSONResponse:
     """Run ``action`` once per (user, scope, key); see the module docstring."""

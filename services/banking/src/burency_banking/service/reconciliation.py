@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, func, literal, or_, select, union_all
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from burency_banking.adapters.orm import ledger_accounts, ledger_transfers
@@ -54,7 +54,7 @@ class Finding:
 @dataclass(frozen=True)
 class ReconciliationCheck:
     name: str
-    run: Callable[[AsyncSession], Awaitable[list[Finding]]]
+    run: Callable[[AsyncConnection], Awaitable[list[Finding]]]
 
 
 @dataclass
@@ -75,7 +75,7 @@ class ReconciliationReport:
         return grouped
 
 
-async def _sums_to_zero(db: AsyncSession) -> list[Finding]:
+async def _sums_to_zero(db: AsyncConnection) -> list[Finding]:
     rows = (await db.execute(select(_A.asset, func.sum(_A.posted)).group_by(_A.asset))).all()
     return [
         Finding("sums_to_zero", asset, f"accounts sum to {int(total)}, not 0")
@@ -84,7 +84,7 @@ async def _sums_to_zero(db: AsyncSession) -> list[Finding]:
     ]
 
 
-async def _no_negative_user_accounts(db: AsyncSession) -> list[Finding]:
+async def _no_negative_user_accounts(db: AsyncConnection) -> list[Finding]:
     rows = (
         await db.execute(
             select(_A.id, _A.asset, _A.posted, _A.held).where(
@@ -104,7 +104,7 @@ def _moved_money() -> ColumnElement[bool]:
     return or_(plain, _T.status == "post")
 
 
-async def _cached_balances_match(db: AsyncSession) -> list[Finding]:
+async def _cached_balances_match(db: AsyncConnection) -> list[Finding]:
     moved = _moved_money()
     legs = union_all(
         select(_T.credit.label("account"), _T.amount.label("delta")).where(moved),
@@ -142,7 +142,7 @@ async def _cached_balances_match(db: AsyncSession) -> list[Finding]:
     return findings
 
 
-async def _holds_settled_once(db: AsyncSession) -> list[Finding]:
+async def _holds_settled_once(db: AsyncConnection) -> list[Finding]:
     hold = ledger_transfers.alias("hold")
     settle = ledger_transfers.alias("settle")
     stmt = (
@@ -184,7 +184,7 @@ LEDGER_CHECKS: tuple[ReconciliationCheck, ...] = (
 
 
 async def reconcile(
-    db: AsyncSession,
+    db: AsyncConnection,
     *,
     assets: Sequence[str],
     checks: Sequence[ReconciliationCheck] = LEDGER_CHECKS,

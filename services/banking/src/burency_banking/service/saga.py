@@ -18,7 +18,7 @@ by direction.
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.adapters.orm import inbox
 from burency_banking.ledger import (
@@ -67,7 +67,7 @@ def to_trading_id(user_id: str, key: str) -> str:
 
 
 async def start_to_trading(
-    ctx: BankingContext, db: AsyncSession, *, user_id: str, key: str, asset: str, amount: str
+    ctx: BankingContext, db: AsyncConnection, *, user_id: str, key: str, asset: str, amount: str
 ) -> Transfer:
     """Hold the user's funds towards trading and publish ``requested`` (in ``db``)."""
     minor = parse_money(ctx, asset, amount)
@@ -106,7 +106,9 @@ async def on_wallet_transfer(ctx: BankingContext, envelope: EventEnvelope) -> No
 
 
 async def _settle_to_trading(
-    ctx: BankingContext, db: AsyncSession, payload: WalletTransferCompleted | WalletTransferFailed
+    ctx: BankingContext,
+    db: AsyncConnection,
+    payload: WalletTransferCompleted | WalletTransferFailed,
 ) -> None:
     completed = isinstance(payload, WalletTransferCompleted)
     settle_id = stable_uuid("settle", payload.transfer_id)
@@ -132,7 +134,7 @@ async def _settle_to_trading(
 
 
 async def _credit_from_trading(
-    ctx: BankingContext, db: AsyncSession, payload: WalletTransferRequested
+    ctx: BankingContext, db: AsyncConnection, payload: WalletTransferRequested
 ) -> None:
     reason = await _refusal(ctx, db, payload)
     if reason is None:
@@ -156,7 +158,7 @@ async def _credit_from_trading(
 
 
 async def _refusal(
-    ctx: BankingContext, db: AsyncSession, payload: WalletTransferRequested
+    ctx: BankingContext, db: AsyncConnection, payload: WalletTransferRequested
 ) -> str | None:
     """Why a trading → funding request cannot be credited, or None."""
     if not await accounts.user_exists(db, payload.user_id):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.ledger import Transfer, TransferSpec
 from burency_banking.service import accounts
@@ -43,7 +43,7 @@ def parse_money(ctx: BankingContext, asset: str, amount: str, *, field: str = "a
         ) from None  # fmt: skip
 
 
-async def _recipient(db: AsyncSession, *, email: str | None, user_id: str | None) -> str:
+async def _recipient(db: AsyncConnection, *, email: str | None, user_id: str | None) -> str:
     found = None
     if user_id is not None:
         found = user_id if await accounts.user_exists(db, user_id) else None
@@ -56,7 +56,7 @@ async def _recipient(db: AsyncSession, *, email: str | None, user_id: str | None
 
 async def internal_transfer(
     ctx: BankingContext,
-    db: AsyncSession,
+    db: AsyncConnection,
     *,
     sender_id: str,
     key: str,

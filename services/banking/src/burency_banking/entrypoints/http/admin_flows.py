@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.entrypoints.http.flows_schemas import (
     Cursor,
@@ -62,7 +62,7 @@ async def list_deposits(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> FiatDepositsPage:
-    async with flows.ctx.sessions() as db:
+    async with flows.ctx.engine.connect() as db:
         found, nxt = await fiat_deposits.list_for_staff(
             db, status=status, limit=limit, cursor=cursor
         )
@@ -76,7 +76,7 @@ async def approve_deposit(
     flows: FlowsDep,
     staff: DepositApprover,
 ) -> JSONResponse:
-    async def action(db: AsyncSession) -> FiatDepositOut:
+    async def action(db: AsyncConnection) -> FiatDepositOut:
         deposit = await fiat_deposits.get(db, deposit_id)
         amount = (
             None if body.amount is None else minor(flows.ctx.assets, deposit.asset, body.amount)
@@ -114,7 +114,7 @@ async def list_withdrawals(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> WithdrawalsPage:
-    async with flows.ctx.sessions() as db:
+    async with flows.ctx.engine.connect() as db:
         found, nxt = await flow.list_for_staff(db, status=status, limit=limit, cursor=cursor)
     return WithdrawalsPage(
         items=[withdrawal_out(flows.ctx.assets, w) for w in found], next_cursor=nxt
@@ -136,7 +136,7 @@ async def reject_withdrawal(
     flows: FlowsDep,
     staff: WithdrawalApprover,
 ) -> JSONResponse:
-    async def action(db: AsyncSession) -> WithdrawalOut:
+    async def action(db: AsyncConnection) -> WithdrawalOut:
         done = await flow.reject(
             flows, db, withdrawal_id=withdrawal_id, actor_id=staff.user_id, reason=body.reason
         )
@@ -160,7 +160,7 @@ async def mark_paid(
     flows: FlowsDep,
     staff: WithdrawalApprover,
 ) -> JSONResponse:
-    async def action(db: AsyncSession) -> WithdrawalOut:
+    async def action(db: AsyncConnection) -> WithdrawalOut:
         done = await flow.mark_paid(
             flows,
             db,

@@ -69,7 +69,7 @@ async def address(
 async def list_crypto(
     flows: FlowsDep, identity: CurrentIdentity, limit: Limit = 50, cursor: Cursor = None
 ) -> CryptoDepositsPage:
-    async with flows.ctx.sessions() as db:
+    async with flows.ctx.engine.connect() as db:
         found, next_cursor = await crypto_deposits.list_for_user(
             db, user_id=identity.user_id, limit=limit, cursor=cursor
         )
@@ -91,7 +91,7 @@ async def create_fiat(
 async def list_fiat(
     flows: FlowsDep, identity: CurrentIdentity, limit: Limit = 50, cursor: Cursor = None
 ) -> FiatDepositsPage:
-    async with flows.ctx.sessions() as db:
+    async with flows.ctx.engine.connect() as db:
         found, next_cursor = await fiat_deposits.list_for_user(
             db, user_id=identity.user_id, limit=limit, cursor=cursor
         )
@@ -101,7 +101,7 @@ async def list_fiat(
 async def get_fiat(
     deposit_id: DepositId, flows: FlowsDep, identity: CurrentIdentity
 ) -> FiatDepositOut:
-    async with flows.ctx.sessions() as db:
+    async with flows.ctx.engine.connect() as db:
         deposit = await fiat_deposits.get(db, deposit_id, user_id=identity.user_id)
     return _with_bank(flows, deposit)
 

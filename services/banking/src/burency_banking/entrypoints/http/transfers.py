@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.entrypoints.http.deps import Ctx, CurrentIdentity
 from burency_banking.entrypoints.http.schemas import (
@@ -52,7 +52,7 @@ def transfers_router() -> APIRouter:
     async def internal(
         body: InternalTransferIn, key: IdempotencyKey, ctx: Ctx, identity: CurrentIdentity
     ) -> JSONResponse:
-        async def action(db: AsyncSession) -> InternalTransferOut:
+        async def action(db: AsyncConnection) -> InternalTransferOut:
             done = await transfers.internal_transfer(
                 ctx, db, sender_id=identity.user_id, key=key, to_email=body.to_email,
                 to_user_id=body.to_user_id, asset=body.asset, amount=body.amount,
@@ -91,7 +91,7 @@ def _more_transfer_routes(router: APIRouter) -> None:
     async def to_trading(
         body: TradingTransferIn, key: IdempotencyKey, ctx: Ctx, identity: CurrentIdentity
     ) -> JSONResponse:
-        async def action(db: AsyncSession) -> TradingTransferOut:
+        async def action(db: AsyncConnection) -> TradingTransferOut:
             hold = await saga.start_to_trading(
                 ctx, db, user_id=identity.user_id, key=key, asset=body.asset, amount=body.amount
             )

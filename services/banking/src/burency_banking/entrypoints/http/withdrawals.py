@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.adapters.orm import idempotency_keys
 from burency_banking.entrypoints.http.deps import CurrentIdentity
@@ -46,7 +46,7 @@ _PLACE = problem_responses(400, 403, 409, 422, 429, 503)
 
 async def _answered(flows: Flows, *, user_id: str, scope: str, key: str) -> bool:
     c = idempotency_keys.c
-    async with flows.ctx.sessions() as db:
+    async with flows.ctx.engine.connect() as db:
         found = await db.scalar(
             select(c.status_code).where(c.user_id == user_id, c.scope == scope, c.key == key)
         )
@@ -92,7 +92,7 @@ async def place_crypto(
         asset=body.asset, amount=amount,
     )  # fmt: skip
 
-    async def action(db: AsyncSession) -> WithdrawalOut:
+    async def action(db: AsyncConnection) -> WithdrawalOut:
         placed = await flow.place_crypto(
             flows,
             db,
@@ -124,7 +124,7 @@ async def place_fiat(
         asset=body.asset, amount=amount,
     )  # fmt: skip
 
-    async def action(db: AsyncSession) -> WithdrawalOut:
+    async def action(db: AsyncConnection) -> WithdrawalOut:
         placed = await flow.place_fiat(
             flows,
             db,
@@ -144,7 +144,7 @@ async def place_fiat(
 async def list_mine(
     flows: FlowsDep, identity: CurrentIdentity, limit: Limit = 50, cursor: Cursor = None
 ) -> WithdrawalsPage:
-    async with flows.ctx.sessions() as db:
+    async with flows.ctx.engine.connect() as db:
         found, next_cursor = await flow.list_for_user(
             db, user_id=identity.user_id, limit=limit, cursor=cursor
         )
@@ -154,7 +154,7 @@ async def list_mine(
 
 async def my_limits(flows: FlowsDep, identity: CurrentIdentity) -> list[LimitOut]:
     out = []
-    async with flows.ctx.sessions() as db:
+    async with flows.ctx.engine.connect() as db:
         for asset in flows.ctx.assets:
             used = await limits.usage(db, identity.user_id, asset.symbol, flows.ctx.clock.now())
             limit = flows.config.limit(used.level, asset.symbol)
@@ -174,7 +174,7 @@ async def my_limits(flows: FlowsDep, identity: CurrentIdentity) -> list[LimitOut
 async def get_one(
     withdrawal_id: WithdrawalId, flows: FlowsDep, identity: CurrentIdentity
 ) -> WithdrawalOut:
-    async with flows.ctx.sessions() as db:
+    async with flows.ctx.engine.connect() as db:
         found = await flow.get(db, withdrawal_id, user_id=identity.user_id)
     return withdrawal_out(flows.ctx.assets, found)
 
@@ -185,7 +185,7 @@ async def cancel(
     flows: FlowsDep,
     identity: CurrentIdentity,
 ) -> JSONResponse:
-    async def action(db: AsyncSession) -> WithdrawalOut:
+    async def action(db: AsyncConnection) -> WithdrawalOut:
         done = await flow.cancel(flows, db, user_id=identity.user_id, withdrawal_id=withdrawal_id)
         return withdrawal_out(flows.ctx.assets, done)
 
