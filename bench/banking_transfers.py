@@ -9,7 +9,7 @@ core well before PostgreSQL does.
 Target: >= 1,500 transfers/s on PostgreSQL on the 2-core development machine.
 
 Needs PostgreSQL (``source var/infra.env``; read from there when not in the environment).
-``BENCH_SECONDS`` (default 10) sets each run's duration, ``BENCH_REPEATS`` (default 3)
+``BENCH_SECONDS`` (default 10) sets each run's duration, ``BENCH_REPEATS`` (default 5)
 how many runs each configuration gets; the median run is reported, with every run's
 throughput beside it.
 """
@@ -45,7 +45,7 @@ from burency_common.testing.infra import (  # noqa: E402
 CLIENTS = 16
 ACCOUNTS = 200
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
-REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
 
 
 def _load_infra_env() -> None:

@@ -269,6 +269,24 @@ async def test_withdrawal_above_the_kyc_limit_is_refused(platform: Any) -> None:
     assert within.status_code == 201, within.text
 
 
+async def test_withdrawal_beyond_the_balance_leaves_the_code_usable(platform: Any) -> None:
+    built, client = platform
+    admin = await _admin(built, client)
+    user = await _with_2fa(client, "short@example.com")
+    await _kyc_level_1(client, user)
+    await _fiat_funded(client, user, admin, "100.00")
+    # 96 + the 5.00 fee is more than the 100.00 available
+    body = {"amount": "96", "iban": IBAN, "beneficiaryName": "Layla Haddad",
+            "totpCode": user.code()}  # fmt: skip
+    short = await _post(client, f"{BANK}/withdrawals/fiat", user, body, key="s1")
+    assert (short.status_code, short.json()["code"]) == (409, "INSUFFICIENT_FUNDS")
+    assert (await _balance(client, user, "AED"))["held"] == "0.00"
+    body.update(amount="95.00")  # exactly what is available with the fee; same code
+    placed = await _post(client, f"{BANK}/withdrawals/fiat", user, body, key="s2")
+    assert placed.status_code == 201, placed.text
+    assert (await _balance(client, user, "AED"))["available"] == "0.00"
+
+
 async def test_staff_approval_path_then_payout(platform: Any) -> None:
     built, client = platform
     admin = await _admin(built, client)

@@ -77,6 +77,7 @@ async def test_wrong_or_missing_second_factor_is_refused(flows_h: FlowsHarness) 
     assert (reused.status_code, reused.json()["code"]) == (403, "TOTP_REUSED")
     no_2fa = await flows_h.user(totp=False)
     await flows_h.kyc_level(no_2fa, 1)
+    await flows_h.fund(no_2fa, "BTC", 10_000_000)
     body = {"asset": "BTC", "network": "BTC", "address": OUTSIDE_BTC, "amount": "0.01",
             "totpCode": "123456"}  # fmt: skip
     off = await flows_h.call("POST", "/v1/withdrawals/crypto", no_2fa, json=body, key="w-4")
@@ -84,6 +85,19 @@ async def test_wrong_or_missing_second_factor_is_refused(flows_h: FlowsHarness) 
     mine = (await flows_h.call("GET", "/v1/withdrawals", user)).json()["items"]
     assert len(mine) == 1
     assert (await flows_h.balance(user, "BTC"))["held"] == "0.01005000"
+
+
+async def test_short_funds_are_refused_before_the_code_is_spent(flows_h: FlowsHarness) -> None:
+    user = await _verified_user(flows_h, BTC=1_005_000)  # 0.01 + the 0.00005 fee, once
+    code = flows_h.code(user)
+    short = await _btc(flows_h, user, "0.01000001", key="f-1", code=code)
+    assert (short.status_code, short.json()["code"]) == (409, "INSUFFICIENT_FUNDS")
+    stranger = await flows_h.user()  # no BTC account at all
+    await flows_h.kyc_level(stranger, 1)
+    none = await _btc(flows_h, stranger, "0.01", key="f-2", code=flows_h.code(stranger))
+    assert (none.status_code, none.json()["code"]) == (409, "INSUFFICIENT_FUNDS")
+    assert (await _btc(flows_h, user, "0.01", key="f-3", code=code)).status_code == 201
+    assert (await flows_h.balance(user, "BTC"))["available"] == "0.00000000"
 
 
 async def test_bad_inputs_are_refused_before_the_code_is_spent(flows_h: FlowsHarness) -> None:

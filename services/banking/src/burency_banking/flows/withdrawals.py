@@ -31,7 +31,8 @@ from burency_banking.flows.crypto_deposits import network_rule
 from burency_banking.flows.errors import NotPending, ObjectNotFound, invalid
 from burency_banking.flows.records import Withdrawal, page_of
 from burency_banking.flows.tables import withdrawals
-from burency_banking.ledger import SystemAccount, TransferSpec
+from burency_banking.ledger import SystemAccount, TransferSpec, user_account_id
+from burency_banking.ledger.errors import AccountNotFound, InsufficientFunds
 from burency_common.ids import new_id
 from burency_common.money import format_amount
 from burency_common.validators import InvalidValue, validate_crypto_address, validate_iban
@@ -88,6 +89,22 @@ def check_fiat(flows: Flows, *, asset: str, amount: int, iban: str) -> tuple[Fia
     if amount < rule.min_withdrawal:
         _below_minimum(flows, asset, rule.min_withdrawal)
     return rule, iban
+
+
+async def precheck(flows: Flows, *, user_id: str, asset: str, amount: int, fee: int) -> None:
+    """What placing would refuse for limits or funds, asked without locks before the
+    user's 2FA code is spent, so such a refusal leaves the code usable. The locked checks
+    inside the placing transaction stay the ones that count."""
+    await limits.precheck(flows, user_id=user_id, asset=asset, amount=amount)
+    async with flows.ctx.engine.connect() as db:
+        try:
+            available = (
+                await flows.ctx.ledger.balance(db, user_account_id(user_id, asset))
+            ).available
+        except AccountNotFound:
+            available = 0
+    if available < amount + fee:
+        raise InsufficientFunds("the account's available balance is too low")
 
 
 async def place_crypto(

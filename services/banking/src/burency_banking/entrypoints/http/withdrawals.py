@@ -63,11 +63,12 @@ async def _second_factor(
     code: str,
     asset: str,
     amount: int,
+    fee: int,
 ) -> None:
     """Spend the 2FA code, unless this Idempotency-Key was answered already (a replay);
-    limits are checked first, so a refusal leaves the code unused."""
+    limits and funds are checked first, so such a refusal leaves the code unused."""
     if not await _answered(flows, user_id=user_id, scope=scope, key=key):
-        await limits.precheck(flows, user_id=user_id, asset=asset, amount=amount)
+        await flow.precheck(flows, user_id=user_id, asset=asset, amount=amount, fee=fee)
         await flows.verifier.verify(user_id=user_id, code=code, ip=client_ip(request))
 
 
@@ -84,12 +85,12 @@ async def place_crypto(
 ) -> JSONResponse:
     amount = minor(flows.ctx.assets, body.asset, body.amount)
     scope, user_id = "withdrawals.crypto", identity.user_id
-    flow.check_crypto(
+    rule, _ = flow.check_crypto(
         flows, asset=body.asset, network=body.network, address=body.address, amount=amount
     )
     await _second_factor(
         flows, request, user_id=user_id, scope=scope, key=key, code=body.totp_code,
-        asset=body.asset, amount=amount,
+        asset=body.asset, amount=amount, fee=rule.withdrawal_fee,
     )  # fmt: skip
 
     async def action(db: AsyncConnection) -> WithdrawalOut:
@@ -118,10 +119,10 @@ async def place_fiat(
 ) -> JSONResponse:
     amount = minor(flows.ctx.assets, body.asset, body.amount)
     scope, user_id = "withdrawals.fiat", identity.user_id
-    flow.check_fiat(flows, asset=body.asset, amount=amount, iban=body.iban)
+    rule, _ = flow.check_fiat(flows, asset=body.asset, amount=amount, iban=body.iban)
     await _second_factor(
         flows, request, user_id=user_id, scope=scope, key=key, code=body.totp_code,
-        asset=body.asset, amount=amount,
+        asset=body.asset, amount=amount, fee=rule.withdrawal_fee,
     )  # fmt: skip
 
     async def action(db: AsyncConnection) -> WithdrawalOut:
