@@ -11,6 +11,7 @@ To add a consumer or a loop, add it in :func:`_handlers` / :func:`_loops` (one l
 from __future__ import annotations
 
 import asyncio
+import functools
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from burency_banking.app import create_app
 from burency_banking.flows.context import Flows, build_flows
 from burency_banking.flows.second_factor import SecondFactorVerifier
 from burency_banking.ledger import Ledger
-from burency_banking.service import accounts, saga
+from burency_banking.service import accounts, idempotency, saga
 from burency_banking.service.context import BankingContext
 from burency_banking.settings import BankingSettings
 from burency_common.bus.port import EventBus
@@ -68,7 +69,7 @@ def _handlers(ctx: BankingContext) -> dict[str, Handler]:
 
 def _loops(ctx: BankingContext) -> dict[str, LoopRun]:
     """Name → ``run(stop_event)`` of every background loop besides the outbox relay."""
-    return {}
+    return {"idempotency-purge": functools.partial(idempotency.run_purge_loop, ctx)}
 
 
 @dataclass

@@ -35,6 +35,13 @@ class BankingSettings(BurencySettings):
     assets: list[dict[str, Any]] = Field(default_factory=lambda: list(DEFAULT_ASSETS))
     default_asset: str = Field(default="AED", description="opened on user.registered")
     page_size_max: int = Field(default=200, ge=10, le=1000)
+    idempotency_key_retention_hours: int = Field(
+        default=168,
+        ge=24,
+        le=24 * 366,
+        description="stored Idempotency-Key answers are kept this long; then the key is free",
+    )
+    idempotency_purge_seconds: float = Field(default=600.0, gt=0, le=86_400)
 
     # -- money flows (burency_banking.flows; amounts are decimal strings) -------------
     auth_url: str | None = Field(

@@ -140,3 +140,4 @@ idempotency_keys = Table(
     Column("response", JSON, nullable=True),
     Column("created_at", _TS, nullable=False),
 )
+Index("ix_idempotency_keys_created_at", idempotency_keys.c.created_at)

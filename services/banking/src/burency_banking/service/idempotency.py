@@ -19,19 +19,29 @@ so they commit together: the same key and body later returns the stored response
 IDEMPOTENCY_CONFLICT``. On PostgreSQL a concurrent duplicate waits on the claimed row
 and then gets the stored response. A request that fails (4xx) stores nothing: its
 transaction rolled back, so the key may be retried.
+
+Answers are kept ``BURENCY_IDEMPOTENCY_KEY_RETENTION_HOURS`` (7 days by default; a
+background loop deletes older ones), after which the key is free again, as with the
+card networks' and payment APIs' keys. Money stays safe past that: ledger transfer ids
+are derived from (user, scope, key) (:func:`derived_id`), so an internal or trading
+transfer resent after the window finds its original ledger movement instead of moving
+the money twice.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -40,10 +50,19 @@ from burency_banking.ledger.errors import IdempotencyConflict
 from burency_banking.ledger.store import dialect_of
 from burency_banking.service.context import BankingContext
 from burency_common.errors import BadRequest
+from burency_common.logging import get_logger
 
-__all__ = ["IdempotencyKey", "derived_id", "idempotent", "require_idempotency_key"]
+__all__ = [
+    "IdempotencyKey",
+    "derived_id",
+    "idempotent",
+    "purge_expired",
+    "require_idempotency_key",
+    "run_purge_loop",
+]
 
 REPLAYED_HEADER = "Idempotent-Replayed"
+_log = get_logger("burency.banking")
 _MAX_KEY = 128
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -140,3 +159,34 @@ async def idempotent(
             .values(status_code=status_code, response=body)
         )
     return JSONResponse(body, status_code=status_code)
+
+
+async def purge_expired(ctx: BankingContext, *, before: datetime, batch: int = 1000) -> int:
+    """Delete stored answers created before ``before``, ``batch`` rows per transaction
+    (short transactions: placing requests keep going); returns how many went."""
+    c = idempotency_keys.c
+    removed = 0
+    while True:
+        oldest = select(c.user_id, c.scope, c.key).where(c.created_at < before).limit(batch)
+        async with ctx.transaction() as db:
+            result = await db.execute(
+                delete(idempotency_keys).where(tuple_(c.user_id, c.scope, c.key).in_(oldest))
+            )
+        count = int(getattr(result, "rowcount", 0) or 0)
+        removed += count
+        if count < batch:
+            return removed
+
+
+async def run_purge_loop(ctx: BankingContext, stop: asyncio.Event) -> None:
+    """Background loop: purge answers older than the retention, then wait."""
+    retention = timedelta(hours=ctx.settings.idempotency_key_retention_hours)
+    while not stop.is_set():
+        try:
+            removed = await purge_expired(ctx, before=ctx.clock.now() - retention)
+            if removed:
+                _log.info("banking.idempotency_keys_purged", count=removed)
+        except Exception:  # the next pass retries; placing requests are unaffected
+            _log.exception("banking.idempotency_purge_failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), ctx.settings.idempotency_purge_seconds)
