@@ -21,11 +21,11 @@ and then gets the stored response. A request that fails (4xx) stores nothing: it
 transaction rolled back, so the key may be retried.
 
 Answers are kept ``BURENCY_IDEMPOTENCY_KEY_RETENTION_HOURS`` (7 days by default; a
-background loop deletes older ones), after which the key is free again, as with the
-card networks' and payment APIs' keys. Money stays safe past that: ledger transfer ids
-are derived from (user, scope, key) (:func:`derived_id`), so an internal or trading
-transfer resent after the window finds its original ledger movement instead of moving
-the money twice.
+background loop deletes older ones), after which the key is free again, as with
+payment APIs' keys. Money stays safe past that for transfers: internal and trading
+transfers derive their ledger transfer id from (user, key) (``stable_uuid`` in
+``service.transfers`` and ``service.saga``), so one resent after the window finds its
+original ledger movement instead of moving the money twice.
 """
 
 from __future__ import annotations
