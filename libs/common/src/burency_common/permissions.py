@@ -7,7 +7,7 @@ touching the services. Roles (``UPPER``-free lowercase names, carried in the
 
 ========== ============================================================
 user       every registered account; no staff permission
-support    reads users and the audit log; helps users, cannot move money
+support    reads users, their balances and the audit log; cannot move money
 compliance support's rights plus KYC review and approving deposits/withdrawals
 admin      everything, including granting roles and disabling users
 ========== ============================================================
@@ -61,10 +61,11 @@ PERMISSIONS: frozenset[str] = frozenset(
         "notifications.broadcast",
         "files.read_private",
         "banking.reconcile",
+        "banking.read",
     }
 )
 
-_SUPPORT = frozenset({"users.read", "audit.read"})
+_SUPPORT = frozenset({"users.read", "audit.read", "banking.read"})
 _COMPLIANCE = _SUPPORT | {
     "kyc.review",
     "deposits.approve",

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from burency_banking import __version__
 from burency_banking.entrypoints.http.accounts import accounts_router
 from burency_banking.entrypoints.http.admin import admin_router
+from burency_banking.entrypoints.http.admin_accounts import admin_accounts_router
 from burency_banking.entrypoints.http.admin_flows import admin_flows_router
 from burency_banking.entrypoints.http.deposits import deposits_router
 from burency_banking.entrypoints.http.dev_chain import dev_chain_router
@@ -29,6 +30,7 @@ def routers() -> list[APIRouter]:
         accounts_router(),
         transfers_router(),
         admin_router(),
+        admin_accounts_router(),
         deposits_router(),
         withdrawals_router(),
         admin_flows_router(),
