@@ -147,7 +147,7 @@ async def _median_of_runs(
     name: str, run: Callable[[], Awaitable[dict[str, float]]]
 ) -> dict[str, object]:
     """REPEATS runs, each on a fresh database; the figures of the median run by
-    throughput, and every run's throughput (the shared machine's noise is ±15%)."""
+    throughput, and every run's throughput (the shared machine's noise is ±25%)."""
     runs = [await run() for _ in range(REPEATS)]
     runs.sort(key=lambda figures: figures["transfers_per_s"])
     figures: dict[str, object] = {f"{name}_{k}": v for k, v in runs[len(runs) // 2].items()}

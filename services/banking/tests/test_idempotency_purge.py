@@ -15,8 +15,9 @@ from banking_testing.harness import Harness, running_harness
 from sqlalchemy import func, select
 
 from burency_banking.adapters.orm import idempotency_keys
-from burency_banking.service.idempotency import purge_expired, run_purge_loop
+from burency_banking.service.idempotency import idempotent, purge_expired, run_purge_loop
 from burency_banking.settings import BankingSettings
+from burency_common.errors import Conflict
 from burency_common.testing.waiting import eventually
 
 PATH = "/v1/transfers/internal"
@@ -74,7 +75,8 @@ async def test_only_answers_older_than_the_retention_are_purged(h: Harness) -> N
     assert resent.headers.get("Idempotent-Replayed") is None
     assert resent.json()["id"] == first.json()["id"]
     assert await _available(h, alice) == "97.00"
-    # a different body under the freed key meets the ledger's own idempotency check
+    # purged again, a different body under the key meets the ledger's own idempotency check
+    await purge_expired(h.ctx, before=h.ctx.clock.now() + timedelta(days=1))
     other = await _send(h, alice, "k-old", "5.00")
     assert (other.status_code, other.json()["code"]) == (409, "IDEMPOTENCY_CONFLICT")
     assert await _available(h, alice) == "97.00"
@@ -100,3 +102,18 @@ async def test_the_purge_loop_runs_until_stopped(h: Harness) -> None:
     await eventually(purged, "the loop to purge the expired answer", timeout=10)
     stop.set()
     await asyncio.wait_for(task, timeout=10)
+
+
+async def test_a_replay_only_request_never_runs_once_its_answer_is_purged(h: Harness) -> None:
+    """A withdrawal skips its 2FA check when the key has an answer; if the purge removes
+    the answer before the claim, the request must not run as a fresh one."""
+    alice = await h.register(email="alice@example.com")
+
+    async def action(_db: Any) -> Any:
+        raise AssertionError("a replay-only request ran its action")
+
+    with pytest.raises(Conflict) as refused:
+        await idempotent(h.ctx, "k", user_id=alice, scope="withdrawals.crypto",
+                         request={"amount": "1"}, action=action, replay_only=True)  # fmt: skip
+    assert refused.value.code == "IDEMPOTENCY_KEY_EXPIRED"
+    assert await _stored(h) == 0  # the claim rolled back with the refusal

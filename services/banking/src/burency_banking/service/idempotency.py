@@ -49,7 +49,7 @@ from burency_banking.adapters.orm import idempotency_keys
 from burency_banking.ledger.errors import IdempotencyConflict
 from burency_banking.ledger.store import dialect_of
 from burency_banking.service.context import BankingContext
-from burency_common.errors import BadRequest
+from burency_common.errors import BadRequest, Conflict
 from burency_common.logging import get_logger
 
 __all__ = [
@@ -126,7 +126,11 @@ async def _claim(
                 c.user_id == user_id, c.scope == scope, c.key == key
             )
         )
-    ).one()
+    ).first()
+    if row is None:  # purged between the insert's conflict and this read
+        raise Conflict(
+            "this Idempotency-Key is being reused: retry", code="IDEMPOTENCY_KEY_EXPIRED"
+        )
     if row.request_hash != digest or row.status_code is None:
         raise IdempotencyConflict("this Idempotency-Key was used with a different request")
     return JSONResponse(
@@ -143,13 +147,23 @@ async def idempotent(
     request: BaseModel | Mapping[str, Any],
     action: Callable[[AsyncConnection], Awaitable[BaseModel]],
     status_code: int = 201,
+    replay_only: bool = False,
 ) -> JSONResponse:
-    """Run ``action`` once per (user, scope, key); see the module docstring."""
+    """Run ``action`` once per (user, scope, key); see the module docstring.
+
+    ``replay_only``: the caller skipped a check (the 2FA code) because the key had an
+    answer; if the purge removed that answer meanwhile, nothing runs and the client is
+    told to send a fresh request (409 ``IDEMPOTENCY_KEY_EXPIRED``)."""
     digest = _hash(request)
     async with ctx.transaction() as db:
         stored = await _claim(db, ctx, user_id=user_id, scope=scope, key=key, digest=digest)
         if stored is not None:
             return stored
+        if replay_only:
+            raise Conflict(
+                "this Idempotency-Key's answer has expired: send the request again with a new key",
+                code="IDEMPOTENCY_KEY_EXPIRED",
+            )
         result = await action(db)
         body = result.model_dump(mode="json", by_alias=True)
         c = idempotency_keys.c

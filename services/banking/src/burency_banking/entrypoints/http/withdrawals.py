@@ -64,12 +64,15 @@ async def _second_factor(
     asset: str,
     amount: int,
     fee: int,
-) -> None:
+) -> bool:
     """Spend the 2FA code, unless this Idempotency-Key was answered already (a replay);
-    limits and funds are checked first, so such a refusal leaves the code unused."""
-    if not await _answered(flows, user_id=user_id, scope=scope, key=key):
-        await flow.precheck(flows, user_id=user_id, asset=asset, amount=amount, fee=fee)
-        await flows.verifier.verify(user_id=user_id, code=code, ip=client_ip(request))
+    limits and funds are checked first, so such a refusal leaves the code unused.
+    Returns whether the code was checked: when not, the request may only replay."""
+    if await _answered(flows, user_id=user_id, scope=scope, key=key):
+        return False
+    await flow.precheck(flows, user_id=user_id, asset=asset, amount=amount, fee=fee)
+    await flows.verifier.verify(user_id=user_id, code=code, ip=client_ip(request))
+    return True
 
 
 def _fingerprint(body: CryptoWithdrawalIn | FiatWithdrawalIn) -> dict[str, Any]:
@@ -88,7 +91,7 @@ async def place_crypto(
     rule, _ = flow.check_crypto(
         flows, asset=body.asset, network=body.network, address=body.address, amount=amount
     )
-    await _second_factor(
+    verified = await _second_factor(
         flows, request, user_id=user_id, scope=scope, key=key, code=body.totp_code,
         asset=body.asset, amount=amount, fee=rule.withdrawal_fee,
     )  # fmt: skip
@@ -106,8 +109,9 @@ async def place_crypto(
         return withdrawal_out(flows.ctx.assets, placed)
 
     return await idempotent(
-        flows.ctx, key, user_id=user_id, scope=scope, request=_fingerprint(body), action=action
-    )
+        flows.ctx, key, user_id=user_id, scope=scope, request=_fingerprint(body), action=action,
+        replay_only=not verified,
+    )  # fmt: skip
 
 
 async def place_fiat(
@@ -120,7 +124,7 @@ async def place_fiat(
     amount = minor(flows.ctx.assets, body.asset, body.amount)
     scope, user_id = "withdrawals.fiat", identity.user_id
     rule, _ = flow.check_fiat(flows, asset=body.asset, amount=amount, iban=body.iban)
-    await _second_factor(
+    verified = await _second_factor(
         flows, request, user_id=user_id, scope=scope, key=key, code=body.totp_code,
         asset=body.asset, amount=amount, fee=rule.withdrawal_fee,
     )  # fmt: skip
@@ -138,8 +142,9 @@ async def place_fiat(
         return withdrawal_out(flows.ctx.assets, placed)
 
     return await idempotent(
-        flows.ctx, key, user_id=user_id, scope=scope, request=_fingerprint(body), action=action
-    )
+        flows.ctx, key, user_id=user_id, scope=scope, request=_fingerprint(body), action=action,
+        replay_only=not verified,
+    )  # fmt: skip
 
 
 async def list_mine(
