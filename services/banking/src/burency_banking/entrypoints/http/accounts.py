@@ -19,6 +19,7 @@ from burency_banking.entrypoints.http.schemas import (
     transaction_out,
 )
 from burency_banking.service import accounts, history
+from burency_banking.service.context import BankingContext
 from burency_common.api import Page
 from burency_common.web.openapi import problem_responses
 
@@ -64,16 +65,20 @@ def _history_route(router: APIRouter) -> None:
         cursor: Annotated[str | None, Query(max_length=512)] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> Page[TransactionOut]:
-        entries, next_cursor = await history.history_page(
-            ctx,
-            user_id=identity.user_id,
-            asset=asset,
-            flt=history.HistoryFilter(kind=kind, since=since, until=until),
-            cursor=cursor,
-            limit=limit,
-        )
-        items = [transaction_out(ctx.assets, e) for e in entries]
-        return Page[TransactionOut](items=items, next_cursor=next_cursor)
+        flt = history.HistoryFilter(kind=kind, since=since, until=until)
+        return await history_out(ctx, identity.user_id, asset, flt, cursor=cursor, limit=limit)
+
+
+async def history_out(
+    ctx: BankingContext, user_id: str, asset: str, flt: history.HistoryFilter,
+    *, cursor: str | None, limit: int,
+) -> Page[TransactionOut]:  # fmt: skip
+    """One page of a user's history as the API shows it (the user's and staff's views)."""
+    entries, next_cursor = await history.history_page(
+        ctx, user_id=user_id, asset=asset, flt=flt, cursor=cursor, limit=limit
+    )
+    items = [transaction_out(ctx.assets, e) for e in entries]
+    return Page[TransactionOut](items=items, next_cursor=next_cursor)
 
 
 def _statement_route(router: APIRouter) -> None:

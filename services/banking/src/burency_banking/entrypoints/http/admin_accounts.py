@@ -10,13 +10,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from burency_banking.entrypoints.http.accounts import Kind, Since, Until
+from burency_banking.entrypoints.http.accounts import Kind, Since, Until, history_out
 from burency_banking.entrypoints.http.deps import Ctx
 from burency_banking.entrypoints.http.schemas import (
     AccountOut,
     TransactionOut,
     account_out,
-    transaction_out,
 )
 from burency_banking.service import accounts, history
 from burency_common.api import Page
@@ -69,12 +68,7 @@ def admin_accounts_router() -> APIRouter:
     ) -> Page[TransactionOut]:
         _log.info("banking.staff_viewed_transactions", actor_id=staff.user_id,
                   user_id=user_id, asset=asset)  # fmt: skip
-        entries, next_cursor = await history.history_page(
-            ctx, user_id=user_id, asset=asset,
-            flt=history.HistoryFilter(kind=kind, since=since, until=until),
-            cursor=cursor, limit=limit,
-        )  # fmt: skip
-        items = [transaction_out(ctx.assets, e) for e in entries]
-        return Page[TransactionOut](items=items, next_cursor=next_cursor)
+        flt = history.HistoryFilter(kind=kind, since=since, until=until)
+        return await history_out(ctx, user_id, asset, flt, cursor=cursor, limit=limit)
 
     return router
