@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from banking_testing.harness import Harness
+from structlog.testing import capture_logs
 
 
 async def _customer(h: Harness) -> str:
@@ -23,7 +24,12 @@ async def test_staff_see_a_users_accounts_and_history(h: Harness, role: str) -> 
         {"asset": "AED", "total": "123.45", "held": "0.00", "available": "123.45"}
     ]
     path = f"/v1/admin/users/{user}/accounts/AED/transactions"
-    history = await h.call("GET", path, staff, role, params={"limit": 10})
+    with capture_logs() as logs:
+        history = await h.call("GET", path, staff, role, params={"limit": 10})
+    assert [(e["event"], e["actor_id"], e["user_id"]) for e in logs
+            if e["event"].startswith("banking.staff_viewed")] == [
+        ("banking.staff_viewed_transactions", staff, user)
+    ]  # fmt: skip
     assert history.status_code == 200, history.text
     [entry] = history.json()["items"]
     assert (entry["kind"], entry["direction"], entry["amount"]) == (
@@ -48,5 +54,7 @@ async def test_unknown_users_and_accounts_are_404(h: Harness) -> None:
     nobody = await h.call("GET", "/v1/admin/users/no-such-user/accounts", staff, "support")
     assert (nobody.status_code, nobody.json()["code"]) == (404, "USER_NOT_FOUND")
     path = f"/v1/admin/users/{user}/accounts/BTC/transactions"
-    no_btc = await h.call("GET", path, staff, "support")
+    with capture_logs() as logs:
+        no_btc = await h.call("GET", path, staff, "support")
     assert no_btc.status_code == 404, no_btc.text
+    assert not [e for e in logs if e["event"].startswith("banking.staff_viewed")], logs

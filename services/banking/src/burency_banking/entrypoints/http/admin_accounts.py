@@ -66,9 +66,11 @@ def admin_accounts_router() -> APIRouter:
         cursor: Annotated[str | None, Query(max_length=512)] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> Page[TransactionOut]:
+        flt = history.HistoryFilter(kind=kind, since=since, until=until)
+        page = await history_out(ctx, user_id, asset, flt, cursor=cursor, limit=limit)
+        # Logged once the page exists: a lookup of a missing account showed nothing.
         _log.info("banking.staff_viewed_transactions", actor_id=staff.user_id,
                   user_id=user_id, asset=asset)  # fmt: skip
-        flt = history.HistoryFilter(kind=kind, since=since, until=until)
-        return await history_out(ctx, user_id, asset, flt, cursor=cursor, limit=limit)
+        return page
 
     return router
