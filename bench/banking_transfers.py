@@ -8,6 +8,11 @@ PostgreSQL the 16 clients run in one service process, then split over two proces
 core well before PostgreSQL does.
 Target: >= 1,500 transfers/s on PostgreSQL on the 2-core development machine.
 
+Throughput on a shared host moves with other tenants' load, so every run also reports
+what a transfer costs: CPU microseconds per transfer in the service processes and in
+the local PostgreSQL processes (from /proc; everything PostgreSQL did during the run,
+so an upper bound). Two cores divided by their sum is the machine's capacity.
+
 Needs PostgreSQL (``source var/infra.env``; read from there when not in the environment).
 ``BENCH_SECONDS`` (default 10) sets each run's duration, ``BENCH_REPEATS`` (default 5)
 how many runs each configuration gets; the median run is reported, with every run's
@@ -60,16 +65,19 @@ def _load_infra_env() -> None:
             os.environ.setdefault(key, value.strip().strip("'\""))
 
 
-async def _clients(
-    url: str, accounts: list[str], clients: int, seed: int, start_at: float
-) -> tuple[list[float], float, float]:
+Run = tuple[list[float], float, float, float]
+
+
+async def _clients(url: str, accounts: list[str], clients: int, seed: int, start_at: float) -> Run:
     """Run ``clients`` concurrent clients for SECONDS from wall-clock time ``start_at``;
-    returns their latencies (s) and the wall-clock start and end of the run."""
+    returns their latencies (s), the wall-clock start and end of the run, and the CPU
+    seconds this process spent in it."""
     async with ledger_database(url) as ldb:
         await _open_connections(ldb.engine, clients)
         # Every process starts at the same moment, after its imports and connections.
         await asyncio.sleep(max(0.0, start_at - time.time()))
         latencies: list[float] = []
+        cpu_before = _own_cpu_seconds()
         started_at = time.time()
         deadline = time.perf_counter() + SECONDS
         counter = iter(range(10**9))
@@ -85,7 +93,28 @@ async def _clients(
                 latencies.append(time.perf_counter() - started)
 
         await asyncio.gather(*(client(i) for i in range(clients)))
-    return latencies, started_at, time.time()
+        ended_at, cpu = time.time(), _own_cpu_seconds() - cpu_before
+    return latencies, started_at, ended_at, cpu
+
+
+def _own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def _postgres_cpu_seconds() -> float:
+    """CPU time of every local ``postgres`` process (backends, WAL writer, ...), from
+    /proc: the database's share of a transfer, whatever else the host is running.
+    Backends that exited are in the postmaster's children's time (cutime, cstime)."""
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+            if fields[0].endswith("(postgres"):
+                total += sum(int(ticks_) for ticks_ in fields[1].split()[11:15])
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended meanwhile
+    return total / ticks
 
 
 async def _open_connections(engine: AsyncEngine, count: int) -> None:
@@ -98,9 +127,7 @@ async def _open_connections(engine: AsyncEngine, count: int) -> None:
     await asyncio.gather(*(one() for _ in range(count)))
 
 
-def _process(
-    url: str, accounts: list[str], clients: int, seed: int, start_at: float
-) -> tuple[list[float], float, float]:
+def _process(url: str, accounts: list[str], clients: int, seed: int, start_at: float) -> Run:
     return asyncio.run(_clients(url, accounts, clients, seed, start_at))
 
 
@@ -108,6 +135,7 @@ async def _measure(url: str, processes: int) -> dict[str, float]:
     """16 clients in total, spread over ``processes`` service processes."""
     async with ledger_database(url) as ldb:
         accounts = [await ldb.fund(f"bench-{i}", "AED", 10**12) for i in range(ACCOUNTS)]
+    pg_cpu_before = _postgres_cpu_seconds()
     if processes == 1:
         runs = [await _clients(url, accounts, CLIENTS, 0, time.time())]
     else:
@@ -118,16 +146,22 @@ async def _measure(url: str, processes: int) -> dict[str, float]:
                 loop.run_in_executor(pool, _process, url, accounts, CLIENTS // processes, n,
                                      start_at)
                 for n in range(processes))))  # fmt: skip
-    latencies = [x for run, _, _ in runs for x in run]
-    elapsed = max(end for _, _, end in runs) - min(start for _, start, _ in runs)
+    pg_cpu = _postgres_cpu_seconds() - pg_cpu_before
+    latencies = [x for run, _, _, _ in runs for x in run]
+    elapsed = max(run[2] for run in runs) - min(run[1] for run in runs)
     async with ledger_database(url) as ldb:
         assert await ldb.sum_posted("AED") == 0
-    return {
+    per_transfer_us = 1e6 / len(latencies)
+    figures = {
         "transfers_per_s": round(len(latencies) / elapsed),
         "p50_ms": round(percentile(latencies, 50) * 1000, 2),
         "p99_ms": round(percentile(latencies, 99) * 1000, 2),
         "transfers": len(latencies),
+        "python_cpu_us_per_transfer": round(sum(run[3] for run in runs) * per_transfer_us),
     }
+    if url.startswith("postgresql"):  # includes set-up and checks: an upper bound
+        figures["postgres_cpu_us_per_transfer"] = round(pg_cpu * per_transfer_us)
+    return figures
 
 
 async def _postgres(processes: int) -> dict[str, float]:

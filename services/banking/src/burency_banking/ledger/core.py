@@ -199,7 +199,9 @@ class Ledger:
             raise InvalidTransfer("memo is at most 500 characters", code="INVALID_MEMO")
 
     @staticmethod
-    def _check_accounts(accounts: dict[str, Row[Any]], spec: TransferSpec) -> Row[Any]:
+    def _check_accounts(
+        accounts: dict[str, store.LockedAccount], spec: TransferSpec
+    ) -> store.LockedAccount:
         """The debit row, after refusing missing accounts and accounts in another asset."""
         for account_id in (spec.debit, spec.credit):
             row = accounts.get(account_id)
@@ -211,8 +213,8 @@ class Ledger:
         return accounts[spec.debit]
 
     @staticmethod
-    def _funded(debit: Row[Any], amount: int) -> bool:
-        return bool(debit.is_system) or int(debit.posted) - int(debit.held) >= amount
+    def _funded(debit: store.LockedAccount, amount: int) -> bool:
+        return debit.is_system or debit.posted - debit.held >= amount
 
     def _values(self, spec: TransferSpec) -> dict[str, Any]:
         status = TransferStatus.PENDING if spec.pending else TransferStatus.POSTED
@@ -232,7 +234,7 @@ class Ledger:
         }
 
     async def _not_recorded(
-        self, db: AsyncConnection, spec: TransferSpec, debit: Row[Any]
+        self, db: AsyncConnection, spec: TransferSpec, debit: store.LockedAccount
     ) -> Transfer:
         """Why a transfer was not written: a replay of its id (the original, or a
         conflict), else insufficient funds."""

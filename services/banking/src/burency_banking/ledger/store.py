@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
-from typing import Any, cast
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -33,10 +33,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from burency_banking.adapters.db import fetch_on_asyncpg
 from burency_banking.adapters.orm import ledger_accounts, ledger_transfers
 from burency_banking.ledger.model import Balance, Transfer
 
 __all__ = [
+    "LockedAccount",
     "apply_deltas",
     "dialect_of",
     "get_transfers",
@@ -100,11 +102,25 @@ def _update_statements() -> tuple[Update, Update]:
     return one, two
 
 
-async def lock_accounts(db: AsyncConnection, ids: Iterable[str]) -> dict[str, Row[Any]]:
+class LockedAccount(NamedTuple):
+    """An account row as the ledger read it under its row lock (before the movement)."""
+
+    id: str
+    asset: str
+    is_system: bool
+    posted: int
+    held: int
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> LockedAccount:
+        return cls(row["id"], row["asset"], bool(row["is_system"]), int(row["posted"]),
+                   int(row["held"]))  # fmt: skip
+
+
+async def lock_accounts(db: AsyncConnection, ids: Iterable[str]) -> dict[str, LockedAccount]:
     """The account rows of ``ids``, locked ``FOR UPDATE`` in ascending id order."""
     result = await db.execute(_lock_statement(), {"ids": sorted(set(ids))})
-    rows = cast("list[Row[Any]]", list(result.all()))
-    return {row.id: row for row in rows}
+    return {row.id: LockedAccount.of(row._mapping) for row in result}
 
 
 async def get_transfers(db: AsyncConnection, ids: Iterable[str]) -> dict[str, Row[Any]]:
@@ -228,7 +244,7 @@ def _positional_transfer(dialect: Dialect) -> tuple[str, tuple[str, ...]] | None
 
 async def transfer_in_one_statement(
     db: AsyncConnection, values: Mapping[str, Any]
-) -> tuple[dict[str, Row[Any]], bool]:
+) -> tuple[dict[str, LockedAccount], bool]:
     """PostgreSQL: lock both accounts (in id order), check funds, insert the transfer and
     move the balances in ONE statement (one round trip instead of three). Returns the
     locked account rows (as they were before this movement) and whether it was recorded;
@@ -244,14 +260,21 @@ async def transfer_in_one_statement(
         "credit_posted": 0 if pending else amount,
         "debit_held": amount if pending else 0,
     }  # fmt: skip
+    rows = await _run_transfer(db, params)
+    inserted = bool(rows) and int(rows[0]["inserted"]) == 1
+    if inserted and int(rows[0]["updated"]) != 2:
+        raise RuntimeError("ledger: a recorded transfer must update exactly two accounts")
+    return {row["id"]: LockedAccount.of(row) for row in rows}, inserted
+
+
+async def _run_transfer(db: AsyncConnection, params: dict[str, Any]) -> list[Mapping[str, Any]]:
+    """On asyncpg straight on the driver (:func:`fetch_on_asyncpg`), else via SQLAlchemy."""
     compiled = _positional_transfer(db.dialect)
     if compiled is None:
-        result = await db.execute(_PG_TRANSFER, params)
-    else:
-        sql, order = compiled
-        result = await db.exec_driver_sql(sql, tuple(params[name] for name in order))
-    rows = cast("list[Row[Any]]", list(result.all()))
-    inserted = bool(rows) and int(rows[0].inserted) == 1
-    if inserted and int(rows[0].updated) != 2:
-        raise RuntimeError("ledger: a recorded transfer must update exactly two accounts")
-    return {row.id: row for row in rows}, inserted
+        return [dict(row._mapping) for row in await db.execute(_PG_TRANSFER, params)]
+    sql, order = compiled
+    args = tuple(params[name] for name in order)
+    rows = await fetch_on_asyncpg(db, sql, args)
+    if rows is None:
+        rows = [dict(row._mapping) for row in await db.exec_driver_sql(sql, args)]
+    return rows
