@@ -1,21 +1,26 @@
 """The ledger's transfer statement runs straight on asyncpg (``fetch_on_asyncpg``) yet
 stays inside the caller's unit of work: it commits and rolls back with the caller's
-transaction, falls back to SQLAlchemy when no transaction is open, and fails the way
-SQLAlchemy fails (``DBAPIError``, a dead connection invalidated). PostgreSQL only: that
-is the only database with this path."""
+transaction and savepoints, falls back to SQLAlchemy when no transaction is open, and
+fails the way SQLAlchemy fails (same exception classes, a dead or cancelled connection
+invalidated). PostgreSQL only: that is the only database with this path."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 from banking_testing.harness import LedgerDb, ledger_database
 from sqlalchemy import select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from burency_banking.adapters.db import fetch_on_asyncpg
+import burency_banking.ledger.store as ledger_store
+from burency_banking.adapters.asyncpg_direct import fetch_on_asyncpg
+from burency_banking.adapters.db import create_banking_engine
 from burency_banking.adapters.orm import ledger_transfers
-from burency_banking.ledger import TransferSpec
+from burency_banking.ledger import Ledger, TransferSpec
 
 pytestmark = pytest.mark.postgres
 
@@ -26,41 +31,81 @@ async def pg(postgres_database_factory: Callable[..., str]) -> AsyncIterator[Led
         yield db
 
 
+@pytest.fixture
+def driver_calls(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Records, for every ledger transfer statement, whether it took the driver path."""
+    calls: list[bool] = []
+
+    async def spy(db: AsyncConnection, sql: str, args: Any) -> list[Any] | None:
+        rows = await fetch_on_asyncpg(db, sql, args)
+        calls.append(rows is not None)
+        return rows
+
+    monkeypatch.setattr(ledger_store, "fetch_on_asyncpg", spy)
+    return calls
+
+
 async def _exists(pg: LedgerDb, transfer_id: str) -> bool:
     async with pg.engine.connect() as db:
-        found = await db.scalar(
-            select(ledger_transfers.c.id).where(ledger_transfers.c.id == transfer_id)
-        )
-    return found is not None
+        stmt = select(ledger_transfers.c.id).where(ledger_transfers.c.id == transfer_id)
+        return await db.scalar(stmt) is not None
 
 
-async def test_the_statement_takes_the_driver_path_inside_a_transaction(pg: LedgerDb) -> None:
+async def _accounts(pg: LedgerDb) -> tuple[str, str]:
+    return await pg.fund("alice", "AED", 500), await pg.fund("bob", "AED", 1)
+
+
+def _spec(transfer_id: str, debit: str, credit: str, amount: int = 100) -> TransferSpec:
+    return TransferSpec(transfer_id, "AED", debit, credit, amount, "i")
+
+
+async def test_the_ledger_statement_takes_the_driver_path(
+    pg: LedgerDb, driver_calls: list[bool]
+) -> None:
+    alice, bob = await _accounts(pg)
     async with pg.engine.begin() as db:
-        rows = await fetch_on_asyncpg(db, "SELECT $1::int AS n", (7,))
-        assert rows is not None
-        assert [dict(row) for row in rows] == [{"n": 7}]
+        await pg.ledger.transfer(db, _spec("t-direct", alice, bob))
+    assert driver_calls[-1] is True
     async with pg.engine.connect() as db:  # no transaction open: SQLAlchemy's path
         assert await fetch_on_asyncpg(db, "SELECT 1", ()) is None
 
 
-async def test_a_transfer_as_first_statement_rolls_back_with_the_caller(pg: LedgerDb) -> None:
-    alice, bob = await pg.fund("alice", "AED", 500), await pg.fund("bob", "AED", 1)
-    async with pg.engine.connect() as db:
-        await db.begin()
-        await pg.ledger.transfer(db, TransferSpec("t-rolled-back", "AED", alice, bob, 200, "i"))
-        await db.rollback()  # the caller gives up
-    assert not await _exists(pg, "t-rolled-back")
+async def test_a_transfer_rolls_back_with_the_caller_first_or_not(
+    pg: LedgerDb, driver_calls: list[bool]
+) -> None:
+    alice, bob = await _accounts(pg)
+    driver_calls.clear()
+    for first in (True, False):
+        async with pg.engine.connect() as db:
+            await db.begin()
+            if not first:
+                await db.execute(text("SELECT 1"))
+            await pg.ledger.transfer(db, _spec(f"t-rolled-back-{first}", alice, bob, 200))
+            await db.rollback()  # the caller gives up
+        assert not await _exists(pg, f"t-rolled-back-{first}")
+    assert driver_calls == [True, True]
     async with pg.engine.connect() as db:
         assert (await pg.ledger.balance(db, alice)).posted == 500
         assert (await pg.ledger.balance(db, bob)).posted == 1
 
 
+async def test_a_savepoint_rollback_undoes_the_transfer(pg: LedgerDb) -> None:
+    alice, bob = await _accounts(pg)
+    async with pg.engine.begin() as db:
+        savepoint = await db.begin_nested()
+        await pg.ledger.transfer(db, _spec("t-in-savepoint", alice, bob))
+        await savepoint.rollback()
+        await pg.ledger.transfer(db, _spec("t-after-savepoint", alice, bob))
+    assert not await _exists(pg, "t-in-savepoint")
+    assert await _exists(pg, "t-after-savepoint")
+
+
 async def test_a_transfer_commits_with_the_callers_other_writes(pg: LedgerDb) -> None:
-    alice, bob = await pg.fund("alice", "AED", 500), await pg.fund("bob", "AED", 1)
+    alice, bob = await _accounts(pg)
     async with pg.engine.begin() as db:
         await db.execute(text("CREATE TABLE side_effects (note text)"))
         await db.execute(text("INSERT INTO side_effects VALUES ('before')"))
-        await pg.ledger.transfer(db, TransferSpec("t-committed", "AED", alice, bob, 200, "i"))
+        await pg.ledger.transfer(db, _spec("t-committed", alice, bob, 200))
         await db.execute(text("INSERT INTO side_effects VALUES ('after')"))
     assert await _exists(pg, "t-committed")
     async with pg.engine.connect() as db:
@@ -69,35 +114,93 @@ async def test_a_transfer_commits_with_the_callers_other_writes(pg: LedgerDb) ->
         assert (await pg.ledger.balance(db, bob)).posted == 201
 
 
-async def test_without_an_open_transaction_sqlalchemy_begins_and_commits(pg: LedgerDb) -> None:
-    alice, bob = await pg.fund("alice", "AED", 500), await pg.fund("bob", "AED", 1)
+async def test_without_an_open_transaction_sqlalchemy_begins_and_commits(
+    pg: LedgerDb, driver_calls: list[bool]
+) -> None:
+    alice, bob = await _accounts(pg)
+    driver_calls.clear()
     async with pg.engine.connect() as db:
-        await pg.ledger.transfer(db, TransferSpec("t-autobegun", "AED", alice, bob, 100, "i"))
+        await pg.ledger.transfer(db, _spec("t-autobegun", alice, bob))
         await db.commit()
+    assert driver_calls == [False]
     assert await _exists(pg, "t-autobegun")
 
 
-async def test_database_errors_surface_as_sqlalchemy_errors(pg: LedgerDb) -> None:
+async def _error_of(db: AsyncConnection, sql: str, *, direct: bool) -> DBAPIError:
+    await db.begin()
+    run = fetch_on_asyncpg(db, sql, ()) if direct else db.exec_driver_sql(sql)
+    with pytest.raises(DBAPIError) as caught:
+        await run
+    await db.rollback()
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    "sql",
+    ["SELECT 1 / 0", "INSERT INTO ledger_accounts (id) VALUES (NULL)", "SELECT no_such_column"],
+)
+async def test_errors_are_the_ones_sqlalchemy_raises(pg: LedgerDb, sql: str) -> None:
+    async with pg.engine.connect() as db:
+        direct = await _error_of(db, sql, direct=True)
+        assert not db.invalidated
+        usual = await _error_of(db, sql, direct=False)
+    assert type(direct) is type(usual)
+    assert type(direct.orig) is type(usual.orig)
+    assert direct.__cause__ is direct.orig
+
+
+async def test_a_violated_constraint_is_an_integrity_error(pg: LedgerDb) -> None:
+    alice, _ = await _accounts(pg)
     async with pg.engine.connect() as db:
         await db.begin()
-        with pytest.raises(DBAPIError) as caught:
-            await fetch_on_asyncpg(db, "SELECT 1 / $1::int", (0,))
-        assert "division by zero" in str(caught.value.orig)
-        assert not db.invalidated
+        with pytest.raises(IntegrityError):  # user balances may not go negative
+            await fetch_on_asyncpg(
+                db, "UPDATE ledger_accounts SET posted = -1 WHERE id = $1", (alice,)
+            )
         await db.rollback()
 
 
 async def test_a_connection_killed_under_the_driver_path_is_invalidated(pg: LedgerDb) -> None:
-    alice, bob = await pg.fund("alice", "AED", 500), await pg.fund("bob", "AED", 1)
+    alice, bob = await _accounts(pg)
     async with pg.engine.connect() as db:
         await db.begin()
         pid = await db.scalar(text("SELECT pg_backend_pid()"))
         async with pg.engine.connect() as killer:
             await killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         with pytest.raises(DBAPIError) as caught:
-            await pg.ledger.transfer(db, TransferSpec("t-killed", "AED", alice, bob, 100, "i"))
-        assert caught.value.connection_invalidated or db.invalidated
+            await pg.ledger.transfer(db, _spec("t-killed", alice, bob))
+        assert caught.value.connection_invalidated
+        assert db.invalidated
     assert not await _exists(pg, "t-killed")
     async with pg.engine.begin() as db:  # the pool hands out a working connection again
-        await pg.ledger.transfer(db, TransferSpec("t-after", "AED", alice, bob, 100, "i"))
+        await pg.ledger.transfer(db, _spec("t-after", alice, bob))
     assert await _exists(pg, "t-after")
+
+
+async def test_a_transfer_cancelled_mid_begin_leaves_no_half_open_connection(
+    pg: LedgerDb,
+) -> None:
+    """Cancelled while its BEGIN is in flight, the connection is invalidated; the next
+    unit of work on the (single-connection) pool really commits."""
+    alice, bob = await _accounts(pg)
+    url = pg.engine.url.render_as_string(hide_password=False)
+    engine = create_banking_engine(url, pool_size=1, max_overflow=0)
+    ledger = Ledger(pg.ledger.assets)
+    try:
+
+        async def unit_of_work(transfer_id: str) -> None:
+            async with engine.begin() as db:
+                await ledger.transfer(db, _spec(transfer_id, alice, bob))
+
+        async with engine.connect() as db:  # the pool's one connection, opened and idle
+            await db.execute(text("SELECT 1"))
+        task = asyncio.create_task(unit_of_work("t-cancelled"))
+        await asyncio.sleep(0)  # the task runs up to waiting for BEGIN's answer
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await unit_of_work("t-next")
+    finally:
+        await engine.dispose()
+    assert not await _exists(pg, "t-cancelled")
+    assert await _exists(pg, "t-next")  # seen from another connection: committed

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import (
     BigInteger,
@@ -33,7 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from burency_banking.adapters.db import fetch_on_asyncpg
+from burency_banking.adapters.asyncpg_direct import fetch_on_asyncpg
 from burency_banking.adapters.orm import ledger_accounts, ledger_transfers
 from burency_banking.ledger.model import Balance, Transfer
 
@@ -60,7 +60,7 @@ def dialect_of(db: AsyncConnection) -> str:
 def _lock_statement() -> Select[Any]:
     """Built once: statements are reused with bound parameters (the ledger is hot code)."""
     return (
-        select(_A.id, _A.asset, _A.kind, _A.user_id, _A.is_system, _A.posted, _A.held)
+        select(_A.id, _A.asset, _A.is_system, _A.posted, _A.held)
         .where(_A.id.in_(bindparam("ids", expanding=True)))
         .order_by(_A.id)
         .with_for_update()
@@ -102,6 +102,12 @@ def _update_statements() -> tuple[Update, Update]:
     return one, two
 
 
+class _ByName(Protocol):
+    """A row read by column name: a ``RowMapping``, a dict, an asyncpg ``Record``."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
 class LockedAccount(NamedTuple):
     """An account row as the ledger read it under its row lock (before the movement)."""
 
@@ -112,7 +118,7 @@ class LockedAccount(NamedTuple):
     held: int
 
     @classmethod
-    def of(cls, row: Mapping[str, Any]) -> LockedAccount:
+    def of(cls, row: _ByName) -> LockedAccount:
         return cls(row["id"], row["asset"], bool(row["is_system"]), int(row["posted"]),
                    int(row["held"]))  # fmt: skip
 
@@ -232,10 +238,10 @@ def _positional_transfer(dialect: Dialect) -> tuple[str, tuple[str, ...]] | None
     """The transfer statement compiled once for ``dialect``, with its parameter order,
     when the driver takes positional parameters (asyncpg: ``$1``..``$14``).
 
-    Sending it with ``exec_driver_sql`` skips SQLAlchemy's per-call statement cache
-    lookup and parameter processing: about a tenth of a transfer's Python CPU
-    (docs/adr/0012-banking-core-connections.md). The text is SQLAlchemy's own
-    compilation of :data:`_PG_TRANSFER`, casts included, so both paths run the same SQL.
+    The text goes to asyncpg directly (:func:`fetch_on_asyncpg`, ADR 0013), or through
+    ``exec_driver_sql`` when that cannot be used; either way SQLAlchemy's per-call
+    statement compilation and parameter processing are skipped. It is SQLAlchemy's own
+    compilation of :data:`_PG_TRANSFER`, casts included, so every path runs the same SQL.
     """
     compiled = _PG_TRANSFER.compile(dialect=dialect)
     order = compiled.positiontup
@@ -267,14 +273,14 @@ async def transfer_in_one_statement(
     return {row["id"]: LockedAccount.of(row) for row in rows}, inserted
 
 
-async def _run_transfer(db: AsyncConnection, params: dict[str, Any]) -> list[Mapping[str, Any]]:
+async def _run_transfer(db: AsyncConnection, params: dict[str, Any]) -> list[_ByName]:
     """On asyncpg straight on the driver (:func:`fetch_on_asyncpg`), else via SQLAlchemy."""
     compiled = _positional_transfer(db.dialect)
     if compiled is None:
-        return [dict(row._mapping) for row in await db.execute(_PG_TRANSFER, params)]
+        return [row._mapping for row in await db.execute(_PG_TRANSFER, params)]
     sql, order = compiled
     args = tuple(params[name] for name in order)
-    rows = await fetch_on_asyncpg(db, sql, args)
+    rows: list[_ByName] | None = await fetch_on_asyncpg(db, sql, args)
     if rows is None:
-        rows = [dict(row._mapping) for row in await db.exec_driver_sql(sql, args)]
+        rows = [row._mapping for row in await db.exec_driver_sql(sql, args)]
     return rows
