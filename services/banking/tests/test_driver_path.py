@@ -178,11 +178,20 @@ async def test_a_connection_killed_under_the_driver_path_is_invalidated(pg: Ledg
 
 
 async def test_a_transfer_cancelled_mid_begin_leaves_no_half_open_connection(
-    pg: LedgerDb,
+    pg: LedgerDb, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Cancelled while its BEGIN is in flight, the connection is invalidated; the next
     unit of work on the (single-connection) pool really commits."""
     alice, bob = await _accounts(pg)
+    entered, completed = asyncio.Event(), []
+
+    async def spy(db: AsyncConnection, sql: str, args: Any) -> list[Any] | None:
+        entered.set()  # from here the task's next wait is BEGIN's answer
+        rows = await fetch_on_asyncpg(db, sql, args)
+        completed.append(rows is not None)
+        return rows
+
+    monkeypatch.setattr(ledger_store, "fetch_on_asyncpg", spy)
     url = pg.engine.url.render_as_string(hide_password=False)
     engine = create_banking_engine(url, pool_size=1, max_overflow=0)
     ledger = Ledger(pg.ledger.assets)
@@ -195,12 +204,13 @@ async def test_a_transfer_cancelled_mid_begin_leaves_no_half_open_connection(
         async with engine.connect() as db:  # the pool's one connection, opened and idle
             await db.execute(text("SELECT 1"))
         task = asyncio.create_task(unit_of_work("t-cancelled"))
-        await asyncio.sleep(0)  # the task runs up to waiting for BEGIN's answer
+        await asyncio.wait_for(entered.wait(), timeout=10)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
         await unit_of_work("t-next")
     finally:
         await engine.dispose()
+    assert completed == [True]  # t-next took the driver path; t-cancelled never finished
     assert not await _exists(pg, "t-cancelled")
     assert await _exists(pg, "t-next")  # seen from another connection: committed
