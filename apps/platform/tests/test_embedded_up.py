@@ -53,7 +53,9 @@ def platform(tmp_path: Path) -> Iterator[Running]:
     log = tmp_path / "up.log"
     cli = Path(sys.executable).parent / "burency"
     with log.open("wb") as out:
-        proc = subprocess.Popen([str(cli), "up"], env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [str(cli), "up"], env=env, stdout=out, stderr=subprocess.STDOUT, umask=0o022
+        )
     running = Running(f"http://127.0.0.1:{port}", proc, log)
     yield running
     if proc.poll() is None:
@@ -84,3 +86,25 @@ def test_burency_up_serves_the_platform_and_prints_url_and_admin(platform: Runni
     platform.proc.send_signal(signal.SIGINT)
     assert platform.proc.wait(timeout=15) == 0
     assert "NOT FOR PRODUCTION" in platform.output()
+
+
+def test_embedded_data_is_readable_by_its_owner_only(platform: Running, tmp_path: Path) -> None:
+    """auth.db holds password hashes, the signing key signs every token: nothing under the
+    data directory may be readable by other accounts on the machine (found 0644 once)."""
+    platform.wait_for(r"URL:\s+" + re.escape(platform.url))
+    platform.wait_for(r"email:\s+(\S+)\s+password:\s+(\S+)")  # printed once started
+    registered = httpx.post(
+        f"{platform.url}/api/auth/v1/register",
+        json={"email": "perm@example.com", "password": "correct horse battery"},
+    )
+    assert registered.status_code == 202, registered.text
+    data_dir = tmp_path / "var"
+    entries = [data_dir, *data_dir.rglob("*")]
+    assert any(p.name == "auth.db" for p in entries)
+    assert any(p.name.endswith("-wal") for p in entries)
+    open_to_others = {
+        str(p.relative_to(tmp_path)): oct(p.stat().st_mode & 0o777)
+        for p in entries
+        if p.stat().st_mode & 0o077
+    }
+    assert open_to_others == {}

@@ -24,6 +24,7 @@ from burency_common.component import ServiceComponent
 from burency_common.config import BurencySettings, RunMode, load_settings
 from burency_common.errors import ConfigurationError
 from burency_common.logging import configure_logging
+from burency_common.private_files import private_directory
 from burency_gateway.app import build_gateway
 from burency_gateway.settings import GatewaySettings
 from burency_platform.components import (
@@ -76,7 +77,7 @@ def _serve(app: ASGIApp, settings: BurencySettings, trusted_proxies: str = "") -
 def _up() -> int:
     settings = load_settings(PlatformSettings, mode=RunMode.EMBEDDED)
     configure_logging(level=settings.log_level, json=settings.log_json)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_directory(settings.data_dir)
     platform = build_platform(settings)
     print(_banner(settings, platform.services), flush=True)  # noqa: T201 - operator's screen
     _serve(platform, settings, settings.trusted_proxies)

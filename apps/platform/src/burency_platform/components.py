@@ -18,6 +18,7 @@ from burency_banking.component import build_component as build_banking
 from burency_banking.settings import BankingSettings
 from burency_common.config import RunMode, load_settings
 from burency_common.logging import get_logger
+from burency_common.private_files import private_file
 from burency_common.tokens import SigningKey
 from burency_files.component import FilesComponent
 from burency_files.component import build_component as build_files
@@ -55,11 +56,9 @@ def _embedded_signing_key(data_dir: Path) -> str:
     """
     path = data_dir / "auth.signing-key.pem"
     if path.exists():
-        return path.read_text()
-    path.parent.mkdir(parents=True, exist_ok=True)
+        return private_file(path).read_text()
     pem = SigningKey.generate().to_pem().decode()
-    path.write_text(pem)
-    path.chmod(0o600)
+    private_file(path, pem.encode())
     _log.warning("platform.DEV_SIGNING_KEY_CREATED", path=str(path), mode="embedded only")
     return pem
 

@@ -22,6 +22,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from burency_common.private_files import private_file
+
 __all__ = [
     "create_engine",
     "create_session_factory",
@@ -42,12 +44,16 @@ def is_postgres(engine_or_url: AsyncEngine | str) -> bool:
 
 
 def create_engine(url: str, *, echo: bool = False, **kwargs: Any) -> AsyncEngine:
-    """An async engine for ``url``; creates the directory of a SQLite file if needed."""
+    """An async engine for ``url``.
+
+    A SQLite file (and its directory) is created owner-only before SQLite opens it:
+    the databases hold password hashes and balances (see :mod:`burency_common.private_files`).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        if database and database != ":memory:" and not database.startswith("file:"):
+            private_file(Path(database))
         engine = create_async_engine(url, echo=echo, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

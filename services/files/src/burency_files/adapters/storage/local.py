@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+from burency_common.private_files import PRIVATE_DIR_MODE, private_directory
 from burency_common.timeutil import Clock, SystemClock, to_epoch_ms
 from burency_files.adapters.storage.port import ObjectNotFound, SizeCounter, StoredObject
 from burency_files.domain.kinds import is_valid_key
@@ -68,14 +69,14 @@ class LocalStorage:
         return self.root / key
 
     async def ensure_ready(self) -> None:
-        await asyncio.to_thread(self.root.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(private_directory, self.root)
 
     async def put_stream(
         self, key: str, chunks: AsyncIterator[bytes], *, content_type: str, size_limit: int
     ) -> StoredObject:
         del content_type  # a directory keeps no metadata; the database has it
         target = self._path(key)
-        await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(target.parent.mkdir, PRIVATE_DIR_MODE, parents=True, exist_ok=True)
         fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
         counter = SizeCounter(size_limit)
         try:
