@@ -55,7 +55,10 @@ def test_round_trip(key: SigningKey, ring: KeyRing) -> None:
     assert header == {"alg": "EdDSA", "typ": "JWT", "kid": key.kid}
     assert payload["typ"] == "access"
     assert payload["nbf"] == payload["iat"] == TS
-    assert set(payload) == {"sub", "iss", "aud", "iat", "nbf", "exp", "jti", "typ", "roles", "sid"}
+    assert payload["iat_us"] == TS * 1_000_000
+    assert set(payload) == {
+        "sub", "iss", "aud", "iat", "iat_us", "nbf", "exp", "jti", "typ", "roles", "sid",
+    }  # fmt: skip
 
 
 def test_refresh_jwt_round_trip(ring: KeyRing) -> None:

@@ -208,13 +208,15 @@ async def test_revoked_session(
 async def test_user_revoked_before(
     authn: Authenticator, ring: KeyRing, store: MemoryRevocationStore
 ) -> None:
+    cutoff = NOW.replace(microsecond=500_000)
     old = token(ring, now=NOW - timedelta(minutes=1))
-    same_second = token(ring, now=NOW.replace(microsecond=0))
-    await store.revoke_user_before("user-1", NOW + timedelta(milliseconds=500), NOW + TTL)
-    error = await refused(authn, bearer(old))
-    assert (error.status, error.code) == (401, "TOKEN_REVOKED")
-    # Whole-second resolution: a token from the revocation's own second survives.
-    assert await authn.authenticate(bearer(same_second)) is not None
+    same_second = token(ring, now=cutoff - timedelta(milliseconds=1))
+    fresh = token(ring, now=cutoff)  # auth's own token issued at the cut-off instant
+    await store.revoke_user_before("user-1", cutoff, NOW + TTL)
+    for revoked in (old, same_second):  # exact, not whole seconds (issue #13 finding 4)
+        error = await refused(authn, bearer(revoked))
+        assert (error.status, error.code) == (401, "TOKEN_REVOKED")
+    assert await authn.authenticate(bearer(fresh)) is not None
 
 
 async def test_revocation_store_down_is_503(ring: KeyRing) -> None:

@@ -90,12 +90,20 @@ class RevocationStoreContract:
         cutoff = datetime(2026, 5, 1, 12, 0, 0, 500_000, tzinfo=UTC)
         await store.revoke_user_before("user-1", cutoff, now() + HOUR)
         before = cutoff - timedelta(seconds=1)
-        same_second = cutoff.replace(microsecond=0)
         after = cutoff + timedelta(seconds=1)
         assert await store.is_revoked("j", None, "user-1", before)
-        assert not await store.is_revoked("j", None, "user-1", same_second)
         assert not await store.is_revoked("j", None, "user-1", after)
         assert not await store.is_revoked("j", None, "user-2", before)
+
+    async def test_user_cutoff_is_exact_within_the_second(self, store: RevocationStore) -> None:
+        """Issue #13 finding 4: the same second as the cut-off used to survive it."""
+        cutoff = datetime(2026, 5, 1, 12, 0, 0, 500_000, tzinfo=UTC)
+        await store.revoke_user_before("user-1", cutoff, now() + HOUR)
+        one_us = timedelta(microseconds=1)
+        assert await store.is_revoked("j", None, "user-1", cutoff.replace(microsecond=0))
+        assert await store.is_revoked("j", None, "user-1", cutoff - one_us)
+        assert not await store.is_revoked("j", None, "user-1", cutoff)  # auth's fresh token
+        assert not await store.is_revoked("j", None, "user-1", cutoff + one_us)
 
     async def test_user_cutoff_only_moves_forward(self, store: RevocationStore) -> None:
         late = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
@@ -162,7 +170,7 @@ async def test_redis_keys_carry_the_ttl_and_lookup_is_one_round_trip(redis_url: 
         await store.revoke_token("jti-1", now() + timedelta(seconds=90))
         await store.revoke_user_before("user-1", now(), now() + timedelta(seconds=900))
         assert 80_000 < await client.pttl(f"{prefix}:jti:jti-1") <= 91_000
-        assert 890_000 < await client.pttl(f"{prefix}:user:user-1") <= 901_000
+        assert 890_000 < await client.pttl(f"{prefix}:user-us:user-1") <= 901_000
         calls: list[Any] = []
         original: Any = client.execute_command
 
@@ -176,6 +184,23 @@ async def test_redis_keys_carry_the_ttl_and_lookup_is_one_round_trip(redis_url: 
     finally:
         await store.aclose()  # the caller owns the client: still usable afterwards
         assert await client.ping()
+        await client.aclose()  # type: ignore[attr-defined]
+
+
+async def test_redis_still_honours_a_whole_second_cutoff_of_an_older_gateway(
+    redis_url: str,
+) -> None:
+    """During a rolling upgrade an older gateway writes ``user:<id>`` in whole seconds."""
+    client: Redis[bytes] = Redis.from_url(redis_url)
+    prefix = f"test:revoked:{uuid.uuid4().hex}"
+    store = RedisRevocationStore(client, key_prefix=prefix)
+    try:
+        cutoff = datetime(2026, 5, 1, 12, 0, 1, tzinfo=UTC)
+        await client.set(f"{prefix}:user:user-1", int(cutoff.timestamp()), ex=60)
+        assert await store.is_revoked("j", None, "user-1", cutoff - timedelta(microseconds=1))
+        assert not await store.is_revoked("j", None, "user-1", cutoff)
+    finally:
+        await store.aclose()
         await client.aclose()  # type: ignore[attr-defined]
 
 

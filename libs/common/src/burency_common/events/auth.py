@@ -9,8 +9,9 @@ One event may revoke any combination of:
 
 * ``jti`` - one access token;
 * ``session_id`` - every access token of one login session (``sid`` claim);
-* ``issued_before`` - every access token of ``user_id`` issued before that instant
-  (compared at whole-second JWT resolution, see the gateway's revocation store).
+* ``issued_before`` - every access token of ``user_id`` issued strictly before that
+  instant, compared exactly (microseconds: the token's ``iat_us`` claim, from the same
+  auth clock that set ``issued_before``; see the gateway's revocation store).
 
 ``expires_at`` is how long the revocation must be remembered: the moment the last
 affected access token expires anyway (for a session or a user, "now + the access

@@ -46,6 +46,7 @@ from burency_common.tokens._errors import (
 from burency_common.tokens._jwks import JWKSClient, build_jwks, parse_jwks
 from burency_common.tokens._jwt import (
     DEFAULT_LEEWAY,
+    PRECISE_IAT_CLAIM,
     KeyResolver,
     TokenType,
     VerifiedToken,
@@ -61,9 +62,11 @@ from burency_common.tokens._refresh import (
     parse_refresh_token,
     refresh_secret_matches,
 )
+from burency_common.tokens._time import issued_at_of
 
 __all__ = [
     "DEFAULT_LEEWAY",
+    "PRECISE_IAT_CLAIM",
     "JWKSClient",
     "KeyResolver",
     "KeyRing",
@@ -88,6 +91,7 @@ __all__ = [
     "decode_unverified",
     "hash_refresh_secret",
     "issue_token",
+    "issued_at_of",
     "jwk_thumbprint",
     "new_refresh_token",
     "parse_jwks",

@@ -39,6 +39,7 @@ from burency_common.tokens._time import check_claims_time, require_aware
 __all__ = [
     "DEFAULT_LEEWAY",
     "MAX_TOKEN_LENGTH",
+    "PRECISE_IAT_CLAIM",
     "RESERVED_CLAIMS",
     "KeyResolver",
     "TokenType",
@@ -57,6 +58,13 @@ MAX_TOKEN_LENGTH = 8192
 """Longer strings are refused before any decoding (cheap DoS guard)."""
 
 RESERVED_CLAIMS = frozenset({"sub", "iss", "aud", "iat", "nbf", "exp", "jti", "typ"})
+PRECISE_IAT_CLAIM = "iat_us"
+"""Issue time in integer microseconds since the epoch, beside the whole-second ``iat``.
+
+RFC 7519's ``iat`` is a whole NumericDate here; revocation by "issued before T" needs
+the exact instant, or a token issued in the same second as a revocation survives it.
+Optional on verification (tokens from before it existed still verify)."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _HEADER_TYP = "JWT"
 
 
@@ -114,16 +122,18 @@ def issue_token(
     if ttl < timedelta(seconds=1):
         raise ValueError("ttl must be at least one second")
     extra = dict(claims or {})
-    clash = RESERVED_CLAIMS.intersection(extra)
+    clash = (RESERVED_CLAIMS | {PRECISE_IAT_CLAIM}).intersection(extra)
     if clash:
         raise ValueError(f"claims may not override reserved claims: {sorted(clash)}")
-    issued_at = math.floor(now.timestamp())
+    issued_at_us = (now - _EPOCH) // timedelta(microseconds=1)  # exact, no float rounding
+    issued_at = issued_at_us // 1_000_000
     payload: dict[str, Any] = {
         **extra,
         "sub": _non_empty("subject", subject),
         "iss": _non_empty("issuer", issuer),
         "aud": _non_empty("audience", audience),
         "iat": issued_at,
+        PRECISE_IAT_CLAIM: issued_at_us,
         "nbf": issued_at,
         "exp": issued_at + math.floor(ttl.total_seconds()),
         "jti": str(uuid.uuid4()),

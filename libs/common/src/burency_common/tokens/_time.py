@@ -14,9 +14,11 @@ from typing import Any
 
 from burency_common.tokens._errors import TokenExpired, TokenMalformed, TokenNotYetValid
 
-__all__ = ["check_claims_time", "require_aware"]
+__all__ = ["check_claims_time", "issued_at_of", "require_aware"]
 
 _MAX_NUMERIC_DATE = 253_402_300_799  # 9999-12-31T23:59:59Z
+_PRECISE_IAT = "iat_us"  # see burency_common.tokens._jwt.PRECISE_IAT_CLAIM
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def require_aware(value: datetime, name: str) -> datetime:
@@ -54,4 +56,21 @@ def check_claims_time(
         raise TokenNotYetValid()
     if iat > current + margin:
         raise TokenNotYetValid("token was issued in the future")
-    return datetime.fromtimestamp(iat, UTC), datetime.fromtimestamp(exp, UTC)
+    return issued_at_of(payload), datetime.fromtimestamp(exp, UTC)
+
+
+def issued_at_of(payload: Mapping[str, Any]) -> datetime:
+    """The exact issue instant: ``iat_us`` (microseconds) when present, else ``iat``.
+
+    ``iat_us`` must be an integer lying in the same second as ``iat``: a token whose two
+    issue times disagree is malformed, so neither can be used to dodge a revocation.
+    """
+    iat = _numeric_date(payload, "iat")
+    if _PRECISE_IAT not in payload:
+        return datetime.fromtimestamp(iat, UTC)
+    precise = payload[_PRECISE_IAT]
+    if isinstance(precise, bool) or not isinstance(precise, int):
+        raise TokenMalformed(f"token claim {_PRECISE_IAT!r} is not an integer")
+    if precise < 0 or precise // 1_000_000 != math.floor(iat):
+        raise TokenMalformed(f"token claim {_PRECISE_IAT!r} disagrees with 'iat'")
+    return _EPOCH + timedelta(microseconds=precise)

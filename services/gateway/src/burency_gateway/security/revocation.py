@@ -9,11 +9,15 @@ that deadline (a Redis key TTL, or a pruned dictionary entry in memory).
 * :class:`RedisRevocationStore` - distributed mode: every gateway replica shares it;
   :meth:`~RedisRevocationStore.is_revoked` costs one ``MGET`` round trip.
 
-"All tokens of user X issued before T" compares at whole seconds, the resolution of
-the JWT ``iat`` claim: a token whose ``iat`` lies in the same second as ``T``
-survives. Otherwise a user who changes their password (auth revokes everything
-before "now" and issues a fresh token in the same second) would be logged out by
-their own new token's revocation. The cost is a window of under a second.
+"All tokens of user X issued before T" compares exact instants, in integer
+microseconds: the token's issue time comes from its ``iat_us`` claim (auth's clock,
+see :data:`burency_common.tokens.PRECISE_IAT_CLAIM`) and ``T`` from the same clock, so
+a token issued in the same second as a revocation, but before it, is refused, while
+the fresh token auth issues right after a cut-off (``iat_us >= T``) is accepted.
+(Until 2026-12 this compared whole seconds, and a role revoked in the same second a
+token was issued did not take effect.) Tokens without ``iat_us`` fall back to their
+whole-second ``iat``, which is exact at the start of the second and so only errs
+towards refusing.
 
 A store that cannot answer raises :class:`RevocationStoreUnavailable` (503): failing
 open would let revoked tokens back in whenever Redis blinks.
@@ -24,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -42,7 +46,10 @@ __all__ = [
     "RevocationStore",
     "RevocationStoreUnavailable",
     "apply_revocation_event",
+    "parse_revocation_event",
 ]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class RevocationStoreUnavailable(ServiceUnavailable):
@@ -62,7 +69,7 @@ class RevocationStore(Protocol):
     async def revoke_user_before(
         self, user_id: str, issued_before: datetime, until: datetime
     ) -> None:
-        """Refuse tokens of ``user_id`` issued before ``issued_before`` (whole seconds)."""
+        """Refuse tokens of ``user_id`` issued strictly before ``issued_before`` (exactly)."""
 
     async def is_revoked(
         self, jti: str, sid: str | None, user_id: str, issued_at: datetime
@@ -82,6 +89,12 @@ def _epoch(value: datetime, name: str) -> float:
     return value.timestamp()
 
 
+def _micros(value: datetime, name: str) -> int:
+    """An aware instant as integer microseconds since the epoch (no float rounding)."""
+    _epoch(value, name)
+    return (value - _EPOCH) // timedelta(microseconds=1)
+
+
 def _non_empty(value: str, name: str) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError(f"{name} must be a non-empty string")
@@ -97,7 +110,7 @@ class MemoryRevocationStore:
         self._clock = clock
         self._tokens: dict[str, float] = {}  # jti -> keep until (epoch seconds)
         self._sessions: dict[str, float] = {}  # sid -> keep until
-        self._users: dict[str, tuple[int, float]] = {}  # user -> (cutoff second, keep until)
+        self._users: dict[str, tuple[int, float]] = {}  # user -> (cutoff in µs, keep until)
         self._writes = 0
 
     def _now(self) -> float:
@@ -133,7 +146,7 @@ class MemoryRevocationStore:
     async def revoke_user_before(
         self, user_id: str, issued_before: datetime, until: datetime
     ) -> None:
-        cutoff = math.floor(_epoch(issued_before, "issued_before"))
+        cutoff = _micros(issued_before, "issued_before")
         keep = _epoch(until, "until")
         if keep <= self._now():
             return
@@ -151,7 +164,7 @@ class MemoryRevocationStore:
         if self._live(self._tokens, jti, now) or self._live(self._sessions, sid, now):
             return True
         cutoff, keep = self._users.get(user_id, (0, 0.0))
-        return keep > now and math.floor(_epoch(issued_at, "issued_at")) < cutoff
+        return keep > now and _micros(issued_at, "issued_at") < cutoff
 
     async def healthy(self) -> bool:
         return True
@@ -184,10 +197,12 @@ class RedisRevocationStore:
     """Shared store for distributed mode (Redis >= 6.2 for ``SET ... PXAT``).
 
     Keys: ``<prefix>:jti:<jti>``, ``<prefix>:sid:<sid>`` (value ``1``) and
-    ``<prefix>:user:<user_id>`` (value: the cutoff, epoch seconds), each expiring when
-    the revocation stops mattering. Pass a URL (the store owns the connection pool
-    and closes it in :meth:`aclose`) or an existing ``redis.asyncio.Redis`` client
-    (the caller owns it).
+    ``<prefix>:user-us:<user_id>`` (value: the cutoff, epoch microseconds), each
+    expiring when the revocation stops mattering. ``<prefix>:user:<user_id>`` (the
+    cutoff in whole seconds, as written before microseconds) is still read, so a
+    revocation recorded by an older gateway keeps biting during a rolling upgrade.
+    Pass a URL (the store owns the connection pool and closes it in :meth:`aclose`)
+    or an existing ``redis.asyncio.Redis`` client (the caller owns it).
     """
 
     def __init__(
@@ -231,23 +246,30 @@ class RedisRevocationStore:
     async def revoke_user_before(
         self, user_id: str, issued_before: datetime, until: datetime
     ) -> None:
-        cutoff = math.floor(_epoch(issued_before, "issued_before"))
-        await self._store(self._key("user", _non_empty(user_id, "user_id")), cutoff, until)
+        cutoff = _micros(issued_before, "issued_before")
+        await self._store(self._key("user-us", _non_empty(user_id, "user_id")), cutoff, until)
 
     async def is_revoked(
         self, jti: str, sid: str | None, user_id: str, issued_at: datetime
     ) -> bool:
-        keys = [self._key("jti", jti), self._key("user", user_id)]
+        keys = [
+            self._key("jti", jti),
+            self._key("user-us", user_id),
+            self._key("user", user_id),
+        ]
         if sid is not None:
             keys.append(self._key("sid", sid))
         try:
             values = await self._redis.mget(keys)
         except RedisError:
             raise RevocationStoreUnavailable() from None
-        token, user, *session = values
+        token, user_us, user_s, *session = values
         if token is not None or any(v is not None for v in session):
             return True
-        return user is not None and math.floor(_epoch(issued_at, "issued_at")) < int(user)
+        issued = _micros(issued_at, "issued_at")
+        if user_us is not None and issued < int(user_us):
+            return True
+        return user_s is not None and issued // 1_000_000 < int(user_s)
 
     async def healthy(self) -> bool:
         try:
@@ -262,12 +284,11 @@ class RedisRevocationStore:
             await self._pool.disconnect()
 
 
-async def apply_revocation_event(store: RevocationStore, envelope: EventEnvelope) -> None:
-    """Bus handler for ``auth.tokens.revoked``: record every revocation the event names.
+def parse_revocation_event(envelope: EventEnvelope) -> TokensRevoked:
+    """The payload of an ``auth.tokens.revoked`` v1 envelope, or ``EventSchemaError``.
 
-    Idempotent (re-applying keeps the larger cutoff and the later expiry), so
-    at-least-once delivery is fine. A malformed payload raises ``EventSchemaError``
-    so the bus dead-letters it instead of retrying forever.
+    A malformed payload raises ``EventSchemaError`` so the bus dead-letters it
+    instead of retrying forever.
     """
     if envelope.type != AUTH_TOKENS_REVOKED or envelope.version != 1:
         raise EventSchemaError(
@@ -281,6 +302,18 @@ async def apply_revocation_event(store: RevocationStore, envelope: EventEnvelope
             f"{AUTH_TOKENS_REVOKED} payload invalid: {exc.error_count()} error(s)",
             code="INVALID_EVENT_PAYLOAD",
         ) from None
+    return event
+
+
+async def apply_revocation_event(
+    store: RevocationStore, envelope: EventEnvelope | TokensRevoked
+) -> None:
+    """Bus handler for ``auth.tokens.revoked``: record every revocation the event names.
+
+    Idempotent (re-applying keeps the larger cutoff and the later expiry), so
+    at-least-once delivery is fine. Takes the envelope, or its already parsed payload.
+    """
+    event = envelope if isinstance(envelope, TokensRevoked) else parse_revocation_event(envelope)
     writes = []
     if event.jti is not None:
         writes.append(store.revoke_token(event.jti, event.expires_at))
