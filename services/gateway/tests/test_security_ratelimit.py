@@ -296,6 +296,8 @@ def test_parse_rate_rules_mapping_form_and_defaults() -> None:
     assert set(parse_rate_rules(DEFAULT_RATE_RULES)) == {
         "default",
         "login",
+        "token_refresh",
+        "email_verification",
         "register",
         "password_reset",
         "orders",

@@ -1,9 +1,19 @@
 """The gateway's request pipeline for ``/api/<service>/...``.
 
-route → authenticate → authorize → rate limit → sign identity → forward (streamed).
+canonical path → route → authenticate → authorize → rate limit → sign identity → forward (streamed).
 Anything else (``/healthz``, ``/api/openapi.json``, ``/api/docs``, the SPA) goes to the
 gateway's own app. Each failure is answered as problem+json before any upstream is
 contacted, so an unauthenticated or rate-limited request costs a service nothing.
+
+The path is made canonical first (:mod:`burency_gateway.canonical`), once, from the
+client's raw bytes; the request continues with a scope whose ``path``/``raw_path`` are
+that canonical form, so route rules, rate-limit classes, API-key scopes, the gateway's
+own app and the upstream service all see one and the same path. A path with no single
+meaning is answered 400 ``AMBIGUOUS_PATH``.
+
+A response to a request that carried valid credentials gets ``Cache-Control: no-store``
+unless the service chose a ``Cache-Control`` itself: it is someone's private data, and
+no shared or browser cache may keep it.
 """
 
 from __future__ import annotations
@@ -18,11 +28,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from burency_common.errors import BadRequest, BurencyError, PayloadTooLarge, ServiceUnavailable
 from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity
 from burency_common.timeutil import utc_now
+from burency_gateway.canonical import AmbiguousPath, canonical_path, decoded_path, raw_target
 from burency_gateway.proxy import Upstreams, forward, send_problem
 from burency_gateway.routes import MatchedRoute, RouteTable
 from burency_gateway.security import Authenticator, RateLimiter, RateLimitStatus, authorize
 
-__all__ = ["GatewayCore"]
+__all__ = ["GatewayCore", "canonical_scope"]
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -69,6 +80,19 @@ def _client_ip(scope: Scope) -> str | None:
     return str(client[0]) if client else None
 
 
+def canonical_scope(scope: Scope) -> tuple[Scope, str]:
+    """A copy of ``scope`` whose ``path``/``raw_path`` are the canonical path, and that path.
+
+    The canonical (percent-encoded) string is what every check uses; ``raw_path`` is its
+    bytes and ``path`` its decoded form, so whatever reads the scope downstream (the
+    forwarder, the gateway's own app) sees the same path. Raises :class:`AmbiguousPath`.
+    """
+    canonical = canonical_path(raw_target(scope["path"], scope.get("raw_path")))
+    return {**scope, "path": decoded_path(canonical), "raw_path": canonical.encode("ascii")}, (
+        canonical
+    )
+
+
 @dataclass
 class GatewayCore:
     """ASGI app routing ``/api/<service>`` requests; everything else goes to ``fallback``."""
@@ -82,9 +106,16 @@ class GatewayCore:
     clock: Callable[[], datetime] = utc_now
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        route = (
-            self.table.match(scope["method"], scope["path"]) if scope["type"] == "http" else None
-        )
+        route, canonical = None, ""
+        if scope["type"] == "http":
+            try:
+                scope, canonical = canonical_scope(scope)
+            except AmbiguousPath as exc:
+                # ``instance`` stays empty: the refused path is not echoed back.
+                state = scope.get("state", {})
+                await send_problem(send, exc, scope={}, request_id=state.get("request_id"))
+                return
+            route = self.table.match(scope["method"], canonical)
         if route is None:
             await self.fallback(scope, receive, send)
             return
@@ -95,7 +126,7 @@ class GatewayCore:
             if _header(scope, _API_KEY_HEADER) is not None:
                 body = await _read_body(receive, MAX_SIGNED_BODY)
                 receive = _replaying(body, receive)
-            identity, limits = await self._admit(scope, route, body)
+            identity, limits = await self._admit(scope, canonical, route, body)
         except BurencyError as exc:
             await send_problem(send, exc, scope=scope, request_id=state.get("request_id"))
             return
@@ -115,7 +146,7 @@ class GatewayCore:
         await forward(
             scope,
             receive,
-            self._with_headers(send, limits),
+            self._with_headers(send, limits, authenticated=identity is not None),
             pool=pool,
             upstream_path=route.upstream_path,
             timeout=route.timeout,
@@ -123,12 +154,12 @@ class GatewayCore:
         )
 
     async def _admit(
-        self, scope: Scope, route: MatchedRoute, body: bytes
+        self, scope: Scope, canonical: str, route: MatchedRoute, body: bytes
     ) -> tuple[Identity | None, RateLimitStatus]:
         identity = await self.authenticator.authenticate(
             _header(scope, b"authorization"),
             method=scope["method"],
-            path=scope["path"],
+            path=canonical,
             query=scope.get("query_string", b"").decode("latin-1"),
             headers={k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]},
             body=body,
@@ -143,12 +174,14 @@ class GatewayCore:
         return identity, limits
 
     @staticmethod
-    def _with_headers(send: Send, limits: RateLimitStatus) -> Send:
+    def _with_headers(send: Send, limits: RateLimitStatus, *, authenticated: bool) -> Send:
         async def send_with_limits(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in limits.headers().items():
                     headers.setdefault(name, value)
+                if authenticated:
+                    headers.setdefault("cache-control", "no-store")
             await send(message)
 
         return send_with_limits

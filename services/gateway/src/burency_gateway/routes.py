@@ -92,7 +92,12 @@ class RouteTable:
         return [s.name for s in self.services]
 
     def match(self, method: str, path: str) -> MatchedRoute | None:
-        """Route ``path`` (``/api/<service>/rest``) or None when no service owns it."""
+        """Route ``path`` (``/api/<service>/rest``) or None when no service owns it.
+
+        ``path`` must be the canonical path (:func:`burency_gateway.canonical.canonical_path`):
+        the rules are matched against it, and ``upstream_path`` is its rest, sent to the
+        service byte for byte.
+        """
         if not path.startswith("/api/"):
             return None
         name, _, rest = path[len("/api/") :].partition("/")
@@ -143,9 +148,11 @@ def default_route_table() -> RouteTable:
             Rule("/.well-known/jwks.json", Access.PUBLIC, frozenset({"GET"})),
             Rule("/v1/register", Access.PUBLIC, _POST, rate_class="register"),
             Rule("/v1/login", Access.PUBLIC, _POST, rate_class="login"),
-            Rule("/v1/token/refresh", Access.PUBLIC, _POST, rate_class="login"),
+            # Own classes: a user refreshing tokens or re-sending a verification e-mail
+            # must not spend (and be locked out of) the brute-force budget of login.
+            Rule("/v1/token/refresh", Access.PUBLIC, _POST, rate_class="token_refresh"),
             Rule("/v1/password-reset*", Access.PUBLIC, _POST, rate_class="password_reset"),
-            Rule("/v1/email-verification*", Access.PUBLIC, _POST, rate_class="login"),
+            Rule("/v1/email-verification*", Access.PUBLIC, _POST, rate_class="email_verification"),
         ),
     )
     trading = ServiceRoute(

@@ -132,7 +132,9 @@ async def forward(
 ) -> None:
     """Proxy one HTTP request (``scope``) to an instance of ``pool``.
 
-    ``upstream_path`` is the path after ``/api/<service>``; ``forwarded_prefix`` (sent
+    ``upstream_path`` is the path after ``/api/<service>``: the gateway passes the rest of
+    the canonical path (already percent-encoded, ``scope["raw_path"]`` is that same
+    canonical path), which goes out byte for byte. ``forwarded_prefix`` (sent
     as ``X-Forwarded-Prefix``) defaults to ``/api/<pool.service>``. Incoming headers
     starting with any of ``strip_headers_prefixes`` are dropped, then ``extra_headers``
     (the verified identity) are added. Failures become problem+json: 503 when the pool
@@ -174,7 +176,7 @@ def _target(scope: Scope, upstream_path: str, prefix: str) -> str:
     encoded_prefix = prefix.encode("latin-1")
     if isinstance(raw, bytes) and raw.startswith(encoded_prefix):
         rest = raw[len(encoded_prefix) :].decode("latin-1") or "/"
-        if rest.startswith("/") and unquote(rest) == upstream_path:
+        if rest.startswith("/") and (rest == upstream_path or unquote(rest) == upstream_path):
             path = rest
     query: bytes = scope.get("query_string", b"")
     return f"{path}?{query.decode('latin-1')}" if query else path

@@ -55,6 +55,8 @@ __all__ = [
 DEFAULT_RATE_RULES: Mapping[str, tuple[str, ...]] = {
     "default": ("300/minute",),
     "login": ("5/minute", "20/hour"),
+    "token_refresh": ("60/minute",),
+    "email_verification": ("10/minute", "50/hour"),
     "register": ("5/hour",),
     "password_reset": ("5/hour",),
     "orders": ("50/10 second",),
