@@ -20,8 +20,8 @@ Wire format (compact, URL-safe, no padding)::
     base64url(JSON) "." base64url(HMAC-SHA256(secret, "burency-identity.v1." + base64url(JSON)))
 
 Services use :func:`identity_from_request` or the FastAPI dependencies
-:func:`require_identity` / :func:`require_role`, with the shared secret stored as
-``app.state.identity_secret`` (``bytes``, at least 32 of them).
+:func:`require_identity` / :func:`require_role` / :func:`require_scope`, with the shared
+secret stored as ``app.state.identity_secret`` (``bytes``, at least 32 of them).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from typing import Any, Literal
 
 from starlette.requests import Request
 
+from burency_common.apikeys import SCOPES, api_key_error
 from burency_common.errors import ConfigurationError, PermissionDenied, Unauthenticated
 from burency_common.timeutil import utc_now
 
@@ -51,6 +52,8 @@ __all__ = [
     "identity_from_request",
     "require_identity",
     "require_role",
+    "require_scope",
+    "required_scope_of",
     "sign_identity",
     "verify_identity",
 ]
@@ -272,3 +275,39 @@ def require_role(*roles: str) -> Callable[[Request], Awaitable[Identity]]:
         return identity
 
     return dependency
+
+
+_SCOPE_ATTRIBUTE = "burency_required_scope"
+
+
+def require_scope(scope: str) -> Callable[[Request], Awaitable[Identity]]:
+    """FastAPI dependency factory: 401 if anonymous; an API key must carry ``scope``.
+
+    Defence in depth for money: the gateway already checks API-key scopes, but a
+    service that moves money must not rely on the gateway alone (a gateway that
+    mis-authorised one path once let a ``trade`` key send funds to another user). So
+    the service checks the scope again from the *signed* identity. Login sessions
+    (``auth_method == "jwt"``) carry no scopes and have the user's full rights; an API
+    key without ``scope`` gets 403 ``API_KEY_SCOPE_MISSING``, the gateway's own error.
+    Declare it on the route (``dependencies=[Depends(require_scope("withdraw"))]``);
+    :func:`required_scope_of` finds it again, so a test can walk every route.
+    """
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}; expected one of {sorted(SCOPES)}")
+
+    async def dependency(request: Request) -> Identity:
+        identity = identity_from_request(request)
+        if identity is None:
+            raise Unauthenticated()
+        if identity.auth_method != "jwt" and scope not in identity.scopes:
+            raise api_key_error("API_KEY_SCOPE_MISSING")
+        return identity
+
+    setattr(dependency, _SCOPE_ATTRIBUTE, scope)
+    return dependency
+
+
+def required_scope_of(dependency: object) -> str | None:
+    """The scope a :func:`require_scope` dependency demands; None for any other callable."""
+    scope = getattr(dependency, _SCOPE_ATTRIBUTE, None)
+    return scope if isinstance(scope, str) else None

@@ -39,6 +39,7 @@ __all__ = [
     "has_permission",
     "permissions_of",
     "require_permission",
+    "required_permission_of",
 ]
 
 USER = "user"
@@ -47,6 +48,7 @@ COMPLIANCE = "compliance"
 ADMIN = "admin"
 ROLES: frozenset[str] = frozenset({USER, SUPPORT, COMPLIANCE, ADMIN})
 STAFF_ROLES: frozenset[str] = frozenset({SUPPORT, COMPLIANCE, ADMIN})
+_PERMISSION_ATTRIBUTE = "burency_required_permission"
 
 PERMISSIONS: frozenset[str] = frozenset(
     {
@@ -114,4 +116,12 @@ def require_permission(permission: str) -> Callable[[Request], Awaitable[Identit
             raise PermissionDenied(f"requires the {permission} permission")
         return identity
 
+    setattr(dependency, _PERMISSION_ATTRIBUTE, permission)
     return dependency
+
+
+def required_permission_of(dependency: object) -> str | None:
+    """The permission a :func:`require_permission` dependency demands; None otherwise
+    (lets a test walk a service's routes and see which are staff-only)."""
+    permission = getattr(dependency, _PERMISSION_ATTRIBUTE, None)
+    return permission if isinstance(permission, str) else None

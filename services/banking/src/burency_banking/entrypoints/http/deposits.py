@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from burency_banking.entrypoints.http.deps import CurrentIdentity
+from burency_banking.entrypoints.http.deps import CurrentIdentity, needs_scope
 from burency_banking.entrypoints.http.flows_schemas import (
     BankDetailsOut,
     CryptoDepositsPage,
@@ -128,7 +128,8 @@ def deposits_router() -> APIRouter:
         methods=["POST"],
         status_code=status.HTTP_201_CREATED,
         summary="Announce a bank transfer: returns the bank details and the reference to use",
-        responses=problem_responses(422),
+        responses=problem_responses(403, 422),
+        dependencies=needs_scope("trade"),
     )
     add("/fiat", list_fiat, methods=["GET"], summary="My fiat deposit requests, newest first")
     add(

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from burency_banking.entrypoints.http.deps import Ctx, CurrentIdentity
+from burency_banking.entrypoints.http.deps import Ctx, CurrentIdentity, needs_scope
 from burency_banking.entrypoints.http.schemas import (
     InternalTransferIn,
     InternalTransferOut,
@@ -47,7 +47,8 @@ def transfers_router() -> APIRouter:
         status_code=201,
         response_model=InternalTransferOut,
         summary="Send money to another Burency user (by e-mail or user id), instantly",
-        responses=problem_responses(400, 401, 404, 409, 422),
+        responses=problem_responses(400, 401, 403, 404, 409, 422),
+        dependencies=needs_scope("withdraw"),  # money leaves the user
     )
     async def internal(
         body: InternalTransferIn, key: IdempotencyKey, ctx: Ctx, identity: CurrentIdentity
@@ -86,7 +87,8 @@ def _more_transfer_routes(router: APIRouter) -> None:
         summary="Move money from my funding wallet to my trading wallet",
         description="The funds are held at once; the transfer completes when the trading "
         "core confirms, or fails and is refunded.",
-        responses=problem_responses(400, 401, 409, 422),
+        responses=problem_responses(400, 401, 403, 409, 422),
+        dependencies=needs_scope("trade"),  # between the user's own wallets
     )
     async def to_trading(
         body: TradingTransferIn, key: IdempotencyKey, ctx: Ctx, identity: CurrentIdentity

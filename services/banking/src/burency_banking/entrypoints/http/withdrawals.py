@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.adapters.orm import idempotency_keys
-from burency_banking.entrypoints.http.deps import CurrentIdentity
+from burency_banking.entrypoints.http.deps import CurrentIdentity, needs_scope
 from burency_banking.entrypoints.http.flows_schemas import (
     CryptoWithdrawalIn,
     Cursor,
@@ -211,6 +211,7 @@ def withdrawals_router() -> APIRouter:
         prefix="/v1/withdrawals", tags=["withdrawals"], responses=problem_responses(401)
     )
     add = router.add_api_route
+    withdraw = needs_scope("withdraw")  # money leaves the user (the gateway's rule too)
     add(
         "/crypto",
         place_crypto,
@@ -219,6 +220,7 @@ def withdrawals_router() -> APIRouter:
         responses=_PLACE,
         response_model=WithdrawalOut,
         summary="Withdraw crypto to an address (2FA code required)",
+        dependencies=withdraw,
     )
     add(
         "/fiat",
@@ -228,6 +230,7 @@ def withdrawals_router() -> APIRouter:
         responses=_PLACE,
         response_model=WithdrawalOut,
         summary="Withdraw to a bank account by IBAN (2FA code required)",
+        dependencies=withdraw,
     )
     add("", list_mine, methods=["GET"], summary="My withdrawals, newest first")
     add(
@@ -247,8 +250,9 @@ def withdrawals_router() -> APIRouter:
         "/{withdrawal_id}/cancel",
         cancel,
         methods=["POST"],
-        responses=problem_responses(400, 404, 409),
+        responses=problem_responses(400, 403, 404, 409),
         response_model=WithdrawalOut,
         summary="Cancel my withdrawal before it is processed (releases the hold)",
+        dependencies=withdraw,
     )
     return router
