@@ -151,3 +151,23 @@ def _redact(url: str) -> str:
     if sep and "@" in rest:
         rest = "***@" + rest.split("@", 1)[1]
     return f"{scheme}{sep}{rest}"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Adopt orphans, so the sweep at the end finds a server whose launcher died."""
+    from burency_common.testing.processes import become_subreaper  # noqa: PLC0415
+
+    become_subreaper()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """No process outlives the run, whatever failed: reap and name what was left."""
+    from burency_common.testing.processes import reap_descendants  # noqa: PLC0415
+
+    leftovers = reap_descendants()
+    if leftovers:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = [f"  pid {p.pid}: {p.command}" for p in leftovers]
+        message = "burency: reaped processes that tests left running:\n" + "\n".join(lines)
+        if reporter is not None:
+            reporter.write_line(message, yellow=True)
