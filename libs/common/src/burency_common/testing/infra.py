@@ -65,7 +65,7 @@ def wait_until_ready(
     url: str,
     proc: subprocess.Popen[bytes],
     *,
-    deadline_s: float = 60,
+    deadline_s: float = 180,  # a bound for failure only: a loaded CI machine starts slowly
     path: str = "/healthz",
     log: Path | None = None,
 ) -> None:
