@@ -114,7 +114,7 @@ def build_platform(settings: PlatformSettings) -> Platform:
         identity_secret=identity_secret,
         key_source=LocalKeySource(auth.key_resolver),
     )
-    subscribe_gateway(bus, gateway)
+    subscribe_gateway(bus, gateway, instance_id="embedded")
     return Platform(
         gateway=gateway,
         bus=bus,
