@@ -20,13 +20,18 @@ from burency_gateway.app import build_gateway
 from burency_gateway.settings import GatewaySettings
 
 
-async def test_healthz_lists_mounted_services() -> None:
-    app = build_gateway(GatewaySettings(_env_file=None), services={"example": FastAPI()}).app
+async def test_healthz_lists_mounted_services_to_the_metrics_token_only() -> None:
+    metrics_token = "m" * 32
+    settings = GatewaySettings(_env_file=None, metrics_token=metrics_token)  # type: ignore[call-arg]
+    app = build_gateway(settings, services={"example": FastAPI()}).app
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
-        body = (await client.get("/healthz")).json()
-    assert body["status"] == "ok"
-    assert body["services"] == ["example"]
+        anonymous = (await client.get("/healthz")).json()
+        operator = await client.get(
+            "/healthz", headers={"Authorization": f"Bearer {metrics_token}"}
+        )
+    assert anonymous == {"status": "ok"}
+    assert operator.json()["services"] == ["example"]
 
 
 class Running:
@@ -69,14 +74,17 @@ def platform(tmp_path: Path) -> Iterator[Running]:
 def test_burency_up_serves_the_platform_and_prints_url_and_admin(platform: Running) -> None:
     platform.wait_for(r"URL:\s+" + re.escape(platform.url))
     email, password = platform.wait_for(r"email:\s+(\S+)\s+password:\s+(\S+)").groups()
-    health = httpx.get(f"{platform.url}/healthz", timeout=5).json()
-    assert health["services"] == ["auth", "banking", "files", "notifications", "users"]
+    assert httpx.get(f"{platform.url}/healthz", timeout=5).json() == {"status": "ok"}
 
     login = httpx.post(
         f"{platform.url}/api/auth/v1/login", json={"email": email, "password": password}
     )
     assert login.status_code == 200, login.text
     token = login.json()["accessToken"]
+    health = httpx.get(
+        f"{platform.url}/healthz", headers={"Authorization": f"Bearer {token}"}, timeout=5
+    ).json()
+    assert health["services"] == ["auth", "banking", "files", "notifications", "users"]
     users = httpx.get(
         f"{platform.url}/api/auth/v1/admin/users", headers={"Authorization": f"Bearer {token}"}
     )

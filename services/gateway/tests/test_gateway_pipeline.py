@@ -199,7 +199,9 @@ async def test_security_headers_and_request_id(gateway: Any) -> None:
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
     assert "default-src" in response.headers["content-security-policy"]
-    assert response.json()["services"] == ["users"]
+    assert response.json() == {"status": "ok"}  # strangers learn nothing more
+    admin = await client.get("/healthz", headers=bearer(token("a-1", roles=("admin",))))
+    assert admin.json()["services"] == ["users"]
 
 
 async def test_merged_openapi_lists_service_paths(gateway: Any) -> None:

@@ -4,10 +4,16 @@ Middleware, outermost first: request id + access log + metrics → security head
 CORS → body size limit → :class:`~burency_gateway.core.GatewayCore` (routing, auth,
 rate limits, forwarding) → the gateway's own FastAPI app (health, merged OpenAPI,
 docs, the SPA).
+
+The gateway faces the internet, so its own operational routes say little to strangers:
+``/healthz`` answers ``{"status": "ok"}`` and adds its upstreams only for an admin (or
+the metrics token); ``/metrics`` needs the metrics token (``BURENCY_METRICS_TOKEN``,
+for Prometheus) or an admin's access token.
 """
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -15,17 +21,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
+from burency_common.errors import PermissionDenied, Unauthenticated
 from burency_common.tokens import JWKSClient
 from burency_common.web import ReadinessCheck, RequestContextMiddleware, create_service_app
 from burency_gateway import __version__
+from burency_gateway.apidocs import docs_router
 from burency_gateway.core import GatewayCore
-from burency_gateway.openapi import OpenAPIMerger
+from burency_gateway.openapi import AccessOf, OpenAPIMerger
 from burency_gateway.proxy import Upstreams, UpstreamSpec
 from burency_gateway.realtime import RealtimeHub
 from burency_gateway.routes import RouteTable, default_route_table
@@ -49,12 +56,6 @@ from burency_gateway.settings import GatewaySettings
 from burency_gateway.spa import mount_spa
 
 __all__ = ["Gateway", "build_gateway", "create_gateway_app"]
-
-_DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; frame-ancestors 'none'"
-)
 
 
 @dataclass
@@ -133,13 +134,55 @@ def _own_routes(merger: OpenAPIMerger) -> APIRouter:
     async def openapi() -> JSONResponse:
         return JSONResponse(await merger.document())
 
-    @router.get("/api/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        page = get_swagger_ui_html(openapi_url="/api/openapi.json", title="Burency API")
-        page.headers["Content-Security-Policy"] = _DOCS_CSP  # Swagger UI loads from its CDN
-        return page
-
+    router.include_router(docs_router())
     return router
+
+
+def _access_of(table: RouteTable) -> AccessOf:
+    def access(method: str, path: str) -> str | None:
+        matched = table.match(method, path)
+        return matched.access.value if matched is not None else None
+
+    return access
+
+
+@dataclass(frozen=True)
+class Operators:
+    """Who may see the gateway's operational details: an admin, or the metrics token.
+
+    The check is made in the handlers themselves, so every spelling of a path that
+    reaches them (``//metrics``, ``/%6Detrics``) is checked; no path rule to slip past.
+    """
+
+    authenticator: Authenticator
+    metrics_token: str | None = None
+
+    def _is_metrics_token(self, authorization: str | None) -> bool:
+        if not self.metrics_token or not authorization:
+            return False
+        expected = f"Bearer {self.metrics_token}".encode()
+        return hmac.compare_digest(authorization.strip().encode(), expected)
+
+    async def _admin(self, authorization: str) -> bool:
+        identity = await self.authenticator.authenticate(authorization)  # bad token: 401
+        return identity is not None and identity.auth_method == "jwt" and "admin" in identity.roles
+
+    async def may_see_details(self, request: Request) -> bool:
+        authorization = request.headers.get("authorization")
+        if authorization is None:
+            return False
+        return self._is_metrics_token(authorization) or await self._admin(authorization)
+
+    async def require(self, request: Request) -> None:
+        """401 without credentials, 403 with credentials that are not an operator's."""
+        authorization = request.headers.get("authorization")
+        if authorization is None:
+            raise Unauthenticated(
+                "send the metrics token or an admin access token",
+                headers={"WWW-Authenticate": 'Bearer realm="burency"'},
+            )
+        if not await self.may_see_details(request):
+            raise PermissionDenied("only operators may read this", code="OPERATORS_ONLY")
 
 
 def _spec_fetcher(upstreams: Upstreams) -> Any:
@@ -189,8 +232,10 @@ def build_gateway(
         revocations=revocations,
         api_keys=_api_key_verifier(upstreams, secret),
     )
-    merger = OpenAPIMerger(upstreams.names(), _spec_fetcher(upstreams))
-    own = _own_app(settings, upstreams, merger, _lifespan(upstreams, limiter, revocations, http))
+    merger = OpenAPIMerger(upstreams.names(), _spec_fetcher(upstreams), access_of=_access_of(table))
+    operators = Operators(authenticator, _secret_value(settings.metrics_token))
+    lifespan = _lifespan(upstreams, limiter, revocations, http)
+    own = _own_app(settings, upstreams, merger, operators, lifespan)
     core = GatewayCore(
         table=table,
         upstreams=upstreams,
@@ -206,10 +251,20 @@ def build_gateway(
     return Gateway(app, core, upstreams, revocations, limiter, http, realtime, upstreams.names())
 
 
+def _secret_value(secret: Any) -> str | None:
+    return str(secret.get_secret_value()) if secret is not None else None
+
+
 def _own_app(
-    settings: GatewaySettings, upstreams: Upstreams, merger: OpenAPIMerger, lifespan: Any
+    settings: GatewaySettings,
+    upstreams: Upstreams,
+    merger: OpenAPIMerger,
+    operators: Operators,
+    lifespan: Any,
 ) -> FastAPI:
-    def details() -> dict[str, object]:
+    async def details(request: Request) -> dict[str, object] | None:
+        if not await operators.may_see_details(request):
+            return None
         return {"services": upstreams.names(), "upstreams": upstreams.snapshot()}
 
     async def upstreams_ready() -> bool:
@@ -225,6 +280,7 @@ def _own_app(
         readiness=[ReadinessCheck("upstreams", upstreams_ready)],
         lifespan=lifespan,
         health_details=details,
+        metrics_guard=operators.require,
         request_context=False,
     )
     if settings.spa_dir is not None:

@@ -36,6 +36,10 @@ class GatewaySettings(BurencySettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     upload_max_body_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
     spa_dir: Path | None = None
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token Prometheus sends for the gateway's /metrics (32+ characters)",
+    )
     trusted_proxies: str = Field(
         default="",
         description="IPs whose X-Forwarded-For is believed (uvicorn forwarded_allow_ips)",
@@ -57,6 +61,8 @@ class GatewaySettings(BurencySettings):
             secret = self.identity_secret
             if secret is not None and len(secret.get_secret_value()) < 32:
                 raise ValueError("BURENCY_IDENTITY_SECRET must be at least 32 characters")
+        if self.metrics_token is not None and len(self.metrics_token.get_secret_value()) < 32:
+            raise ValueError("BURENCY_METRICS_TOKEN must be at least 32 characters")
         return self
 
     @property

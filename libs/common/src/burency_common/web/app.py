@@ -2,7 +2,8 @@
 
 It adds ``/healthz`` (the process is alive), ``/readyz`` (its dependencies answer),
 ``/metrics`` (Prometheus), request-id and access-log middleware, the problem+json
-error handlers and OpenAPI metadata. It is a function: nothing is built at import time.
+error handlers and a true OpenAPI document (:mod:`burency_common.web.openapi`). It is
+a function: nothing is built at import time.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
@@ -21,11 +22,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from burency_common.bus.port import EventBus
 from burency_common.errors import PROBLEM_JSON, problem_body
 from burency_common.web.middleware import RequestContextMiddleware, ServiceMetrics
+from burency_common.web.openapi import finish_openapi
 from burency_common.web.problems import install_problem_handlers
 
 __all__ = ["ReadinessCheck", "bus_check", "create_service_app", "database_check"]
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+HealthDetails = Callable[[Request], Awaitable[Mapping[str, object] | None]]
+"""What ``/healthz`` adds for this caller; ``None`` when the caller may not see details."""
+Guard = Callable[[Request], Awaitable[None]]
+"""Raises a :class:`~burency_common.errors.BurencyError` (401/403) to refuse the caller."""
 
 
 @dataclass(frozen=True)
@@ -65,14 +71,18 @@ def create_service_app(
     readiness: Sequence[ReadinessCheck] = (),
     lifespan: Lifespan | None = None,
     access_log: bool = True,
-    health_details: Callable[[], Mapping[str, object]] | None = None,
+    health_details: HealthDetails | None = None,
+    metrics_guard: Guard | None = None,
     request_context: bool = True,
 ) -> FastAPI:
     """Build a FastAPI app with Burency's health, metrics, middleware and error handling.
 
     ``app.state.metrics`` holds the app's :class:`ServiceMetrics`; pass
     ``request_context=False`` to wrap the app in a :class:`RequestContextMiddleware`
-    yourself (the gateway puts it outside its whole pipeline).
+    yourself (the gateway puts it outside its whole pipeline). An app that faces the
+    internet itself (the gateway) passes ``health_details`` (then ``/healthz`` says only
+    ``{"status": "ok"}`` unless it returns details for this caller) and
+    ``metrics_guard`` (who may read ``/metrics``).
     """
     app = FastAPI(
         title=f"Burency {name}",
@@ -87,29 +97,35 @@ def create_service_app(
     app.state.service_name = name
     app.state.metrics = metrics
     install_problem_handlers(app)
+    finish_openapi(app)
     if request_context:  # False when the caller wraps the app in its own (the gateway)
         app.add_middleware(RequestContextMiddleware, metrics=metrics, access_log=access_log)
-    app.include_router(_operational_router(name, version, readiness, metrics, health_details))
+    app.include_router(
+        _operational_router(name, version, readiness, metrics, health_details, metrics_guard)
+    )
     for router in routers:
         app.include_router(router)
     return app
 
 
-def _operational_router(
+def _operational_router(  # noqa: PLR0917 - one private call site
     name: str,
     version: str,
     checks: Sequence[ReadinessCheck],
     metrics: ServiceMetrics,
-    health_details: Callable[[], Mapping[str, object]] | None,
+    health_details: HealthDetails | None,
+    metrics_guard: Guard | None,
 ) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz", summary="Liveness: the process answers")
-    async def healthz() -> dict[str, object]:
-        body: dict[str, object] = {"status": "ok", "service": name, "version": version}
-        if health_details is not None:
-            body.update(health_details())
-        return body
+    async def healthz(request: Request) -> dict[str, object]:
+        if health_details is None:
+            return {"status": "ok", "service": name, "version": version}
+        details = await health_details(request)
+        if details is None:  # not for this caller: liveness only
+            return {"status": "ok"}
+        return {"status": "ok", "service": name, "version": version, **details}
 
     @router.get(
         "/readyz",
@@ -132,7 +148,11 @@ def _operational_router(
         body["checks"] = status
         return JSONResponse(body, status_code=503, media_type=PROBLEM_JSON)
 
-    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    guards = [Depends(metrics_guard)] if metrics_guard is not None else []
+
+    @router.get(
+        "/metrics", summary="Prometheus metrics", include_in_schema=False, dependencies=guards
+    )
     async def prometheus() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
