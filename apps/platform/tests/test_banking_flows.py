@@ -19,6 +19,7 @@ import httpx
 import pyotp
 import pytest
 from asgi_lifespan import LifespanManager
+from platform_testing import PlatformClient, verify_email
 
 from burency_auth.service import bootstrap
 from burency_common.testing.waiting import eventually
@@ -65,7 +66,7 @@ async def platform(
     built = build_platform(settings)
     async with LifespanManager(built) as manager:
         transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://burency") as client:
+        async with PlatformClient(built, transport=transport, base_url="http://burency") as client:
             yield built, client
 
 
@@ -81,6 +82,7 @@ async def _sign_in(client: httpx.AsyncClient, email: str, *, register: bool = Tr
             "/api/auth/v1/register", json={"email": email, "password": PASSWORD}
         )
         assert response.status_code == 202, response.text
+        await verify_email(client, email)  # money moves only from a verified address
     login = await client.post("/api/auth/v1/login", json={"email": email, "password": PASSWORD})
     assert login.status_code == 200, login.text
     token = login.json()["accessToken"]

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from platform_testing import PlatformClient, verify_email
 
 from burency_auth.service import bootstrap
 from burency_banking.component import BankingComponent
@@ -56,7 +57,7 @@ async def platform(
     built.bus.subscribe(WALLET_TRANSFER_REQUESTED, group="trading-test", handler=trading)
     async with LifespanManager(built) as manager:
         transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://burency") as client:
+        async with PlatformClient(built, transport=transport, base_url="http://burency") as client:
             yield built, client
 
 
@@ -66,6 +67,7 @@ async def _sign_in(
     if register:
         r = await client.post("/api/auth/v1/register", json={"email": email, "password": PASSWORD})
         assert r.status_code == 202, r.text
+        await verify_email(client, email)  # money moves only from a verified address
     login = await client.post("/api/auth/v1/login", json={"email": email, "password": PASSWORD})
     assert login.status_code == 200, login.text
     token = login.json()["accessToken"]

@@ -56,6 +56,7 @@ async def test_a_signed_request_answers_the_owner(h: Harness) -> None:
         "roles": ["user"],
         "scopes": ["read", "trade"],
         "keyId": key_id,
+        "emailVerified": False,
     }
     [item] = (await h.client.get("/v1/api-keys", headers=user.headers)).json()["items"]
     assert item["lastUsedAt"] is not None

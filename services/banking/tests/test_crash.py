@@ -69,7 +69,7 @@ class Server:
 
 
 def _headers(user: str, key: str) -> dict[str, str]:
-    identity = Identity(user_id=user, roles=frozenset({"user"}))
+    identity = Identity(user_id=user, roles=frozenset({"user"}), email_verified=True)
     signed = sign_identity(identity, secret=SECRET.encode(), now=utc_now())
     return {IDENTITY_HEADER: signed, "Idempotency-Key": key}
 
@@ -170,7 +170,8 @@ async def test_sigkill_during_load_loses_nothing_acknowledged(
     env = {"BURENCY_MODE": "distributed", "BURENCY_DATABASE_URL": url, "BURENCY_PORT": str(port),
            "BURENCY_KAFKA_BOOTSTRAP": kafka_bootstrap, "BURENCY_IDENTITY_SECRET": SECRET,
            "BURENCY_KAFKA_TOPIC_PREFIX": f"crash-{secrets.token_hex(6)}.",
-           "BURENCY_AUTH_URL": "http://127.0.0.1:9", "BURENCY_LOG_LEVEL": "WARNING"}  # fmt: skip
+           "BURENCY_AUTH_URL": "http://127.0.0.1:9", "BURENCY_LOG_LEVEL": "WARNING",
+           "BURENCY_CHAIN_ADDRESS_SEED": secrets.token_urlsafe(32)}  # fmt: skip
     server = Server(env, tmp_path / "banking.log", port)
     rng = random.Random(11)
     load = Load(server, _requests(rng))

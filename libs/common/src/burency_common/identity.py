@@ -22,6 +22,11 @@ Wire format (compact, URL-safe, no padding)::
 Services use :func:`identity_from_request` or the FastAPI dependencies
 :func:`require_identity` / :func:`require_role` / :func:`require_scope`, with the shared
 secret stored as ``app.state.identity_secret`` (``bytes``, at least 32 of them).
+Actions that need a verified e-mail address declare :func:`require_verified_email`.
+
+``email_verified`` (wire key ``ev``) was added within version 1: a header without it
+means "not verified", so a header signed by an older gateway never unlocks an action
+that needs a verified address.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from burency_common.errors import ConfigurationError, PermissionDenied, Unauthen
 from burency_common.timeutil import utc_now
 
 __all__ = [
+    "EMAIL_NOT_VERIFIED",
     "IDENTITY_HEADER",
     "MIN_SECRET_BYTES",
     "AuthMethod",
@@ -53,6 +59,7 @@ __all__ = [
     "require_identity",
     "require_role",
     "require_scope",
+    "require_verified_email",
     "required_scope_of",
     "sign_identity",
     "verify_identity",
@@ -71,6 +78,8 @@ _FUTURE_SKEW = timedelta(seconds=5)
 _SHAPE = re.compile(r"^[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{43}$")  # 43 chars = 32-byte MAC
 _STATE_KEY = "burency_identity"
 _CODE = "INVALID_IDENTITY_HEADER"
+EMAIL_NOT_VERIFIED = "EMAIL_NOT_VERIFIED"
+"""Problem code of :func:`require_verified_email`'s 403."""
 
 
 def _strings(value: Iterable[str], name: str) -> frozenset[str]:
@@ -88,6 +97,8 @@ class Identity:
 
     ``session_id``/``token_id`` identify the login session and the access token (``sid``
     and ``jti`` claims) so services can audit or revoke; API keys have neither.
+    ``email_verified`` is the account's state when auth issued the credential (the
+    access token's ``email_verified`` claim, or auth's answer for an API key).
     """
 
     user_id: str
@@ -96,6 +107,7 @@ class Identity:
     token_id: str | None = None
     auth_method: AuthMethod = "jwt"
     scopes: frozenset[str] = field(default_factory=frozenset)
+    email_verified: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.user_id, str) or not self.user_id:
@@ -104,6 +116,8 @@ class Identity:
         object.__setattr__(self, "scopes", _strings(self.scopes, "scopes"))
         if self.auth_method not in ("jwt", "api_key"):
             raise ValueError("auth_method must be 'jwt' or 'api_key'")
+        if not isinstance(self.email_verified, bool):
+            raise ValueError("email_verified must be a bool")
         for name in ("session_id", "token_id"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value):
@@ -144,6 +158,7 @@ def sign_identity(identity: Identity, *, secret: bytes, now: datetime) -> str:
         "jti": identity.token_id,
         "amr": identity.auth_method,
         "scp": sorted(identity.scopes),
+        "ev": identity.email_verified,
         "iat": math.floor(now.timestamp()),
     }
     segment = _b64encode(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
@@ -188,6 +203,7 @@ def _identity_from_payload(payload: dict[str, Any]) -> Identity:
             token_id=payload.get("jti"),
             auth_method=payload["amr"],
             scopes=frozenset(scopes),
+            email_verified=payload.get("ev", False),  # absent: an older signer, not verified
         )
     except (KeyError, ValueError, TypeError):
         raise _invalid() from None
@@ -272,6 +288,30 @@ def require_role(*roles: str) -> Callable[[Request], Awaitable[Identity]]:
             raise Unauthenticated()
         if not identity.has_any_role(wanted):
             raise PermissionDenied()
+        return identity
+
+    return dependency
+
+
+def require_verified_email() -> Callable[[Request], Awaitable[Identity]]:
+    """FastAPI dependency factory for actions that need a verified e-mail address.
+
+    ``dependencies=[Depends(require_verified_email())]`` on a route: 401 if anonymous,
+    403 ``EMAIL_NOT_VERIFIED`` unless the signed identity says the address is verified.
+    Deposits, withdrawals, transfers out, KYC submissions and trading declare it: an
+    address nobody proved to own must not become a money or identity channel.
+    """
+
+    async def dependency(request: Request) -> Identity:
+        identity = identity_from_request(request)
+        if identity is None:
+            raise Unauthenticated()
+        if not identity.email_verified:
+            raise PermissionDenied(
+                "verify your e-mail address first: open the link we sent you (or ask for "
+                "a new one), then sign in again or refresh your session",
+                code=EMAIL_NOT_VERIFIED,
+            )
         return identity
 
     return dependency

@@ -101,8 +101,11 @@ class Harness:
     def ctx(self) -> Any:
         return self.component.context
 
-    def headers(self, user_id: str, *roles: str) -> dict[str, str]:
-        identity = Identity(user_id=user_id, roles=frozenset(roles or ("user",)))
+    def headers(self, user_id: str, *roles: str, email_verified: bool = True) -> dict[str, str]:
+        """A signed identity; a verified address unless a test says otherwise."""
+        identity = Identity(
+            user_id=user_id, roles=frozenset(roles or ("user",)), email_verified=email_verified
+        )
         secret = self.component.app.state.identity_secret
         return {IDENTITY_HEADER: sign_identity(identity, secret=secret, now=utc_now())}
 

@@ -28,6 +28,7 @@ class Key:
     user_id: str
     scopes: tuple[str, ...]
     allow: tuple[str, ...] = ()
+    email_verified: bool = False
 
 
 def auth_app(
@@ -57,6 +58,6 @@ def auth_app(
         if not ip_allowed(body["ip"], key.allow):
             raise api_key_error("API_KEY_IP_NOT_ALLOWED")
         return {"userId": key.user_id, "roles": ["trader"], "scopes": list(key.scopes),
-                "keyId": body["apiKey"]}  # fmt: skip
+                "keyId": body["apiKey"], "emailVerified": key.email_verified}  # fmt: skip
 
     return app

@@ -97,11 +97,12 @@ class CreatedApiKey(ApiKeyView):
 
 
 class ApiKeyOwner(NamedTuple):
-    """Who a verified request acts for: ``(user_id, roles, scopes)``."""
+    """Who a verified request acts for: ``(user_id, roles, scopes, email_verified)``."""
 
     user_id: str
     roles: frozenset[str]
     scopes: tuple[str, ...]
+    email_verified: bool = False
 
 
 def _view(key: ApiKeyRecord) -> ApiKeyView:
@@ -330,4 +331,4 @@ async def verify_api_key_request(
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_GRANULARITY:
         async with ctx.transaction() as db:
             await repo.touch_last_used(db, key.id, now=now, granularity=LAST_USED_GRANULARITY)
-    return ApiKeyOwner(user.id, user.roles, key.scopes)
+    return ApiKeyOwner(user.id, user.roles, key.scopes, user.email_verified_at is not None)

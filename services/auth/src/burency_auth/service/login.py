@@ -84,7 +84,14 @@ async def _open_session(
             await users_repo.update_user(db, user.id, password_hash=new_hash)
         await misc_repo.record_attempt(db, account_key=key, ip=meta.ip, now=now, succeeded=True)
         pair = await create_session(
-            ctx, db, user_id=user.id, roles=user.roles, ip=meta.ip, device=meta.device, now=now
+            ctx,
+            db,
+            user_id=user.id,
+            roles=user.roles,
+            ip=meta.ip,
+            device=meta.device,
+            now=now,
+            email_verified=user.email_verified_at is not None,
         )
         await ctx.notify(
             db,

@@ -1,6 +1,9 @@
 """Issuing token pairs, and the session and refresh-token use cases.
 
-Access tokens are short Ed25519 JWTs (``typ=access``, ``sid`` = session id, roles).
+Access tokens are short Ed25519 JWTs (``typ=access``, ``sid`` = session id, roles,
+``email_verified``). Every claim is read from the user's row when the token is issued,
+at login and at each refresh, so a refresh after verifying the address carries
+``email_verified: true`` (the gateway copies it into the signed identity).
 Refresh tokens are opaque ``<id>.<secret>`` values stored as SHA-256; the session
 (``family_id``) is their family. See :mod:`burency_auth.domain.refresh` for the
 rotation rules, including the grace-window replay and reuse detection.
@@ -44,7 +47,13 @@ class TokenPair:
 
 
 def issue_access(
-    ctx: AuthContext, *, user_id: str, roles: frozenset[str], session_id: str, now: datetime
+    ctx: AuthContext,
+    *,
+    user_id: str,
+    roles: frozenset[str],
+    session_id: str,
+    now: datetime,
+    email_verified: bool = False,
 ) -> str:
     settings = ctx.settings
     return issue_token(
@@ -55,7 +64,7 @@ def issue_access(
         audience=settings.token_audience,
         ttl=settings.access_ttl,
         now=now,
-        claims={"roles": sorted(roles), "sid": session_id},
+        claims={"roles": sorted(roles), "sid": session_id, "email_verified": email_verified},
     )
 
 
@@ -67,10 +76,16 @@ def issue_pair(
     session_id: str,
     refresh_token: str,
     now: datetime,
+    email_verified: bool = False,
 ) -> TokenPair:
     return TokenPair(
         access_token=issue_access(
-            ctx, user_id=user_id, roles=roles, session_id=session_id, now=now
+            ctx,
+            user_id=user_id,
+            roles=roles,
+            session_id=session_id,
+            now=now,
+            email_verified=email_verified,
         ),
         refresh_token=refresh_token,
         expires_in=ctx.settings.access_token_ttl_seconds,
@@ -87,6 +102,7 @@ async def create_session(
     ip: str,
     device: str,
     now: datetime,
+    email_verified: bool = False,
 ) -> TokenPair:
     """Start a login session (a new refresh family) inside the caller's transaction."""
     material = new_refresh_token()
@@ -114,6 +130,7 @@ async def create_session(
         session_id=session_id,
         refresh_token=material.token,
         now=now,
+        email_verified=email_verified,
     )
 
 
@@ -208,6 +225,7 @@ async def _rotate(
         session_id=record.family_id,
         refresh_token=material.token,
         now=now,
+        email_verified=user.email_verified_at is not None,  # today's state, not the login's
     )
     sealed = sealer_for_secret(secret).seal(
         json.dumps(asdict(pair)).encode(), purpose=_SEALED_PURPOSE

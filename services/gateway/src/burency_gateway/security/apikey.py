@@ -147,6 +147,7 @@ def _identity(response: httpx.Response, key_id: str) -> Identity:
                     roles=frozenset(role_list),
                     auth_method="api_key",
                     scopes=frozenset(scope_list),
+                    email_verified=body.get("emailVerified") is True,
                 )
             except ValueError:
                 pass

@@ -157,6 +157,14 @@ def _string_claim(verified: VerifiedToken, name: str) -> str | None:
     return value
 
 
+def _email_verified_claim(verified: VerifiedToken) -> bool:
+    """Absent (a token issued before the claim existed) means not verified."""
+    value = verified.claims.get("email_verified", False)
+    if not isinstance(value, bool):
+        raise TokenMalformed("token claim 'email_verified' is not a boolean")
+    return value
+
+
 def _identity_from_token(verified: VerifiedToken) -> Identity:
     roles = verified.claims.get("roles", [])
     if not isinstance(roles, list) or not all(isinstance(r, str) and r for r in roles):
@@ -167,6 +175,7 @@ def _identity_from_token(verified: VerifiedToken) -> Identity:
         session_id=_string_claim(verified, "sid"),
         token_id=verified.jti,
         auth_method="jwt",
+        email_verified=_email_verified_claim(verified),
     )
 
 

@@ -1,7 +1,8 @@
 """KYC levels and which documents each level needs.
 
-0: e-mail verified (every profile starts here); 1: profile complete (approved
-automatically); 2: identity document front + back and a selfie; 3: proof of address.
+0: every profile starts here; 1: profile complete (approved automatically);
+2: identity document front + back and a selfie; 3: proof of address. Submitting any
+level needs a verified e-mail address (the route declares ``require_verified_email``).
 """
 
 from __future__ import annotations

@@ -95,6 +95,9 @@ class VerifyOut(ApiModel):
     roles: list[str]
     scopes: list[str]
     key_id: str
+    email_verified: bool = Field(
+        default=False, description="the owner's address is verified (as of this request)"
+    )
 
 
 def _out(key: ApiKeyView) -> ApiKeyOut:
@@ -222,6 +225,7 @@ def internal_api_keys_router() -> APIRouter:
             roles=sorted(owner.roles),
             scopes=list(owner.scopes),
             key_id=body.api_key,
+            email_verified=owner.email_verified,
         )
 
     return router

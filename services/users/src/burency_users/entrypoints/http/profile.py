@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Depends
 
+from burency_common.identity import require_verified_email
 from burency_common.timeutil import to_iso_ms
 from burency_users.adapters.profiles_repo import ProfileRecord
 from burency_users.entrypoints.http.deps import Ctx, CurrentIdentity, Meta
@@ -137,7 +138,8 @@ def own_router() -> APIRouter:
         submit_kyc,
         methods=["POST"],
         status_code=201,
-        responses=problems(404, 409, 422, 503),
+        responses=problems(403, 404, 409, 422, 503),
         tags=["kyc"],
+        dependencies=[Depends(require_verified_email())],  # KYC binds a proven address
     )
     return router
