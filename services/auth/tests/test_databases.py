@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from auth_testing.harness import Harness, running_harness
+from auth_testing.links import link_token
 from sqlalchemy import func, select
 
 from burency_auth.adapters import users_repo
@@ -83,7 +84,7 @@ async def test_totp_step_is_claimed_once(db_harness: Harness) -> None:
 async def test_email_verification_on_each_database(db_harness: Harness) -> None:
     user_id = await db_harness.register("verify@example.com")
     notes = await db_harness.notifications("auth.verify_email", user_id)
-    token = notes[0]["data"]["token"]
+    token = link_token(notes[0])
     first = await db_harness.client.post("/v1/email-verification", json={"token": token})
     second = await db_harness.client.post("/v1/email-verification", json={"token": token})
     assert (first.status_code, second.json()["code"]) == (200, "TOKEN_ALREADY_USED")

@@ -11,7 +11,7 @@ from jinja2 import Environment, meta
 
 from burency_common.events.notification_types import NOTIFICATION_TYPES
 from burency_notifications.domain import EVENT_TYPES, LANGUAGES
-from burency_notifications.rendering import TemplateDataError, render
+from burency_notifications.rendering import CHANNEL_VARIANTS, VARIANTS, TemplateDataError, render
 
 TEMPLATES = Path(__file__).parents[1] / "src" / "burency_notifications" / "templates"
 SAMPLE: dict[str, object] = {
@@ -35,9 +35,10 @@ SAMPLE: dict[str, object] = {
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("event", EVENT_TYPES)
 def test_every_template_renders(event: str, language: str) -> None:
-    rendered = render(event, language, SAMPLE)
-    for variant in ("subject", "text", "html", "sms", "push"):
-        assert getattr(rendered, variant).strip(), variant
+    for channel, variants in CHANNEL_VARIANTS.items():
+        rendered = render(event, language, SAMPLE, channel)
+        for variant in VARIANTS:  # the channel's own variants, and only those
+            assert bool(getattr(rendered, variant).strip()) == (variant in variants), variant
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -59,16 +60,16 @@ def test_templates_use_only_the_data_every_producer_must_send(language: str) -> 
 
 def test_missing_data_is_a_clear_error() -> None:
     with pytest.raises(TemplateDataError, match="amount"):
-        render("deposit.credited", "en", {"asset": "BTC"})
+        render("deposit.credited", "en", {"asset": "BTC"}, "email")
 
 
 def test_html_is_escaped_text_is_not() -> None:
-    rendered = render("kyc.rejected", "en", {"reason": "<script>x</script>"})
+    rendered = render("kyc.rejected", "en", {"reason": "<script>x</script>"}, "email")
     assert "<script>" not in rendered.html
     assert "&lt;script&gt;" in rendered.html
     assert "<script>x</script>" in rendered.text
 
 
 def test_unknown_language_falls_back_to_english() -> None:
-    assert render("auth.welcome", "fr", {}).subject == "Welcome to Burency"
-    assert render("auth.welcome", "ar", {}).subject != "Welcome to Burency"
+    assert render("auth.welcome", "fr", {}, "email").subject == "Welcome to Burency"
+    assert render("auth.welcome", "ar", {}, "email").subject != "Welcome to Burency"

@@ -8,12 +8,15 @@ credentials: it goes to the delivery log.
 
 from __future__ import annotations
 
+import asyncio
+import os
 from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import aiosmtplib
@@ -29,10 +32,12 @@ __all__ = [
     "DeliverySkipped",
     "EmailChannel",
     "InAppChannel",
+    "MailFileChannel",
     "OutboundMessage",
     "PermanentDeliveryError",
     "RecordingChannel",
     "TransientDeliveryError",
+    "build_email",
 ]
 
 
@@ -88,13 +93,7 @@ class EmailChannel(Channel):
     async def send(self, message: OutboundMessage) -> DeliveryResult:
         if not message.address:
             raise PermanentDeliveryError("no email address")
-        email = EmailMessage()
-        email["From"] = self.sender
-        email["To"] = message.address
-        email["Subject"] = message.subject
-        email["Message-ID"] = f"<{message.delivery_id}@burency>"
-        email.set_content(message.text)
-        email.add_alternative(message.html, subtype="html")
+        email = build_email(message, self.sender)
         try:
             await aiosmtplib.send(
                 email,
@@ -115,6 +114,18 @@ class EmailChannel(Channel):
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
             raise TransientDeliveryError(f"smtp {type(exc).__name__}") from exc
         return DeliveryResult(provider_id=str(email["Message-ID"]))
+
+
+def build_email(message: OutboundMessage, sender: str) -> EmailMessage:
+    """A multipart/alternative message (text, then HTML)."""
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.address or ""
+    email["Subject"] = message.subject
+    email["Message-ID"] = f"<{message.delivery_id}@burency>"
+    email.set_content(message.text)
+    email.add_alternative(message.html, subtype="html")
+    return email
 
 
 def _refused(exc: aiosmtplib.SMTPRecipientsRefused) -> Exception:
@@ -170,3 +181,36 @@ class RecordingChannel(Channel):
         while len(self.sent) > self.keep:
             self.sent.popleft()
         return DeliveryResult(provider_id=f"recorded-{message.delivery_id}")
+
+
+@dataclass
+class MailFileChannel(Channel):
+    """Embedded mode's e-mail: each message is written as an ``.eml`` file into
+    ``directory`` (owner-only: 0700, files 0600) and kept by the recorder too.
+
+    This is how a developer running ``burency up`` opens a verification or reset link:
+    from the mail file, the way its owner would from a mailbox. The link is never
+    printed to a log and never reaches the in-app feed.
+    """
+
+    directory: Path
+    recorder: RecordingChannel
+    sender: str = "Burency <no-reply@burency.com>"
+
+    async def send(self, message: OutboundMessage) -> DeliveryResult:
+        if not message.address:
+            raise PermanentDeliveryError("no email address")
+        data = build_email(message, self.sender).as_bytes()
+        await asyncio.to_thread(_write_private, self.directory, f"{message.delivery_id}.eml", data)
+        return await self.recorder.send(message)
+
+
+def _write_private(directory: Path, name: str, data: bytes) -> None:
+    """Create ``directory/name`` owner-only from the first byte (never write-then-chmod)."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if directory.stat().st_mode & 0o077:
+        directory.chmod(0o700)
+    fd = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a file left by someone else with a wider mode is tightened
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)

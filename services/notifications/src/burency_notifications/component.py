@@ -36,10 +36,17 @@ from burency_common.outbox import BackgroundLoop, OutboxRelayRunner
 from burency_common.timeutil import Clock, SystemClock
 from burency_notifications.adapters.orm import outbox
 from burency_notifications.app import create_app
-from burency_notifications.channels import Channel, EmailChannel, InAppChannel, RecordingChannel
+from burency_notifications.channels import (
+    Channel,
+    EmailChannel,
+    InAppChannel,
+    MailFileChannel,
+    RecordingChannel,
+)
 from burency_notifications.live import in_app_announcer
 from burency_notifications.push.channel import PushChannel
 from burency_notifications.push.wiring import push_sender
+from burency_notifications.rendering import check_catalogue
 from burency_notifications.service import intake, kyc, recipients
 from burency_notifications.service.context import NotificationsContext
 from burency_notifications.service.delivery import DeliveryWorker
@@ -108,6 +115,7 @@ class NotificationsComponent:
         bus.subscribe(USER_PROFILE_UPDATED, group=group, handler=self.on_profile_updated)
 
     async def start(self, bus: EventBus) -> None:
+        check_catalogue()  # a template that would leak a secret or fail stops the start
         await migrate(self.engine, MIGRATIONS)
         self.context.after_commit.append(self.worker.wake)
         self._loop.start(self.worker.run, name="notifications-delivery-worker")
@@ -140,6 +148,8 @@ class NotificationsComponent:
 
 def _email_channel(settings: NotificationsSettings, recorder: RecordingChannel) -> Channel:
     if settings.email_mode == "record":
+        if settings.mail_dir is not None:
+            return MailFileChannel(settings.mail_dir, recorder, sender=settings.smtp_from)
         return recorder
     password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
     return EmailChannel(

@@ -34,7 +34,11 @@ class ChannelRequired(BurencyError):
 
 
 def is_required(event: str, channel: str) -> bool:
-    """Security events always go out by email."""
+    """Security events always go out by email; a type that carries a secret always
+    goes to its owner channel (the only one that can carry the link or code)."""
+    kind = NOTIFICATION_TYPES.get(event)
+    if kind is not None and kind.secrets and channel == kind.owner:
+        return True
     return event in SECURITY_EVENTS and channel == "email"
 
 

@@ -2,11 +2,14 @@
 
 ``BURENCY_EMAIL_CHANNEL`` picks how email leaves: ``smtp`` sends through
 ``BURENCY_SMTP_*``; ``record`` (the embedded default) only records what would be sent
-(listed by ``GET /v1/dev/outbox``).
+(listed by ``GET /v1/dev/outbox``) and, when there is a mail directory
+(``BURENCY_EMAIL_RECORD_DIR``, in embedded mode ``mail/`` beside the SQLite database),
+writes each message there as an owner-only ``.eml`` file.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -24,6 +27,11 @@ class NotificationsSettings(BurencySettings):
     identity_secret: SecretStr | None = None
     email_channel: Literal["smtp", "record"] | None = Field(
         default=None, description="smtp|record; default record embedded, smtp distributed"
+    )
+    email_record_dir: str | None = Field(
+        default=None,
+        description="where recorded e-mails are written as .eml files (owner-only); "
+        "default: mail/ beside the SQLite database in embedded mode",
     )
     smtp_host: str = "localhost"
     smtp_port: int = Field(default=587, ge=1, le=65535)
@@ -104,6 +112,18 @@ class NotificationsSettings(BurencySettings):
         if self.email_channel is not None:
             return self.email_channel
         return "record" if self.mode is RunMode.EMBEDDED else "smtp"
+
+    @property
+    def mail_dir(self) -> Path | None:
+        """Where ``record`` e-mails are written, or None (kept in memory only)."""
+        if self.email_record_dir:
+            return Path(self.email_record_dir)
+        prefix = "sqlite+aiosqlite:///"
+        if self.mode is RunMode.EMBEDDED and self.database_url.startswith(prefix):
+            database = self.database_url.removeprefix(prefix)
+            if database and not database.startswith(":memory:"):
+                return Path(database).parent / "mail"
+        return None
 
     @property
     def push_mode(self) -> str:

@@ -93,11 +93,9 @@ async def request_password_reset(ctx: AuthContext, *, email: str) -> None:
             db,
             user_id=user.id,
             event="auth.password_reset",
-            data={
-                "token": token,
-                "url": f"{base}/reset-password?token={token}",
-                "expiresInMinutes": 30,
-            },
+            # the link is the secret: only the e-mail channel renders it (catalogue
+            # ``secrets``); the raw token is not sent beside it
+            data={"url": f"{base}/reset-password?token={token}"},
         )
 
 

@@ -74,18 +74,20 @@ async def _register(
             user_id=user_id, email=email, created_at=now, referral_code=referral_code
         )
         await ctx.emit(db, registered, event_type=USER_REGISTERED)
-        await ctx.notify(db, user_id=user_id, event="auth.welcome", data={"email": email})
+        await ctx.notify(db, user_id=user_id, event="auth.welcome", data={})
         await _notify_verification(ctx, db, user_id=user_id, token=token)
 
 
 async def _notify_verification(
     ctx: AuthContext, db: AsyncSession, *, user_id: str, token: str
 ) -> None:
+    # the link is the secret: only the e-mail channel renders it (catalogue ``secrets``);
+    # nothing else is sent, so no second copy of the token can travel under another name
     await ctx.notify(
         db,
         user_id=user_id,
         event="auth.verify_email",
-        data={"token": token, "url": _link(ctx, "verify-email", token), "expiresInHours": 24},
+        data={"url": _link(ctx, "verify-email", token)},
     )
 
 

@@ -19,7 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from burency_common.errors import EventSchemaError, IdempotencyConflict, NotFound, ValidationFailed
-from burency_common.events.notification_types import UnknownNotification, check_notification
+from burency_common.events.notification_types import (
+    NOTIFICATION_TYPES,
+    UnknownNotification,
+    check_notification,
+)
 from burency_common.ids import new_id
 from burency_common.logging import get_logger
 from burency_notifications.adapters.orm import announcement_targets, announcements
@@ -92,8 +96,11 @@ def check_content(event: str, data: dict[str, Any], channels: Sequence[str], seg
         raise InvalidAnnouncement(
             f"broadcast channels are {list(BROADCAST_CHANNELS)}, got {list(channels)}"
         )
+    if NOTIFICATION_TYPES[event].secrets:  # a secret belongs to one user, never a segment
+        raise InvalidAnnouncement(f"{event} carries a secret and cannot be broadcast")
     try:
-        render(event, "en", data)
+        for channel in channels:
+            render(event, "en", data, channel)
     except TemplateDataError as exc:
         raise InvalidAnnouncement(f"the data does not fit the {event} template: {exc}") from None
     return parse_segment(segment).text

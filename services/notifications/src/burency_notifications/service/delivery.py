@@ -8,7 +8,12 @@ exponentially with full jitter up to ``delivery_max_attempts``; permanent failur
 recipient is transient: the directory (``user.registered``) may lag behind a command.
 
 Due deliveries are leased by priority first (``high`` before ``normal`` before
-``low``: ``deliveries.priority_rank``), then oldest due first. An SMS to a recipient
+``low``: ``deliveries.priority_rank``), then oldest due first.
+
+Each channel's message is rendered for that channel only (:func:`render`): a secret
+of the catalogue (a reset or verification link) reaches only its owner channel's
+message, and once no owner delivery is queued any more it is dropped from the stored
+notification too (:meth:`DeliveryWorker._forget_secrets`). An SMS to a recipient
 without a phone is recorded as ``skipped`` with ``last_error = no_phone``: nothing
 failed, there is nowhere to send it.
 """
@@ -21,8 +26,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
+from burency_common.events.notification_types import NOTIFICATION_TYPES, OWNER_CHANNELS
 from burency_common.logging import get_logger
 from burency_notifications.adapters.orm import deliveries, notifications, recipients
 from burency_notifications.channels import (
@@ -139,8 +145,8 @@ class DeliveryWorker:
             if not who.phone:
                 raise DeliverySkipped("no_phone")
         language = who.language if who is not None else "en"
-        try:
-            rendered = render(note.event, language, dict(note.data))
+        try:  # only this channel's variants, from the data this channel may see
+            rendered = render(note.event, language, dict(note.data), row.channel)
         except TemplateDataError as exc:
             raise PermanentDeliveryError(str(exc)) from exc
         return OutboundMessage(
@@ -181,7 +187,42 @@ class DeliveryWorker:
             await self._finish(row.id, "failed", error=str(exc))
         else:
             await self._finish(row.id, "sent", provider_id=result.provider_id)
+        if row.channel in OWNER_CHANNELS:
+            await self._forget_secrets(row.notification_id)
         return 1
+
+    async def _forget_secrets(self, notification_id: str) -> None:
+        """Drop a notification's secrets (reset / verification link) from its stored
+        data once no delivery to its owner channel is still queued: a retry is the only
+        reason to keep them, and the database must not hold a usable link for longer."""
+        async with self.ctx.transaction() as db:
+            note = (
+                await db.execute(
+                    select(notifications.c.event, notifications.c.data).where(
+                        notifications.c.id == notification_id
+                    )
+                )
+            ).one_or_none()
+            kind = NOTIFICATION_TYPES.get(note.event) if note is not None else None
+            if note is None or kind is None or not kind.secrets:
+                return
+            if not set(kind.secrets) & set(note.data):
+                return
+            pending = await db.scalar(
+                select(func.count())
+                .select_from(deliveries)
+                .where(
+                    deliveries.c.notification_id == notification_id,
+                    deliveries.c.channel == kind.owner,
+                    deliveries.c.status == "queued",
+                )
+            )
+            if not pending:
+                await db.execute(
+                    update(notifications)
+                    .where(notifications.c.id == notification_id)
+                    .values(data=kind.public(note.data))
+                )
 
     async def _finish(
         self,

@@ -51,13 +51,15 @@ class Batcher:
     renew: Renew
     push: PushSender | None
     lost: bool = False
-    _rendered: dict[str, Rendered] = field(default_factory=dict)
+    _rendered: dict[tuple[str, str], Rendered] = field(default_factory=dict)
     _after: dict[str, str] = field(default_factory=dict)
 
-    def rendered(self, language: str | None) -> Rendered:
-        key = language or "en"
+    def rendered(self, language: str | None, channel: str) -> Rendered:
+        """``channel``'s variants in ``language`` (rendered once per announcement)."""
+        key = (language or "en", channel)
         if key not in self._rendered:
-            self._rendered[key] = render(self.announcement.event, key, dict(self.announcement.data))
+            data = dict(self.announcement.data)
+            self._rendered[key] = render(self.announcement.event, key[0], data, channel)
         return self._rendered[key]
 
     async def claim(self, db: AsyncSession, channel: str, limit: int) -> list[Any]:
@@ -155,7 +157,7 @@ class Batcher:
 
 
 def _push(b: Batcher, row: Any) -> PushMessage:
-    text = b.rendered(row.language)
+    text = b.rendered(row.language, "push")
     ann_id = b.announcement.id
     return PushMessage(
         token=row.token,
@@ -218,7 +220,7 @@ async def send_in_app_batch(b: Batcher) -> int:
         now = b.ctx.clock.now()
         items = []
         for row in rows:
-            text = b.rendered(row.language)
+            text = b.rendered(row.language, "in_app")
             items.append(
                 {
                     "id": new_id(),
@@ -243,7 +245,7 @@ async def _email(b: Batcher, row: Any) -> str:
     if channel is None:
         raise PermanentDeliveryError("channel_not_configured")
     try:
-        text = b.rendered(row.language)
+        text = b.rendered(row.language, "email")
     except TemplateDataError as exc:
         raise PermanentDeliveryError(str(exc)) from None
     message = OutboundMessage(

@@ -19,7 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from burency_common.errors import EventSchemaError
 from burency_common.events import EventEnvelope, SendNotification, UserRegistered
-from burency_common.events.notification_types import UnknownNotification, check_notification
+from burency_common.events.notification_types import (
+    NOTIFICATION_TYPES,
+    UnknownNotification,
+    check_notification,
+)
 from burency_common.ids import new_id
 from burency_common.logging import get_logger
 from burency_common.outbox import claim_in_inbox
@@ -65,6 +69,9 @@ def parse_command(envelope: EventEnvelope) -> SendNotification:
             check_notification(command.event, command.data)
         except UnknownNotification as exc:
             raise EventSchemaError(str(exc)) from None
+    kind = NOTIFICATION_TYPES[command.event]
+    if kind.secrets and (command.segment is not None or len(set(command.user_ids)) != 1):
+        raise EventSchemaError(f"{command.event} carries a secret: exactly one recipient")
     if command.segment is not None:
         if command.user_ids:
             raise EventSchemaError("address either user_ids or a segment, not both")
@@ -163,6 +170,15 @@ async def _delivery_rows(
     return rows
 
 
+def _kept_data(command: SendNotification, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the notification row keeps: the catalogue's keys only, and its secrets only
+    while a delivery to the owner channel is queued (the worker drops them after)."""
+    kind = NOTIFICATION_TYPES[command.event]
+    if any(r["channel"] == kind.owner and r["status"] == "queued" for r in rows):
+        return kind.view(command.data, kind.owner or "")
+    return kind.public(command.data)
+
+
 async def on_send_notification(ctx: NotificationsContext, envelope: EventEnvelope) -> None:
     """Queue one delivery per recipient and channel; a known notification_id is a no-op."""
     command = parse_command(envelope)
@@ -170,12 +186,13 @@ async def on_send_notification(ctx: NotificationsContext, envelope: EventEnvelop
     async with ctx.transaction() as db:
         if not await claim_in_inbox(db, inbox, envelope, consumer=INBOX_CONSUMER):
             return
+        rows = [] if command.segment is not None else await _delivery_rows(db, ctx, command, now)
         claimed = await db.execute(
             _insert(db, notifications)
             .values(
                 id=command.notification_id,
                 event=command.event,
-                data=command.data,
+                data=_kept_data(command, rows),
                 priority=command.priority,
                 created_at=now,
             )
@@ -190,12 +207,11 @@ async def on_send_notification(ctx: NotificationsContext, envelope: EventEnvelop
                 ctx,
                 notification_id=command.notification_id,
                 event=command.event,
-                data=command.data,
+                data=NOTIFICATION_TYPES[command.event].public(command.data),
                 segment=command.segment,
                 channels=command.channels,
             )
             _log.info("notification.broadcast", notification_id=command.notification_id)
             return
-        rows = await _delivery_rows(db, ctx, command, now)
         await db.execute(deliveries.insert(), rows)
     _log.info("notification.queued", notification_id=command.notification_id, rows=len(rows))
