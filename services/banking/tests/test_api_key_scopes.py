@@ -91,7 +91,7 @@ def test_the_scopes_are_the_gateways() -> None:
 
 def _key_headers(h: Harness, user_id: str, scopes: set[str], key: str) -> dict[str, str]:
     identity = Identity(user_id=user_id, roles=frozenset({"user"}), auth_method="api_key",
-                        scopes=frozenset(scopes))  # fmt: skip
+                        scopes=frozenset(scopes), email_verified=True)  # fmt: skip
     secret = h.component.app.state.identity_secret
     signed = sign_identity(identity, secret=secret, now=utc_now())
     return {IDENTITY_HEADER: signed, "Idempotency-Key": key}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, status
 
 from burency_banking.entrypoints.http.deps import CurrentIdentity, needs_scope
 from burency_banking.entrypoints.http.flows_schemas import (
@@ -28,6 +28,7 @@ from burency_banking.entrypoints.http.flows_schemas import (
 from burency_banking.flows import crypto_deposits, fiat_deposits
 from burency_banking.flows.context import Flows
 from burency_banking.flows.records import FiatDeposit
+from burency_common.identity import require_verified_email
 from burency_common.web.openapi import problem_responses
 
 __all__ = ["deposits_router"]
@@ -109,12 +110,14 @@ async def get_fiat(
 def deposits_router() -> APIRouter:
     router = APIRouter(prefix="/v1/deposits", tags=["deposits"], responses=problem_responses(401))
     add = router.add_api_route
+    verified = Depends(require_verified_email())  # deposits need a proven address
     add(
         "/crypto/address",
         address,
         methods=["GET"],
         summary="My deposit address for an asset on a network (always the same one)",
-        responses=problem_responses(422),
+        responses=problem_responses(403, 422),
+        dependencies=[verified],
     )
     add(
         "/crypto",
@@ -129,7 +132,7 @@ def deposits_router() -> APIRouter:
         status_code=status.HTTP_201_CREATED,
         summary="Announce a bank transfer: returns the bank details and the reference to use",
         responses=problem_responses(403, 422),
-        dependencies=needs_scope("trade"),
+        dependencies=[*needs_scope("trade"), verified],
     )
     add("/fiat", list_fiat, methods=["GET"], summary="My fiat deposit requests, newest first")
     add(

@@ -5,7 +5,7 @@ Both require an ``Idempotency-Key`` (see :mod:`burency_banking.service.idempoten
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -20,6 +20,7 @@ from burency_banking.ledger import Transfer
 from burency_banking.service import saga, transfers
 from burency_banking.service.context import BankingContext
 from burency_banking.service.idempotency import IdempotencyKey, idempotent
+from burency_common.identity import require_verified_email
 from burency_common.money import format_amount
 from burency_common.timeutil import to_iso_ms
 from burency_common.web.openapi import problem_responses
@@ -48,7 +49,7 @@ def transfers_router() -> APIRouter:
         response_model=InternalTransferOut,
         summary="Send money to another Burency user (by e-mail or user id), instantly",
         responses=problem_responses(400, 401, 403, 404, 409, 422),
-        dependencies=needs_scope("withdraw"),  # money leaves the user
+        dependencies=[*needs_scope("withdraw"), Depends(require_verified_email())],
     )
     async def internal(
         body: InternalTransferIn, key: IdempotencyKey, ctx: Ctx, identity: CurrentIdentity
@@ -88,7 +89,7 @@ def _more_transfer_routes(router: APIRouter) -> None:
         description="The funds are held at once; the transfer completes when the trading "
         "core confirms, or fails and is refunded.",
         responses=problem_responses(400, 401, 403, 409, 422),
-        dependencies=needs_scope("trade"),  # between the user's own wallets
+        dependencies=[*needs_scope("trade"), Depends(require_verified_email())],
     )
     async def to_trading(
         body: TradingTransferIn, key: IdempotencyKey, ctx: Ctx, identity: CurrentIdentity

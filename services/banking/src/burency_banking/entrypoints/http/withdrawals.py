@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, status
+from fastapi import APIRouter, Depends, Path, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -35,6 +35,7 @@ from burency_banking.flows import limits
 from burency_banking.flows import withdrawals as flow
 from burency_banking.flows.context import Flows
 from burency_banking.service.idempotency import IdempotencyKey, idempotent
+from burency_common.identity import require_verified_email
 from burency_common.money import format_amount
 from burency_common.web.openapi import problem_responses
 
@@ -212,6 +213,7 @@ def withdrawals_router() -> APIRouter:
     )
     add = router.add_api_route
     withdraw = needs_scope("withdraw")  # money leaves the user (the gateway's rule too)
+    place = [*withdraw, Depends(require_verified_email())]  # cancelling stays open
     add(
         "/crypto",
         place_crypto,
@@ -220,7 +222,7 @@ def withdrawals_router() -> APIRouter:
         responses=_PLACE,
         response_model=WithdrawalOut,
         summary="Withdraw crypto to an address (2FA code required)",
-        dependencies=withdraw,
+        dependencies=place,
     )
     add(
         "/fiat",
@@ -230,7 +232,7 @@ def withdrawals_router() -> APIRouter:
         responses=_PLACE,
         response_model=WithdrawalOut,
         summary="Withdraw to a bank account by IBAN (2FA code required)",
-        dependencies=withdraw,
+        dependencies=place,
     )
     add("", list_mine, methods=["GET"], summary="My withdrawals, newest first")
     add(
