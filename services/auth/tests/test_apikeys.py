@@ -111,16 +111,16 @@ async def test_withdraw_scope_needs_two_factor_and_a_current_code(h: Harness) ->
     wrong = f"{(int(current) + 1) % 1_000_000:06d}"
     if not pyotp.TOTP(secret).verify(wrong, for_time=h.clock.now(), valid_window=1):
         refused = await create_key_response(h, user, **{**withdraw, "totpCode": wrong})
-        assert problem(refused) == (401, "TOTP_INVALID")
+        assert problem(refused) == (403, "TOTP_INVALID")
     no_code = {"scopes": ["withdraw"]}
-    assert problem(await create_key_response(h, user, **no_code)) == (401, "TOTP_REQUIRED")
+    assert problem(await create_key_response(h, user, **no_code)) == (403, "TOTP_REQUIRED")
     by_recovery = {**withdraw, "totpCode": recovery[0]}
-    assert problem(await create_key_response(h, user, **by_recovery)) == (401, "TOTP_INVALID")
+    assert problem(await create_key_response(h, user, **by_recovery)) == (403, "TOTP_INVALID")
     ok = await create_key_response(h, user, **{**withdraw, "totpCode": current})
     assert ok.status_code == 201, ok.text
     assert ok.json()["scopes"] == ["read", "withdraw"]
     again = await create_key_response(h, user, **{**withdraw, "totpCode": current})
-    assert problem(again) == (401, "TOTP_REUSED")
+    assert problem(again) == (403, "TOTP_REUSED")
     assert (await create_key_response(h, user)).status_code == 201  # read/trade never need a code
 
 

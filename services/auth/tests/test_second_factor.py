@@ -45,25 +45,25 @@ async def test_current_code_is_accepted_once(harness: Harness) -> None:
     ok = await _verify(harness, {"userId": user_id, "code": code})
     assert ok.status_code == 204, ok.text
     replay = await _verify(harness, {"userId": user_id, "code": code})
-    assert (replay.status_code, replay.json()["code"]) == (401, "TOTP_REUSED")
+    assert (replay.status_code, replay.json()["code"]) == (403, "TOTP_REUSED")
     # the step used here is also spent for sign-in
     login = await harness.login("sfa@example.com", totpCode=code)
-    assert (login.status_code, login.json()["code"]) == (401, "TOTP_REUSED")
+    assert (login.status_code, login.json()["code"]) == (403, "TOTP_REUSED")
 
 
 async def test_wrong_code_is_refused(harness: Harness) -> None:
     user_id, secret, _ = await _user_with_2fa(harness, "sfb@example.com")
     wrong = await _verify(harness, {"userId": user_id, "code": _wrong_code(secret, harness)})
-    assert (wrong.status_code, wrong.json()["code"]) == (401, "TOTP_INVALID")
+    assert (wrong.status_code, wrong.json()["code"]) == (403, "TOTP_INVALID")
     garbage = await _verify(harness, {"userId": user_id, "code": "not-a-code"})
-    assert (garbage.status_code, garbage.json()["code"]) == (401, "TOTP_INVALID")
+    assert (garbage.status_code, garbage.json()["code"]) == (403, "TOTP_INVALID")
 
 
 async def test_recovery_code_works_once(harness: Harness) -> None:
     user_id, _, codes = await _user_with_2fa(harness, "sfc@example.com")
     assert (await _verify(harness, {"userId": user_id, "code": codes[0]})).status_code == 204
     again = await _verify(harness, {"userId": user_id, "code": codes[0]})
-    assert (again.status_code, again.json()["code"]) == (401, "TOTP_INVALID")
+    assert (again.status_code, again.json()["code"]) == (403, "TOTP_INVALID")
 
 
 async def test_user_without_2fa_and_unknown_user(harness: Harness) -> None:

@@ -40,11 +40,11 @@ async def test_secret_is_stored_encrypted(harness: Harness) -> None:
 async def test_login_with_2fa_requires_a_valid_code(harness: Harness) -> None:
     secret, _, _ = await _enable_2fa(harness, "jon@example.com")
     missing = await harness.login("jon@example.com")
-    assert (missing.status_code, missing.json()["code"]) == (401, "TOTP_REQUIRED")
+    assert (missing.status_code, missing.json()["code"]) == (403, "TOTP_REQUIRED")
     wrong = await harness.login("jon@example.com", totpCode="000000")
     if pyotp.TOTP(secret).verify("000000", for_time=harness.clock.now(), valid_window=1):
         return  # one in ~300000: the random secret happens to accept 000000 now
-    assert (wrong.status_code, wrong.json()["code"]) == (401, "TOTP_INVALID")
+    assert (wrong.status_code, wrong.json()["code"]) == (403, "TOTP_INVALID")
     code = pyotp.TOTP(secret).at(harness.clock.now())
     assert (await harness.login("jon@example.com", totpCode=code)).status_code == 200
 
@@ -54,14 +54,14 @@ async def test_a_totp_code_works_only_once(harness: Harness) -> None:
     code = pyotp.TOTP(secret).at(harness.clock.now())
     assert (await harness.login("kim@example.com", totpCode=code)).status_code == 200
     reused = await harness.login("kim@example.com", totpCode=code)
-    assert (reused.status_code, reused.json()["code"]) == (401, "TOTP_REUSED")
+    assert (reused.status_code, reused.json()["code"]) == (403, "TOTP_REUSED")
 
 
 async def test_recovery_code_works_once(harness: Harness) -> None:
     _, codes, _ = await _enable_2fa(harness, "lea@example.com")
     assert (await harness.login("lea@example.com", totpCode=codes[0])).status_code == 200
     again = await harness.login("lea@example.com", totpCode=codes[0])
-    assert (again.status_code, again.json()["code"]) == (401, "TOTP_INVALID")
+    assert (again.status_code, again.json()["code"]) == (403, "TOTP_INVALID")
 
 
 async def test_disable_needs_password_and_code(harness: Harness) -> None:

@@ -81,7 +81,7 @@ async def test_wrong_or_missing_second_factor_is_refused(flows_h: FlowsHarness) 
     body = {"asset": "BTC", "network": "BTC", "address": OUTSIDE_BTC, "amount": "0.01",
             "totpCode": "123456"}  # fmt: skip
     off = await flows_h.call("POST", "/v1/withdrawals/crypto", no_2fa, json=body, key="w-4")
-    assert (off.status_code, off.json()["code"]) == (403, "TOTP_NOT_ENABLED")
+    assert (off.status_code, off.json()["code"]) == (409, "TOTP_NOT_ENABLED")
     mine = (await flows_h.call("GET", "/v1/withdrawals", user)).json()["items"]
     assert len(mine) == 1
     assert (await flows_h.balance(user, "BTC"))["held"] == "0.01005000"

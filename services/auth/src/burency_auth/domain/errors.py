@@ -65,8 +65,12 @@ _TOTP_MESSAGES = {
 }
 
 
-def totp_error(code: str) -> Unauthenticated:
-    return Unauthenticated(_TOTP_MESSAGES[code], code=code)
+def totp_error(code: str) -> PermissionDenied:
+    """403, everywhere: one status per code across services (banking refuses a
+    withdrawal's code with the same 403). The caller has already proved who they are (a
+    session, or the password at sign-in); only the extra factor is refused. A 401 would
+    tell clients that their session ended, and they would sign the user out."""
+    return PermissionDenied(_TOTP_MESSAGES[code], code=code)
 
 
 _ONE_TIME_MESSAGES = {

@@ -26,7 +26,7 @@ async def verify_second_factor(ctx: AuthContext, *, user_id: str, code: str, ip:
     """Accept ``code`` for ``user_id`` (consuming it) or raise.
 
     404 ``USER_NOT_FOUND``, 403 ``ACCOUNT_DISABLED``, 409 ``TOTP_NOT_ENABLED``,
-    429 ``LOGIN_THROTTLED``, 401 ``TOTP_REQUIRED`` / ``TOTP_INVALID`` / ``TOTP_REUSED``.
+    429 ``LOGIN_THROTTLED``, 403 ``TOTP_REQUIRED`` / ``TOTP_INVALID`` / ``TOTP_REUSED``.
     """
     async with ctx.transaction() as db:
         user = await users_repo.get_user(db, user_id)

@@ -8,8 +8,9 @@ UNSUPPORTED_NETWORK                 422   no such network for the asset
 INVALID_ADDRESS / INVALID_IBAN      422   the destination fails validation
 BELOW_MINIMUM                       422   amount under the network's minimum
 WITHDRAWAL_LIMIT_EXCEEDED           409   over the daily/monthly limit of the KYC level
-TOTP_INVALID / TOTP_REUSED /        403   the 2FA code was refused by auth
-TOTP_REQUIRED / TOTP_NOT_ENABLED
+TOTP_INVALID / TOTP_REUSED /        403   the 2FA code was refused by auth (auth's
+TOTP_REQUIRED                             own status for these codes, too)
+TOTP_NOT_ENABLED                    409   2FA is off: enable it before withdrawing
 TOTP_THROTTLED                      429   too many wrong 2FA codes
 AUTH_UNAVAILABLE                    503   auth could not be asked
 DEPOSIT_NOT_FOUND / WITHDRAWAL_...  404   no such object (or not yours)
@@ -33,6 +34,7 @@ __all__ = [
     "AuthUnavailable",
     "NotPending",
     "ObjectNotFound",
+    "SecondFactorNotEnabled",
     "SecondFactorRefused",
     "SecondFactorThrottled",
     "invalid",
@@ -65,6 +67,13 @@ class NotPending(Conflict):
 class SecondFactorRefused(PermissionDenied):
     default_code = "TOTP_INVALID"
     title = "Two-factor code refused"
+
+
+class SecondFactorNotEnabled(Conflict):
+    """409 like auth's: the account's state (2FA off), not the code, is in the way."""
+
+    default_code = "TOTP_NOT_ENABLED"
+    title = "Two-factor authentication not enabled"
 
 
 class SecondFactorThrottled(RateLimited):

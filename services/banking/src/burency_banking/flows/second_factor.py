@@ -2,9 +2,10 @@
 
 Withdrawals need the user's current 2FA code. Auth owns the TOTP secrets, so banking
 asks ``POST /internal/v1/second-factor/verify`` (with a freshly signed
-``service:banking`` identity) and maps the answer to banking's own errors: a refused
-code is 403 (not auth's 401, which would read as "your session ended" to a client),
-throttling is 429, and anything unexpected is 503 ``AUTH_UNAVAILABLE`` so a withdrawal
+``service:banking`` identity) and maps the answer to banking's own errors, with the
+same status per code as auth (one status per code across services): a refused code is
+403 (never 401, which would read as "your session ended" to a client), 2FA not enabled
+409, throttling 429, and anything unexpected is 503 ``AUTH_UNAVAILABLE`` so a withdrawal
 is never placed without a verified code. The code itself is never logged.
 """
 
@@ -16,6 +17,7 @@ import httpx
 
 from burency_banking.flows.errors import (
     AuthUnavailable,
+    SecondFactorNotEnabled,
     SecondFactorRefused,
     SecondFactorThrottled,
 )
@@ -31,9 +33,9 @@ _REFUSALS = {
     "TOTP_INVALID": "the two-factor code is not valid",
     "TOTP_REUSED": "this two-factor code was already used; wait for the next one",
     "TOTP_REQUIRED": "a two-factor code is required",
-    "TOTP_NOT_ENABLED": "enable two-factor authentication before withdrawing",
     "ACCOUNT_DISABLED": "this account is disabled",
 }
+_NOT_ENABLED = "TOTP_NOT_ENABLED"
 _log = get_logger("burency.banking.second_factor")
 
 
@@ -89,6 +91,8 @@ class HttpSecondFactorVerifier:
             code = ""
         if response.status_code in (401, 403, 409) and code in _REFUSALS:
             raise SecondFactorRefused(_REFUSALS[code], code=code)
+        if response.status_code == 409 and code == _NOT_ENABLED:
+            raise SecondFactorNotEnabled("enable two-factor authentication before withdrawing")
         if response.status_code == 429:
             retry = response.headers.get("retry-after", "60")
             raise SecondFactorThrottled(
