@@ -10,13 +10,15 @@ from __future__ import annotations
 from copy import deepcopy
 from typing import Any
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from burency_banking.flows import config as flows_defaults
 from burency_common.config import BurencySettings, RunMode
 from burency_common.money import AssetRegistry
 
-__all__ = ["DEFAULT_ASSETS", "BankingSettings"]
+__all__ = ["DEFAULT_ASSETS", "MIN_SEED_CHARS", "BankingSettings"]
+
+MIN_SEED_CHARS = 32
 
 DEFAULT_ASSETS: list[dict[str, Any]] = [
     {"symbol": "AED", "scale": 2, "kind": "fiat", "name": "UAE Dirham"},
@@ -49,7 +51,9 @@ class BankingSettings(BurencySettings):
     )
     auth_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     chain_address_seed: SecretStr | None = Field(
-        default=None, description="secret deriving deposit addresses (simulated chain)"
+        default=None,
+        description="secret deriving deposit addresses (simulated chain); required in "
+        "distributed mode, at least 32 characters; embedded mode falls back to a dev seed",
     )
     chain_networks: list[dict[str, Any]] = Field(
         default_factory=lambda: deepcopy(flows_defaults.DEFAULT_CHAIN_NETWORKS)
@@ -83,6 +87,21 @@ class BankingSettings(BurencySettings):
         if secret is not None and len(secret.get_secret_value()) < 32:
             raise ValueError("BURENCY_IDENTITY_SECRET must be at least 32 characters")
         return self
+
+    @field_validator("chain_address_seed")
+    @classmethod
+    def _check_seed(cls, seed: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        """Distributed mode refuses to start without its own deposit-address seed: the
+        built-in development seed is public, so anyone could tell whose address is whose
+        (and the addresses would collide with every other deployment's). Messages name
+        the variable (``load_settings`` prefixes it), never its value."""
+        if seed is not None and not seed.get_secret_value():
+            seed = None
+        if seed is None and info.data.get("mode") is RunMode.DISTRIBUTED:
+            raise ValueError("distributed mode requires it (deposit addresses derive from it)")
+        if seed is not None and len(seed.get_secret_value()) < MIN_SEED_CHARS:
+            raise ValueError(f"must be at least {MIN_SEED_CHARS} characters")
+        return seed
 
     def asset_registry(self) -> AssetRegistry:
         return AssetRegistry.from_config(self.assets)

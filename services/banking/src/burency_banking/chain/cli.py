@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from burency_banking.adapters.db import create_banking_engine
 from burency_banking.chain.simulated import SimulatedChain
 from burency_banking.flows.config import flows_config
-from burency_banking.flows.context import DEV_SEED
+from burency_banking.flows.context import address_seed
 from burency_banking.settings import BankingSettings
 from burency_common.config import load_settings
 from burency_common.db import migrate
@@ -59,12 +59,7 @@ async def _run(settings: BankingSettings, args: argparse.Namespace) -> dict[str,
         registry = settings.asset_registry()
         config = flows_config(settings, registry)
         networks = {rule.network: rule.asset for rule in config.networks.values()}
-        seed = settings.chain_address_seed
-        chain = SimulatedChain(
-            engine,
-            networks=networks,
-            seed=seed.get_secret_value().encode() if seed is not None else DEV_SEED,
-        )
+        chain = SimulatedChain(engine, networks=networks, seed=address_seed(settings))
         network = args.network.upper()
         if args.command == "send":
             asset = networks.get(network, "")

@@ -20,12 +20,14 @@ from burency_banking.chain import ChainAdapter, SimulatedChain
 from burency_banking.flows.config import FlowsConfig, flows_config
 from burency_banking.flows.second_factor import HttpSecondFactorVerifier, SecondFactorVerifier
 from burency_banking.service.context import BankingContext
+from burency_banking.settings import BankingSettings
 from burency_common.config import RunMode
+from burency_common.errors import ConfigurationError
 from burency_common.events import EventEnvelope
 from burency_common.events.kyc import KYC_STATUS_CHANGED
 from burency_common.logging import get_logger
 
-__all__ = ["DEV_SEED", "Flows", "build_flows"]
+__all__ = ["DEV_SEED", "Flows", "address_seed", "build_flows"]
 
 DEV_SEED = b"burency-simulated-chain-development-seed"
 _log = get_logger("burency.banking.flows")
@@ -91,6 +93,23 @@ def _verifier(
     return HttpSecondFactorVerifier(None, identity_secret=identity_secret)
 
 
+def address_seed(settings: BankingSettings) -> bytes:
+    """The deposit-address seed: the configured one; in embedded mode only, the public
+    development seed, with a loud warning. Distributed mode never falls back (the
+    settings already refuse that; this guards settings built without validation)."""
+    seed = settings.chain_address_seed
+    if seed is not None and seed.get_secret_value():
+        return seed.get_secret_value().encode()
+    if settings.mode is RunMode.DISTRIBUTED:
+        raise ConfigurationError("distributed mode requires BURENCY_CHAIN_ADDRESS_SEED")
+    _log.warning(
+        "banking.DEV_CHAIN_SEED",
+        message="BURENCY_CHAIN_ADDRESS_SEED is not set: deposit addresses come from the "
+        "built-in development seed, which is public. UNSAFE FOR PRODUCTION.",
+    )
+    return DEV_SEED
+
+
 def build_flows(
     ctx: BankingContext,
     *,
@@ -102,13 +121,10 @@ def build_flows(
     ``verifier`` replaces the HTTP verifier entirely (tests of other services' flows)."""
     settings = ctx.settings
     config = flows_config(settings, ctx.assets)
-    seed = settings.chain_address_seed
-    if seed is None and settings.mode is RunMode.DISTRIBUTED:
-        _log.warning("banking.DEV_CHAIN_SEED", message="BURENCY_CHAIN_ADDRESS_SEED is not set")
     sim = SimulatedChain(
         ctx.engine,
         networks={rule.network: rule.asset for rule in config.networks.values()},
-        seed=seed.get_secret_value().encode() if seed is not None else DEV_SEED,
+        seed=address_seed(settings),
         clock=ctx.clock,
     )
     flows = Flows(
