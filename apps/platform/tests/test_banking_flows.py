@@ -147,6 +147,7 @@ async def _fiat_funded(client: httpx.AsyncClient, who: Person, admin: Person, am
 
 
 async def _chain(client: httpx.AsyncClient, who: Person, action: str, body: Any) -> dict[str, Any]:
+    """Drive the simulated chain as ``who`` (staff: it is refused to users)."""
     response = await _post(client, f"{BANK}/dev/chain/BTC/{action}", who, body)
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
@@ -190,44 +191,46 @@ async def test_fiat_deposit_approved_and_rejected(platform: Any) -> None:
 
 
 async def test_crypto_deposit_pending_confirmed_credited_once(platform: Any) -> None:
-    _, client = platform
+    built, client = platform
+    ops = await _admin(built, client)  # the simulated chain is staff-only
     user = await _sign_in(client, "btc@example.com")
     address = (
         await client.get(f"{BANK}/deposits/crypto/address", params={"asset": "BTC",
                          "network": "BTC"}, headers=user.headers)
     ).json()["address"]  # fmt: skip
-    sent = await _chain(client, user, "send", {"address": address, "amount": "0.25"})
-    await _scan(client, user)
+    sent = await _chain(client, ops, "send", {"address": address, "amount": "0.25"})
+    await _scan(client, ops)
     [pending] = await _crypto_deposits(client, user)
     assert (pending["status"], pending["confirmations"], pending["txid"]) == (
         "PENDING", 0, sent["txid"])  # fmt: skip
-    await _chain(client, user, "mine", {"blocks": 1})
-    await _scan(client, user)
+    await _chain(client, ops, "mine", {"blocks": 1})
+    await _scan(client, ops)
     assert (await _crypto_deposits(client, user))[0]["confirmations"] == 1
     assert (await _balance(client, user, "BTC"))["total"] in ("0", "0.00000000")
-    await _chain(client, user, "mine", {"blocks": 1})
-    await asyncio.gather(_scan(client, user), _scan(client, user))
-    await _chain(client, user, "mine", {"blocks": 3})
-    await _scan(client, user)
+    await _chain(client, ops, "mine", {"blocks": 1})
+    await asyncio.gather(_scan(client, ops), _scan(client, ops))
+    await _chain(client, ops, "mine", {"blocks": 3})
+    await _scan(client, ops)
     [credited] = await _crypto_deposits(client, user)
     assert credited["status"] == "CREDITED"
     assert (await _balance(client, user, "BTC"))["available"] == "0.25000000"
 
 
 async def test_reorganised_deposit_is_never_credited(platform: Any) -> None:
-    _, client = platform
+    built, client = platform
+    ops = await _admin(built, client)
     user = await _sign_in(client, "reorg@example.com")
     address = (
         await client.get(f"{BANK}/deposits/crypto/address", params={"asset": "BTC",
                          "network": "BTC"}, headers=user.headers)
     ).json()["address"]  # fmt: skip
-    sent = await _chain(client, user, "send", {"address": address, "amount": "1"})
-    await _chain(client, user, "mine", {"blocks": 1})
-    await _scan(client, user)
-    reorg = await _chain(client, user, "reorg", {"txid": sent["txid"]})
+    sent = await _chain(client, ops, "send", {"address": address, "amount": "1"})
+    await _chain(client, ops, "mine", {"blocks": 1})
+    await _scan(client, ops)
+    reorg = await _chain(client, ops, "reorg", {"txid": sent["txid"]})
     assert reorg["orphanedBlocks"] == 1
-    await _chain(client, user, "mine", {"blocks": 5})
-    await _scan(client, user)
+    await _chain(client, ops, "mine", {"blocks": 5})
+    await _scan(client, ops)
     [dropped] = await _crypto_deposits(client, user)
     assert dropped["status"] == "DROPPED"
     assert (await _balance(client, user, "BTC"))["total"] in ("0", "0.00000000")
@@ -350,23 +353,24 @@ async def test_cancel_releases_the_hold(platform: Any) -> None:
 
 
 async def test_crypto_withdrawal_is_broadcast_and_confirmed(platform: Any) -> None:
-    _, client = platform
+    built, client = platform
+    ops = await _admin(built, client)
     user = await _with_2fa(client, "sendbtc@example.com")
     await _kyc_level_1(client, user)
     address = (
         await client.get(f"{BANK}/deposits/crypto/address", params={"asset": "BTC",
                          "network": "BTC"}, headers=user.headers)
     ).json()["address"]  # fmt: skip
-    await _chain(client, user, "send", {"address": address, "amount": "0.1"})
-    await _chain(client, user, "mine", {"blocks": 2})
-    await _scan(client, user)
+    await _chain(client, ops, "send", {"address": address, "amount": "0.1"})
+    await _chain(client, ops, "mine", {"blocks": 2})
+    await _scan(client, ops)
     body = {"asset": "BTC", "network": "BTC", "address": OUTSIDE_BTC, "amount": "0.03",
             "totpCode": user.code()}  # fmt: skip
     placed = await _post(client, f"{BANK}/withdrawals/crypto", user, body, key="out")
     assert (placed.status_code, placed.json()["status"]) == (201, "QUEUED")
-    await _scan(client, user)
-    await _chain(client, user, "mine", {"blocks": 2})
-    await _scan(client, user)
+    await _scan(client, ops)
+    await _chain(client, ops, "mine", {"blocks": 2})
+    await _scan(client, ops)
     done = (await client.get(f"{BANK}/withdrawals/{placed.json()['id']}",
                              headers=user.headers)).json()  # fmt: skip
     assert done["status"] == "COMPLETED"

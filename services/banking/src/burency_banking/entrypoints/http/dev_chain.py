@@ -1,16 +1,19 @@
 """Operator/dev endpoints of the simulated chain: ``/v1/dev/chain/{network}/...``.
 
-Available only while the chain adapter is the simulation, and then: in embedded mode
-to any signed-in user (it is a laptop), in distributed mode only with
-``BURENCY_DEV_CHAIN_ENDPOINTS=true`` and to holders of ``deposits.approve``.
-Otherwise every route answers 404, as if it did not exist.
+Available only while the chain adapter is the simulation (always in embedded mode; in
+distributed mode only with ``BURENCY_DEV_CHAIN_ENDPOINTS=true``); otherwise every route
+answers 404, as if it did not exist. Where available, only staff holding
+``deposits.approve`` (compliance, admin) may use them, signed in (API keys never hold
+staff permissions): paying one's own deposit address on the simulated chain mints
+money, which is exactly the power of approving a deposit. Before, any signed-in user
+could in embedded mode (security finding, docs/security-notes/banking.md).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path
 from pydantic import Field
 
 from burency_banking.chain import SimulatedChain
@@ -18,9 +21,8 @@ from burency_banking.entrypoints.http.flows_schemas import AmountStr, FlowsDep, 
 from burency_banking.flows.context import Flows
 from burency_banking.flows.errors import invalid
 from burency_common.api import ApiModel
-from burency_common.errors import NotFound, PermissionDenied, Unauthenticated
-from burency_common.identity import identity_from_request
-from burency_common.permissions import has_permission
+from burency_common.errors import NotFound
+from burency_common.permissions import require_permission
 from burency_common.validators import InvalidValue, validate_crypto_address
 from burency_common.web.openapi import problem_responses
 
@@ -60,18 +62,18 @@ class ReorgOut(ApiModel):
     orphaned_blocks: int
 
 
-def _sim(request: Request, flows: Flows) -> SimulatedChain:
-    missing = NotFound("not found", code="NOT_FOUND")
-    if flows.sim is None:
-        raise missing
+CHAIN_PERMISSION = "deposits.approve"
+
+
+async def available(flows: FlowsDep) -> None:
+    """404 unless the simulated chain is there and exposed (checked before who asks)."""
     settings = flows.ctx.settings
-    if not settings.embedded and not settings.dev_chain_endpoints:
-        raise missing
-    identity = identity_from_request(request)
-    if identity is None:
-        raise Unauthenticated()
-    if not settings.embedded and not has_permission(identity.roles, "deposits.approve"):
-        raise PermissionDenied(code="PERMISSION_DENIED")
+    if flows.sim is None or not (settings.embedded or settings.dev_chain_endpoints):
+        raise NotFound("not found", code="NOT_FOUND")
+
+
+def _sim(flows: Flows) -> SimulatedChain:
+    assert flows.sim is not None  # the router's ``available`` dependency made sure
     return flows.sim
 
 
@@ -82,14 +84,14 @@ def _asset(flows: Flows, network: str) -> str:
     return asset
 
 
-async def tip(network: Network, request: Request, flows: FlowsDep) -> ChainOut:
-    sim = _sim(request, flows)
+async def tip(network: Network, flows: FlowsDep) -> ChainOut:
+    sim = _sim(flows)
     asset = _asset(flows, network)
     return ChainOut(network=network.upper(), asset=asset, height=await sim.height(network))
 
 
-async def send(network: Network, body: SendIn, request: Request, flows: FlowsDep) -> SentOut:
-    sim = _sim(request, flows)
+async def send(network: Network, body: SendIn, flows: FlowsDep) -> SentOut:
+    sim = _sim(flows)
     asset = _asset(flows, network)
     try:
         address = validate_crypto_address(network, body.address)
@@ -102,15 +104,15 @@ async def send(network: Network, body: SendIn, request: Request, flows: FlowsDep
     return SentOut(network=network.upper(), txid=txid)
 
 
-async def mine(network: Network, body: MineIn, request: Request, flows: FlowsDep) -> ChainOut:
-    sim = _sim(request, flows)
+async def mine(network: Network, body: MineIn, flows: FlowsDep) -> ChainOut:
+    sim = _sim(flows)
     asset = _asset(flows, network)
     height = await sim.mine(network, body.blocks)
     return ChainOut(network=network.upper(), asset=asset, height=height)
 
 
-async def reorg(network: Network, body: ReorgIn, request: Request, flows: FlowsDep) -> ReorgOut:
-    sim = _sim(request, flows)
+async def reorg(network: Network, body: ReorgIn, flows: FlowsDep) -> ReorgOut:
+    sim = _sim(flows)
     _asset(flows, network)
     result = await sim.reorg(network, body.txid)
     return ReorgOut(
@@ -121,14 +123,17 @@ async def reorg(network: Network, body: ReorgIn, request: Request, flows: FlowsD
     )
 
 
-async def scan(request: Request, flows: FlowsDep) -> None:
-    _sim(request, flows)
+async def scan(flows: FlowsDep) -> None:
     await flows.run_chain_once()
 
 
 def dev_chain_router() -> APIRouter:
     router = APIRouter(
-        prefix="/v1/dev/chain", tags=["dev-chain"], responses=problem_responses(401, 403, 404, 422)
+        prefix="/v1/dev/chain",
+        tags=["dev-chain"],
+        responses=problem_responses(401, 403, 404, 422),
+        # in this order: 404 when unavailable, whoever asks; then staff only
+        dependencies=[Depends(available), Depends(require_permission(CHAIN_PERMISSION))],
     )
     add = router.add_api_route
     add("/{network}", tip, methods=["GET"], summary="The simulated network's tip")
