@@ -11,100 +11,22 @@ receives. Both upstream kinds are covered: embedded (ASGI, through httpx) and HT
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Callable, Iterator
-from datetime import timedelta
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fake_auth import Key, auth_app
-from path_probe import Probe, Seen, echo_app
+from path_probe import SECRET, Served, bearer, clean_settings, serve
 
 from burency_common.apikeys import new_api_key, sign
-from burency_common.testing.raw_http import RawResponse, ServedApp, raw_request
 from burency_common.timeutil import to_epoch_ms, utc_now
-from burency_common.tokens import KeyRing, SigningKey, TokenType, issue_token
-from burency_gateway.app import build_gateway
-from burency_gateway.routes import default_route_table
-from burency_gateway.security import LocalKeySource
-from burency_gateway.settings import GatewaySettings
-
-SECRET = b"i" * 32
-KEYS = KeyRing(SigningKey.generate())
-SERVICES = default_route_table().names()
-
-
-def bearer(*roles: str) -> dict[str, str]:
-    token = issue_token(
-        KEYS,
-        subject="user-1",
-        token_type=TokenType.ACCESS,
-        issuer="burency-auth",
-        audience="burency",
-        ttl=timedelta(minutes=15),
-        now=utc_now(),
-        claims={"roles": list(roles or ("user",)), "sid": "sid-1"},
-    )
-    return {"Authorization": f"Bearer {token}"}
-
-
-class Served:
-    """A uvicorn-served gateway, what its checks saw and what its upstreams received."""
-
-    def __init__(self, gateway: ServedApp, probe: Probe, seen: list[Seen]) -> None:
-        self.gateway, self.probe, self.seen = gateway, probe, seen
-
-    def send(self, method: str, target: bytes, **kwargs: Any) -> RawResponse:
-        self.probe.clear()
-        self.seen.clear()
-        return raw_request(self.gateway.port, method, target, **kwargs)
-
-
-def serve(
-    settings_factory: Callable[..., Any],
-    mode: str,
-    *,
-    rate_limits: str = "login=2/minute",
-    overrides: dict[str, Any] | None = None,
-) -> Iterator[Served]:
-    """Yield a served gateway; ``mode`` ``embedded`` or ``http`` picks the upstream kind."""
-    seen: list[Seen] = []
-    echo = ServedApp(echo_app("any", seen)) if mode == "http" else None
-    services: dict[str, Any] = {
-        name: f"http://127.0.0.1:{echo.port}" if echo else echo_app(name, seen) for name in SERVICES
-    }
-    services.update(overrides or {})
-    settings = settings_factory(GatewaySettings, rate_limits=rate_limits, health_interval=3600)
-    gateway = build_gateway(
-        settings,
-        services=services,
-        key_source=LocalKeySource(KEYS.resolve),
-        identity_secret=SECRET,
-    )
-    probe = Probe()
-    probe.install(gateway.core)
-    if echo is not None:
-        echo.__enter__()
-    try:
-        with ServedApp(gateway.app) as served:
-            yield Served(served, probe, seen)
-    finally:
-        if echo is not None:
-            echo.__exit__()
 
 
 @pytest.fixture(scope="module", params=["embedded", "http"])
 def shared(request: pytest.FixtureRequest) -> Iterator[Served]:
     """One served gateway per upstream kind for the tests that keep no state in it."""
     with pytest.MonkeyPatch.context() as monkeypatch:
-
-        def settings_factory(cls: type[Any], **values: Any) -> Any:
-            for key in list(os.environ):
-                if key.startswith("BURENCY_") and not key.startswith("BURENCY_TEST_"):
-                    monkeypatch.delenv(key)
-            return cls(_env_file=None, **values)
-
-        yield from serve(settings_factory, request.param)
+        yield from serve(clean_settings(monkeypatch), request.param)
 
 
 @pytest.fixture
