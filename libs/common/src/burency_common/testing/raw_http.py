@@ -54,7 +54,23 @@ class ServedApp:
 
     def _serve(self) -> None:
         asyncio.set_event_loop(self.loop)
-        self.loop.run_until_complete(self.server.serve(sockets=[self._sock]))
+        try:
+            self.loop.run_until_complete(self.server.serve(sockets=[self._sock]))
+        finally:
+            self.loop.run_until_complete(self._finish())
+            self.loop.close()
+
+    async def _finish(self) -> None:
+        """What ``asyncio.run`` does at the end: let what the app left running end."""
+        current = asyncio.current_task()
+        pending = [task for task in asyncio.all_tasks() if task is not current]
+        if pending:
+            await asyncio.wait(pending, timeout=10)  # a grace period, then cancelled
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        await self.loop.shutdown_asyncgens()
+        await self.loop.shutdown_default_executor()
 
     def __enter__(self) -> ServedApp:
         self._thread.start()
@@ -68,10 +84,8 @@ class ServedApp:
 
     def __exit__(self, *_: object) -> None:
         self.server.should_exit = True
-        self._thread.join(timeout=30)
+        self._thread.join(timeout=2 * self._start_timeout)
         self._sock.close()
-        if not self.loop.is_closed() and not self.loop.is_running():
-            self.loop.close()
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float = 60.0) -> T:
         """Run ``coro`` on the server's loop and return its result."""
