@@ -18,6 +18,7 @@ __all__ = [
     "FileRecord",
     "add_access",
     "add_file",
+    "content_type_of",
     "get_file",
     "list_access",
     "list_owned",
@@ -84,6 +85,13 @@ async def add_file(db: AsyncSession, record: FileRecord) -> None:
 async def get_file(db: AsyncSession, file_id: str) -> FileRecord | None:
     row = (await db.execute(select(files).where(files.c.id == file_id))).first()
     return FileRecord.from_row(row) if row else None
+
+
+async def content_type_of(db: AsyncSession, key: str) -> str | None:
+    """The content type recorded for an object key (a thumbnail shares its image's)."""
+    stored = key.removesuffix(".thumb")
+    value = await db.scalar(select(files.c.content_type).where(files.c.storage_key == stored))
+    return str(value) if value is not None else None
 
 
 async def list_owned(

@@ -3,6 +3,11 @@
 Public objects (avatars) are served to anyone; any other object only with a valid,
 unexpired ``signature`` made by :class:`~burency_files.adapters.storage.local.UrlSigner`.
 With S3 storage clients fetch from S3 directly and this route answers 404.
+
+An object is served with the content type recorded at upload (found by sniffing its
+bytes, never taken from the client), so an avatar shows as the image it is; anything
+outside the accepted types goes out as ``application/octet-stream``. ``nosniff`` and a
+sandboxing CSP keep a browser from reading it as anything else.
 """
 
 from __future__ import annotations
@@ -13,15 +18,24 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
+from burency_files.adapters.files_repo import content_type_of
 from burency_files.adapters.storage.port import ObjectNotFound
 from burency_files.domain.errors import FileNotFound, InvalidSignature
-from burency_files.domain.kinds import is_public_key, is_valid_key
+from burency_files.domain.kinds import JPEG, PDF, PNG, WEBP, is_public_key, is_valid_key
 from burency_files.entrypoints.http.deps import Ctx
 from burency_files.entrypoints.http.schemas import problems
+from burency_files.service.context import FilesContext
 
 __all__ = ["objects_router"]
 
 _MAX_EXPIRES = 2**40
+_SERVED_TYPES = frozenset({JPEG, PNG, WEBP, PDF})
+_OCTETS = "application/octet-stream"
+_OBJECT_HEADERS = {
+    "Cache-Control": "private, no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+}
 
 
 async def _prefetched(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
@@ -49,12 +63,17 @@ async def get_object(
         first = await anext(chunks, b"")
     except ObjectNotFound:
         raise FileNotFound() from None
-    headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+    headers = dict(_OBJECT_HEADERS)
     if name is not None:
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return StreamingResponse(
-        _prefetched(first, chunks), media_type="application/octet-stream", headers=headers
-    )
+    media_type = await _served_type(ctx, key)
+    return StreamingResponse(_prefetched(first, chunks), media_type=media_type, headers=headers)
+
+
+async def _served_type(ctx: FilesContext, key: str) -> str:
+    async with ctx.transaction() as db:
+        recorded = await content_type_of(db, key)
+    return recorded if recorded in _SERVED_TYPES else _OCTETS
 
 
 def objects_router() -> APIRouter:
@@ -65,7 +84,13 @@ def objects_router() -> APIRouter:
         methods=["GET"],
         response_class=StreamingResponse,
         responses={
-            200: {"content": {"application/octet-stream": {"schema": {"type": "string"}}}},
+            200: {
+                "description": "The object, with the content type recorded at upload",
+                "content": {
+                    media: {"schema": {"type": "string", "format": "binary"}}
+                    for media in (*sorted(_SERVED_TYPES), _OCTETS)
+                },
+            },
             **problems(403, 404, 422),
         },
         summary="Download an object (local storage: public avatars, or a signed URL)",
