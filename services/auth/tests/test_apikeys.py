@@ -183,7 +183,7 @@ async def test_the_lifecycle_on_each_database(db_h: Harness) -> None:
     owner = await service.verify_api_key_request(
         ctx, api_key=created.id, signed=signed, ip="2001:db8::1"
     )
-    assert owner == (user.id, frozenset({"user"}), ("read", "trade"))
+    assert owner == (user.id, frozenset({"user"}), ("read", "trade"), False)  # not verified
     db_h.clock.advance(61)
     [view] = await service.list_api_keys(ctx, user_id=user.id)
     assert view.last_used_at is not None

@@ -14,7 +14,7 @@ from .crypto_address import (
     validate_eth_address,
     validate_tron_address,
 )
-from .email_address import validate_email
+from .email_address import CanonicalEmail, canonical_email, email_lookup_key, validate_email
 from .iban import validate_iban
 from .password import validate_password
 from .phone import validate_phone
@@ -27,8 +27,11 @@ from .symbols import (
 
 __all__ = [
     "SUPPORTED_NETWORKS",
+    "CanonicalEmail",
     "InvalidValue",
     "MarketSymbol",
+    "canonical_email",
+    "email_lookup_key",
     "parse_market_symbol",
     "to_checksum_address",
     "validate_asset_symbol",

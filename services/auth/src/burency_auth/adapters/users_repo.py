@@ -11,6 +11,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from burency_auth.adapters.orm import user_roles, users
+from burency_common.validators import email_lookup_key
 
 __all__ = [
     "UserRecord",
@@ -88,7 +89,19 @@ async def get_user(db: AsyncSession, user_id: str) -> UserRecord | None:
 
 
 async def get_user_by_email_key(db: AsyncSession, email_key: str) -> UserRecord | None:
-    return await _one(db, users.c.email_key == email_key)
+    """The account an address (any spelling a caller typed) belongs to.
+
+    First by the canonical key (:func:`~burency_common.validators.canonical_email`):
+    the full-width spelling of ``alice@example.com`` finds that account, and a
+    look-alike that is not an acceptable address finds none. Then by the address
+    exactly as given, which only an account created before canonical keys can hold.
+    """
+    key = email_lookup_key(email_key)
+    user = await _one(db, users.c.email_key == key)
+    exact = email_key.strip().casefold()
+    if user is None and exact != key:
+        user = await _one(db, users.c.email_key == exact)
+    return user
 
 
 async def insert_user(
@@ -106,7 +119,7 @@ async def insert_user(
         insert(users).values(
             id=user_id,
             email=email,
-            email_key=email.casefold(),
+            email_key=email_lookup_key(email),
             password_hash=password_hash,
             created_at=now,
             email_verified_at=now if verified else None,

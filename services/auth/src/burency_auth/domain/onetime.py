@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets as _random
 
+from burency_common.validators import email_lookup_key
+
 __all__ = ["EMAIL_VERIFICATION", "PASSWORD_RESET", "account_key", "hash_secret", "new_secret"]
 
 EMAIL_VERIFICATION = "verify_email"
@@ -21,5 +23,9 @@ def hash_secret(secret: str) -> str:
 
 
 def account_key(email: str) -> str:
-    """Throttling key of an e-mail address (also for unknown ones); never the address itself."""
-    return hash_secret(email.strip().casefold())
+    """Throttling key of an e-mail address (also for unknown ones); never the address itself.
+
+    Canonical, so spelling the address another way (full-width letters, upper case)
+    counts against the same account instead of opening a fresh throttling bucket.
+    """
+    return hash_secret(email_lookup_key(email))

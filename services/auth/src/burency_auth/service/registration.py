@@ -21,14 +21,19 @@ from burency_auth.domain.onetime import EMAIL_VERIFICATION, hash_secret, new_sec
 from burency_auth.service.context import AuthContext
 from burency_common.events import USER_REGISTERED, UserRegistered
 from burency_common.ids import new_id
-from burency_common.validators import InvalidValue, validate_email, validate_password
+from burency_common.validators import InvalidValue, canonical_email, validate_password
 
 __all__ = ["issue_email_token", "register", "resend_verification", "verify_email"]
 
 
 def _valid_credentials(email: str, password: str) -> tuple[str, str]:
+    """The canonical address (one spelling per account: ``canonical_email``) and password.
+
+    A look-alike of an existing address either becomes that address here (and gets the
+    existing-address answer) or is refused with ``EMAIL_NOT_ALLOWED`` whoever holds it.
+    """
     try:
-        email = validate_email(email)
+        email = canonical_email(email).address
     except InvalidValue as exc:
         raise invalid_field("email", exc.code, exc.message) from None
     try:
