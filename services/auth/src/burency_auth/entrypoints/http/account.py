@@ -121,7 +121,7 @@ def account_router() -> APIRouter:
         "/v1/2fa/confirm",
         confirm,
         methods=["POST"],
-        responses=problems(404, 409),
+        responses=problems(403, 404, 409),  # 403: TOTP_INVALID
         summary="Enable TOTP with a first code; returns 10 single-use recovery codes",
     )
     add(
