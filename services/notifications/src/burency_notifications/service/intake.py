@@ -61,7 +61,9 @@ def parse_command(envelope: EventEnvelope) -> SendNotification:
     try:
         command = SendNotification.model_validate(envelope.payload)
     except ValidationError as exc:
-        raise EventSchemaError(f"SEND_NOTIFICATION payload invalid: {exc.errors()[:3]}") from exc
+        # never the input values: the data may hold a reset link (the reason is logged)
+        errors = exc.errors(include_url=False, include_input=False, include_context=False)[:3]
+        raise EventSchemaError(f"SEND_NOTIFICATION payload invalid: {errors}") from None
     if command.event not in EVENT_TYPES:
         raise EventSchemaError(f"unknown notification event {command.event!r}")
     if command.segment is None:  # a broadcast's data is checked when it is created
