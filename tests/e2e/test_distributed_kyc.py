@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -205,12 +206,42 @@ async def events_for(
     return found
 
 
+async def verification_token(kafka: str, prefix: str, user_id: str) -> str:
+    """The token of the verification link auth asked the notifications service to e-mail."""
+    consumer = AIOKafkaConsumer(
+        f"{prefix}SEND_NOTIFICATION",
+        bootstrap_servers=kafka,
+        group_id=f"e2e-verify-{secrets.token_hex(6)}",
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    try:
+        async with asyncio.timeout(60):
+            while True:
+                batch = await consumer.getmany(timeout_ms=500)
+                for records in batch.values():
+                    for record in records:
+                        payload = json.loads(record.value)["payload"]
+                        if payload.get("event") == "auth.verify_email" and user_id in payload.get(
+                            "user_ids", []
+                        ):
+                            [token] = parse_qs(urlsplit(payload["data"]["url"]).query)["token"]
+                            return str(token)
+    finally:
+        await consumer.stop()
+
+
 def test_kyc_level_two_from_registration_to_approval(cluster: Cluster) -> None:
     user, officer = Api(cluster.gateway), Api(cluster.gateway)
     email = f"kyc-{secrets.token_hex(4)}@example.com"
     user.call("POST", "/auth/v1/register", 202, json={"email": email, "password": PASSWORD})
     user.login(email)
     user_id = wait_for_profile(user)["userId"]
+    # KYC needs a verified address: follow the e-mailed link, then sign in again so the
+    # access token carries email_verified.
+    token = asyncio.run(verification_token(cluster.kafka, cluster.topic_prefix, user_id))
+    user.call("POST", "/auth/v1/email-verification", 200, json={"token": token})
+    user.login(email)
 
     user.call(
         "PATCH",
