@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 SCRIPT = """
 import json, subprocess
@@ -53,3 +54,37 @@ def test_a_process_that_ignores_sigterm_is_killed_after_the_grace_period() -> No
     assert result["reaped"] == 1
     assert result["after"] == 0
     assert result["waited"] >= 0.5  # SIGTERM was ignored: SIGKILL after the grace period
+
+
+def test_a_terminated_test_run_still_reaps_what_it_started(tmp_path: Path) -> None:
+    """CI's time-out sends SIGTERM to pytest: the servers its tests started must go too."""
+    (tmp_path / "test_sleeper.py").write_text(
+        "import subprocess, time\n"
+        "def test_starts_a_server():\n"
+        "    proc = subprocess.Popen(['sleep', '302'])\n"
+        "    print(f'child {proc.pid}', flush=True)\n"
+        "    time.sleep(300)\n"
+    )
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-s", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert run.stdout is not None
+    line = ""
+    while not line.startswith("child "):
+        line = run.stdout.readline()
+        assert line, "the inner test run ended before starting its child"
+    child = int(line.split()[1])
+    run.terminate()
+    output = run.communicate(timeout=60)[0]
+    assert f"pid {child}: sleep 302" in output
+    assert not Path(f"/proc/{child}").exists() or _is_zombie(child)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True

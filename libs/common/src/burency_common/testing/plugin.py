@@ -154,10 +154,18 @@ def _redact(url: str) -> str:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Adopt orphans, so the sweep at the end finds a server whose launcher died."""
+    """Adopt orphans, so the sweep at the end finds a server whose launcher died; and
+    treat SIGTERM (CI's time-out, ``timeout``, ``kill``) like Ctrl-C, so the sweep runs."""
+    import signal  # noqa: PLC0415
+
     from burency_common.testing.processes import become_subreaper  # noqa: PLC0415
 
     become_subreaper()
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
