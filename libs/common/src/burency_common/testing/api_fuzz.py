@@ -53,6 +53,12 @@ def _exercise(operation: Any, send: Send, *, base_url: str, headers: Mapping[str
     run()
 
 
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, BaseExceptionGroup):
+        return "\n".join(_describe(inner) for inner in exc.exceptions)[:2000]
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
 def fuzz_operations(
     openapi: dict[str, Any],
     send: Send,
@@ -75,6 +81,9 @@ def fuzz_operations(
         try:
             _exercise(operation, send, base_url=base_url, headers=fixed,
                       max_examples=max_examples)  # fmt: skip
-        except Exception as exc:  # collect every failing operation, not just the first
-            failures[operation.label] = f"{type(exc).__name__}: {exc}"[:2000]
+        # Collect every failing operation, not just the first. schemathesis reports
+        # failed checks as a FailureGroup, a BaseExceptionGroup: ``except Exception``
+        # alone would let the first one end the whole run.
+        except (Exception, BaseExceptionGroup) as exc:
+            failures[operation.label] = _describe(exc)
     return len(operations), failures

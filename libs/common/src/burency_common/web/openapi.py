@@ -121,7 +121,7 @@ def _rename_operations(document: dict[str, Any]) -> None:
             operation = item[method]
             name = _function_name(operation.get("operationId", ""), path, methods)
             found.append((path, method, operation, name))
-    clashes = Counter(name for *_, name in found)
+    clashes = Counter(name for _path, name in {(path, name) for path, *_, name in found})
     taken: Counter[str] = Counter()
     for path, method, operation, name in found:
         chosen = name

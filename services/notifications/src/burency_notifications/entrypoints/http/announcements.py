@@ -100,7 +100,11 @@ def announcements_router() -> APIRouter:
     )
 
     @router.post(
-        "", response_model=AnnouncementOut, status_code=202, responses=problem_responses(409, 422)
+        "",
+        response_model=AnnouncementOut,
+        status_code=202,
+        responses=problem_responses(409, 422),
+        summary="Queue an announcement to a segment of users (fan-out in the background)",
     )
     async def create(
         body: AnnouncementIn, ctx: Ctx, who: Broadcaster, response: Response
@@ -122,7 +126,12 @@ def announcements_router() -> APIRouter:
         response.headers["Location"] = f"/v1/admin/announcements/{announcement.id}"
         return _out(announcement)
 
-    @router.get("", response_model=AnnouncementsOut, responses=problem_responses(422))
+    @router.get(
+        "",
+        response_model=AnnouncementsOut,
+        responses=problem_responses(422),
+        summary="Announcements, newest first (cursor-paged)",
+    )
     async def list_all(
         ctx: Ctx,
         _: Broadcaster,
@@ -133,7 +142,10 @@ def announcements_router() -> APIRouter:
         return AnnouncementsOut(items=[_out(a) for a in items], next_cursor=next_cursor)
 
     @router.get(
-        "/{announcement_id}", response_model=AnnouncementOut, responses=problem_responses(404, 422)
+        "/{announcement_id}",
+        response_model=AnnouncementOut,
+        responses=problem_responses(404, 422),
+        summary="One announcement with its progress per channel",
     )
     async def get_one(
         ctx: Ctx, _: Broadcaster, announcement_id: Annotated[str, Path(max_length=64)]

@@ -60,6 +60,7 @@ def devices_router() -> APIRouter:
         response_model=DeviceOut,
         status_code=201,
         responses=problem_responses(409, 422),
+        summary="Register a device's push token (at most 20 devices)",
     )
     async def register_device(body: DeviceIn, ctx: Ctx, who: CurrentIdentity) -> DeviceOut:
         """Register (or move to the caller) a push token; at most 20 devices per user."""
@@ -68,13 +69,18 @@ def devices_router() -> APIRouter:
         )
         return _out(device)
 
-    @router.get("", response_model=DevicesOut)
+    @router.get("", response_model=DevicesOut, summary="My devices registered for push")
     async def list_devices(ctx: Ctx, who: CurrentIdentity) -> DevicesOut:
         return DevicesOut(
             items=[_out(d) for d in await devices.list_devices(ctx, user_id=who.user_id)]
         )
 
-    @router.delete("/{device_id}", status_code=204, responses=problem_responses(404, 422))
+    @router.delete(
+        "/{device_id}",
+        status_code=204,
+        responses=problem_responses(404, 422),
+        summary="Forget one of my devices (no more push to it)",
+    )
     async def delete_device(
         ctx: Ctx, who: CurrentIdentity, device_id: Annotated[str, Path(max_length=64)]
     ) -> Response:

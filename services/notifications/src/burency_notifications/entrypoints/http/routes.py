@@ -35,12 +35,20 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 def own_router() -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["notifications"], responses=_ERRORS)
 
-    @router.get("/preferences", response_model=PreferencesOut)
+    @router.get(
+        "/preferences",
+        response_model=PreferencesOut,
+        summary="My notification preferences, per event and channel",
+    )
     async def get_preferences(ctx: Ctx, who: CurrentIdentity) -> PreferencesOut:
         prefs = await preferences.get_preferences(ctx, user_id=who.user_id)
         return PreferencesOut(items=[PreferenceOut(**asdict(p)) for p in prefs])
 
-    @router.put("/preferences", response_model=PreferencesOut)
+    @router.put(
+        "/preferences",
+        response_model=PreferencesOut,
+        summary="Turn channels on or off per event",
+    )
     async def put_preferences(
         body: PreferencesIn, ctx: Ctx, who: CurrentIdentity
     ) -> PreferencesOut:
@@ -48,7 +56,11 @@ def own_router() -> APIRouter:
         prefs = await preferences.set_preferences(ctx, user_id=who.user_id, changes=changes)
         return PreferencesOut(items=[PreferenceOut(**asdict(p)) for p in prefs])
 
-    @router.get("/notifications", response_model=FeedOut)
+    @router.get(
+        "/notifications",
+        response_model=FeedOut,
+        summary="My in-app notifications, newest first, with the unread count",
+    )
     async def list_notifications(
         ctx: Ctx,
         who: CurrentIdentity,
@@ -62,11 +74,17 @@ def own_router() -> APIRouter:
             unread_count=page.unread_count,
         )
 
-    @router.post("/notifications/read-all", response_model=ReadAllOut)
+    @router.post(
+        "/notifications/read-all",
+        response_model=ReadAllOut,
+        summary="Mark every notification read",
+    )
     async def read_all(ctx: Ctx, who: CurrentIdentity) -> ReadAllOut:
         return ReadAllOut(updated=await feed.mark_all_read(ctx, user_id=who.user_id))
 
-    @router.post("/notifications/{item_id}/read", status_code=204)
+    @router.post(
+        "/notifications/{item_id}/read", status_code=204, summary="Mark one notification read"
+    )
     async def read_one(
         ctx: Ctx, who: CurrentIdentity, item_id: Annotated[str, Path(max_length=64)]
     ) -> Response:
@@ -86,7 +104,11 @@ def dev_router() -> APIRouter:
         responses={403: {"description": "staff only"}, 404: {"description": "off"}},
     )
 
-    @router.get("/outbox", response_model=OutboxOut)
+    @router.get(
+        "/outbox",
+        response_model=OutboxOut,
+        summary="Recorded e-mails and SMS (embedded mode, staff only)",
+    )
     async def outbox(ctx: Ctx, _: Operator) -> OutboxOut:
         """What the recording channel kept (embedded mode only; 404 when distributed).
 

@@ -118,23 +118,49 @@ async def audit_log(
 def admin_router() -> APIRouter:
     router = APIRouter(prefix="/v1/admin", tags=["admin"], responses=problems(401, 403, 422))
     add = router.add_api_route
-    add("/users/{user_id}/profile", get_user_profile, methods=["GET"], responses=problems(404))
+    add(
+        "/users/{user_id}/profile",
+        get_user_profile,
+        methods=["GET"],
+        responses=problems(404),
+        summary="A user's profile",
+    )
     add(
         "/users/{user_id}/profile",
         patch_user_profile,
         methods=["PATCH"],
         responses=problems(404, 503),
+        summary="Correct a user's profile (audited)",
     )
-    add("/kyc/submissions", list_submissions, methods=["GET"], tags=["kyc"])
+    add(
+        "/kyc/submissions",
+        list_submissions,
+        methods=["GET"],
+        tags=["kyc"],
+        summary="KYC submissions (review queue), cursor-paged",
+    )
     add(
         "/kyc/submissions/{submission_id}",
         get_submission,
         methods=["GET"],
         responses=problems(404, 503),
         tags=["kyc"],
+        summary="One KYC submission with links to its documents (access is logged)",
     )
     decided = problems(404, 409)
-    add("/kyc/submissions/{submission_id}/approve", approve, methods=["POST"], responses=decided)
-    add("/kyc/submissions/{submission_id}/reject", reject, methods=["POST"], responses=decided)
-    add("/audit-log", audit_log, methods=["GET"])
+    add(
+        "/kyc/submissions/{submission_id}/approve",
+        approve,
+        methods=["POST"],
+        responses=decided,
+        summary="Approve a KYC submission: the user reaches its level",
+    )
+    add(
+        "/kyc/submissions/{submission_id}/reject",
+        reject,
+        methods=["POST"],
+        responses=decided,
+        summary="Reject a KYC submission with a reason",
+    )
+    add("/audit-log", audit_log, methods=["GET"], summary="Staff actions on profiles and KYC")
     return router

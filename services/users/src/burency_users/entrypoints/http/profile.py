@@ -121,23 +121,44 @@ async def submit_kyc(body: KycSubmissionIn, ctx: Ctx, identity: CurrentIdentity)
 def own_router() -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["profile"], responses=problems(401))
     nf = problems(404, 422)
-    router.add_api_route("/profile", get_profile, methods=["GET"], responses=nf)
-    router.add_api_route(
-        "/profile", patch_profile, methods=["PATCH"], responses=problems(404, 409, 422, 503)
+    add = router.add_api_route
+    add("/profile", get_profile, methods=["GET"], responses=nf, summary="My profile")
+    add(
+        "/profile",
+        patch_profile,
+        methods=["PATCH"],
+        responses=problems(404, 409, 422, 503),
+        summary="Change my profile (name, address, avatar ...)",
     )
-    router.add_api_route(
-        "/profile/closure-request", request_closure, methods=["POST"], responses=nf
+    add(
+        "/profile/closure-request",
+        request_closure,
+        methods=["POST"],
+        responses=nf,
+        summary="Ask for my account to be closed",
     )
-    router.add_api_route("/settings", get_settings, methods=["GET"], responses=nf)
-    router.add_api_route(
-        "/settings", put_settings, methods=["PUT"], responses=problems(404, 413, 422)
+    add("/settings", get_settings, methods=["GET"], responses=nf, summary="My app settings")
+    add(
+        "/settings",
+        put_settings,
+        methods=["PUT"],
+        responses=problems(404, 413, 422),
+        summary="Replace my app settings",
     )
-    router.add_api_route("/kyc", get_kyc, methods=["GET"], responses=nf, tags=["kyc"])
-    router.add_api_route(
+    add(
+        "/kyc",
+        get_kyc,
+        methods=["GET"],
+        responses=nf,
+        tags=["kyc"],
+        summary="My KYC level and latest submission",
+    )
+    add(
         "/kyc/submissions",
         submit_kyc,
         methods=["POST"],
         status_code=201,
+        summary="Submit documents for a KYC level (verified e-mail required)",
         responses=problems(403, 404, 409, 422, 503),
         tags=["kyc"],
         dependencies=[Depends(require_verified_email())],  # KYC binds a proven address
