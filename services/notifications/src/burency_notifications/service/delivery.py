@@ -8,14 +8,14 @@ exponentially with full jitter up to ``delivery_max_attempts``; permanent failur
 recipient is transient: the directory (``user.registered``) may lag behind a command.
 
 Due deliveries are leased by priority first (``high`` before ``normal`` before
-``low``: ``deliveries.priority_rank``), then oldest due first.
+``low``: ``deliveries.priority_rank``), then oldest due first. An SMS to a recipient
+without a phone is recorded as ``skipped`` with ``last_error = no_phone``: nothing
+failed, there is nowhere to send it.
 
 Each channel's message is rendered for that channel only (:func:`render`): a secret
 of the catalogue (a reset or verification link) reaches only its owner channel's
 message, and once no owner delivery is queued any more it is dropped from the stored
-notification too (:meth:`DeliveryWorker._forget_secrets`). An SMS to a recipient
-without a phone is recorded as ``skipped`` with ``last_error = no_phone``: nothing
-failed, there is nowhere to send it.
+notification too (:meth:`DeliveryWorker._forget_secrets`).
 """
 
 from __future__ import annotations
