@@ -5,8 +5,10 @@ refresh-token digests, the signing key signs every access token, uploaded KYC
 documents live under ``files/``. Created with the process umask (typically 022) they
 would be world-readable to every account on the machine. Everything here is created
 owner-only from the first byte (``os.open`` with the mode, never "write, then chmod",
-which leaves a window), and an existing file or directory that is more open than that
-is tightened when it is opened again.
+which leaves a window), and an existing *file* that is more open than that is tightened
+when it is opened again. An existing *directory* is left as its owner made it: it may be
+shared on purpose (``var/`` also holds the test PostgreSQL's data, run as another user),
+and the files in it are private whatever the directory allows.
 
 SQLite creates its ``-wal`` and ``-shm`` files with the permissions of the database
 file, so creating the database file owner-only is enough for all three.
@@ -26,9 +28,8 @@ _OPEN_TO_OTHERS = stat.S_IRWXG | stat.S_IRWXO
 
 
 def private_directory(path: Path) -> Path:
-    """Create ``path`` (and missing parents) owner-only; tighten it if it exists."""
+    """Create ``path`` owner-only if it is missing; an existing directory is not changed."""
     path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
-    _tighten(path, PRIVATE_DIR_MODE)
     return path
 
 
