@@ -103,6 +103,21 @@ def test_the_view_of_a_non_owner_channel_has_no_secret_and_no_undeclared_key() -
         assert kind.view(data, channel) == {}
 
 
+def test_a_phone_code_would_reach_only_the_phone_and_no_secret_lacks_an_owner() -> None:
+    code = NotificationType(
+        "users.phone_code", frozenset({"code"}), False, frozenset({"code"}), "sms"
+    )
+    assert code.view({"code": "123456"}, "sms") == {"code": "123456"}
+    for channel in set(CHANNELS) - {"sms"}:
+        assert code.view({"code": "123456"}, channel) == {}
+    with pytest.raises(ValueError, match="owner"):
+        NotificationType("x.secret", frozenset({"code"}), False, frozenset({"code"}), None)
+    with pytest.raises(ValueError, match="owner"):
+        NotificationType("x.secret", frozenset({"code"}), False, frozenset({"code"}), "in_app")
+    with pytest.raises(ValueError, match="not in data"):
+        NotificationType("x.secret", frozenset(), False, frozenset({"code"}), "sms")
+
+
 def _mail_text(path: Path) -> str:
     """Subject and every part's decoded text: what the mailbox owner reads."""
     mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
