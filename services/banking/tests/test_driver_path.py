@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import asyncpg
 import pytest
 from banking_testing.harness import LedgerDb, ledger_database
 from sqlalchemy import select, text
@@ -17,10 +18,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 import burency_banking.ledger.store as ledger_store
-from burency_banking.adapters.asyncpg_direct import fetch_on_asyncpg
+from burency_banking.adapters.asyncpg_direct import _adapter_in_transaction, fetch_on_asyncpg
 from burency_banking.adapters.db import create_banking_engine
 from burency_banking.adapters.orm import ledger_transfers
 from burency_banking.ledger import Ledger, TransferSpec
+from burency_common.testing.waiting import eventually
 
 pytestmark = pytest.mark.postgres
 
@@ -214,3 +216,96 @@ async def test_a_transfer_cancelled_mid_begin_leaves_no_half_open_connection(
     assert completed == [True]  # t-next took the driver path; t-cancelled never finished
     assert not await _exists(pg, "t-cancelled")
     assert await _exists(pg, "t-next")  # seen from another connection: committed
+
+
+async def _backend_gone(pg: LedgerDb, pid: int) -> bool:
+    async with pg.engine.connect() as db:
+        found = await db.scalar(
+            text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+        )
+    return found == 0
+
+
+async def _waiting_on_a_lock(pg: LedgerDb, pid: int) -> bool:
+    async with pg.engine.connect() as db:
+        wait = await db.scalar(
+            text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+        )
+    return wait == "Lock"
+
+
+async def test_a_cancelled_lock_waiting_statement_is_cancelled_on_the_server(
+    pg: LedgerDb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transfer waiting on a row lock is cancelled (a request timeout, a client gone):
+    the server must stop it at once. Before, the connection was force-closed before
+    asyncpg sent its CancelRequest, so the backend kept waiting, holding a connection
+    slot (and any locks it had), until the other transaction ended."""
+    alice, bob = await _accounts(pg)
+    pids: list[int] = []
+    started, direct = asyncio.Event(), []
+
+    async def spy(db: AsyncConnection, sql: str, args: Any) -> list[Any] | None:
+        direct.append(_adapter_in_transaction(db) is not None)  # will take the driver path
+        return await fetch_on_asyncpg(db, sql, args)
+
+    monkeypatch.setattr(ledger_store, "fetch_on_asyncpg", spy)
+
+    async def unit_of_work() -> None:
+        async with pg.engine.begin() as db:
+            pids.append(await db.scalar(text("SELECT pg_backend_pid()")))
+            started.set()
+            await pg.ledger.transfer(db, _spec("t-lock-waiting", alice, bob))
+
+    async with pg.engine.connect() as locker:
+        await locker.begin()
+        await locker.execute(
+            text("SELECT id FROM ledger_accounts WHERE id = :id FOR UPDATE"), {"id": alice}
+        )
+        task = asyncio.create_task(unit_of_work())
+        await asyncio.wait_for(started.wait(), timeout=10)
+        pid = pids[0]
+        await eventually(lambda: _waiting_on_a_lock(pg, pid), "the transfer to wait on the lock")
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        # the lock is still held: only a server-side cancel ends that backend now
+        await eventually(lambda: _backend_gone(pg, pid), "the backend to end", timeout=10)
+        await locker.rollback()
+    assert direct == [True]
+    assert not await _exists(pg, "t-lock-waiting")
+
+
+async def test_an_autocommit_connection_takes_sqlalchemys_path(pg: LedgerDb) -> None:
+    async with pg.engine.connect() as db:
+        await db.execution_options(isolation_level="AUTOCOMMIT")
+        await db.begin()
+        assert await fetch_on_asyncpg(db, "SELECT 1", ()) is None
+        await db.rollback()
+
+
+async def test_an_error_the_adapter_does_not_map_comes_out_raw(
+    pg: LedgerDb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on SQLAlchemy's path: what the asyncpg adapter does not translate is raised as
+    it is, not wrapped in ``StatementError``, and does not invalidate the connection."""
+
+    class Unmapped(RuntimeError):
+        pass
+
+    async def fails(*_: Any, **__: Any) -> Any:
+        raise Unmapped("not a database error")
+
+    async with pg.engine.connect() as db:
+        await db.begin()
+        await db.execute(text("SELECT 1"))
+        monkeypatch.setattr(asyncpg.Connection, "fetch", fails)
+        monkeypatch.setattr(asyncpg.Connection, "prepare", fails)
+        # statements not yet prepared on this connection, so both paths reach asyncpg
+        for run in (lambda: fetch_on_asyncpg(db, "SELECT 2", ()),
+                    lambda: db.exec_driver_sql("SELECT 3")):  # fmt: skip
+            with pytest.raises(Unmapped):
+                await run()
+            assert not db.invalidated
+        monkeypatch.undo()
+        await db.rollback()

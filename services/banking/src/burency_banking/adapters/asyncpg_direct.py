@@ -12,7 +12,13 @@ around the statement stays SQLAlchemy's:
   handler (``Connection._handle_dbapi_exception``), so callers see the same exception
   classes, ``connection_invalidated``, pool invalidation on a disconnect,
   ``hide_parameters`` and ``handle_error`` events; a cancelled or timed-out statement
-  invalidates the connection, whose transaction state is then unknown.
+  invalidates the connection, whose transaction state is then unknown. The handler
+  runs in a greenlet (``greenlet_spawn``), as on SQLAlchemy's own path, so that
+  invalidating closes the connection gracefully: asyncpg first sends the server the
+  CancelRequest for a cancelled statement. Outside a greenlet SQLAlchemy can only
+  force-close the socket, and the server went on running the statement (waiting on a
+  row lock, holding a connection slot) until it ended by itself. Errors the adapter
+  does not translate are raised as they are, as SQLAlchemy's path raises them.
 
 It relies on private members of SQLAlchemy's asyncpg adapter (:data:`_ADAPTER_MEMBERS`).
 SQLAlchemy is pinned in ``uv.lock``; if an upgrade drops one of them the statement
@@ -26,7 +32,9 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.util import greenlet_spawn
 
 __all__ = ["fetch_on_asyncpg"]
 
@@ -48,7 +56,8 @@ async def fetch_on_asyncpg(db: AsyncConnection, sql: str, args: Sequence[Any]) -
                 await adapted._start_transaction()
             return list(await adapted._connection.fetch(sql, *args))
         except BaseException as error:
-            _raise_as_sqlalchemy_does(db, adapted, error, sql, args)
+            await greenlet_spawn(_raise_as_sqlalchemy_does, db, adapted, error, sql, args)
+            raise  # not reached: the handler always raises
 
 
 def _adapter_in_transaction(db: AsyncConnection) -> Any | None:
@@ -68,15 +77,35 @@ def _raise_as_sqlalchemy_does(
 ) -> NoReturn:
     """Hand ``error`` to SQLAlchemy's handler, as its own execute path would.
 
-    Called inside the ``except`` block (the handler reads ``sys.exc_info()``) and
-    outside any greenlet, where invalidating terminates the connection without I/O.
-    asyncpg's own exceptions are first translated to the adapter's DB-API ones,
-    which is what that handler expects."""
+    Runs in a greenlet, where invalidating a connection closes it gracefully (asyncpg
+    sends a pending CancelRequest first); ``error`` is raised again here because the
+    handler reads ``sys.exc_info()``, which a new greenlet does not inherit. asyncpg's
+    own exceptions are first translated to the adapter's DB-API ones, which is what
+    that handler expects."""
     sync: Connection | None = db.sync_connection
     assert sync is not None
-    if isinstance(error, Exception) and not isinstance(error, adapted.dbapi.Error):
-        try:
-            adapted._handle_exception(error)  # raises the DB-API translation
-        except Exception as translated:
-            sync._handle_dbapi_exception(translated, sql, tuple(args), None, None)
-    sync._handle_dbapi_exception(error, sql, tuple(args), None, None)
+    try:
+        raise error
+    except BaseException:
+        if isinstance(error, Exception) and not isinstance(error, adapted.dbapi.Error):
+            try:
+                adapted._handle_exception(error)  # raises the DB-API translation
+            except Exception as translated:
+                _handle_translated(sync, translated, sql, args)
+        sync._handle_dbapi_exception(error, sql, tuple(args), None, None)
+    raise AssertionError("unreachable: SQLAlchemy's handler always raises")
+
+
+def _handle_translated(
+    sync: Connection, translated: Exception, sql: str, args: Sequence[Any]
+) -> NoReturn:
+    """SQLAlchemy's handler wraps an error the adapter left untranslated in a
+    ``StatementError`` when it has no execution context (which this path does not
+    build); SQLAlchemy's own path, which has one, raises such an error as it is."""
+    try:
+        sync._handle_dbapi_exception(translated, sql, tuple(args), None, None)
+    except StatementError as wrapped:
+        if type(wrapped) is StatementError and wrapped.orig is translated:
+            raise translated from None
+        raise
+    raise AssertionError("unreachable: SQLAlchemy's handler always raises")
