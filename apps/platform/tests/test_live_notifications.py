@@ -158,7 +158,9 @@ async def test_a_gateway_process_pushes_items_from_kafka(
         consumer_settings=fast,
         topic_prefix=kafka_topic_prefix,
     )
-    subscribe_gateway(bus, gateway, shared_store=False)  # per-process groups, as without Redis
+    # per-process groups, as without Redis; a name of this run's own, so runs sharing the
+    # broker never join one group (a real gateway's name is stable across its restarts)
+    subscribe_gateway(bus, gateway, shared_store=False, instance_id=f"it-{new_id()}")
     user = f"user-{new_id()}"
     token = issue_token(
         keys, subject=user, token_type=TokenType.ACCESS, issuer="burency-auth",

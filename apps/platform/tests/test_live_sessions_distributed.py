@@ -69,10 +69,10 @@ async def test_a_revocation_on_kafka_ends_the_sockets_on_every_gateway(
     user, bystander = f"user-{new_id()}", f"user-{new_id()}"
     async with AsyncExitStack() as stack:
         gw_a, bus, url_a = await stack.enter_async_context(
-            gateway_instance(settings, kafka_bootstrap, kafka_topic_prefix, "a")
+            gateway_instance(settings, kafka_bootstrap, kafka_topic_prefix, f"a-{new_id()}")
         )
         gw_b, _, url_b = await stack.enter_async_context(
-            gateway_instance(settings, kafka_bootstrap, kafka_topic_prefix, "b")
+            gateway_instance(settings, kafka_bootstrap, kafka_topic_prefix, f"b-{new_id()}")
         )
         sockets: list[LiveSocket] = []
         for url, who, sid in ((url_a, user, "s1"), (url_b, user, "s2"), (url_b, bystander, "s3")):
