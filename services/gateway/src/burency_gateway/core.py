@@ -106,19 +106,26 @@ class GatewayCore:
     clock: Callable[[], datetime] = utc_now
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        route, canonical = None, ""
-        if scope["type"] == "http":
-            try:
-                scope, canonical = canonical_scope(scope)
-            except AmbiguousPath as exc:
-                # ``instance`` stays empty: the refused path is not echoed back.
-                state = scope.get("state", {})
-                await send_problem(send, exc, scope={}, request_id=state.get("request_id"))
-                return
-            route = self.table.match(scope["method"], canonical)
+        if scope["type"] != "http":
+            await self.fallback(scope, receive, send)
+            return
+        try:
+            scope, canonical = canonical_scope(scope)
+        except AmbiguousPath as exc:
+            # ``instance`` stays empty: the refused path is not echoed back.
+            request_id = scope.get("state", {}).get("request_id")
+            await send_problem(send, exc, scope={}, request_id=request_id)
+            return
+        route = self.table.match(scope["method"], canonical)
         if route is None:
             await self.fallback(scope, receive, send)
             return
+        await self._proxy(scope, receive, send, canonical, route)
+
+    async def _proxy(
+        self, scope: Scope, receive: Receive, send: Send, canonical: str, route: MatchedRoute
+    ) -> None:
+        """Authenticate, authorize, limit, then forward to ``route``'s service."""
         state = scope.setdefault("state", {})
         state["route"] = f"{route.service.prefix}/*"
         try:
