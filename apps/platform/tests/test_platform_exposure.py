@@ -173,6 +173,8 @@ async def test_the_docs_page_loads_nothing_from_elsewhere(platform: Any) -> None
     assert "/api/openapi.json" in init
     assert "validatorUrl: null" in init
     assert (await client.get("/api/docs/assets/index.html")).status_code == 404
+    # no other Swagger page (FastAPI's own loads its assets from a CDN)
+    assert (await client.get("/docs")).status_code == 404
     climbing = await client.get("/api/docs/assets/..%2F__init__.py")
     assert climbing.status_code in {400, 404}
     assert "swagger_ui_path" not in climbing.text

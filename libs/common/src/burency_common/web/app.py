@@ -90,7 +90,9 @@ def create_service_app(
         description=description,
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        # No per-service Swagger page (FastAPI's loads from a CDN): the platform's is the
+        # gateway's /api/docs, over the merged document, with its assets served locally.
+        docs_url=None,
         redoc_url=None,
     )
     metrics = ServiceMetrics(name)
