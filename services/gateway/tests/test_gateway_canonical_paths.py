@@ -92,6 +92,19 @@ def test_an_ambiguous_path_is_refused_before_any_check(gw: Served, target: bytes
     assert (gw.probe.matched, gw.seen) == ([], [])
 
 
+def test_the_h11_server_gives_the_same_answers(settings_factory: Any) -> None:
+    """uvicorn's other HTTP parser keeps ``raw_path`` the same way (default: httptools)."""
+    for gw in serve(settings_factory, "embedded", server="h11"):
+        for target, upstream in CANONICAL:
+            response = gw.send("GET", target, headers=bearer())
+            assert response.status == 200, (target, response.body)
+            assert [s.raw_path for s in gw.seen] == [upstream.encode()]
+        for target in AMBIGUOUS:
+            response = gw.send("GET", target, headers=bearer())
+            assert response.status == 400, (target, response.body)
+            assert gw.seen == []
+
+
 @pytest.mark.parametrize(
     "target",
     [

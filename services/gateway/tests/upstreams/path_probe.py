@@ -143,6 +143,7 @@ def serve(
     *,
     rate_limits: str = "login=2/minute",
     overrides: dict[str, Any] | None = None,
+    server: str = "auto",
 ) -> Iterator[Served]:
     """Yield a served gateway; ``mode`` ``embedded`` or ``http`` picks the upstream kind."""
     seen: list[Seen] = []
@@ -163,7 +164,7 @@ def serve(
     if echo is not None:
         echo.__enter__()
     try:
-        with ServedApp(gateway.app) as served:
+        with ServedApp(gateway.app, http=server) as served:
             yield Served(served, probe, seen)
     finally:
         if echo is not None:
