@@ -17,6 +17,7 @@ from platform_testing import PlatformClient
 from sqlalchemy import func, select
 
 from burency_auth.adapters.orm import users
+from burency_common.testing.raw_http import ServedApp, raw_request
 from burency_platform.embedded import Platform, build_platform
 from burency_platform.settings import PlatformSettings
 
@@ -97,3 +98,25 @@ async def test_signing_in_with_a_lookalike_never_reaches_another_account(
         )
         assert answer.status_code == 401, (spoof, answer.text)
         assert answer.json()["code"] == "INVALID_CREDENTIALS"
+
+
+def test_raw_utf8_bodies_over_a_socket(tmp_path: Path, settings_factory: Any) -> None:
+    """The same three spellings as raw UTF-8 bytes on the wire, through a real server."""
+    platform = build_platform(settings_factory(PlatformSettings, data_dir=tmp_path / "var"))
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+
+    def register(email: str) -> tuple[int, Any]:
+        body = json.dumps({"email": email, "password": PASSWORD}, ensure_ascii=False)
+        answer = raw_request(
+            served.port, "POST", b"/api/auth/v1/register", headers=headers,
+            body=body.encode("utf-8"),
+        )  # fmt: skip
+        return answer.status, json.loads(answer.body)
+
+    with ServedApp(platform) as served:
+        first = register("alice@example.com")
+        assert first[0] == 202, first
+        assert register(FULLWIDTH) == first
+        for spoof in (CYRILLIC, COMBINING):
+            status, body = register(spoof)
+            assert (status, body["code"]) == (422, "EMAIL_NOT_ALLOWED"), body
