@@ -12,7 +12,10 @@ produce with its status and fails when one code has two statuses:
   the resulting error read; otherwise the class or the return annotation gives the status;
 * the codes of a message table used as ``Cls(TABLE[code], code=code)``: each key of the
   table is a code of ``Cls``;
-* literal ``status=``/``code=`` pairs of problem builders (``problem_body(...)``).
+* literal ``status=``/``code=`` pairs of problem builders (``problem_body(...)``);
+* the codes of ``burency_common.tokens``' errors, which are not ``BurencyError``s: the
+  gateway answers each with a 401 (``_token_refused``), except an unreachable key set
+  (503, raised with its own literal code).
 
 It reads the source (AST) and resolves names on the imported modules, so it needs no
 list kept by hand: a new error anywhere is checked as soon as it exists.
@@ -32,6 +35,7 @@ from types import ModuleType
 from typing import Any
 
 from burency_common.errors import BurencyError
+from burency_common.tokens import TokenError, TokenKeysUnavailable
 
 PACKAGES = ["burency_common", "burency_auth", "burency_users", "burency_files",
             "burency_notifications", "burency_banking", "burency_gateway"]  # fmt: skip
@@ -146,12 +150,22 @@ class _Collector(ast.NodeVisitor):
                         self.add(key, error_class.status, node.lineno)
 
 
+def _token_codes(found: Found) -> None:
+    pending: list[type[TokenError]] = [TokenError]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if not issubclass(cls, TokenKeysUnavailable):
+            found[cls.code].add((401, f"{cls.__module__}.{cls.__qualname__}"))
+
+
 def collect() -> Found:
     found: Found = defaultdict(set)
     modules = list(_modules())
     for cls in _error_classes():
         if "default_code" in cls.__dict__:
             found[cls.default_code].add((cls.status, f"{cls.__module__}.{cls.__qualname__}"))
+    _token_codes(found)
     for module in modules:
         path = getattr(module, "__file__", None)
         if path and path.endswith(".py"):
@@ -175,4 +189,5 @@ def test_the_collector_sees_the_codes_it_must() -> None:
     assert statuses["API_KEY_SCOPE_MISSING"] == {403}  # api_key_error("...") run
     assert statuses["WITHDRAWAL_LIMIT_EXCEEDED"] == {409}  # Conflict(f"...", code="...")
     assert statuses["BELOW_MINIMUM"] == {422}  # invalid("BELOW_MINIMUM", f"...", "amount")
+    assert statuses["TOKEN_EXPIRED"] == {401}  # an access token's, at the gateway
     assert len(found) > 100

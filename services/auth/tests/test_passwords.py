@@ -75,7 +75,7 @@ async def test_reset_token_expires_after_30_minutes(harness: Harness) -> None:
     response = await harness.client.post(
         "/v1/password-reset/confirm", json={"token": token, "newPassword": NEW}
     )
-    assert (response.status_code, response.json()["code"]) == (400, "TOKEN_EXPIRED")
+    assert (response.status_code, response.json()["code"]) == (400, "ONE_TIME_TOKEN_EXPIRED")
 
 
 async def test_password_checks_of_signed_in_users_are_throttled(harness: Harness) -> None:

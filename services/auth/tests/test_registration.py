@@ -89,7 +89,7 @@ async def test_email_verification_token_expires_after_24_hours(harness: Harness)
     harness.clock.advance(timedelta(hours=24, seconds=1))
     response = await harness.client.post("/v1/email-verification", json={"token": token})
     assert response.status_code == 400
-    assert response.json()["code"] == "TOKEN_EXPIRED"
+    assert response.json()["code"] == "ONE_TIME_TOKEN_EXPIRED"
 
 
 async def test_resend_verification_replaces_the_old_link(harness: Harness) -> None:

@@ -76,7 +76,9 @@ def totp_error(code: str) -> PermissionDenied:
 _ONE_TIME_MESSAGES = {
     "INVALID_TOKEN": "the token is not valid",
     "TOKEN_ALREADY_USED": "the token was already used",
-    "TOKEN_EXPIRED": "the token has expired",
+    # not TOKEN_EXPIRED: that is an expired *access* token (401, "refresh and retry");
+    # one code has one status across services (tests/test_error_codes.py)
+    "ONE_TIME_TOKEN_EXPIRED": "the link has expired; ask for a new one",
 }
 
 

@@ -111,7 +111,7 @@ async def confirm_password_reset(ctx: AuthContext, *, token: str, new_password: 
     if record.used_at is not None:
         raise one_time_token_error("TOKEN_ALREADY_USED")
     if now >= record.expires_at:
-        raise one_time_token_error("TOKEN_EXPIRED")
+        raise one_time_token_error("ONE_TIME_TOKEN_EXPIRED")
     new_hash = await ctx.hasher.hash(_valid_new_password(new_password, user.email))
     async with ctx.transaction() as db:
         if not await misc_repo.claim_one_time(db, token_hash, now=now):

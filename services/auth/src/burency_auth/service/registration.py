@@ -126,7 +126,7 @@ async def verify_email(ctx: AuthContext, *, token: str) -> None:
         if record.used_at is not None:
             raise one_time_token_error("TOKEN_ALREADY_USED")
         if now >= record.expires_at:
-            raise one_time_token_error("TOKEN_EXPIRED")
+            raise one_time_token_error("ONE_TIME_TOKEN_EXPIRED")
         if not await misc_repo.claim_one_time(db, token_hash, now=now):
             raise one_time_token_error("TOKEN_ALREADY_USED")
         await users_repo.update_user(db, record.user_id, email_verified_at=now)
