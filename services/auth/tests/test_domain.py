@@ -15,7 +15,7 @@ from burency_auth.domain.totp import (
     new_recovery_codes,
     new_totp_secret,
 )
-from burency_common.errors import Unauthenticated
+from burency_common.errors import PermissionDenied
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 IDLE = timedelta(days=7)
@@ -94,13 +94,13 @@ def test_totp_accepts_drift_of_one_step_and_refuses_replays() -> None:
         accept_totp(secret, totp.at(NOW - timedelta(seconds=30)), now=NOW, last_step=None)
         == step - 1
     )
-    with pytest.raises(Unauthenticated) as reused:
+    with pytest.raises(PermissionDenied) as reused:
         accept_totp(secret, totp.at(NOW), now=NOW, last_step=step)
     assert reused.value.code == "TOTP_REUSED"
-    with pytest.raises(Unauthenticated) as invalid:
+    with pytest.raises(PermissionDenied) as invalid:
         accept_totp(secret, totp.at(NOW - timedelta(minutes=5)), now=NOW, last_step=None)
     assert invalid.value.code == "TOTP_INVALID"
-    with pytest.raises(Unauthenticated):
+    with pytest.raises(PermissionDenied):
         accept_totp(secret, "12345a", now=NOW, last_step=None)
 
 
