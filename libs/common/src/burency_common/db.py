@@ -15,6 +15,7 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -30,6 +31,7 @@ __all__ = [
     "is_postgres",
     "is_sqlite",
     "migrate",
+    "pop_writes",
 ]
 
 
@@ -56,11 +58,38 @@ def create_engine(url: str, *, echo: bool = False, **kwargs: Any) -> AsyncEngine
             private_file(Path(database))
         engine = create_async_engine(url, echo=echo, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 10)
-    return create_async_engine(url, echo=echo, **kwargs)
+    else:
+        kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 10)
+        engine = create_async_engine(url, echo=echo, **kwargs)
+    event.listen(engine.sync_engine, "after_cursor_execute", _note_writes)
+    return engine
+
+
+_WROTE = "burency_wrote"
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def _note_writes(
+    conn: Connection, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
+) -> None:
+    """Mark the connection when a statement changed rows (compiled or textual DML)."""
+    compiled_dml = context is not None and (
+        context.isinsert or context.isupdate or context.isdelete
+    )
+    if compiled_dml or statement.lstrip()[:7].upper().startswith(_WRITE_VERBS):
+        conn.info[_WROTE] = True
+
+
+def pop_writes(connection: AsyncConnection) -> bool:
+    """Whether the connection changed rows since the last call (and forget it).
+
+    Units of work use it to run post-commit hooks (waking workers and relays) only after
+    a transaction that wrote: a read-only request or an idle poll must wake nothing, or
+    two workers that wake each other spin forever on an idle machine.
+    """
+    return bool(connection.info.pop(_WROTE, False))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

@@ -32,6 +32,7 @@ __all__ = ["OutboxRelay"]
 
 _ADVISORY_LOCK_KEY = 0x0B7E_0C0F_FEE0_0001  # "burency outbox relay", fits in a signed bigint
 _log = get_logger("burency.outbox")
+_MAX_RETRY_DELAY = 5.0
 
 
 class OutboxRelay:
@@ -84,8 +85,13 @@ class OutboxRelay:
                 published = 0
             if published >= self._batch_size:
                 continue
-            delay = min(5.0, self._poll_interval * (2 ** min(failures, 5)))
-            await self._sleep_or_wake(stop, delay)
+            await self._sleep_or_wake(stop, self._delay(failures))
+
+    def _delay(self, failures: int) -> float:
+        """The idle poll, or after failures a backoff from it, retrying within 5 s at most."""
+        if not failures:
+            return self._poll_interval
+        return min(_MAX_RETRY_DELAY, self._poll_interval * float(2 ** min(failures, 5)))
 
     async def _sleep_or_wake(self, stop: asyncio.Event, delay: float) -> None:
         waiters = {asyncio.ensure_future(self._wakeup.wait()), asyncio.ensure_future(stop.wait())}

@@ -10,14 +10,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from burency_common.bus.port import EventBus
 from burency_common.outbox.relay import OutboxRelay
+from burency_common.outbox.writer import OUTBOX_WRITTEN
 
-__all__ = ["BackgroundLoop", "OutboxRelayRunner"]
+__all__ = [
+    "POSTGRES_IDLE_POLL_SECONDS",
+    "SQLITE_IDLE_POLL_SECONDS",
+    "BackgroundLoop",
+    "OutboxRelayRunner",
+    "default_idle_poll",
+]
 
 
 class BackgroundLoop:
@@ -49,28 +57,73 @@ class BackgroundLoop:
                 await task
 
 
+SQLITE_IDLE_POLL_SECONDS = 30.0
+"""One process writes a SQLite database, and every write wakes its relay: polling is only a
+safety net, and idle costs (nearly) nothing."""
+POSTGRES_IDLE_POLL_SECONDS = 0.25
+"""Other processes of the service write the same PostgreSQL database and cannot wake this
+relay, so it keeps looking often (one indexed query)."""
+
+
+def default_idle_poll(engine: AsyncEngine) -> float:
+    """How long an idle relay waits between looks when nothing wakes it."""
+    if engine.dialect.name == "sqlite":
+        return SQLITE_IDLE_POLL_SECONDS
+    return POSTGRES_IDLE_POLL_SECONDS
+
+
 class OutboxRelayRunner:
     """Relays one service database's outbox to the bus while the service runs.
 
-    ``after_commit`` is the service's list of post-commit hooks: the relay's ``wake`` is
-    added to it, so a committed event is published at once instead of at the next poll.
+    The relay wakes as soon as a transaction that wrote outbox rows has committed: the
+    writer marks its pooled connection (:data:`~burency_common.outbox.writer.OUTBOX_WRITTEN`)
+    and the pool's ``checkin`` (the connection coming back after its commit or rollback)
+    wakes the relay. That holds for every unit of work of the service, whatever code path
+    wrote the row, so the idle poll (``poll_interval``, by default per database:
+    :func:`default_idle_poll`) is only a safety net. ``after_commit`` hooks still wake it
+    too (the service's own list of post-commit hooks).
     """
 
     def __init__(
-        self, *, engine: AsyncEngine, outbox: Table, after_commit: list[Callable[[], None]]
+        self,
+        *,
+        engine: AsyncEngine,
+        outbox: Table,
+        after_commit: list[Callable[[], None]],
+        poll_interval: float | None = None,
     ) -> None:
         self._engine = engine
         self._outbox = outbox
         self._hooks = after_commit
+        self._poll_interval = poll_interval or default_idle_poll(engine)
         self._loop = BackgroundLoop()
+        self._on_checkin: Callable[[Any, Any], None] | None = None
         self.relay: OutboxRelay | None = None
 
     def start(self, bus: EventBus, *, name: str) -> None:
-        self.relay = OutboxRelay(engine=self._engine, outbox=self._outbox, bus=bus)
-        self._hooks.append(self.relay.wake)
-        self._loop.start(self.relay.run, name=name)
+        relay = OutboxRelay(
+            engine=self._engine, outbox=self._outbox, bus=bus, poll_interval=self._poll_interval
+        )
+        self.relay = relay
+        self._hooks.append(relay.wake)
+        self._listen_for_commits(relay)
+        self._loop.start(relay.run, name=name)
+
+    def _listen_for_commits(self, relay: OutboxRelay) -> None:
+        loop = asyncio.get_running_loop()
+
+        def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+            # may run on another thread (a connection collected by the GC): hand over safely
+            if record is not None and record.info.pop(OUTBOX_WRITTEN, False):
+                loop.call_soon_threadsafe(relay.wake)
+
+        event.listen(self._engine.sync_engine.pool, "checkin", on_checkin)
+        self._on_checkin = on_checkin
 
     async def stop(self) -> None:
         await self._loop.stop()
+        if self._on_checkin is not None:
+            event.remove(self._engine.sync_engine.pool, "checkin", self._on_checkin)
+            self._on_checkin = None
         if self.relay is not None and self.relay.wake in self._hooks:
             self._hooks.remove(self.relay.wake)

@@ -14,9 +14,12 @@ from burency_common.events import EventEnvelope
 from burency_common.logging import current_request_id
 from burency_common.timeutil import utc_now
 
-__all__ = ["UnitOfWork", "add_to_outbox", "claim_in_inbox"]
+__all__ = ["OUTBOX_WRITTEN", "UnitOfWork", "add_to_outbox", "claim_in_inbox"]
 
 UnitOfWork = AsyncSession | AsyncConnection
+OUTBOX_WRITTEN = "burency_outbox_written"
+"""Key in the pooled connection's ``info``: set when a transaction wrote outbox rows, so the
+relay is woken when that connection goes back to the pool (after its commit)."""
 
 
 async def add_to_outbox(
@@ -30,6 +33,8 @@ async def add_to_outbox(
         envelope = envelope.model_copy(
             update={"trace": envelope.trace.model_copy(update={"request_id": request_id})}
         )
+    connection = session if isinstance(session, AsyncConnection) else await session.connection()
+    connection.info[OUTBOX_WRITTEN] = True
     await session.execute(
         insert(outbox).values(
             event_id=envelope.id,

@@ -26,6 +26,7 @@ from burency_common.ids import new_id
 from burency_common.outbox import add_to_outbox
 from burency_common.timeutil import Clock
 from burency_common.tokens import KeyRing, SigningKey
+from burency_common.unit_of_work import session_transaction
 
 __all__ = ["AuthContext", "KeyRingHolder", "RequestMeta"]
 
@@ -68,10 +69,8 @@ class AuthContext:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits on success, rolls back on any exception."""
-        async with self.sessions() as db, db.begin():
+        async with session_transaction(self.sessions, self.after_commit) as db:
             yield db
-        for hook in self.after_commit:
-            hook()
 
     async def emit(self, db: AsyncSession, payload: BaseModel, *, event_type: str) -> None:
         envelope = self.registry.build(payload, event_type=event_type, producer="auth")

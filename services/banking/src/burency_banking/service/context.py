@@ -26,6 +26,7 @@ from burency_common.events.notification_types import check_notification
 from burency_common.money import AssetRegistry
 from burency_common.outbox import add_to_outbox
 from burency_common.timeutil import Clock
+from burency_common.unit_of_work import connection_transaction
 
 __all__ = ["PRODUCER", "BankingContext", "stable_uuid"]
 
@@ -55,10 +56,8 @@ class BankingContext:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
         """One unit of work: commits on success, rolls back on any exception."""
-        async with self.engine.begin() as db:
+        async with connection_transaction(self.engine, self.after_commit) as db:
             yield db
-        for hook in self.after_commit:
-            hook()
 
     async def emit(
         self,

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from burency_common.events import EventRegistry
 from burency_common.timeutil import Clock
+from burency_common.unit_of_work import session_transaction
 from burency_notifications.channels import Channel, RecordingChannel
 from burency_notifications.settings import NotificationsSettings
 
@@ -34,7 +35,5 @@ class NotificationsContext:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits on success, rolls back on any exception."""
-        async with self.sessions() as db, db.begin():
+        async with session_transaction(self.sessions, self.after_commit) as db:
             yield db
-        for hook in self.after_commit:
-            hook()

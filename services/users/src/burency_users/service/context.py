@@ -22,6 +22,7 @@ from burency_common.events.notification_types import check_notification
 from burency_common.ids import new_id
 from burency_common.outbox import add_to_outbox
 from burency_common.timeutil import Clock
+from burency_common.unit_of_work import session_transaction
 from burency_users.adapters import audit_repo
 from burency_users.adapters.files_client import FilesClient
 from burency_users.adapters.orm import outbox
@@ -49,10 +50,8 @@ class UsersContext:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits on success, rolls back on any exception."""
-        async with self.sessions() as db, db.begin():
+        async with session_transaction(self.sessions, self.after_commit) as db:
             yield db
-        for hook in self.after_commit:
-            hook()
 
     async def emit(self, db: AsyncSession, payload: BaseModel, *, event_type: str) -> None:
         envelope = self.registry.build(payload, event_type=event_type, producer="users")
