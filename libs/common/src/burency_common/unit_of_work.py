@@ -36,8 +36,10 @@ async def session_transaction(
 ) -> AsyncIterator[AsyncSession]:
     """Commit on success, roll back on any exception; hooks after a commit that wrote."""
     async with sessions() as db, db.begin():
+        connection = await db.connection()
+        pop_writes(connection)  # forget a rolled-back transaction's writes on this connection
         yield db
-        wrote = pop_writes(await db.connection())
+        wrote = pop_writes(connection)
     if wrote:
         _run(after_commit)
 
@@ -48,6 +50,7 @@ async def connection_transaction(
 ) -> AsyncIterator[AsyncConnection]:
     """The same on a Core connection."""
     async with engine.begin() as db:
+        pop_writes(db)  # forget a rolled-back transaction's writes on this connection
         yield db
         wrote = pop_writes(db)
     if wrote:
