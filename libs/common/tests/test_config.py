@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from burency_common.config import BurencySettings, RunMode, SecretStr, load_settings
 from burency_common.errors import ConfigurationError
@@ -54,3 +54,25 @@ def test_invalid_secret_value_is_not_echoed(monkeypatch: pytest.MonkeyPatch) -> 
         load_settings(ExampleSettings, _env_file=None)
     assert "hunter2" not in caught.value.detail
     assert "hunter2" not in str(caught.value.errors)
+
+
+class CrossCheckedSettings(BurencySettings):
+    files_url: str | None = None
+
+    @model_validator(mode="after")
+    def _distributed_needs_files(self) -> CrossCheckedSettings:
+        if self.mode is RunMode.DISTRIBUTED and not self.files_url:
+            raise ValueError("distributed mode requires BURENCY_FILES_URL")
+        return self
+
+
+def test_a_check_across_settings_reads_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model-level check has no field: its message, which names the variables, is shown
+    whole instead of under a cut-off name ('BURENCY_: Value error, ...')."""
+    monkeypatch.setenv("BURENCY_MODE", "distributed")
+    monkeypatch.delenv("BURENCY_FILES_URL", raising=False)
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(CrossCheckedSettings, _env_file=None)
+    assert "  - settings: distributed mode requires BURENCY_FILES_URL" in caught.value.detail
+    assert "BURENCY_:" not in caught.value.detail
+    assert "Value error" not in caught.value.detail

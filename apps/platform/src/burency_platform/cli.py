@@ -13,36 +13,23 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import uvicorn
 from starlette.types import ASGIApp
 
-from burency_banking.entrypoints.cli import report_json, run_reconciliation
-from burency_banking.settings import BankingSettings
-from burency_common.component import ServiceComponent
 from burency_common.config import BurencySettings, RunMode, load_settings
 from burency_common.errors import ConfigurationError
 from burency_common.logging import configure_logging
-from burency_common.private_files import private_directory
-from burency_gateway.app import build_gateway
-from burency_gateway.settings import GatewaySettings
-from burency_platform.components import (
-    SERVICES,
-    distributed_auth,
-    distributed_banking,
-    distributed_files,
-    distributed_notifications,
-    distributed_users,
-)
-from burency_platform.distributed import (
-    ServedComponent,
-    ServedGateway,
-    kafka_bus,
-    subscribe_gateway,
-)
-from burency_platform.embedded import build_platform
-from burency_platform.settings import PlatformSettings
+from burency_platform.served import SERVED_SERVICES
+
+if TYPE_CHECKING:
+    from burency_platform.settings import PlatformSettings
+
+# Each command imports what it runs, inside its function: `burency serve users` never
+# loads the gateway's or banking's code, so a restarted service is ready sooner.
+# ruff: noqa: PLC0415
 
 __all__ = ["main"]
 
@@ -75,6 +62,10 @@ def _serve(app: ASGIApp, settings: BurencySettings, trusted_proxies: str = "") -
 
 
 def _up() -> int:
+    from burency_common.private_files import private_directory
+    from burency_platform.embedded import build_platform
+    from burency_platform.settings import PlatformSettings
+
     settings = load_settings(PlatformSettings, mode=RunMode.EMBEDDED)
     configure_logging(level=settings.log_level, json=settings.log_json)
     private_directory(settings.data_dir)
@@ -84,44 +75,55 @@ def _up() -> int:
     return 0
 
 
+def _serve_gateway() -> int:
+    from burency_gateway.app import build_gateway
+    from burency_gateway.settings import GatewaySettings
+    from burency_platform.distributed import ServedGateway, kafka_bus, subscribe_gateway
+
+    settings = load_settings(GatewaySettings)
+    configure_logging(level=settings.log_level, json=settings.log_json)
+    gateway = build_gateway(settings)
+    bus = kafka_bus(
+        settings.kafka_bootstrap,
+        client_id="burency-gateway",
+        topic_prefix=settings.kafka_topic_prefix,
+    )
+    subscribe_gateway(bus, gateway, shared_store=bool(settings.redis_url))
+    _serve(ServedGateway(gateway, bus), settings, settings.trusted_proxies)
+    return 0
+
+
 def _serve_one(service: str) -> int:
+    from burency_platform.served import ServedComponent, build_served_component, kafka_bus
+
     if service == "gateway":
-        gateway_settings = load_settings(GatewaySettings)
-        configure_logging(level=gateway_settings.log_level, json=gateway_settings.log_json)
-        gateway = build_gateway(gateway_settings)
-        gateway_bus = kafka_bus(
-            gateway_settings.kafka_bootstrap,
-            client_id="burency-gateway",
-            topic_prefix=gateway_settings.kafka_topic_prefix,
-        )
-        subscribe_gateway(gateway_bus, gateway, shared_store=bool(gateway_settings.redis_url))
-        served = ServedGateway(gateway, gateway_bus)
-        _serve(served, gateway_settings, gateway_settings.trusted_proxies)
-        return 0
+        return _serve_gateway()
     settings = load_settings(BurencySettings)
     configure_logging(level=settings.log_level, json=settings.log_json)
-    builders: dict[str, Callable[[], ServiceComponent]] = {
-        "auth": distributed_auth,
-        "users": distributed_users,
-        "files": distributed_files,
-        "notifications": distributed_notifications,
-        "banking": distributed_banking,
-    }
     bus = kafka_bus(
         settings.kafka_bootstrap,
         client_id=f"burency-{service}",
         topic_prefix=settings.kafka_topic_prefix,
     )
-    _serve(ServedComponent(builders[service](), bus), settings)
+    _serve(ServedComponent(build_served_component(service), bus), settings)
     return 0
 
 
 def _reconcile() -> int:
     """Reconcile the banking database: ``BURENCY_DATABASE_URL``, or in embedded mode the
-    platform's ``<data_dir>/banking.db``. Prints the JSON report; exit 1 if anything is off."""
-    platform = load_settings(PlatformSettings)
+    platform's ``<data_dir>/banking.db``. Prints the JSON report; exit 1 if anything is off.
+
+    Only the banking settings are validated (in distributed mode the gateway's, such as
+    ``BURENCY_JWKS_URL``, are none of this command's business)."""
+    from burency_banking.entrypoints.cli import report_json, run_reconciliation
+    from burency_banking.settings import BankingSettings
+    from burency_platform.settings import PlatformSettings
+
     overrides = {}
-    if platform.mode is RunMode.EMBEDDED and "BURENCY_DATABASE_URL" not in os.environ:
+    if load_settings(BurencySettings).mode is RunMode.EMBEDDED and (
+        "BURENCY_DATABASE_URL" not in os.environ
+    ):
+        platform = load_settings(PlatformSettings, mode=RunMode.EMBEDDED)
         overrides["database_url"] = platform.sqlite_url("banking")
     banking_settings = load_settings(BankingSettings, **overrides)
     configure_logging(level="WARNING", json=banking_settings.log_json)
@@ -135,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("up", help="run the whole platform in one process (embedded mode)")
     serve = commands.add_parser("serve", help="run one service alone (distributed mode)")
-    serve.add_argument("service", choices=SERVICES)
+    serve.add_argument("service", choices=["gateway", *SERVED_SERVICES])
     commands.add_parser(
         "reconcile", help="prove the banking ledger consistent (exit 1 when anything is off)"
     )

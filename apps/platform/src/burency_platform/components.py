@@ -1,7 +1,8 @@
 """Building each service as a component, for embedded mode and for ``burency serve``.
 
 The platform is the only place that knows every service; adding a service means adding
-its builder here and its route in the gateway's table.
+its embedded builder here, its entry in :data:`burency_platform.served.SERVED_SERVICES`
+and its route in the gateway's table.
 """
 
 from __future__ import annotations
@@ -33,11 +34,6 @@ from burency_users.settings import UsersSettings
 
 __all__ = [
     "SERVICES",
-    "distributed_auth",
-    "distributed_banking",
-    "distributed_files",
-    "distributed_notifications",
-    "distributed_users",
     "embedded_auth",
     "embedded_banking",
     "embedded_files",
@@ -74,10 +70,6 @@ def embedded_auth(settings: PlatformSettings, identity_secret: bytes) -> AuthCom
     return build_auth(auth_settings, identity_secret=identity_secret)
 
 
-def distributed_auth() -> AuthComponent:
-    return build_auth(load_settings(AuthSettings))
-
-
 def embedded_files(settings: PlatformSettings, identity_secret: bytes) -> FilesComponent:
     """Files on local disk under ``data_dir/files``; object URLs go through the gateway."""
     files_settings = load_settings(
@@ -101,14 +93,6 @@ def embedded_users(
     return build_users(users_settings, identity_secret=identity_secret, files_client=files)
 
 
-def distributed_files() -> FilesComponent:
-    return build_files(load_settings(FilesSettings))
-
-
-def distributed_users() -> UsersComponent:
-    return build_users(load_settings(UsersSettings))
-
-
 def embedded_notifications(
     settings: PlatformSettings, identity_secret: bytes
 ) -> NotificationsComponent:
@@ -122,10 +106,6 @@ def embedded_notifications(
     return build_notifications(notification_settings, identity_secret=identity_secret)
 
 
-def distributed_notifications() -> NotificationsComponent:
-    return build_notifications(load_settings(NotificationsSettings))
-
-
 def embedded_banking(
     settings: PlatformSettings, identity_secret: bytes, auth: httpx.AsyncClient | None = None
 ) -> BankingComponent:
@@ -134,7 +114,3 @@ def embedded_banking(
         BankingSettings, mode=RunMode.EMBEDDED, database_url=settings.sqlite_url("banking")
     )
     return build_banking(banking_settings, identity_secret=identity_secret, auth_client=auth)
-
-
-def distributed_banking() -> BankingComponent:
-    return build_banking(load_settings(BankingSettings))

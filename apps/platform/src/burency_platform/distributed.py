@@ -1,18 +1,18 @@
-"""``burency serve <service>``: one service alone, on PostgreSQL and Kafka (distributed mode)."""
+"""``burency serve gateway``: the gateway alone, with its bus subscriptions (distributed mode).
+
+The services' side (:class:`ServedComponent`, :func:`kafka_bus`) is in
+:mod:`burency_platform.served`, which imports no gateway code.
+"""
 
 from __future__ import annotations
 
 import os
 import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from starlette.types import Receive, Scope, Send
 
-from burency_common.bus import EventBus, KafkaBus
-from burency_common.component import ServiceComponent
-from burency_common.errors import ConfigurationError
+from burency_common.bus import EventBus
 from burency_common.events import EventEnvelope, default_registry
 from burency_common.events.auth import AUTH_TOKENS_REVOKED
 from burency_common.events.notifications import NOTIFICATION_IN_APP_CREATED
@@ -20,6 +20,7 @@ from burency_gateway.app import Gateway
 from burency_gateway.live import push_in_app_item
 from burency_gateway.security import apply_revocation_event
 from burency_gateway.security.revocation import parse_revocation_event
+from burency_platform.served import ServedComponent, kafka_bus
 
 __all__ = [
     "ServedComponent",
@@ -29,45 +30,6 @@ __all__ = [
     "subscribe_gateway",
     "subscribe_live_notifications",
 ]
-
-
-def kafka_bus(bootstrap: str | None, *, client_id: str, topic_prefix: str = "") -> EventBus:
-    """The distributed bus; a missing ``BURENCY_KAFKA_BOOTSTRAP`` stops start-up loudly."""
-    if not bootstrap:
-        raise ConfigurationError(
-            "distributed mode needs BURENCY_KAFKA_BOOTSTRAP (the Kafka bootstrap servers)"
-        )
-    return KafkaBus(bootstrap, client_id=client_id, topic_prefix=topic_prefix)
-
-
-@dataclass
-class ServedComponent:
-    """An ASGI app running one component: its lifespan starts the bus and the component."""
-
-    component: ServiceComponent
-    bus: EventBus
-
-    def __post_init__(self) -> None:
-        self.component.subscribe(self.bus)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            async with self.running():
-                await self.component.app(scope, receive, send)
-            return
-        await self.component.app(scope, receive, send)
-
-    @asynccontextmanager
-    async def running(self) -> AsyncIterator[None]:
-        await self.bus.start()
-        try:
-            await self.component.start(self.bus)
-            try:
-                yield
-            finally:
-                await self.component.stop()
-        finally:
-            await self.bus.stop()
 
 
 def gateway_instance_id() -> str:

@@ -81,6 +81,9 @@ def load_settings(cls: type[SettingsT], /, **overrides: Any) -> SettingsT:
 
 def _describe(prefix: str, err: Any) -> dict[str, str]:
     loc = [str(part) for part in err["loc"]]
-    env_name = (prefix + "__".join(loc)).upper()
     message = "is required" if err["type"] == "missing" else str(err["msg"])
+    message = message.removeprefix("Value error, ")
+    if not loc:  # a check across settings: its message names the variables itself
+        return {"field": "settings", "message": message, "code": str(err["type"]).upper()}
+    env_name = (prefix + "__".join(loc)).upper()
     return {"field": env_name, "message": message, "code": str(err["type"]).upper()}
