@@ -92,11 +92,23 @@ async def test_admin_endpoint_needs_the_permission(h: Harness) -> None:
     assert damaged["assets"]["AED"] is False
 
 
+# In distributed mode the command runs with the banking service's own settings, and
+# needs nothing else (it once demanded the gateway's BURENCY_JWKS_URL).
+DISTRIBUTED_BANKING = {
+    "BURENCY_MODE": "distributed",
+    "BURENCY_IDENTITY_SECRET": "i" * 40,
+    "BURENCY_CHAIN_ADDRESS_SEED": "s" * 40,
+}
+
+
 @pytest.mark.timeout(120)
-async def test_burency_reconcile_exit_code(h: Harness, tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode_env", [{}, DISTRIBUTED_BANKING], ids=["embedded", "distributed"])
+async def test_burency_reconcile_exit_code(
+    h: Harness, tmp_path: Path, mode_env: dict[str, str]
+) -> None:
     await h.deposit(await h.register(), "AED", 100)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BURENCY_")}
-    env |= {"BURENCY_DATABASE_URL": str(h.component.settings.database_url)}
+    env |= {"BURENCY_DATABASE_URL": str(h.component.settings.database_url), **mode_env}
 
     async def run() -> tuple[int, str, str]:
         # asynchronously: the service in this process must keep running meanwhile
