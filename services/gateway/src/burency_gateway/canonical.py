@@ -23,7 +23,7 @@ or out of ``/api/<service>`` (``/api/users/v1/../../banking/...``).
 The result is idempotent: ``canonical_path(canonical_path(x).encode()) ==
 canonical_path(x)``, and :func:`decoded_path` of it is what an ASGI server puts in
 ``scope["path"]`` when that string is the raw path. Background and tests:
-``docs/security-notes/gateway-paths.md``.
+``docs/security/gateway-paths.md``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ answers 404, as if it did not exist. Where available, only staff holding
 ``deposits.approve`` (compliance, admin) may use them, signed in (API keys never hold
 staff permissions): paying one's own deposit address on the simulated chain mints
 money, which is exactly the power of approving a deposit. Before, any signed-in user
-could in embedded mode (security finding, docs/security-notes/banking.md).
+could in embedded mode (security finding, docs/security/banking.md).
 """
 
 from __future__ import annotations
