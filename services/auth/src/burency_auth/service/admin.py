@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from burency_auth.adapters import misc_repo, users_repo
-from burency_auth.adapters.misc_repo import AuditRecord
+from burency_auth.adapters import audit_repo, users_repo
 from burency_auth.adapters.users_repo import UserRecord
+from burency_auth.domain.audit import AuditRecord
 from burency_auth.domain.errors import invalid_field, not_found, wrong_state
 from burency_auth.service.context import AuthContext, RequestMeta
 from burency_auth.service.sessions import end_all_sessions
@@ -38,7 +38,7 @@ async def _audit(
     target: str,
     details: dict[str, Any],
 ) -> None:
-    await misc_repo.add_audit(
+    await audit_repo.add_audit(
         db,
         actor_id=actor.user_id,
         action=action,
@@ -152,6 +152,6 @@ async def audit_entries(
     ctx: AuthContext, *, cursor: str | None, limit: int
 ) -> tuple[list[AuditRecord], str | None]:
     async with ctx.transaction() as db:
-        found = await misc_repo.list_audit(db, before_id=cursor, limit=limit + 1)
+        found = await audit_repo.list_audit(db, before_id=cursor, limit=limit + 1)
     page = found[:limit]
     return page, (page[-1].id if len(found) > limit else None)

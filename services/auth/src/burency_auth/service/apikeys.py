@@ -25,7 +25,7 @@ from typing import NamedTuple
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from burency_auth.adapters import apikeys_repo as repo
-from burency_auth.adapters import misc_repo, users_repo
+from burency_auth.adapters import audit_repo, users_repo
 from burency_auth.adapters.apikeys_repo import ApiKeyRecord
 from burency_auth.adapters.crypto import SealError
 from burency_auth.adapters.users_repo import UserRecord
@@ -249,7 +249,7 @@ async def _record_change(
     meta: RequestMeta,
 ) -> None:
     """Audit-log row and owner notification, in the transaction of the change."""
-    await misc_repo.add_audit(
+    await audit_repo.add_audit(
         db,
         actor_id=user_id,
         action=action,

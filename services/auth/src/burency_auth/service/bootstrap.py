@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from burency_auth.adapters import misc_repo, users_repo
+from burency_auth.adapters import audit_repo, users_repo
 from burency_auth.domain.errors import invalid_field, wrong_state
 from burency_auth.service.context import AuthContext
 from burency_common.events import USER_REGISTERED, UserRegistered
@@ -44,7 +44,7 @@ async def create_admin(ctx: AuthContext, *, email: str, password: str, via: str 
         )
         payload = UserRegistered(user_id=user_id, email=email, created_at=now)
         await ctx.emit(db, payload, event_type=USER_REGISTERED)
-        await misc_repo.add_audit(
+        await audit_repo.add_audit(
             db,
             actor_id=None,
             action="admin.created",

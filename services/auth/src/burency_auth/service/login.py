@@ -13,7 +13,7 @@ stolen password does not allow brute-forcing the 6-digit code.
 
 from __future__ import annotations
 
-from burency_auth.adapters import misc_repo, users_repo
+from burency_auth.adapters import login_attempts_repo, users_repo
 from burency_auth.adapters.users_repo import UserRecord
 from burency_auth.domain.errors import account_disabled, invalid_credentials
 from burency_auth.domain.onetime import account_key
@@ -82,7 +82,9 @@ async def _open_session(
             await check_second_factor(ctx, db, user=user, code=totp_code, now=now)
         if new_hash is not None:
             await users_repo.update_user(db, user.id, password_hash=new_hash)
-        await misc_repo.record_attempt(db, account_key=key, ip=meta.ip, now=now, succeeded=True)
+        await login_attempts_repo.record_attempt(
+            db, account_key=key, ip=meta.ip, now=now, succeeded=True
+        )
         pair = await create_session(
             ctx,
             db,

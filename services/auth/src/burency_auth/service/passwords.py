@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from burency_auth.adapters import misc_repo, users_repo
+from burency_auth.adapters import one_time_repo, users_repo
 from burency_auth.adapters.users_repo import UserRecord
 from burency_auth.domain.errors import (
     invalid_field,
@@ -80,7 +80,7 @@ async def request_password_reset(ctx: AuthContext, *, email: str) -> None:
         user = await users_repo.get_user_by_email_key(db, email.strip().casefold())
         if user is None or user.disabled_at is not None:
             return
-        await misc_repo.insert_one_time(
+        await one_time_repo.insert_one_time(
             db,
             token_hash=hash_secret(token),
             user_id=user.id,
@@ -104,7 +104,7 @@ async def confirm_password_reset(ctx: AuthContext, *, token: str, new_password: 
     token_hash = hash_secret(token)
     now = ctx.clock.now()
     async with ctx.transaction() as db:
-        record = await misc_repo.get_one_time(db, token_hash, PASSWORD_RESET)
+        record = await one_time_repo.get_one_time(db, token_hash, PASSWORD_RESET)
         user = None if record is None else await users_repo.get_user(db, record.user_id)
     if record is None or user is None:
         raise one_time_token_error("INVALID_TOKEN")
@@ -114,9 +114,9 @@ async def confirm_password_reset(ctx: AuthContext, *, token: str, new_password: 
         raise one_time_token_error("ONE_TIME_TOKEN_EXPIRED")
     new_hash = await ctx.hasher.hash(_valid_new_password(new_password, user.email))
     async with ctx.transaction() as db:
-        if not await misc_repo.claim_one_time(db, token_hash, now=now):
+        if not await one_time_repo.claim_one_time(db, token_hash, now=now):
             raise one_time_token_error("TOKEN_ALREADY_USED")
-        await misc_repo.expire_one_time(db, user.id, PASSWORD_RESET, now=now)
+        await one_time_repo.expire_one_time(db, user.id, PASSWORD_RESET, now=now)
         await users_repo.update_user(db, user.id, password_hash=new_hash, password_changed_at=now)
         await end_all_sessions(ctx, db, user_id=user.id, reason="password_reset")
         await ctx.notify(db, user_id=user.id, event="auth.password_changed", data={})

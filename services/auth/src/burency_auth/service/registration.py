@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from burency_auth.adapters import misc_repo, users_repo
+from burency_auth.adapters import one_time_repo, users_repo
 from burency_auth.domain.errors import invalid_field, one_time_token_error
 from burency_auth.domain.onetime import EMAIL_VERIFICATION, hash_secret, new_secret
 from burency_auth.service.context import AuthContext
@@ -100,7 +100,7 @@ async def issue_email_token(ctx: AuthContext, db: AsyncSession, *, user_id: str)
     """A one-time verification token; only its SHA-256 is stored."""
 
     token = new_secret()
-    await misc_repo.insert_one_time(
+    await one_time_repo.insert_one_time(
         db,
         token_hash=hash_secret(token),
         user_id=user_id,
@@ -120,14 +120,14 @@ async def verify_email(ctx: AuthContext, *, token: str) -> None:
     now = ctx.clock.now()
     token_hash = hash_secret(token)
     async with ctx.transaction() as db:
-        record = await misc_repo.get_one_time(db, token_hash, EMAIL_VERIFICATION)
+        record = await one_time_repo.get_one_time(db, token_hash, EMAIL_VERIFICATION)
         if record is None:
             raise one_time_token_error("INVALID_TOKEN")
         if record.used_at is not None:
             raise one_time_token_error("TOKEN_ALREADY_USED")
         if now >= record.expires_at:
             raise one_time_token_error("ONE_TIME_TOKEN_EXPIRED")
-        if not await misc_repo.claim_one_time(db, token_hash, now=now):
+        if not await one_time_repo.claim_one_time(db, token_hash, now=now):
             raise one_time_token_error("TOKEN_ALREADY_USED")
         await users_repo.update_user(db, record.user_id, email_verified_at=now)
 
@@ -138,6 +138,6 @@ async def resend_verification(ctx: AuthContext, *, email: str) -> None:
         user = await users_repo.get_user_by_email_key(db, email.strip().casefold())
         if user is None or user.email_verified_at is not None or user.disabled_at is not None:
             return
-        await misc_repo.expire_one_time(db, user.id, EMAIL_VERIFICATION, now=ctx.clock.now())
+        await one_time_repo.expire_one_time(db, user.id, EMAIL_VERIFICATION, now=ctx.clock.now())
         token = await issue_email_token(ctx, db, user_id=user.id)
         await _notify_verification(ctx, db, user_id=user.id, token=token)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from burency_auth.adapters import misc_repo
+from burency_auth.adapters import login_attempts_repo
 from burency_auth.domain.errors import login_throttled
 from burency_auth.domain.throttling import throttle_retry_after
 from burency_auth.service.context import AuthContext
@@ -26,7 +26,7 @@ async def check_throttle(ctx: AuthContext, *, key: str, ip: str) -> None:
     settings = ctx.settings
     now = ctx.clock.now()
     async with ctx.transaction() as db:
-        counts = await misc_repo.failure_counts(
+        counts = await login_attempts_repo.failure_counts(
             db,
             account_key=key,
             ip=ip,
@@ -47,6 +47,6 @@ async def check_throttle(ctx: AuthContext, *, key: str, ip: str) -> None:
 
 async def record_failure(ctx: AuthContext, *, key: str, ip: str) -> None:
     async with ctx.transaction() as db:
-        await misc_repo.record_attempt(
+        await login_attempts_repo.record_attempt(
             db, account_key=key, ip=ip, now=ctx.clock.now(), succeeded=False
         )

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from burency_auth.adapters import misc_repo, users_repo
+from burency_auth.adapters import one_time_repo, users_repo
 from burency_auth.adapters.users_repo import UserRecord
 from burency_auth.domain import totp as rules
 from burency_auth.domain.errors import not_found, totp_error, wrong_state
@@ -78,7 +78,7 @@ async def confirm_totp(ctx: AuthContext, *, user_id: str, code: str) -> list[str
             totp_enabled_at=now,
             totp_last_step=step,
         )
-        await misc_repo.replace_recovery_codes(
+        await one_time_repo.replace_recovery_codes(
             db, user_id, [rules.hash_recovery_code(c) for c in codes], now=now
         )
         await ctx.notify(db, user_id=user_id, event="auth.2fa_enabled", data={})
@@ -100,7 +100,7 @@ async def disable_totp(
         await users_repo.update_user(
             db, user_id, totp_secret=None, totp_pending_secret=None, totp_enabled_at=None
         )
-        await misc_repo.replace_recovery_codes(db, user_id, [], now=now)
+        await one_time_repo.replace_recovery_codes(db, user_id, [], now=now)
         await ctx.notify(db, user_id=user_id, event="auth.2fa_disabled", data={})
 
 
@@ -112,7 +112,7 @@ async def check_second_factor(
         raise totp_error("TOTP_REQUIRED")
     code = code.strip()
     if not rules.is_totp_code(code):
-        if await misc_repo.claim_recovery_code(
+        if await one_time_repo.claim_recovery_code(
             db, user.id, rules.hash_recovery_code(code), now=now
         ):
             return
