@@ -19,11 +19,11 @@ $(TOOLS)/venv/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)/venv
 	$(TOOLS)/venv/bin/pip install --quiet --disable-pip-version-check uv
 
-.venv/.synced: $(UV) pyproject.toml uv.lock libs/common/pyproject.toml apps/platform/pyproject.toml $(wildcard services/*/pyproject.toml)
+.venv/.synced: $(UV) pyproject.toml uv.lock libs/common/pyproject.toml libs/testing/pyproject.toml apps/platform/pyproject.toml $(wildcard services/*/pyproject.toml)
 	$(UV) sync --all-packages --frozen
 	@touch $@
 
-uv.lock: $(UV) pyproject.toml libs/common/pyproject.toml apps/platform/pyproject.toml $(wildcard services/*/pyproject.toml)
+uv.lock: $(UV) pyproject.toml libs/common/pyproject.toml libs/testing/pyproject.toml apps/platform/pyproject.toml $(wildcard services/*/pyproject.toml)
 	$(UV) lock
 	@touch $@
 
@@ -49,7 +49,7 @@ test-python:
 lint: sync ## ruff check, ruff format --check, mypy strict on every src/, import-linter
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy -p burency_common -p burency_platform $(addprefix -p ,$(notdir $(wildcard services/*/src/burency_*)))
+	.venv/bin/mypy -p burency_common -p burency_testing -p burency_platform $(addprefix -p ,$(notdir $(wildcard services/*/src/burency_*)))
 	.venv/bin/lint-imports
 
 fmt: sync ## format and auto-fix

@@ -42,7 +42,7 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
 from burency_banking.ledger import TransferSpec  # noqa: E402
-from burency_common.testing.infra import (  # noqa: E402
+from burency_testing.infra import (  # noqa: E402
     create_postgres_database,
     drop_postgres_database,
 )

@@ -40,11 +40,6 @@ from notifications_testing.fcm_server import make_service_account  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from burency_common.db import create_engine, migrate  # noqa: E402
-from burency_common.testing.infra import (  # noqa: E402
-    create_postgres_database,
-    drop_postgres_database,
-    free_port,
-)
 from burency_notifications.adapters.orm import (  # noqa: E402
     announcement_targets,
     announcements,
@@ -52,6 +47,11 @@ from burency_notifications.adapters.orm import (  # noqa: E402
     recipients,
 )
 from burency_notifications.component import MIGRATIONS  # noqa: E402
+from burency_testing.infra import (  # noqa: E402
+    create_postgres_database,
+    drop_postgres_database,
+    free_port,
+)
 
 USERS = 20_000
 DEVICES_PER_USER = 2

@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from burency_common.testing.infra import free_port, wait_until_ready
 from burency_common.tokens import SigningKey
+from burency_testing.infra import free_port, wait_until_ready
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka, pytest.mark.redis]
 

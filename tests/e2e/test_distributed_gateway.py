@@ -20,9 +20,9 @@ import httpx
 import pytest
 
 from burency_common.identity import IDENTITY_HEADER, verify_identity
-from burency_common.testing.infra import free_port, wait_until_ready
 from burency_common.timeutil import utc_now
 from burency_common.tokens import KeyRing, SigningKey, TokenType, build_jwks, issue_token
+from burency_testing.infra import free_port, wait_until_ready
 
 pytestmark = [pytest.mark.redis, pytest.mark.kafka]
 

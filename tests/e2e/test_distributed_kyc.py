@@ -28,8 +28,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from PIL import Image
 
-from burency_common.testing.infra import free_port, wait_until_ready
 from burency_common.tokens import SigningKey
+from burency_testing.infra import free_port, wait_until_ready
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka, pytest.mark.redis, pytest.mark.s3]
 

@@ -27,9 +27,9 @@ from burency_common.events.wallet import (
     WalletTransferRequested,
 )
 from burency_common.ids import new_id
-from burency_common.testing.waiting import eventually
 from burency_platform.embedded import Platform, build_platform
 from burency_platform.settings import PlatformSettings
+from burency_testing.waiting import eventually
 
 PASSWORD = "a perfectly long pass phrase"
 BANK = "/api/banking/v1"

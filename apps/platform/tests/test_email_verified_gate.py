@@ -16,9 +16,9 @@ import pytest
 from asgi_lifespan import LifespanManager
 from platform_testing import PlatformClient, verify_email
 
-from burency_common.testing.waiting import eventually
 from burency_platform.embedded import Platform, build_platform
 from burency_platform.settings import PlatformSettings
+from burency_testing.waiting import eventually
 
 PASSWORD = "a perfectly long pass phrase"
 BANK = "/api/banking/v1"

@@ -15,9 +15,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from burency_common.testing.infra import free_port
 from burency_gateway.app import build_gateway
 from burency_gateway.settings import GatewaySettings
+from burency_testing.infra import free_port
 
 
 async def test_healthz_lists_mounted_services_to_the_metrics_token_only() -> None:

@@ -23,10 +23,10 @@ from burency_banking.component import BankingComponent
 from burency_banking.ledger import SystemAccount, TransferSpec
 from burency_common.apikeys import sign
 from burency_common.ids import new_id
-from burency_common.testing.raw_http import RawResponse, ServedApp, raw_request
 from burency_common.timeutil import to_epoch_ms, utc_now
 from burency_platform.embedded import Platform, build_platform
 from burency_platform.settings import PlatformSettings
+from burency_testing.raw_http import RawResponse, ServedApp, raw_request
 
 PASSWORD = "a perfectly long pass phrase"
 JSON = {"Content-Type": "application/json"}

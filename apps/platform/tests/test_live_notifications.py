@@ -32,7 +32,7 @@ from burency_common.events.notifications import (
     NotificationInAppCreated,
 )
 from burency_common.ids import new_id
-from burency_common.testing.infra import free_port
+from burency_testing.infra import free_port
 from burency_common.timeutil import utc_now
 from burency_common.tokens import KeyRing, SigningKey, TokenType, issue_token
 from burency_gateway.app import build_gateway

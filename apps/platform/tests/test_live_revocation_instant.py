@@ -17,10 +17,10 @@ from test_live_notifications import PASSWORD, serving
 from test_live_sessions import claims_of, login, register
 
 from burency_auth.service import bootstrap
-from burency_common.testing.waiting import eventually
 from burency_common.timeutil import ManualClock
 from burency_platform.embedded import build_platform
 from burency_platform.settings import PlatformSettings
+from burency_testing.waiting import eventually
 
 
 async def test_a_role_revoked_in_the_tokens_own_second_takes_effect(

@@ -24,9 +24,9 @@ import socketio
 from test_live_notifications import PASSWORD, notify, serving
 
 from burency_auth.service import bootstrap
-from burency_common.testing.waiting import eventually
 from burency_platform.embedded import Platform, build_platform
 from burency_platform.settings import PlatformSettings
+from burency_testing.waiting import eventually
 
 NEW_PASSWORD = "another perfectly long pass phrase"
 

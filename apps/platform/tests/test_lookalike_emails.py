@@ -17,9 +17,9 @@ from platform_testing import PlatformClient
 from sqlalchemy import func, select
 
 from burency_auth.adapters.orm import users
-from burency_common.testing.raw_http import ServedApp, raw_request
 from burency_platform.embedded import Platform, build_platform
 from burency_platform.settings import PlatformSettings
+from burency_testing.raw_http import ServedApp, raw_request
 
 PASSWORD = "a perfectly long pass phrase"
 OTHER_PASSWORD = "an attacker's own long phrase"

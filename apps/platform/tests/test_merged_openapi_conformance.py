@@ -27,10 +27,10 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from burency_auth.service import bootstrap
-from burency_common.testing.api_fuzz import fuzz_operations
-from burency_common.testing.served import ServedOnThread
 from burency_platform.embedded import Platform, build_platform
 from burency_platform.settings import PlatformSettings
+from burency_testing.api_fuzz import fuzz_operations
+from burency_testing.served import ServedOnThread
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use .content=:DeprecationWarning")
 PASSWORD = "a perfectly long pass phrase"

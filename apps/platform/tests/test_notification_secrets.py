@@ -25,10 +25,10 @@ import pytest
 import socketio
 import uvicorn
 
-from burency_common.testing.infra import free_port
-from burency_common.testing.waiting import eventually
 from burency_platform.embedded import build_platform
 from burency_platform.settings import PlatformSettings
+from burency_testing.infra import free_port
+from burency_testing.waiting import eventually
 
 PASSWORD = "a perfectly long pass phrase"
 NEW_PASSWORD = "another quite long pass phrase"

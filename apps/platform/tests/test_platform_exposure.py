@@ -19,9 +19,9 @@ from asgi_lifespan import LifespanManager
 from PIL import Image
 
 from burency_auth.service import bootstrap
-from burency_common.testing.raw_http import ServedApp, raw_request
 from burency_platform.embedded import Platform, build_platform
 from burency_platform.settings import PlatformSettings
+from burency_testing.raw_http import ServedApp, raw_request
 
 PASSWORD = "a perfectly long pass phrase"
 METRICS_TOKEN = "prometheus-scrapes-with-this-token-0123456789"

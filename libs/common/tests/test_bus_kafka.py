@@ -20,7 +20,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from burency_common.bus import BusStoppedError, EventBus, KafkaBus, KafkaConsumerSettings
 from burency_common.events import EventEnvelope
-from burency_common.testing.bus_contract import (
+from burency_testing.bus_contract import (
     BusContract,
     BusPool,
     Collector,

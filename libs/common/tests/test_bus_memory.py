@@ -17,7 +17,7 @@ from burency_common.bus import (
 )
 from burency_common.bus._handling import failure_reason, parse_envelope
 from burency_common.events import EventEnvelope
-from burency_common.testing.bus_contract import (
+from burency_testing.bus_contract import (
     BusContract,
     Collector,
     envelope,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 SCRIPT = """
 import json, subprocess
-from burency_common.testing.processes import become_subreaper, descendants, reap_descendants
+from burency_testing.processes import become_subreaper, descendants, reap_descendants
 assert become_subreaper()
 # the shell exits at once: its background sleep is an orphan, adopted by this process
 subprocess.run(["sh", "-c", "sleep 300 >/dev/null 2>&1 &"], check=True)
@@ -34,7 +34,7 @@ def test_leftover_children_and_orphaned_grandchildren_are_reaped() -> None:
 
 STUBBORN = """
 import json, subprocess, sys, time
-from burency_common.testing.processes import descendants, reap_descendants
+from burency_testing.processes import descendants, reap_descendants
 child = subprocess.Popen([sys.executable, "-c", (
     "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
     "print('ready', flush=True); time.sleep(300)")], stdout=subprocess.PIPE, text=True)

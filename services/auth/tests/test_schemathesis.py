@@ -14,7 +14,7 @@ from auth_testing.harness import CHEAP_ARGON2
 from auth_testing.served import ServedAuth
 
 from burency_auth.settings import AuthSettings
-from burency_common.testing.api_fuzz import fuzz_operations
+from burency_testing.api_fuzz import fuzz_operations
 
 
 @pytest.fixture(scope="module")

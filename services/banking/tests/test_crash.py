@@ -27,8 +27,8 @@ from burency_banking.adapters.orm import ledger_transfers, user_directory
 from burency_banking.service.reconciliation import reconcile
 from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity
 from burency_common.money import format_amount
-from burency_common.testing.infra import free_port, wait_until_ready
 from burency_common.timeutil import utc_now
+from burency_testing.infra import free_port, wait_until_ready
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 

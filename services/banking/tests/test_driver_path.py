@@ -22,7 +22,7 @@ from burency_banking.adapters.asyncpg_direct import _adapter_in_transaction, fet
 from burency_banking.adapters.db import create_banking_engine
 from burency_banking.adapters.orm import ledger_transfers
 from burency_banking.ledger import Ledger, TransferSpec
-from burency_common.testing.waiting import eventually
+from burency_testing.waiting import eventually
 
 pytestmark = pytest.mark.postgres
 

@@ -18,7 +18,7 @@ from burency_banking.adapters.orm import idempotency_keys
 from burency_banking.service.idempotency import idempotent, purge_expired, run_purge_loop
 from burency_banking.settings import BankingSettings
 from burency_common.errors import Conflict
-from burency_common.testing.waiting import eventually
+from burency_testing.waiting import eventually
 
 PATH = "/v1/transfers/internal"
 

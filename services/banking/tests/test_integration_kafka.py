@@ -27,7 +27,7 @@ from burency_common.events.wallet import (
     WalletTransferRequested,
 )
 from burency_common.ids import new_id
-from burency_common.testing.waiting import eventually
+from burency_testing.waiting import eventually
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 

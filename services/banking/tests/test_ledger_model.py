@@ -27,7 +27,7 @@ from burency_banking.ledger import (
     TransferSpec,
 )
 from burency_banking.service.reconciliation import reconcile
-from burency_common.testing.infra import create_postgres_database, drop_postgres_database
+from burency_testing.infra import create_postgres_database, drop_postgres_database
 
 USERS = ["u0", "u1", "u2"]
 ASSETS = ["AED", "BTC"]

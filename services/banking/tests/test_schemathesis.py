@@ -12,7 +12,7 @@ import pytest
 from banking_testing.served import ServedBanking
 
 from burency_banking.settings import BankingSettings
-from burency_common.testing.api_fuzz import fuzz_operations
+from burency_testing.api_fuzz import fuzz_operations
 
 
 @pytest.fixture(scope="module")

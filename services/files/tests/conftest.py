@@ -16,9 +16,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from files_testing.harness import BASE_URL, Harness, running_harness
 
-from burency_common.testing.infra import unique_name
 from burency_common.timeutil import ManualClock
 from burency_files.settings import FilesSettings
+from burency_testing.infra import unique_name
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ from files_testing.images import PDF
 from files_testing.served import ServedFiles
 
 from burency_common.identity import Identity
-from burency_common.testing.api_fuzz import fuzz_operations
 from burency_files.settings import FilesSettings
+from burency_testing.api_fuzz import fuzz_operations
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use .content=:DeprecationWarning")
 ADMIN = Identity(user_id="admin-1", roles=frozenset({"admin"}))

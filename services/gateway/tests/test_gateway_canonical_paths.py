@@ -1,7 +1,7 @@
 """The gateway checks the path the service receives, over a raw socket to a real uvicorn.
 
 httpx removes ``..`` segments before sending, so every request here is written to the
-socket byte for byte (:func:`burency_common.testing.raw_http.raw_request`). Each path
+socket byte for byte (:func:`burency_testing.raw_http.raw_request`). Each path
 is either refused (400 ``AMBIGUOUS_PATH``) or treated exactly as its canonical form:
 route rule, rate class and API-key scope are decided on the string the upstream then
 receives. Both upstream kinds are covered: embedded (ASGI, through httpx) and HTTP

@@ -12,12 +12,12 @@ import pytest
 import socketio
 import uvicorn
 
-from burency_common.testing.infra import free_port
 from burency_common.timeutil import utc_now
 from burency_common.tokens import KeyRing, SigningKey, TokenType, issue_token
 from burency_gateway.app import Gateway, build_gateway
 from burency_gateway.security import LocalKeySource
 from burency_gateway.settings import GatewaySettings
+from burency_testing.infra import free_port
 
 KEYS = KeyRing(SigningKey.generate())
 

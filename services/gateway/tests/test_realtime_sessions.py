@@ -19,13 +19,13 @@ import socketio
 import uvicorn
 
 from burency_common.events.auth import TokensRevoked
-from burency_common.testing.infra import free_port
-from burency_common.testing.waiting import eventually
 from burency_common.timeutil import utc_now
 from burency_common.tokens import KeyRing, SigningKey, TokenType, issue_token
 from burency_gateway.app import Gateway, build_gateway
 from burency_gateway.security import LocalKeySource, apply_revocation_event
 from burency_gateway.settings import GatewaySettings
+from burency_testing.infra import free_port
+from burency_testing.waiting import eventually
 
 LATER = timedelta(minutes=5)
 KEYS = KeyRing(SigningKey.generate())

@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
-from burency_common.testing.infra import free_port
 from burency_notifications.push.http1 import Http1Pool
+from burency_testing.infra import free_port
 
 
 class Upstream:

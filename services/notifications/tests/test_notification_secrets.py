@@ -34,12 +34,12 @@ from burency_common.events.notification_types import (
     check_notification,
 )
 from burency_common.events.notifications import NOTIFICATION_IN_APP_CREATED
-from burency_common.testing.waiting import eventually
 from burency_notifications import rendering
 from burency_notifications.adapters.orm import metadata
 from burency_notifications.domain import CHANNELS, LANGUAGES
 from burency_notifications.rendering import TemplateDataError, check_catalogue, render
 from burency_notifications.settings import NotificationsSettings
+from burency_testing.waiting import eventually
 
 # A key whose name says "this opens something" must be declared secret.
 _SECRET_LOOKING = ("url", "link", "token", "code", "otp", "password", "secret", "pin")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from notifications_testing.served import ServedNotifications
 
-from burency_common.testing.api_fuzz import fuzz_operations
 from burency_notifications.settings import NotificationsSettings
+from burency_testing.api_fuzz import fuzz_operations
 
 
 @pytest.fixture(scope="module")

@@ -23,8 +23,8 @@ from burency_common.bus.kafka import KafkaConsumerSettings
 from burency_common.events import EventEnvelope
 from burency_common.events.notifications import NOTIFICATION_IN_APP_CREATED
 from burency_common.ids import new_id
-from burency_common.testing.infra import free_port
 from burency_notifications.settings import NotificationsSettings
+from burency_testing.infra import free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 

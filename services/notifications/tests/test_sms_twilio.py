@@ -16,7 +16,6 @@ from notifications_testing.twilio_server import TwilioServer
 
 from burency_common.config import load_settings
 from burency_common.errors import ConfigurationError
-from burency_common.testing.infra import free_port
 from burency_notifications.channels import (
     Channel,
     OutboundMessage,
@@ -26,6 +25,7 @@ from burency_notifications.channels import (
 )
 from burency_notifications.settings import NotificationsSettings
 from burency_notifications.sms import TwilioClient, TwilioSmsChannel
+from burency_testing.infra import free_port
 
 PHONE = "+971501234567"
 

@@ -12,8 +12,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from notifications_testing.harness import Harness, command, running_harness
 
-from burency_common.testing.infra import free_port
 from burency_notifications.settings import NotificationsSettings
+from burency_testing.infra import free_port
 
 
 class Greylister:

@@ -14,8 +14,8 @@ import pytest
 from notifications_testing.harness import Harness, command, registered_event, running_harness
 
 from burency_common.ids import new_id
-from burency_common.testing.waiting import eventually
 from burency_notifications.settings import NotificationsSettings
+from burency_testing.waiting import eventually
 
 
 @pytest.fixture

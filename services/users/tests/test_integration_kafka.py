@@ -21,7 +21,7 @@ from burency_common.bus.kafka import KafkaConsumerSettings
 from burency_common.events import EventEnvelope
 from burency_common.events.kyc import KYC_STATUS_CHANGED
 from burency_common.ids import new_id
-from burency_common.testing.waiting import eventually
+from burency_testing.waiting import eventually
 from burency_users.adapters.orm import inbox, profiles
 from burency_users.settings import UsersSettings
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from users_testing.served import ServedUsers
 
-from burency_common.testing.api_fuzz import fuzz_operations
+from burency_testing.api_fuzz import fuzz_operations
 from burency_users.settings import UsersSettings
 
 

@@ -11,9 +11,9 @@ from burency_auth.component import AuthComponent, build_component
 from burency_auth.settings import AuthSettings
 from burency_common.bus import InMemoryBus
 from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity
-from burency_common.testing.served import ServedOnThread
 from burency_common.timeutil import utc_now
 from burency_common.tokens import TokenType, verify_token
+from burency_testing.served import ServedOnThread
 
 
 class ServedAuth(ServedOnThread):

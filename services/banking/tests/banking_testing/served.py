@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from banking_testing.harness import Harness, running_harness
 from burency_banking.settings import BankingSettings
-from burency_common.testing.served import ServedOnThread
+from burency_testing.served import ServedOnThread
 
 ADMIN_ID = "schemathesis-admin"
 

@@ -17,7 +17,7 @@ from burency_common.bus.kafka import KafkaConsumerSettings
 from burency_common.events import default_registry
 from burency_common.events.kyc import KYC_STATUS_CHANGED, KycStatusChanged
 from burency_common.ids import new_id
-from burency_common.testing.waiting import eventually
+from burency_testing.waiting import eventually
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 

@@ -16,7 +16,7 @@ from burency_banking.flows.second_factor import HttpSecondFactorVerifier
 from burency_banking.flows.tables import user_kyc_levels
 from burency_common.events import default_registry
 from burency_common.events.kyc import KYC_STATUS_CHANGED, KycStatusChanged
-from burency_common.testing.infra import free_port
+from burency_testing.infra import free_port
 
 
 def _event(user: str, level: int, at: datetime) -> object:

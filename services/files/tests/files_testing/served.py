@@ -9,10 +9,10 @@ import httpx
 
 from burency_common.bus import InMemoryBus
 from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity
-from burency_common.testing.served import ServedOnThread
 from burency_common.timeutil import utc_now
 from burency_files.component import FilesComponent, build_component
 from burency_files.settings import FilesSettings
+from burency_testing.served import ServedOnThread
 
 
 class ServedFiles(ServedOnThread):

@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 from starlette.types import Receive, Scope, Send
 
-from burency_common.testing.raw_http import RawResponse, ServedApp, raw_request
 from burency_common.timeutil import utc_now
 from burency_common.tokens import KeyRing, SigningKey, TokenType, issue_token
 from burency_gateway.app import build_gateway
@@ -29,6 +28,7 @@ from burency_gateway.core import GatewayCore
 from burency_gateway.routes import MatchedRoute, RouteTable, default_route_table
 from burency_gateway.security import LocalKeySource
 from burency_gateway.settings import GatewaySettings
+from burency_testing.raw_http import RawResponse, ServedApp, raw_request
 
 
 @dataclass

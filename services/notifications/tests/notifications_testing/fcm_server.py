@@ -31,7 +31,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from burency_common.testing.infra import free_port
+from burency_testing.infra import free_port
 
 __all__ = ["FcmServer", "make_service_account"]
 

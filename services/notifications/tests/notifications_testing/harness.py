@@ -24,11 +24,11 @@ from burency_common.events import (
 )
 from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity
 from burency_common.ids import new_id
-from burency_common.testing.waiting import eventually
 from burency_common.timeutil import utc_now
 from burency_notifications.adapters.orm import deliveries
 from burency_notifications.component import NotificationsComponent, build_component
 from burency_notifications.settings import NotificationsSettings
+from burency_testing.waiting import eventually
 
 
 def registered_event(user_id: str, email: str) -> EventEnvelope:

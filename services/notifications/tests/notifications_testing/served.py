@@ -1,10 +1,10 @@
 """The notification service on its own event loop in a background thread, for the
-synchronous schemathesis driver (:class:`burency_common.testing.served.ServedOnThread`)."""
+synchronous schemathesis driver (:class:`burency_testing.served.ServedOnThread`)."""
 
 from __future__ import annotations
 
-from burency_common.testing.served import ServedOnThread
 from burency_notifications.settings import NotificationsSettings
+from burency_testing.served import ServedOnThread
 from notifications_testing.harness import command, running_harness
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from burency_common.testing.infra import free_port
+from burency_testing.infra import free_port
 
 _E164 = re.compile(r"^\+[1-9][0-9]{7,14}$")
 _PATH = "/2010-04-01/Accounts/{account_sid}/Messages.json"

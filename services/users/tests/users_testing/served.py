@@ -3,7 +3,7 @@ which drives tests synchronously), with an admin and a user at KYC level 2 pendi
 
 from __future__ import annotations
 
-from burency_common.testing.served import ServedOnThread
+from burency_testing.served import ServedOnThread
 from burency_users.settings import UsersSettings
 from users_testing.harness import Harness, running_harness
 

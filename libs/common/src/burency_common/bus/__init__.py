@@ -4,7 +4,7 @@
 - :class:`KafkaBus` for distributed mode. It is imported lazily (on first attribute
   access), so embedded mode never loads aiokafka, and nothing connects at import time.
 
-Both pass one contract suite: ``burency_common.testing.bus_contract``.
+Both pass one contract suite: ``burency_testing.bus_contract``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The ``EventBus`` port: what every service needs from a message bus, and nothing more.
 
 Two adapters implement it and pass one contract suite
-(``burency_common.testing.bus_contract``): :class:`~burency_common.bus.memory.InMemoryBus`
+(``burency_testing.bus_contract``): :class:`~burency_common.bus.memory.InMemoryBus`
 for embedded mode and :class:`~burency_common.bus.kafka.KafkaBus` for distributed mode.
 
 Delivery is at least once. Handlers must therefore be idempotent, which services get

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 import pytest
 from pydantic_settings import BaseSettings
 
-from burency_common.testing.infra import (
+from burency_testing.infra import (
     create_postgres_database,
     drop_postgres_database,
     require_env,
@@ -158,7 +158,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     treat SIGTERM (CI's time-out, ``timeout``, ``kill``) like Ctrl-C, so the sweep runs."""
     import signal  # noqa: PLC0415
 
-    from burency_common.testing.processes import become_subreaper  # noqa: PLC0415
+    from burency_testing.processes import become_subreaper  # noqa: PLC0415
 
     become_subreaper()
     signal.signal(signal.SIGTERM, _interrupt)
@@ -170,7 +170,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """No process outlives the run, whatever failed: reap and name what was left."""
-    from burency_common.testing.processes import reap_descendants  # noqa: PLC0415
+    from burency_testing.processes import reap_descendants  # noqa: PLC0415
 
     leftovers = reap_descendants()
     if leftovers:
