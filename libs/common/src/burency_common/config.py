@@ -9,15 +9,24 @@ be secrets).
 
 from __future__ import annotations
 
+import secrets
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from burency_common.errors import ConfigurationError
 
-__all__ = ["BurencySettings", "RunMode", "SecretStr", "load_settings"]
+__all__ = [
+    "MIN_SECRET_BYTES",
+    "BurencySettings",
+    "RunMode",
+    "SecretStr",
+    "ServiceSettings",
+    "check_secret_length",
+    "load_settings",
+]
 
 ENV_PREFIX = "BURENCY_"
 
@@ -60,6 +69,56 @@ class BurencySettings(BaseSettings):
     @property
     def embedded(self) -> bool:
         return self.mode is RunMode.EMBEDDED
+
+
+MIN_SECRET_BYTES = 32
+"""Shortest secret accepted (UTF-8 bytes): 256 bits for HMAC keys."""
+
+
+def check_secret_length(
+    name: str, secret: SecretStr | None, minimum: int = MIN_SECRET_BYTES
+) -> None:
+    """Refuse a configured secret shorter than ``minimum`` bytes (never echoing it)."""
+    if secret is not None and len(secret.get_secret_value().encode()) < minimum:
+        raise ValueError(f"{name} must be at least {minimum} bytes")
+
+
+class ServiceSettings(BurencySettings):
+    """The base of every service's settings: :class:`BurencySettings` plus the identity
+    secret (the HMAC key of the gateway's signed identity header), with one rule:
+
+    * distributed mode requires ``BURENCY_IDENTITY_SECRET`` (and whatever else the
+      service lists in :meth:`distributed_requirements`), one error naming them all;
+    * a configured secret is at least :data:`MIN_SECRET_BYTES` bytes, in either mode;
+    * embedded mode without one: :meth:`identity_secret_bytes` makes a random secret per
+      process (the platform normally hands every service the same one).
+
+    Subclasses add checks of their own with their own ``model_validator`` (give it
+    another name than ``_check_service_settings``).
+    """
+
+    identity_secret: SecretStr | None = None
+
+    def distributed_requirements(self) -> list[tuple[str, object]]:
+        """``(variable, value)`` pairs distributed mode requires; extend it in a subclass
+        (the error lists the missing ones in this order)."""
+        return [("BURENCY_IDENTITY_SECRET", self.identity_secret)]
+
+    @model_validator(mode="after")
+    def _check_service_settings(self) -> Self:
+        if self.mode is RunMode.DISTRIBUTED:
+            missing = [name for name, value in self.distributed_requirements() if not value]
+            if missing:
+                raise ValueError("distributed mode requires " + ", ".join(missing))
+        check_secret_length("BURENCY_IDENTITY_SECRET", self.identity_secret)
+        return self
+
+    def identity_secret_bytes(self) -> bytes:
+        """The configured identity secret, or (embedded mode only: distributed mode
+        refused to load without one) a random one for this process."""
+        if self.identity_secret is not None:
+            return self.identity_secret.get_secret_value().encode()
+        return secrets.token_bytes(MIN_SECRET_BYTES)
 
 
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)

@@ -7,12 +7,15 @@ keys and a busy timeout, so several connections of one process cooperate.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import DateTime, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -22,16 +25,21 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.types import TypeDecorator
 
 from burency_common.private_files import private_file
 
 __all__ = [
+    "UtcDateTime",
     "create_engine",
     "create_session_factory",
+    "dialect_insert",
+    "insert_ignore",
     "is_postgres",
     "is_sqlite",
     "migrate",
     "pop_writes",
+    "upsert",
 ]
 
 
@@ -124,3 +132,83 @@ async def migrate(engine: AsyncEngine, script_location: str | Path, revision: st
 def _upgrade(connection: Connection, config: Config, revision: str) -> None:
     config.attributes["connection"] = connection
     command.upgrade(config, revision)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite drops the zone on read)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value if isinstance(value, datetime) else None
+
+
+Executor = AsyncConnection | AsyncSession
+"""A unit of work's handle: a Core connection or an ORM session."""
+
+
+def _dialect_name(db: Executor) -> str:
+    if isinstance(db, AsyncConnection):
+        return db.dialect.name
+    return db.bind.dialect.name if db.bind is not None else "sqlite"
+
+
+def dialect_insert(db: Executor, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """``INSERT`` into ``table`` in the dialect of ``db`` (PostgreSQL or SQLite): both have
+    ``on_conflict_do_nothing`` / ``on_conflict_do_update`` with the same arguments, so a
+    statement built on it runs on either backend. Prefer :func:`insert_ignore` and
+    :func:`upsert`; use this for the rare statement they do not cover."""
+    builder = postgresql.insert if _dialect_name(db) == "postgresql" else sqlite.insert
+    return builder(table)
+
+
+async def insert_ignore(
+    db: Executor,
+    table: Table,
+    values: Mapping[str, Any],
+    *,
+    index_elements: Sequence[Any] | None = None,
+) -> bool:
+    """``INSERT ... ON CONFLICT DO NOTHING``; True when the row was inserted.
+
+    On PostgreSQL a concurrent insert of the same key waits for the other transaction
+    and then does nothing: the claim pattern (inbox, idempotency keys) relies on it.
+    """
+    stmt = dialect_insert(db, table).values(**values)
+    result = await db.execute(stmt.on_conflict_do_nothing(index_elements=index_elements))
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+async def upsert(
+    db: Executor,
+    table: Table,
+    values: Mapping[str, Any],
+    *,
+    index_elements: Sequence[Any],
+    update: Sequence[str] | None = None,
+    set_: Mapping[str, Any] | None = None,
+    where: Any = None,
+) -> bool:
+    """``INSERT ... ON CONFLICT (index_elements) DO UPDATE ... [WHERE ...]``.
+
+    On a conflict the existing row takes the proposed row's ``update`` columns (default:
+    every value not in ``index_elements``) and then the literal ``set_`` values. ``where``
+    is a clause, or a function of the proposed row (``excluded``) returning one, e.g.
+    ``lambda new: table.c.updated_at <= new.updated_at`` (newest wins). Returns True
+    when a row was inserted or updated (False when ``where`` kept the existing row).
+    """
+    stmt = dialect_insert(db, table).values(**values)
+    new = stmt.excluded
+    if update is None:
+        keys = {getattr(element, "key", element) for element in index_elements}
+        update = [name for name in values if name not in keys and name not in (set_ or {})]
+    changes: dict[str, Any] = {name: new[name] for name in update}
+    changes.update(set_ or {})
+    condition = where(new) if callable(where) else where
+    result = await db.execute(
+        stmt.on_conflict_do_update(index_elements=index_elements, set_=changes, where=condition)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)

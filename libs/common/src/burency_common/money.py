@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from burency_common.errors import ValidationFailed
+
 __all__ = [
     "MAX_MINOR",
     "MAX_SCALE",
@@ -42,6 +44,7 @@ __all__ = [
     "format_amount",
     "from_decimal",
     "parse_amount",
+    "parse_money",
     "to_decimal",
 ]
 
@@ -79,7 +82,12 @@ class AmountError(ValueError):
 
 
 class UnknownAssetError(LookupError):
-    """Raised by :meth:`AssetRegistry.get` for a symbol that is not registered."""
+    """Raised by :meth:`AssetRegistry.get` for a symbol that is not registered.
+
+    ``UNKNOWN_ASSET`` is Burency's one code for an asset symbol the deployment does not
+    have (422 on the API, :func:`parse_money`); ``UNSUPPORTED_ASSET`` is only for a
+    known asset an operation does not handle (AED to a crypto deposit address).
+    """
 
     code = "UNKNOWN_ASSET"
 
@@ -290,3 +298,38 @@ def from_decimal(value: Decimal, asset_or_scale: Asset | int) -> int:
         )
     minor = int(significant) * 10**shift
     return _check_range(-minor if sign else minor)
+
+
+def parse_money(
+    assets: AssetRegistry,
+    asset: str,
+    amount: str,
+    *,
+    field: str = "amount",
+    allow_zero: bool = False,
+    allow_negative: bool = False,
+) -> int:
+    """An API amount of ``asset`` → minor units, or a 422 :class:`ValidationFailed`.
+
+    The one parser behind every request that carries money: an unregistered ``asset``
+    is ``UNKNOWN_ASSET`` (naming the field ``asset``), a bad amount carries the
+    :class:`AmountError` code (naming ``field``). Zero and negative amounts are refused
+    unless allowed.
+    """
+    if asset not in assets:
+        message = "unknown asset"
+        raise ValidationFailed(
+            f"unknown asset {asset[:16]!r}",
+            code=UnknownAssetError.code,
+            details=[{"field": "asset", "message": message, "code": UnknownAssetError.code}],
+        )
+    try:
+        return parse_amount(
+            amount, assets.get(asset), allow_zero=allow_zero, allow_negative=allow_negative
+        )
+    except AmountError as exc:
+        raise ValidationFailed(
+            exc.message,
+            code=exc.code,
+            details=[{"field": field, "message": exc.message, "code": exc.code}],
+        ) from None

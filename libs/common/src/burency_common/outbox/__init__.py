@@ -7,6 +7,7 @@ redelivered event has no second effect. Together: exactly-once *effects* over an
 at-least-once bus.
 """
 
+from burency_common.outbox.emitter import Outbox, stable_event_id
 from burency_common.outbox.relay import OutboxRelay
 from burency_common.outbox.runner import BackgroundLoop, OutboxRelayRunner
 from burency_common.outbox.tables import create_outbox_tables, drop_outbox_tables, outbox_tables
@@ -14,6 +15,7 @@ from burency_common.outbox.writer import add_to_outbox, claim_in_inbox
 
 __all__ = [
     "BackgroundLoop",
+    "Outbox",
     "OutboxRelay",
     "OutboxRelayRunner",
     "add_to_outbox",
@@ -21,4 +23,5 @@ __all__ = [
     "create_outbox_tables",
     "drop_outbox_tables",
     "outbox_tables",
+    "stable_event_id",
 ]

@@ -7,9 +7,9 @@ The caller's unit of work is an ORM ``AsyncSession`` or a Core ``AsyncConnection
 from __future__ import annotations
 
 from sqlalchemy import Table, insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from burency_common.db import insert_ignore
 from burency_common.events import EventEnvelope
 from burency_common.logging import current_request_id
 from burency_common.timeutil import utc_now
@@ -63,11 +63,4 @@ async def claim_in_inbox(
         "event_type": envelope.type,
         "processed_at": utc_now(),
     }
-    if isinstance(session, AsyncConnection):
-        dialect = session.dialect.name
-    else:
-        dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = builder(inbox).values(**values).on_conflict_do_nothing()
-    result = await session.execute(stmt)
-    return bool(getattr(result, "rowcount", 0) == 1)
+    return await insert_ignore(session, inbox, values)
