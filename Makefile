@@ -41,7 +41,7 @@ infra-down: ## stop the test infrastructure
 infra-status: ## show what the test infrastructure is doing
 	bash scripts/infra.sh status
 
-test: sync infra-up test-python ## install, start infrastructure, run every suite
+test: sync infra-up lint test-python ## install, start infrastructure, lint (import contracts too), run every suite
 
 test-python:
 	source var/infra.env && .venv/bin/pytest $(PYTEST_ARGS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +10,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from burency_auth.adapters.orm import user_roles, users
+from burency_auth.domain.users import UserRecord
 from burency_common.validators import email_lookup_key
 
 __all__ = [
@@ -33,25 +33,6 @@ def aware(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class UserRecord:
-    id: str
-    email: str
-    password_hash: str
-    created_at: datetime
-    email_verified_at: datetime | None
-    disabled_at: datetime | None
-    totp_secret: bytes | None
-    totp_pending_secret: bytes | None
-    totp_enabled_at: datetime | None
-    totp_last_step: int | None
-    roles: frozenset[str]
-
-    @property
-    def totp_enabled(self) -> bool:
-        return self.totp_enabled_at is not None and self.totp_secret is not None
 
 
 def _record(row: RowMapping, roles: frozenset[str]) -> UserRecord:

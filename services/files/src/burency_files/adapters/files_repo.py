@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from burency_common.ids import new_id
 from burency_files.adapters.orm import access_log, files
+from burency_files.domain.records import AccessRecord, FileRecord
 
 __all__ = [
     "AccessRecord",
@@ -26,56 +25,6 @@ __all__ = [
     "mark_purged",
     "purgeable",
 ]
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; everything stored is UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
-@dataclass(frozen=True)
-class FileRecord:
-    id: str
-    owner_id: str
-    kind: str
-    original_name: str
-    content_type: str
-    size: int
-    sha256: str
-    visibility: str
-    storage_key: str
-    thumbnail_key: str | None
-    created_at: datetime
-    deleted_at: datetime | None = None
-    purged_at: datetime | None = None
-
-    @classmethod
-    def from_row(cls, row: Any) -> FileRecord:
-        values = dict(row._mapping)
-        for name in ("created_at", "deleted_at", "purged_at"):
-            values[name] = _aware(values[name])
-        return cls(**values)
-
-
-@dataclass(frozen=True)
-class AccessRecord:
-    id: str
-    file_id: str
-    actor_id: str
-    actor_roles: str
-    action: str
-    reason: str | None
-    request_id: str | None
-    ip: str | None
-    at: datetime
-
-    @classmethod
-    def from_row(cls, row: Any) -> AccessRecord:
-        values = dict(row._mapping)
-        values["at"] = _aware(values["at"])
-        return cls(**values)
 
 
 async def add_file(db: AsyncSession, record: FileRecord) -> None:

@@ -6,14 +6,16 @@ confirm that the id exists. Every access to a KYC file, by anyone, is logged.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from burency_common.permissions import has_permission
 from burency_files.adapters import files_repo
-from burency_files.adapters.files_repo import AccessRecord, FileRecord
+from burency_files.adapters.storage.port import ObjectNotFound
 from burency_files.domain.errors import FileNotFound
 from burency_files.domain.kinds import KYC_KINDS, FileKind
+from burency_files.domain.records import AccessRecord, FileRecord
 from burency_files.service.context import Actor, FilesContext, RequestMeta
 
 __all__ = [
@@ -24,6 +26,8 @@ __all__ = [
     "get_own",
     "issue_url",
     "list_own",
+    "open_object",
+    "recorded_content_type",
 ]
 
 READ_PRIVATE = "files.read_private"
@@ -130,3 +134,20 @@ async def access_log(
         if await files_repo.get_file(db, file_id) is None:
             raise FileNotFound()
         return await files_repo.list_access(db, file_id, cursor=cursor, limit=limit)
+
+
+async def open_object(ctx: FilesContext, key: str) -> tuple[bytes, AsyncIterator[bytes]]:
+    """The object's first chunk (read now, so a missing object is a 404 before any
+    header goes out) and the rest; raises :class:`FileNotFound`."""
+    chunks = ctx.storage.stream(key)
+    try:
+        first = await anext(chunks, b"")
+    except ObjectNotFound:
+        raise FileNotFound() from None
+    return first, chunks
+
+
+async def recorded_content_type(ctx: FilesContext, key: str) -> str | None:
+    """The content type recorded for an object key (a thumbnail shares its image's)."""
+    async with ctx.transaction() as db:
+        return await files_repo.content_type_of(db, key)

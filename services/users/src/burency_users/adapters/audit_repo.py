@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,19 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from burency_common.ids import new_id
 from burency_users.adapters.orm import audit_log
+from burency_users.domain.records import AuditRecord
 
 __all__ = ["AuditRecord", "find_audit", "record_audit"]
-
-
-@dataclass(frozen=True)
-class AuditRecord:
-    id: str
-    actor_id: str
-    action: str
-    target: str | None
-    details: dict[str, Any]
-    request_id: str | None
-    at: datetime
 
 
 async def record_audit(

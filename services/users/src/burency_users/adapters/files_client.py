@@ -21,10 +21,10 @@ from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity
 from burency_common.logging import get_logger
 from burency_common.timeutil import parse_iso, utc_now
 from burency_users.domain.errors import FilesUnavailable
+from burency_users.domain.profile import FILE_ID_PATTERN
 
 __all__ = ["FILE_ID_PATTERN", "AccessUrl", "FileInfo", "FilesClient"]
 
-FILE_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 _FILE_ID = re.compile(FILE_ID_PATTERN)
 _SERVICE = Identity(user_id="service:users", roles=frozenset({"service"}))
 _log = get_logger("burency.users.files")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
@@ -10,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from burency_users.adapters.orm import kyc_submissions
 from burency_users.domain.kyc import SubmissionStatus
+from burency_users.domain.records import SubmissionRecord
 
 __all__ = [
     "SubmissionRecord",
@@ -19,19 +19,6 @@ __all__ = [
     "insert_submission",
     "submissions_of",
 ]
-
-
-@dataclass(frozen=True)
-class SubmissionRecord:
-    id: str
-    user_id: str
-    level: int
-    status: str
-    documents: dict[str, str]
-    submitted_at: datetime
-    decided_at: datetime | None
-    decided_by: str | None
-    reason: str | None
 
 
 async def insert_submission(db: AsyncSession, record: SubmissionRecord) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -12,37 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from burency_users.adapters.orm import profiles
 from burency_users.domain.profile import DEFAULT_CURRENCY
+from burency_users.domain.records import ProfileRecord
 
 __all__ = ["ProfileRecord", "create_profile", "get_profile", "update_profile"]
-
-
-@dataclass(frozen=True)
-class ProfileRecord:
-    user_id: str
-    email: str
-    created_at: datetime
-    updated_at: datetime
-    first_name: str | None
-    last_name: str | None
-    date_of_birth: date | None
-    country: str | None
-    phone: str | None
-    address_line1: str | None
-    address_line2: str | None
-    address_city: str | None
-    address_postal_code: str | None
-    address_country: str | None
-    avatar_file_id: str | None
-    language: str
-    timezone: str | None
-    display_currency: str
-    ui_settings: dict[str, Any]
-    kyc_level: int
-    closure_requested_at: datetime | None
-    closure_reason: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 async def create_profile(

@@ -15,6 +15,7 @@ __all__ = [
     "COUNTRIES",
     "CURRENCIES",
     "DEFAULT_CURRENCY",
+    "FILE_ID_PATTERN",
     "LANGUAGES",
     "REQUIRED_FOR_LEVEL_1",
     "age_on",
@@ -24,6 +25,9 @@ __all__ = [
     "validate_country",
     "validate_timezone",
 ]
+
+# a file id of the files service (an avatar): what the users service accepts and forwards
+FILE_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
 # ISO 3166-1 alpha-2, officially assigned codes.
 _ALPHA2 = """

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from burency_auth.adapters.users_repo import UserRecord
 from burency_auth.domain.audit import AuditRecord
+from burency_auth.domain.users import UserRecord
 from burency_auth.entrypoints.http.deps import Ctx, Meta
 from burency_auth.entrypoints.http.schemas import (
     AdminUserOut,

@@ -9,9 +9,9 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from burency_common.timeutil import to_iso_ms
-from burency_files.adapters.files_repo import FileRecord
 from burency_files.domain.errors import FileTooLarge
 from burency_files.domain.kinds import POLICIES, FileKind, Visibility
+from burency_files.domain.records import FileRecord
 from burency_files.entrypoints.http.deps import Ctx, CurrentActor, Meta
 from burency_files.entrypoints.http.multipart import MULTIPART_OVERHEAD, file_part
 from burency_files.entrypoints.http.schemas import FileOut, FilesPage, UrlOut, problems

@@ -18,12 +18,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
-from burency_files.adapters.files_repo import content_type_of
-from burency_files.adapters.storage.port import ObjectNotFound
 from burency_files.domain.errors import FileNotFound, InvalidSignature
 from burency_files.domain.kinds import JPEG, PDF, PNG, WEBP, is_public_key, is_valid_key
 from burency_files.entrypoints.http.deps import Ctx
 from burency_files.entrypoints.http.schemas import problems
+from burency_files.service.access import open_object, recorded_content_type
 from burency_files.service.context import FilesContext
 
 __all__ = ["objects_router"]
@@ -58,11 +57,7 @@ async def get_object(
             raise InvalidSignature("the URL is invalid or has expired")
     elif not is_public_key(key):
         raise InvalidSignature("this object needs a signed URL")
-    chunks = ctx.storage.stream(key)
-    try:
-        first = await anext(chunks, b"")
-    except ObjectNotFound:
-        raise FileNotFound() from None
+    first, chunks = await open_object(ctx, key)
     headers = dict(_OBJECT_HEADERS)
     if name is not None:
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -71,8 +66,7 @@ async def get_object(
 
 
 async def _served_type(ctx: FilesContext, key: str) -> str:
-    async with ctx.transaction() as db:
-        recorded = await content_type_of(db, key)
+    recorded = await recorded_content_type(ctx, key)
     return recorded if recorded in _SERVED_TYPES else _OCTETS
 
 

@@ -8,8 +8,7 @@ from pydantic import Field
 
 from burency_common.api import ApiModel
 from burency_common.timeutil import to_iso_ms
-from burency_users.adapters.audit_repo import AuditRecord
-from burency_users.adapters.kyc_repo import SubmissionRecord
+from burency_users.domain.records import AuditRecord, SubmissionRecord
 from burency_users.entrypoints.http.schemas import FileId
 
 __all__ = [

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Depends
 
 from burency_common.identity import require_verified_email
 from burency_common.timeutil import to_iso_ms
-from burency_users.adapters.profiles_repo import ProfileRecord
+from burency_users.domain.records import ProfileRecord
 from burency_users.entrypoints.http.deps import Ctx, CurrentIdentity, Meta
 from burency_users.entrypoints.http.kyc_schemas import (
     KycOut,

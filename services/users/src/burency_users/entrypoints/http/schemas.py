@@ -11,8 +11,12 @@ from burency_common.api import ApiModel
 from burency_common.validators import validate_phone
 from burency_common.web.openapi import ProblemDocument as Problem
 from burency_common.web.openapi import problem_responses as problems
-from burency_users.adapters.files_client import FILE_ID_PATTERN
-from burency_users.domain.profile import CURRENCIES, validate_country, validate_timezone
+from burency_users.domain.profile import (
+    CURRENCIES,
+    FILE_ID_PATTERN,
+    validate_country,
+    validate_timezone,
+)
 
 __all__ = [
     "AddressIn",
