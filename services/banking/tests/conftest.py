@@ -3,18 +3,15 @@ an in-memory bus, and a bare migrated ledger database."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from banking_testing.harness import Harness, LedgerDb, ledger_database, running_harness
-
 from burency_banking.settings import BankingSettings
+
+from .banking_testing.harness import Harness, LedgerDb, ledger_database, running_harness
 
 
 @pytest.fixture

@@ -7,11 +7,12 @@ import csv
 import io
 from datetime import timedelta
 
-from banking_testing.harness import Harness, registered_event
 from sqlalchemy import func, select
 
 from burency_banking.adapters.orm import inbox, ledger_accounts
 from burency_common.timeutil import to_iso_ms, utc_now
+
+from .banking_testing.harness import Harness, registered_event
 
 
 async def test_user_registered_opens_one_aed_account_even_when_redelivered(h: Harness) -> None:

@@ -4,8 +4,9 @@ compliance and admin may; a user may not; unknown users and accounts are 404."""
 from __future__ import annotations
 
 import pytest
-from banking_testing.harness import Harness
 from structlog.testing import capture_logs
+
+from .banking_testing.harness import Harness
 
 
 async def _customer(h: Harness) -> str:

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from banking_testing.harness import Harness
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlalchemy import func, select
@@ -24,6 +23,8 @@ from burency_banking.app import routers
 from burency_common.identity import IDENTITY_HEADER, Identity, required_scope_of, sign_identity
 from burency_common.permissions import required_permission_of
 from burency_common.timeutil import utc_now
+
+from .banking_testing.harness import Harness
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 # what each write of banking needs from an API key: the gateway's rules exactly

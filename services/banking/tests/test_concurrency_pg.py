@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from banking_testing.harness import LedgerDb
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.adapters.orm import ledger_accounts, ledger_transfers
 from burency_banking.ledger import InsufficientFunds, SystemAccount, TransferSpec
 from burency_banking.service.reconciliation import reconcile
+
+from .banking_testing.harness import LedgerDb
 
 pytestmark = pytest.mark.postgres
 
@@ -81,7 +82,7 @@ async def _setup(ldb: LedgerDb) -> None:
 
 @pytest.fixture
 async def pg_ledger(postgres_database_factory: Callable[..., str]) -> Any:
-    from banking_testing.harness import ledger_database
+    from .banking_testing.harness import ledger_database
 
     async with ledger_database(postgres_database_factory()) as ldb:
         yield ldb

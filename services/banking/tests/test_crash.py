@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 import pytest
-from banking_testing.harness import LedgerDb, ledger_database
 from sqlalchemy import func, insert, select
 
 from burency_banking.adapters.orm import ledger_transfers, user_directory
@@ -29,6 +28,8 @@ from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity
 from burency_common.money import format_amount
 from burency_common.timeutil import utc_now
 from burency_testing.infra import free_port, wait_until_ready
+
+from .banking_testing.harness import LedgerDb, ledger_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from banking_testing.harness import Harness, LedgerDb, registered_event, running_harness
 from sqlalchemy import func, select
 
 import burency_banking.component  # noqa: F401 - registers every table of the service
@@ -25,6 +24,8 @@ from burency_banking.adapters.orm import (
     user_directory,
 )
 from burency_banking.settings import BankingSettings
+
+from .banking_testing.harness import Harness, LedgerDb, registered_event, running_harness
 
 MINE = {t.name for t in (ledger_accounts, ledger_transfers, user_directory, idempotency_keys,
                          outbox, inbox)}  # fmt: skip

@@ -12,17 +12,18 @@ from typing import Any
 
 import asyncpg
 import pytest
-from banking_testing.harness import LedgerDb, ledger_database
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-import burency_banking.ledger.store as ledger_store
+import burency_banking.adapters.ledger_store as ledger_store
 from burency_banking.adapters.asyncpg_direct import _adapter_in_transaction, fetch_on_asyncpg
 from burency_banking.adapters.db import create_banking_engine
 from burency_banking.adapters.orm import ledger_transfers
 from burency_banking.ledger import Ledger, TransferSpec
 from burency_testing.waiting import eventually
+
+from .banking_testing.harness import LedgerDb, ledger_database
 
 pytestmark = pytest.mark.postgres
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from banking_testing.harness import Harness
 from fastapi.routing import APIRoute
 
 from burency_banking.app import routers
+
+from .banking_testing.harness import Harness
 
 GATED: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/v1/deposits/crypto/address"): {"asset": "BTC", "network": "BTC"},

@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from banking_testing.harness import Harness, running_harness
 from sqlalchemy import func, select
 
 from burency_banking.adapters.orm import idempotency_keys
@@ -19,6 +18,8 @@ from burency_banking.service.idempotency import idempotent, purge_expired, run_p
 from burency_banking.settings import BankingSettings
 from burency_common.errors import Conflict
 from burency_testing.waiting import eventually
+
+from .banking_testing.harness import Harness, running_harness
 
 PATH = "/v1/transfers/internal"
 

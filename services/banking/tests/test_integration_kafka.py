@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from banking_testing.harness import Harness, registered_event, running_harness
 from sqlalchemy import func, select
 
 from burency_banking.adapters.orm import inbox, ledger_accounts
@@ -28,6 +27,8 @@ from burency_common.events.wallet import (
 )
 from burency_common.ids import new_id
 from burency_testing.waiting import eventually
+
+from .banking_testing.harness import Harness, registered_event, running_harness
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 

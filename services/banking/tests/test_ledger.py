@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from banking_testing.harness import LedgerDb
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +24,8 @@ from burency_banking.ledger import (
     TransferSpec,
 )
 from burency_common.ids import new_id
+
+from .banking_testing.harness import LedgerDb
 
 
 async def _balance(ldb: LedgerDb, account: str) -> Balance:

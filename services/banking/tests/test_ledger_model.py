@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from banking_testing.harness import LedgerDb, ledger_database
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from burency_banking.domain.ledger import is_funded
+from burency_banking.domain.model import LockedAccount
 from burency_banking.ledger import (
     HoldNotPending,
     IdempotencyConflict,
@@ -28,6 +29,8 @@ from burency_banking.ledger import (
 )
 from burency_banking.service.reconciliation import reconcile
 from burency_testing.infra import create_postgres_database, drop_postgres_database
+
+from .banking_testing.harness import LedgerDb, ledger_database
 
 USERS = ["u0", "u1", "u2"]
 ASSETS = ["AED", "BTC"]
@@ -103,14 +106,17 @@ class LedgerMachine(RuleBasedStateMachine):
         self.run(self._tx(make))
         self.held = dict.fromkeys(self.posted, 0)
 
-    def available(self, account: str) -> int:
-        return self.posted[account] - self.held[account]
+    def funded(self, spec: TransferSpec) -> bool:
+        """The domain's funds rule over the model's balances: the reference both the
+        SQLite path (Python) and the PostgreSQL fast path (SQL) must agree with."""
+        account = LockedAccount(spec.debit, spec.asset, not spec.debit.startswith("usr:"),
+                                self.posted[spec.debit], self.held[spec.debit])  # fmt: skip
+        return is_funded(account, spec.amount)
 
     def record(self, spec: TransferSpec) -> Any:
         """Send ``spec`` through the ledger; the model decides what must happen."""
         call = lambda db: self.ldb.ledger.transfer(db, spec)  # noqa: E731
-        is_user = spec.debit.startswith("usr:")
-        if is_user and self.available(spec.debit) < spec.amount:
+        if not self.funded(spec):
             try:
                 self.run(self._tx(call))
             except InsufficientFunds:

@@ -12,13 +12,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from banking_testing.harness import Harness, LedgerDb
 from sqlalchemy import insert, update
 
 from burency_banking.adapters.orm import ledger_accounts, ledger_transfers
 from burency_banking.ledger import SystemAccount, TransferSpec
 from burency_banking.service.reconciliation import reconcile
 from burency_common.timeutil import utc_now
+
+from .banking_testing.harness import Harness, LedgerDb
 
 
 async def _report(ldb: LedgerDb):  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from banking_testing.harness import Harness, running_harness
 
 from burency_banking.settings import BankingSettings
 from burency_common.events import EventEnvelope, default_registry
@@ -21,6 +20,8 @@ from burency_common.events.wallet import (
     WalletTransferRequested,
 )
 from burency_common.ids import new_id
+
+from .banking_testing.harness import Harness, running_harness
 
 TOPICS = [WALLET_TRANSFER_REQUESTED, WALLET_TRANSFER_COMPLETED, WALLET_TRANSFER_FAILED,
           "SEND_NOTIFICATION"]  # fmt: skip

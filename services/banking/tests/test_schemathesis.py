@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from banking_testing.served import ServedBanking
 
 from burency_banking.settings import BankingSettings
 from burency_testing.api_fuzz import fuzz_operations
+
+from .banking_testing.served import ServedBanking
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,10 @@ import asyncio
 from typing import Any
 
 import pytest
-from banking_testing.harness import Harness
 
 from burency_common.events import SEND_NOTIFICATION
+
+from .banking_testing.harness import Harness
 
 PATH = "/v1/transfers/internal"
 

@@ -26,9 +26,9 @@ from burency_banking.adapters.orm import outbox
 from burency_banking.app import create_app
 from burency_banking.flows.context import Flows, build_flows
 from burency_banking.flows.second_factor import SecondFactorVerifier
-from burency_banking.ledger import Ledger
 from burency_banking.service import accounts, idempotency, saga
 from burency_banking.service.context import BankingContext
+from burency_banking.service.ledger import Ledger
 from burency_banking.settings import BankingSettings
 from burency_common.bus.port import EventBus
 from burency_common.db import migrate

@@ -3,9 +3,10 @@ which drives tests synchronously), with a funded user who is also an admin."""
 
 from __future__ import annotations
 
-from banking_testing.harness import Harness, running_harness
 from burency_banking.settings import BankingSettings
 from burency_testing.served import ServedOnThread
+
+from .harness import Harness, running_harness
 
 ADMIN_ID = "schemathesis-admin"
 

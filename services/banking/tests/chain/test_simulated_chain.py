@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from banking_testing.harness import LedgerDb
 
 from burency_banking.chain import (
     OutgoingPayment,
@@ -18,6 +17,8 @@ from burency_banking.chain import (
     derive_address,
 )
 from burency_common.validators import validate_crypto_address
+
+from ..banking_testing.harness import LedgerDb
 
 NETWORKS = {"BTC": "BTC", "ETH": "ETH", "ERC20": "USDT", "TRC20": "USDT"}
 SEED = b"test-seed-0123456789abcdef012345"

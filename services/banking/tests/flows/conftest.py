@@ -3,15 +3,12 @@ a test on SQLite AND PostgreSQL."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from flows_harness import FlowsHarness, running, settings_for
+from .flows_harness import FlowsHarness, running, settings_for
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from flows_harness import FlowsHarness
+from .flows_harness import FlowsHarness
 
 OUTSIDE_BTC = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import asyncio
 
-from flows_harness import STAFF, FlowsHarness
 from sqlalchemy import select
 
 from burency_banking.flows.tables import banking_audit
+
+from .flows_harness import STAFF, FlowsHarness
 
 
 async def _request(h: FlowsHarness, user: str, amount: str = "1500.00") -> dict[str, object]:

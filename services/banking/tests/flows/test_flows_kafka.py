@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-from banking_testing.harness import running_harness
 from sqlalchemy import func, select
 
 from burency_banking.adapters.orm import inbox
@@ -18,6 +17,8 @@ from burency_common.events import default_registry
 from burency_common.events.kyc import KYC_STATUS_CHANGED, KycStatusChanged
 from burency_common.ids import new_id
 from burency_testing.waiting import eventually
+
+from ..banking_testing.harness import running_harness
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 

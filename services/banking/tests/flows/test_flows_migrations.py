@@ -7,11 +7,12 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from banking_testing.harness import LedgerDb
 from sqlalchemy import MetaData
 
 from burency_banking.chain.tables import sim_metadata
 from burency_banking.flows import tables as flows_tables
+
+from ..banking_testing.harness import LedgerDb
 
 FLOWS = [
     flows_tables.deposit_addresses, flows_tables.chain_cursors, flows_tables.crypto_deposits,

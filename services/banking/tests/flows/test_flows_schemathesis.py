@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flows_harness import FlowsHarness, running, settings_for
 
 from burency_testing.api_fuzz import fuzz_operations
 from burency_testing.served import ServedOnThread
+
+from .flows_harness import FlowsHarness, running, settings_for
 
 FLOW_PREFIXES = ("/v1/deposits", "/v1/withdrawals", "/v1/admin/deposits", "/v1/admin/withdrawals",
                  "/v1/dev/chain")  # fmt: skip

@@ -7,7 +7,6 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flows_harness import FlowsHarness
 from sqlalchemy import func, select
 
 from burency_banking.adapters.orm import inbox
@@ -17,6 +16,8 @@ from burency_banking.flows.tables import user_kyc_levels
 from burency_common.events import default_registry
 from burency_common.events.kyc import KYC_STATUS_CHANGED, KycStatusChanged
 from burency_testing.infra import free_port
+
+from .flows_harness import FlowsHarness
 
 
 def _event(user: str, level: int, at: datetime) -> object:

@@ -8,10 +8,11 @@ import asyncio
 from typing import Any
 
 import httpx
-from flows_harness import FlowsHarness
 
 from burency_banking.flows import withdrawals as flow
 from burency_common.errors import Conflict
+
+from .flows_harness import FlowsHarness
 
 OUTSIDE_BTC = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"
 IBAN = "GB82WEST12345698765432"

@@ -22,14 +22,14 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from burency_banking.adapters.ledger_store import dialect_of
 from burency_banking.chain import IncomingOutput
+from burency_banking.domain.model import SystemAccount, TransferSpec
 from burency_banking.flows.config import NetworkRule
 from burency_banking.flows.context import Flows
 from burency_banking.flows.errors import invalid
 from burency_banking.flows.records import CryptoDeposit, page_of
 from burency_banking.flows.tables import chain_cursors, crypto_deposits, deposit_addresses
-from burency_banking.ledger import SystemAccount, TransferSpec
-from burency_banking.ledger.store import dialect_of
 from burency_common.ids import new_id
 from burency_common.money import format_amount
 

@@ -16,12 +16,12 @@ import secrets
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from burency_banking.domain.model import SystemAccount, TransferSpec
 from burency_banking.flows.audit import record_decision
 from burency_banking.flows.context import Flows
 from burency_banking.flows.errors import NotPending, ObjectNotFound, invalid
 from burency_banking.flows.records import FiatDeposit, page_of
 from burency_banking.flows.tables import fiat_deposits
-from burency_banking.ledger import SystemAccount, TransferSpec
 from burency_common.ids import new_id
 from burency_common.money import format_amount
 

@@ -17,11 +17,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from burency_banking.adapters.ledger_store import dialect_of
 from burency_banking.adapters.orm import inbox
 from burency_banking.flows.context import Flows
 from burency_banking.flows.errors import limit_exceeded
 from burency_banking.flows.tables import user_kyc_levels, withdrawals
-from burency_banking.ledger.store import dialect_of
 from burency_common.events import EventEnvelope
 from burency_common.events.kyc import KycStatusChanged
 from burency_common.outbox import claim_in_inbox

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.adapters.orm import ledger_accounts
+from burency_banking.domain.model import SystemAccount
 from burency_banking.flows.context import Flows
 from burency_banking.flows.tables import crypto_deposits, withdrawals
-from burency_banking.ledger import SystemAccount
 from burency_banking.service.reconciliation import Finding, ReconciliationCheck
 from burency_common.money import format_amount
 

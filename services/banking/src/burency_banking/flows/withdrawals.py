@@ -23,6 +23,9 @@ from collections.abc import Collection
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from burency_banking.domain.errors import AccountNotFound, InsufficientFunds
+from burency_banking.domain.ledger import user_account_id
+from burency_banking.domain.model import SystemAccount, TransferSpec
 from burency_banking.flows import limits
 from burency_banking.flows.audit import record_decision
 from burency_banking.flows.config import FiatRule, NetworkRule
@@ -31,8 +34,6 @@ from burency_banking.flows.crypto_deposits import network_rule
 from burency_banking.flows.errors import NotPending, ObjectNotFound, invalid
 from burency_banking.flows.records import Withdrawal, page_of
 from burency_banking.flows.tables import withdrawals
-from burency_banking.ledger import SystemAccount, TransferSpec, user_account_id
-from burency_banking.ledger.errors import AccountNotFound, InsufficientFunds
 from burency_common.ids import new_id
 from burency_common.money import format_amount
 from burency_common.validators import InvalidValue, validate_crypto_address, validate_iban

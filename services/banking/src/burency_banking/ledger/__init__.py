@@ -1,7 +1,12 @@
-"""The banking ledger: double-entry, append-only, idempotent (see :mod:`.core`)."""
+"""The banking ledger's public surface: double-entry, append-only, idempotent.
 
-from burency_banking.ledger.core import Ledger, system_account_id, user_account_id
-from burency_banking.ledger.errors import (
+The rules and value types are the pure domain (:mod:`burency_banking.domain.ledger`,
+:mod:`burency_banking.domain.model`, :mod:`burency_banking.domain.errors`); the
+:class:`Ledger` that runs them over the database is in :mod:`burency_banking.service.ledger`.
+This package re-exports both for callers outside the service (tests, benchmarks).
+"""
+
+from burency_banking.domain.errors import (
     AccountNotFound,
     HoldNotPending,
     IdempotencyConflict,
@@ -10,7 +15,8 @@ from burency_banking.ledger.errors import (
     LedgerError,
     TransferNotFound,
 )
-from burency_banking.ledger.model import (
+from burency_banking.domain.ledger import system_account_id, user_account_id
+from burency_banking.domain.model import (
     AccountInfo,
     Balance,
     SystemAccount,
@@ -18,6 +24,7 @@ from burency_banking.ledger.model import (
     TransferSpec,
     TransferStatus,
 )
+from burency_banking.service.ledger import Ledger
 
 __all__ = [
     "AccountInfo",

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from burency_banking.adapters.ledger_store import dialect_of
 from burency_banking.adapters.orm import inbox, user_directory
-from burency_banking.ledger import AccountInfo
-from burency_banking.ledger.store import dialect_of
+from burency_banking.domain.model import AccountInfo
 from burency_banking.service.context import BankingContext
 from burency_common.events import EventEnvelope, UserRegistered
 from burency_common.logging import get_logger

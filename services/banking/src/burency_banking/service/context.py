@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from burency_banking.adapters.orm import outbox
-from burency_banking.ledger import Ledger
+from burency_banking.service.ledger import Ledger
 from burency_banking.service.reconciliation import LEDGER_CHECKS, ReconciliationCheck
 from burency_banking.settings import BankingSettings
 from burency_common.events import SEND_NOTIFICATION, EventRegistry, SendNotification

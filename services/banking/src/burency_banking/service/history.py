@@ -18,9 +18,11 @@ from datetime import UTC, datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from burency_banking.adapters.ledger_store import row_to_transfer
 from burency_banking.adapters.orm import ledger_transfers
-from burency_banking.ledger import AccountNotFound, Transfer, user_account_id
-from burency_banking.ledger.store import row_to_transfer
+from burency_banking.domain.errors import AccountNotFound
+from burency_banking.domain.ledger import user_account_id
+from burency_banking.domain.model import Transfer
 from burency_banking.service.context import BankingContext
 from burency_common.errors import ValidationFailed
 from burency_common.money import format_amount

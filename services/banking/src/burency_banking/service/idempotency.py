@@ -45,9 +45,9 @@ from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from burency_banking.adapters.ledger_store import dialect_of
 from burency_banking.adapters.orm import idempotency_keys
-from burency_banking.ledger.errors import IdempotencyConflict
-from burency_banking.ledger.store import dialect_of
+from burency_banking.domain.errors import IdempotencyConflict
 from burency_banking.service.context import BankingContext
 from burency_common.errors import BadRequest, Conflict
 from burency_common.logging import get_logger

@@ -20,17 +20,11 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from burency_banking.adapters.ledger_store import get_transfers
 from burency_banking.adapters.orm import inbox
-from burency_banking.ledger import (
-    HoldNotPending,
-    IdempotencyConflict,
-    SystemAccount,
-    Transfer,
-    TransferNotFound,
-    TransferSpec,
-)
-from burency_banking.ledger.core import user_account_id
-from burency_banking.ledger.store import get_transfers, row_to_transfer
+from burency_banking.domain.errors import HoldNotPending, IdempotencyConflict, TransferNotFound
+from burency_banking.domain.ledger import user_account_id
+from burency_banking.domain.model import SystemAccount, Transfer, TransferSpec
 from burency_banking.service import accounts
 from burency_banking.service.context import BankingContext, stable_uuid
 from burency_banking.service.transfers import parse_money
@@ -173,7 +167,8 @@ async def _refusal(
 async def get_to_trading(ctx: BankingContext, *, user_id: str, transfer_id: str) -> Transfer:
     """The caller's own funding → trading hold (404 ``TRANSFER_NOT_FOUND`` otherwise)."""
     async with ctx.transaction() as db:
-        row = (await get_transfers(db, [transfer_id])).get(transfer_id)
+        record = (await get_transfers(db, [transfer_id])).get(transfer_id)
+    row = None if record is None else record.transfer
     if row is None or row.kind != "trading.out" or row.debit != user_account_id(user_id, row.asset):
         raise TransferNotFound("no such transfer")
-    return row_to_transfer(row)
+    return row

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from burency_banking.ledger import Transfer, TransferSpec
+from burency_banking.domain.model import Transfer, TransferSpec
 from burency_banking.service import accounts
 from burency_banking.service.context import BankingContext, stable_uuid
 from burency_common.errors import NotFound, ValidationFailed

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from burency_banking.entrypoints.http.flows_schemas import (
+from burency_banking.entrypoints.http.deposit_withdrawal_models import (
     Cursor,
     FiatApproveIn,
     FiatDepositOut,

@@ -10,8 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 
-from burency_banking.entrypoints.http.deps import CurrentIdentity, needs_scope
-from burency_banking.entrypoints.http.flows_schemas import (
+from burency_banking.entrypoints.http.deposit_withdrawal_models import (
     BankDetailsOut,
     CryptoDepositsPage,
     Cursor,
@@ -25,6 +24,7 @@ from burency_banking.entrypoints.http.flows_schemas import (
     fiat_out,
     minor,
 )
+from burency_banking.entrypoints.http.deps import CurrentIdentity, needs_scope
 from burency_banking.flows import crypto_deposits, fiat_deposits
 from burency_banking.flows.context import Flows
 from burency_banking.flows.records import FiatDeposit

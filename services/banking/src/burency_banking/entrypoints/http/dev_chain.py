@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import Field
 
 from burency_banking.chain import SimulatedChain
-from burency_banking.entrypoints.http.flows_schemas import AmountStr, FlowsDep, minor
+from burency_banking.entrypoints.http.deposit_withdrawal_models import AmountStr, FlowsDep, minor
 from burency_banking.flows.context import Flows
 from burency_banking.flows.errors import invalid
 from burency_common.api import ApiModel

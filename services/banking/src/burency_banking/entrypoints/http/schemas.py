@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from burency_banking.ledger import AccountInfo
+from burency_banking.domain.model import AccountInfo
 from burency_banking.service.history import Entry
 from burency_banking.service.reconciliation import ReconciliationReport
 from burency_common.api import ApiModel

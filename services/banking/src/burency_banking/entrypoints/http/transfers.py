@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from burency_banking.domain.model import Transfer
 from burency_banking.entrypoints.http.deps import Ctx, CurrentIdentity, needs_scope
 from burency_banking.entrypoints.http.schemas import (
     InternalTransferIn,
@@ -16,7 +17,6 @@ from burency_banking.entrypoints.http.schemas import (
     TradingTransferIn,
     TradingTransferOut,
 )
-from burency_banking.ledger import Transfer
 from burency_banking.service import saga, transfers
 from burency_banking.service.context import BankingContext
 from burency_banking.service.idempotency import IdempotencyKey, idempotent

@@ -17,8 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.adapters.orm import idempotency_keys
-from burency_banking.entrypoints.http.deps import CurrentIdentity, needs_scope
-from burency_banking.entrypoints.http.flows_schemas import (
+from burency_banking.entrypoints.http.deposit_withdrawal_models import (
     CryptoWithdrawalIn,
     Cursor,
     FiatWithdrawalIn,
@@ -31,6 +30,7 @@ from burency_banking.entrypoints.http.flows_schemas import (
     minor,
     withdrawal_out,
 )
+from burency_banking.entrypoints.http.deps import CurrentIdentity, needs_scope
 from burency_banking.flows import limits
 from burency_banking.flows import withdrawals as flow
 from burency_banking.flows.context import Flows

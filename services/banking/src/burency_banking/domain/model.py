@@ -1,17 +1,21 @@
-"""The ledger's value types: what callers pass in and what they get back."""
+"""The ledger's value types: what callers pass in, what they get back, and the account
+and transfer records the rules of :mod:`burency_banking.domain.ledger` decide on (pure: no I/O)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 __all__ = [
     "USER_KIND",
     "AccountInfo",
     "Balance",
+    "LockedAccount",
     "SystemAccount",
     "Transfer",
+    "TransferRecord",
     "TransferSpec",
     "TransferStatus",
 ]
@@ -85,6 +89,11 @@ class Balance:
     held: int
     available: int
 
+    @classmethod
+    def of(cls, posted: int, held: int) -> Balance:
+        """The balance of an account whose rows hold ``posted`` and ``held``."""
+        return cls(posted=posted, held=held, available=posted - held)
+
 
 @dataclass(frozen=True)
 class AccountInfo:
@@ -96,3 +105,30 @@ class AccountInfo:
     user_id: str | None
     is_system: bool
     balance: Balance
+
+
+class LockedAccount(NamedTuple):
+    """An account as the ledger read it under its row lock (before the movement)."""
+
+    id: str
+    asset: str
+    is_system: bool
+    posted: int
+    held: int
+
+
+@dataclass(frozen=True)
+class TransferRecord:
+    """A stored transfer with what the rules need beyond :class:`Transfer`: whether it
+    was recorded as a hold (``hold`` stays True after the hold is settled)."""
+
+    transfer: Transfer
+    hold: bool
+
+    @property
+    def id(self) -> str:
+        return self.transfer.id
+
+    @property
+    def status(self) -> str:
+        return self.transfer.status

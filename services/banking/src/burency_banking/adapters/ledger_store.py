@@ -1,6 +1,7 @@
 """SQL of the ledger: row locking, transfer rows, balance deltas (one round trip each).
 
-Kept apart from :mod:`burency_banking.ledger.core` so the rules read without SQL noise.
+The adapter of the ledger's pure rules (:mod:`burency_banking.domain.ledger`), which
+:class:`burency_banking.service.ledger.Ledger` runs between these reads and writes.
 On PostgreSQL account rows are locked with ``SELECT ... ORDER BY id FOR UPDATE``: the
 lock node sits above the sort, so every transaction locks its accounts in the same
 (ascending id) order and two transfers between the same accounts can never deadlock.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import (
     BigInteger,
@@ -35,17 +36,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.adapters.asyncpg_direct import fetch_on_asyncpg
 from burency_banking.adapters.orm import ledger_accounts, ledger_transfers
-from burency_banking.ledger.model import Balance, Transfer
+from burency_banking.domain.model import Balance, LockedAccount, Transfer, TransferRecord
 
 __all__ = [
-    "LockedAccount",
     "apply_deltas",
+    "balance_of",
     "dialect_of",
     "get_transfers",
+    "insert_account",
     "insert_ignore",
     "lock_accounts",
     "row_to_transfer",
     "set_hold_status",
+    "transfer_in_one_statement",
 ]
 
 _A = ledger_accounts.c
@@ -108,31 +111,21 @@ class _ByName(Protocol):
     def __getitem__(self, key: str, /) -> Any: ...
 
 
-class LockedAccount(NamedTuple):
-    """An account row as the ledger read it under its row lock (before the movement)."""
-
-    id: str
-    asset: str
-    is_system: bool
-    posted: int
-    held: int
-
-    @classmethod
-    def of(cls, row: _ByName) -> LockedAccount:
-        return cls(row["id"], row["asset"], bool(row["is_system"]), int(row["posted"]),
-                   int(row["held"]))  # fmt: skip
+def _locked(row: _ByName) -> LockedAccount:
+    return LockedAccount(row["id"], row["asset"], bool(row["is_system"]), int(row["posted"]),
+                         int(row["held"]))  # fmt: skip
 
 
 async def lock_accounts(db: AsyncConnection, ids: Iterable[str]) -> dict[str, LockedAccount]:
     """The account rows of ``ids``, locked ``FOR UPDATE`` in ascending id order."""
     result = await db.execute(_lock_statement(), {"ids": sorted(set(ids))})
-    return {row.id: LockedAccount.of(row._mapping) for row in result}
+    return {row.id: _locked(row._mapping) for row in result}
 
 
-async def get_transfers(db: AsyncConnection, ids: Iterable[str]) -> dict[str, Row[Any]]:
+async def get_transfers(db: AsyncConnection, ids: Iterable[str]) -> dict[str, TransferRecord]:
     stmt = select(ledger_transfers).where(_T.id.in_(sorted(set(ids))))
     rows: list[Row[Any]] = list((await db.execute(stmt)).all())
-    return {row.id: row for row in rows}
+    return {row.id: TransferRecord(row_to_transfer(row), bool(row.hold)) for row in rows}
 
 
 async def insert_ignore(db: AsyncConnection, values: Mapping[str, Any]) -> bool:
@@ -185,8 +178,7 @@ def row_to_transfer(row: Row[Any] | Mapping[str, Any]) -> Transfer:
 
 
 def balance_of(row: Row[Any]) -> Balance:
-    posted, held = int(row.posted), int(row.held)
-    return Balance(posted=posted, held=held, available=posted - held)
+    return Balance.of(int(row.posted), int(row.held))
 
 
 async def insert_account(db: AsyncConnection, values: Mapping[str, Any]) -> None:
@@ -270,7 +262,7 @@ async def transfer_in_one_statement(
     inserted = bool(rows) and int(rows[0]["inserted"]) == 1
     if inserted and int(rows[0]["updated"]) != 2:
         raise RuntimeError("ledger: a recorded transfer must update exactly two accounts")
-    return {row["id"]: LockedAccount.of(row) for row in rows}, inserted
+    return {row["id"]: _locked(row) for row in rows}, inserted
 
 
 async def _run_transfer(db: AsyncConnection, params: dict[str, Any]) -> list[_ByName]:

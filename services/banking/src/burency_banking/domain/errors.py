@@ -1,4 +1,4 @@
-"""The ledger's errors, on top of :mod:`burency_common.errors` (so they render as
+"""The ledger's errors (pure), on top of :mod:`burency_common.errors` (so they render as
 problem+json with a stable ``code``).
 
 ==================== ====== =========================
