@@ -32,15 +32,15 @@ from burency_common.events.notifications import (
     NotificationInAppCreated,
 )
 from burency_common.ids import new_id
-from burency_testing.infra import free_port
 from burency_common.timeutil import utc_now
 from burency_common.tokens import KeyRing, SigningKey, TokenType, issue_token
 from burency_gateway.app import build_gateway
+from burency_gateway.component import subscribe_gateway
 from burency_gateway.security import LocalKeySource
 from burency_gateway.settings import GatewaySettings
-from burency_platform.distributed import subscribe_gateway
 from burency_platform.embedded import Platform, build_platform
 from burency_platform.settings import PlatformSettings
+from burency_testing.infra import free_port
 
 PASSWORD = "a perfectly long pass phrase"
 

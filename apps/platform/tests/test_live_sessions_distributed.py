@@ -26,9 +26,9 @@ from burency_common.ids import new_id
 from burency_common.timeutil import utc_now
 from burency_common.tokens import KeyRing, SigningKey, TokenType, issue_token
 from burency_gateway.app import Gateway, build_gateway
+from burency_gateway.component import subscribe_gateway
 from burency_gateway.security import LocalKeySource
 from burency_gateway.settings import GatewaySettings
-from burency_platform.distributed import subscribe_gateway
 
 pytestmark = [pytest.mark.kafka, pytest.mark.redis]
 KEYS = KeyRing(SigningKey.generate())

@@ -77,8 +77,9 @@ def _up() -> int:
 
 def _serve_gateway() -> int:
     from burency_gateway.app import build_gateway
+    from burency_gateway.component import subscribe_gateway
     from burency_gateway.settings import GatewaySettings
-    from burency_platform.distributed import ServedGateway, kafka_bus, subscribe_gateway
+    from burency_platform.distributed import ServedGateway, kafka_bus
 
     settings = load_settings(GatewaySettings)
     configure_logging(level=settings.log_level, json=settings.log_json)
@@ -88,8 +89,8 @@ def _serve_gateway() -> int:
         client_id="burency-gateway",
         topic_prefix=settings.kafka_topic_prefix,
     )
-    subscribe_gateway(bus, gateway, shared_store=bool(settings.redis_url))
-    _serve(ServedGateway(gateway, bus), settings, settings.trusted_proxies)
+    component = subscribe_gateway(bus, gateway, shared_store=bool(settings.redis_url))
+    _serve(ServedGateway(gateway, bus, component), settings, settings.trusted_proxies)
     return 0
 
 

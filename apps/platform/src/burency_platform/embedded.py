@@ -19,6 +19,7 @@ from burency_auth.component import AuthComponent
 from burency_common.bus import EventBus, InMemoryBus
 from burency_common.component import ServiceComponent
 from burency_gateway.app import Gateway, build_gateway
+from burency_gateway.component import GatewayComponent
 from burency_gateway.security import LocalKeySource
 from burency_platform.components import (
     embedded_auth,
@@ -27,7 +28,6 @@ from burency_platform.components import (
     embedded_notifications,
     embedded_users,
 )
-from burency_platform.distributed import subscribe_gateway
 from burency_platform.settings import PlatformSettings
 
 __all__ = ["Platform", "build_platform", "demo_admin_banner"]
@@ -56,6 +56,7 @@ class Platform:
     bus: EventBus
     auth: AuthComponent
     components: list[ServiceComponent] = field(default_factory=list)
+    edge: GatewayComponent | None = None  # the gateway's own consumers
     clients: list[httpx.AsyncClient] = field(default_factory=list)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -73,11 +74,15 @@ class Platform:
             for component in self.components:
                 await component.start(self.bus)
                 started.append(component)
+            if self.edge is not None:
+                await self.edge.start(self.bus)
             admin = await self.auth.ensure_demo_admin()
             if admin is not None:
                 print(demo_admin_banner(*admin), flush=True)  # noqa: T201 - operator's screen
             yield
         finally:
+            if self.edge is not None:
+                await self.edge.stop()
             for component in reversed(started):
                 await component.stop()
             for client in self.clients:
@@ -114,11 +119,14 @@ def build_platform(settings: PlatformSettings) -> Platform:
         identity_secret=identity_secret,
         key_source=LocalKeySource(auth.key_resolver),
     )
-    subscribe_gateway(bus, gateway, instance_id="embedded")
+    # one process holds every socket: the gateway's consumers under a fixed instance id
+    edge = GatewayComponent(gateway, instance_id="embedded")
+    edge.subscribe(bus)
     return Platform(
         gateway=gateway,
         bus=bus,
         auth=auth,
         components=components,
+        edge=edge,
         clients=[files_client, auth_client],
     )

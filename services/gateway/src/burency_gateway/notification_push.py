@@ -1,4 +1,4 @@
-"""Live notifications at the Socket.IO edge: bus events pushed to users' rooms.
+"""Live notifications at the Socket.IO edge: in-app items from the bus pushed to users' rooms.
 
 The notification service announces each new in-app item as
 ``notification.in_app.created``; :func:`push_in_app_item` sends it to the socket(s) of
