@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import FastAPI
+from sqlalchemy import Table
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,11 +28,10 @@ from burency_auth.app import create_app
 from burency_auth.service import bootstrap
 from burency_auth.service.context import AuthContext, KeyRingHolder
 from burency_auth.settings import AuthSettings
-from burency_common.bus.port import EventBus
-from burency_common.db import create_engine, create_session_factory, migrate
+from burency_common.component import ComponentBase
+from burency_common.db import create_engine, create_session_factory
 from burency_common.events import default_registry
 from burency_common.logging import get_logger
-from burency_common.outbox import OutboxRelay, OutboxRelayRunner
 from burency_common.timeutil import Clock, SystemClock
 from burency_common.tokens import KeyRing, SigningKey
 
@@ -40,7 +42,7 @@ _log = get_logger("burency.auth")
 
 
 @dataclass
-class AuthComponent:
+class AuthComponent(ComponentBase):
     """The auth service, built but not started (``burency_common.component.ServiceComponent``)."""
 
     settings: AuthSettings
@@ -48,12 +50,11 @@ class AuthComponent:
     context: AuthContext
     engine: AsyncEngine
     name: str = "auth"
-    relay_runner: OutboxRelayRunner | None = None
+    migrations: ClassVar[Path | None] = MIGRATIONS
+    outbox_table: ClassVar[Table | None] = outbox
 
-    @property
-    def relay(self) -> OutboxRelay | None:
-        """The running relay (tests and the CLI drain it)."""
-        return self.relay_runner.relay if self.relay_runner is not None else None
+    def after_commit_hooks(self) -> list[Callable[[], None]]:
+        return self.context.after_commit
 
     @property
     def keyring(self) -> KeyRing:
@@ -64,22 +65,6 @@ class AuthComponent:
         """``kid -> public key`` for ``verify_token(keys=...)`` or the gateway's
         ``LocalKeySource``; unlike a captured ``keyring`` it follows rotations."""
         return self.context.keys.ring.resolve(kid)
-
-    def subscribe(self, bus: EventBus) -> None:
-        """Auth consumes no events (yet)."""
-        del bus
-
-    async def start(self, bus: EventBus) -> None:
-        await migrate(self.engine, MIGRATIONS)
-        self.relay_runner = OutboxRelayRunner(
-            engine=self.engine, outbox=outbox, after_commit=self.context.after_commit
-        )
-        self.relay_runner.start(bus, name="auth-outbox-relay")
-
-    async def stop(self) -> None:
-        if self.relay_runner is not None:
-            await self.relay_runner.stop()
-        await self.engine.dispose()
 
     async def ensure_demo_admin(self) -> tuple[str, str] | None:
         return await bootstrap.ensure_demo_admin(self.context)
@@ -128,10 +113,7 @@ def build_component(
     clock: Clock | None = None,
 ) -> AuthComponent:
     """Build the auth service from ``settings`` (nothing connects until ``start``)."""
-    if identity_secret is None and settings.identity_secret is not None:
-        identity_secret = settings.identity_secret.get_secret_value().encode()
-    if identity_secret is None:
-        identity_secret = secrets.token_bytes(32)  # embedded: the platform sets its own
+    identity_secret = identity_secret or settings.identity_secret_bytes()
     engine = create_engine(settings.database_url)
     context = AuthContext(
         settings=settings,

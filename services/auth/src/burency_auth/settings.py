@@ -12,17 +12,16 @@ from datetime import timedelta
 
 from pydantic import Field, SecretStr, model_validator
 
-from burency_common.config import BurencySettings, RunMode
+from burency_common.config import ServiceSettings, check_secret_length
 
 __all__ = ["AuthSettings"]
 
 
-class AuthSettings(BurencySettings):
+class AuthSettings(ServiceSettings):
     """What the auth service needs; defaults are the production values."""
 
     service_name: str = "auth"
     database_url: str = "sqlite+aiosqlite:///var/auth.db"
-    identity_secret: SecretStr | None = None
 
     token_issuer: str = "burency-auth"  # noqa: S105 - an issuer name, not a secret
     token_audience: str = "burency"  # noqa: S105 - an audience name
@@ -53,25 +52,16 @@ class AuthSettings(BurencySettings):
     demo_admin_email: str | None = None
     public_base_url: str = "http://127.0.0.1:8000"
 
+    def distributed_requirements(self) -> list[tuple[str, object]]:
+        return [
+            ("BURENCY_SIGNING_KEYS", self.signing_keys),
+            ("BURENCY_DATA_KEY", self.data_key),
+            *super().distributed_requirements(),
+        ]
+
     @model_validator(mode="after")
-    def _distributed_needs_secrets(self) -> AuthSettings:
-        if self.mode is RunMode.DISTRIBUTED:
-            missing = [
-                name
-                for name, value in (
-                    ("BURENCY_SIGNING_KEYS", self.signing_keys),
-                    ("BURENCY_DATA_KEY", self.data_key),
-                    ("BURENCY_IDENTITY_SECRET", self.identity_secret),
-                )
-                if not value
-            ]
-            if missing:
-                raise ValueError("distributed mode requires " + ", ".join(missing))
-        if self.data_key is not None and len(self.data_key.get_secret_value()) < 32:
-            raise ValueError("BURENCY_DATA_KEY must be at least 32 characters")
-        secret = self.identity_secret
-        if secret is not None and len(secret.get_secret_value()) < 32:
-            raise ValueError("BURENCY_IDENTITY_SECRET must be at least 32 characters")
+    def _check_data_key(self) -> AuthSettings:
+        check_secret_length("BURENCY_DATA_KEY", self.data_key)
         return self
 
     @property

@@ -11,17 +11,17 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import secrets
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from burency_common.bus.port import EventBus
-from burency_common.db import create_engine, create_session_factory, migrate
+from burency_common.component import ComponentBase, LoopFn
+from burency_common.db import create_engine, create_session_factory
 from burency_common.logging import get_logger
-from burency_common.outbox import BackgroundLoop
 from burency_common.timeutil import Clock, SystemClock
 from burency_files.adapters.storage.local import LocalStorage, UrlSigner
 from burency_files.adapters.storage.port import ObjectStorage
@@ -38,7 +38,7 @@ _log = get_logger("burency.files")
 
 
 @dataclass
-class FilesComponent:
+class FilesComponent(ComponentBase):
     """The files service, built but not started (``burency_common.component.ServiceComponent``)."""
 
     settings: FilesSettings
@@ -46,23 +46,20 @@ class FilesComponent:
     context: FilesContext
     engine: AsyncEngine
     name: str = "files"
-    _loop: BackgroundLoop = field(default_factory=BackgroundLoop)
+    migrations: ClassVar[Path | None] = MIGRATIONS
 
-    def subscribe(self, bus: EventBus) -> None:
-        """The files service consumes no events."""
-        del bus
-
-    async def start(self, bus: EventBus) -> None:
-        del bus  # no events emitted: nothing to relay
-        await migrate(self.engine, MIGRATIONS)
+    async def prepare(self) -> None:
         await self.context.storage.ensure_ready()
+
+    def background_loops(self) -> Iterable[tuple[str, LoopFn]]:
         interval = self.settings.cleanup_interval_seconds
-        if interval > 0:
+        if interval <= 0:
+            return ()
 
-            async def cleanup(stop: asyncio.Event) -> None:
-                await self._cleanup_loop(stop, interval)
+        async def cleanup(stop: asyncio.Event) -> None:
+            await self._cleanup_loop(stop, interval)
 
-            self._loop.start(cleanup, name="files-cleanup")
+        return [("files-cleanup", cleanup)]
 
     async def _cleanup_loop(self, stop: asyncio.Event, interval: float) -> None:
         while not stop.is_set():
@@ -74,10 +71,6 @@ class FilesComponent:
                 await purge_deleted(self.context)
             except Exception as exc:  # the next run retries; never kill the timer
                 _log.warning("files.CLEANUP_FAILED", error=type(exc).__name__)
-
-    async def stop(self) -> None:
-        await self._loop.stop()
-        await self.engine.dispose()
 
 
 def _signing_key(settings: FilesSettings, identity_secret: bytes) -> bytes:
@@ -120,10 +113,7 @@ def build_component(
     storage: ObjectStorage | None = None,
 ) -> FilesComponent:
     """Build the files service from ``settings`` (nothing connects until ``start``)."""
-    if identity_secret is None and settings.identity_secret is not None:
-        identity_secret = settings.identity_secret.get_secret_value().encode()
-    if identity_secret is None:
-        identity_secret = secrets.token_bytes(32)  # embedded: the platform sets its own
+    identity_secret = identity_secret or settings.identity_secret_bytes()
     clock = clock or SystemClock()
     signer = None
     if settings.storage_backend == "local":

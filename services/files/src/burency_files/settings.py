@@ -13,19 +13,18 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 
-from burency_common.config import BurencySettings, RunMode
+from burency_common.config import RunMode, ServiceSettings, check_secret_length
 
 __all__ = ["FilesSettings"]
 
 _MIB = 1024 * 1024
 
 
-class FilesSettings(BurencySettings):
+class FilesSettings(ServiceSettings):
     """What the files service needs; defaults suit embedded mode."""
 
     service_name: str = "files"
     database_url: str = "sqlite+aiosqlite:///var/files.db"
-    identity_secret: SecretStr | None = None
 
     storage_backend: Literal["local", "s3"] = "local"
     local_storage_dir: Path = Path("var/files")
@@ -56,16 +55,9 @@ class FilesSettings(BurencySettings):
     thumbnail_side: int = Field(default=128, ge=16)
 
     @model_validator(mode="after")
-    def _check_secrets(self) -> FilesSettings:
-        if self.mode is RunMode.DISTRIBUTED:
-            if self.identity_secret is None:
-                raise ValueError("distributed mode requires BURENCY_IDENTITY_SECRET")
-            if self.storage_backend == "local" and self.url_signing_key is None:
-                raise ValueError("distributed local storage requires BURENCY_URL_SIGNING_KEY")
-        for name, secret in (
-            ("BURENCY_IDENTITY_SECRET", self.identity_secret),
-            ("BURENCY_URL_SIGNING_KEY", self.url_signing_key),
-        ):
-            if secret is not None and len(secret.get_secret_value()) < 32:
-                raise ValueError(f"{name} must be at least 32 characters")
+    def _check_url_signing_key(self) -> FilesSettings:
+        distributed = self.mode is RunMode.DISTRIBUTED
+        if distributed and self.storage_backend == "local" and self.url_signing_key is None:
+            raise ValueError("distributed local storage requires BURENCY_URL_SIGNING_KEY")
+        check_secret_length("BURENCY_URL_SIGNING_KEY", self.url_signing_key)
         return self

@@ -14,7 +14,6 @@ for Prometheus) or an admin's access token.
 from __future__ import annotations
 
 import hmac
-import secrets
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -90,12 +89,6 @@ def _key_source(settings: GatewaySettings, http: httpx.AsyncClient) -> TokenVeri
     if settings.jwks_url:
         return JWKSClient(settings.jwks_url, http=http)
     return LocalKeySource({})  # no auth service yet: every token has an unknown key
-
-
-def _identity_secret(settings: GatewaySettings) -> bytes:
-    if settings.identity_secret is not None:
-        return settings.identity_secret.get_secret_value().encode()
-    return secrets.token_bytes(32)  # embedded mode: gateway and services share the process
 
 
 def _rate_rules(settings: GatewaySettings) -> dict[str, list[str]]:
@@ -224,7 +217,7 @@ def build_gateway(
         fail_open=settings.rate_limit_fail_open,
         key_prefix=settings.rate_limit_key_prefix,
     )
-    secret = identity_secret or _identity_secret(settings)
+    secret = identity_secret or settings.identity_secret_bytes()
     authenticator = Authenticator(
         key_source or _key_source(settings, http),
         issuer=settings.token_issuer,

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
 
-from burency_common.config import BurencySettings, RunMode
+from burency_common.config import ServiceSettings, check_secret_length
 
 __all__ = ["GatewaySettings"]
 
 
-class GatewaySettings(BurencySettings):
+class GatewaySettings(ServiceSettings):
     """What the gateway needs in either mode.
 
     ``upstreams`` (distributed mode) maps a service to its instances' base URLs, as
@@ -27,7 +27,6 @@ class GatewaySettings(BurencySettings):
     jwks_url: str | None = None
     token_issuer: str = "burency-auth"  # noqa: S105 - an issuer name, not a secret
     token_audience: str = "burency"  # noqa: S105 - an audience name
-    identity_secret: SecretStr | None = None
 
     rate_limits: str = ""
     rate_limit_fail_open: bool = False
@@ -45,24 +44,12 @@ class GatewaySettings(BurencySettings):
         description="IPs whose X-Forwarded-For is believed (uvicorn forwarded_allow_ips)",
     )
 
+    def distributed_requirements(self) -> list[tuple[str, object]]:
+        return [*super().distributed_requirements(), ("BURENCY_JWKS_URL", self.jwks_url)]
+
     @model_validator(mode="after")
-    def _distributed_needs_secrets(self) -> GatewaySettings:
-        if self.mode is RunMode.DISTRIBUTED:
-            missing = [
-                name
-                for name, value in (
-                    ("BURENCY_IDENTITY_SECRET", self.identity_secret),
-                    ("BURENCY_JWKS_URL", self.jwks_url),
-                )
-                if not value
-            ]
-            if missing:
-                raise ValueError("distributed mode requires " + ", ".join(missing))
-            secret = self.identity_secret
-            if secret is not None and len(secret.get_secret_value()) < 32:
-                raise ValueError("BURENCY_IDENTITY_SECRET must be at least 32 characters")
-        if self.metrics_token is not None and len(self.metrics_token.get_secret_value()) < 32:
-            raise ValueError("BURENCY_METRICS_TOKEN must be at least 32 characters")
+    def _check_metrics_token(self) -> GatewaySettings:
+        check_secret_length("BURENCY_METRICS_TOKEN", self.metrics_token)
         return self
 
     @property

@@ -8,19 +8,21 @@ creates profiles.
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from burency_common.bus.port import EventBus
-from burency_common.db import create_engine, create_session_factory, migrate
+from burency_common.component import ComponentBase
+from burency_common.db import create_engine, create_session_factory
 from burency_common.events import USER_REGISTERED, EventEnvelope, default_registry
 from burency_common.logging import get_logger
-from burency_common.outbox import OutboxRelay, OutboxRelayRunner
 from burency_common.timeutil import Clock, SystemClock
 from burency_users.adapters.files_client import FilesClient
 from burency_users.adapters.orm import outbox
@@ -37,7 +39,7 @@ _log = get_logger("burency.users")
 
 
 @dataclass
-class UsersComponent:
+class UsersComponent(ComponentBase):
     """The user service, built but not started (``burency_common.component.ServiceComponent``)."""
 
     settings: UsersSettings
@@ -45,33 +47,23 @@ class UsersComponent:
     context: UsersContext
     engine: AsyncEngine
     name: str = "users"
-    relay_runner: OutboxRelayRunner | None = None
+    migrations: ClassVar[Path | None] = MIGRATIONS
+    outbox_table: ClassVar[Table | None] = outbox
 
     async def on_user_registered(self, envelope: EventEnvelope) -> None:
         """Handler of ``user.registered``: create the profile (idempotent via the inbox)."""
         await profiles.on_user_registered(self.context, envelope)
 
-    @property
-    def relay(self) -> OutboxRelay | None:
-        """The running relay (tests drain it)."""
-        return self.relay_runner.relay if self.relay_runner is not None else None
+    def after_commit_hooks(self) -> list[Callable[[], None]]:
+        return self.context.after_commit
 
     def subscribe(self, bus: EventBus, *, group: str = CONSUMER_GROUP) -> None:
         """Consume ``user.registered`` (``group`` differs only in tests sharing a broker)."""
         bus.subscribe(USER_REGISTERED, group=group, handler=self.on_user_registered)
 
-    async def start(self, bus: EventBus) -> None:
-        await migrate(self.engine, MIGRATIONS)
-        self.relay_runner = OutboxRelayRunner(
-            engine=self.engine, outbox=outbox, after_commit=self.context.after_commit
-        )
-        self.relay_runner.start(bus, name="users-outbox-relay")
-
     async def stop(self) -> None:
-        if self.relay_runner is not None:
-            await self.relay_runner.stop()
+        await super().stop()
         await self.context.files.aclose()
-        await self.engine.dispose()
 
 
 def _files_client(
@@ -106,10 +98,7 @@ def build_component(
     ``files_client`` is an ``httpx.AsyncClient`` whose ``base_url`` reaches the files
     service (an ASGI transport in embedded mode); it stays owned by the caller.
     """
-    if identity_secret is None and settings.identity_secret is not None:
-        identity_secret = settings.identity_secret.get_secret_value().encode()
-    if identity_secret is None:
-        identity_secret = secrets.token_bytes(32)  # embedded: the platform sets its own
+    identity_secret = identity_secret or settings.identity_secret_bytes()
     engine = create_engine(settings.database_url)
     context = UsersContext(
         settings=settings,

@@ -263,7 +263,7 @@ async def _record_change(
     # The owner hears of it (a key they did not create is an alarm); only a prefix of
     # the id goes out by e-mail, enough to recognise the key in the list.
     data = {"keyIdPrefix": str(details["keyId"])[:8], "ip": meta.ip, **_public(details)}
-    await ctx.notify(db, user_id=user_id, event=event, data=data)
+    await ctx.outbox.notify(db, user_id=user_id, event=event, data=data)
 
 
 def _public(details: dict[str, object]) -> dict[str, object]:

@@ -43,7 +43,7 @@ async def create_admin(ctx: AuthContext, *, email: str, password: str, via: str 
             verified=True,
         )
         payload = UserRegistered(user_id=user_id, email=email, created_at=now)
-        await ctx.emit(db, payload, event_type=USER_REGISTERED)
+        await ctx.outbox.emit(db, payload, event_type=USER_REGISTERED)
         await audit_repo.add_audit(
             db,
             actor_id=None,

@@ -12,18 +12,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from burency_auth.adapters.crypto import Sealer
 from burency_auth.adapters.hasher import Argon2Hasher
-from burency_auth.adapters.orm import outbox
+from burency_auth.adapters.orm import outbox as outbox_table
 from burency_auth.settings import AuthSettings
-from burency_common.events import SEND_NOTIFICATION, EventRegistry, SendNotification
+from burency_common.events import EventRegistry
 from burency_common.events.auth import AUTH_TOKENS_REVOKED, TokensRevoked
-from burency_common.events.notification_types import check_notification
-from burency_common.ids import new_id
-from burency_common.outbox import add_to_outbox
+from burency_common.outbox import Outbox
 from burency_common.timeutil import Clock
 from burency_common.tokens import KeyRing, SigningKey
 from burency_common.unit_of_work import session_transaction
@@ -65,27 +62,17 @@ class AuthContext:
     clock: Clock
     registry: EventRegistry
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    outbox: Outbox = field(init=False)
+    """``emit`` events and ``notify`` users in a transaction (``ctx.outbox.notify(db, ...)``)."""
+
+    def __post_init__(self) -> None:
+        self.outbox = Outbox(producer="auth", registry=self.registry, table=outbox_table)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits on success, rolls back on any exception."""
         async with session_transaction(self.sessions, self.after_commit) as db:
             yield db
-
-    async def emit(self, db: AsyncSession, payload: BaseModel, *, event_type: str) -> None:
-        envelope = self.registry.build(payload, event_type=event_type, producer="auth")
-        await add_to_outbox(db, outbox, envelope)
-
-    async def notify(
-        self, db: AsyncSession, *, user_id: str, event: str, data: dict[str, object]
-    ) -> None:
-        """Queue a ``SEND_NOTIFICATION`` command for one user (``data`` must hold what
-        the type's templates need: a mistake fails here, in this service's tests)."""
-        check_notification(event, data)
-        command = SendNotification(
-            notification_id=new_id(), event=event, user_ids=[user_id], data=data
-        )
-        await self.emit(db, command, event_type=SEND_NOTIFICATION)
 
     async def announce_revocation(
         self,
@@ -105,4 +92,4 @@ class AuthContext:
             expires_at=now + self.settings.access_ttl,
             reason=reason,
         )
-        await self.emit(db, payload, event_type=AUTH_TOKENS_REVOKED)
+        await self.outbox.emit(db, payload, event_type=AUTH_TOKENS_REVOKED)

@@ -95,7 +95,7 @@ async def _open_session(
             now=now,
             email_verified=user.email_verified_at is not None,
         )
-        await ctx.notify(
+        await ctx.outbox.notify(
             db,
             user_id=user.id,
             event="auth.new_login",

@@ -70,7 +70,7 @@ async def change_password(
             db, user_id, password_hash=new_hash, password_changed_at=ctx.clock.now()
         )
         await end_all_sessions(ctx, db, user_id=user_id, reason="password_changed", keep=session_id)
-        await ctx.notify(db, user_id=user_id, event="auth.password_changed", data={})
+        await ctx.outbox.notify(db, user_id=user_id, event="auth.password_changed", data={})
 
 
 async def request_password_reset(ctx: AuthContext, *, email: str) -> None:
@@ -89,7 +89,7 @@ async def request_password_reset(ctx: AuthContext, *, email: str) -> None:
             ttl=timedelta(seconds=ctx.settings.password_reset_ttl_seconds),
         )
         base = ctx.settings.public_base_url.rstrip("/")
-        await ctx.notify(
+        await ctx.outbox.notify(
             db,
             user_id=user.id,
             event="auth.password_reset",
@@ -119,4 +119,4 @@ async def confirm_password_reset(ctx: AuthContext, *, token: str, new_password: 
         await one_time_repo.expire_one_time(db, user.id, PASSWORD_RESET, now=now)
         await users_repo.update_user(db, user.id, password_hash=new_hash, password_changed_at=now)
         await end_all_sessions(ctx, db, user_id=user.id, reason="password_reset")
-        await ctx.notify(db, user_id=user.id, event="auth.password_changed", data={})
+        await ctx.outbox.notify(db, user_id=user.id, event="auth.password_changed", data={})

@@ -62,7 +62,7 @@ async def _register(
     async with ctx.transaction() as db:
         existing = await users_repo.get_user_by_email_key(db, email.casefold())
         if existing is not None:
-            await ctx.notify(db, user_id=existing.id, event="auth.register_attempt", data={})
+            await ctx.outbox.notify(db, user_id=existing.id, event="auth.register_attempt", data={})
             return
         user_id = new_id()
         await users_repo.insert_user(
@@ -78,8 +78,8 @@ async def _register(
         registered = UserRegistered(
             user_id=user_id, email=email, created_at=now, referral_code=referral_code
         )
-        await ctx.emit(db, registered, event_type=USER_REGISTERED)
-        await ctx.notify(db, user_id=user_id, event="auth.welcome", data={})
+        await ctx.outbox.emit(db, registered, event_type=USER_REGISTERED)
+        await ctx.outbox.notify(db, user_id=user_id, event="auth.welcome", data={})
         await _notify_verification(ctx, db, user_id=user_id, token=token)
 
 
@@ -88,7 +88,7 @@ async def _notify_verification(
 ) -> None:
     # the link is the secret: only the e-mail channel renders it (catalogue ``secrets``);
     # nothing else is sent, so no second copy of the token can travel under another name
-    await ctx.notify(
+    await ctx.outbox.notify(
         db,
         user_id=user_id,
         event="auth.verify_email",

@@ -253,6 +253,6 @@ async def _revoke_family(
     await ctx.announce_revocation(
         db, user_id=user_id, session_id=record.family_id, reason="refresh_reuse"
     )
-    await ctx.notify(
+    await ctx.outbox.notify(
         db, user_id=user_id, event="auth.session_revoked", data={"reason": "refresh_token_reuse"}
     )

@@ -81,7 +81,7 @@ async def confirm_totp(ctx: AuthContext, *, user_id: str, code: str) -> list[str
         await one_time_repo.replace_recovery_codes(
             db, user_id, [rules.hash_recovery_code(c) for c in codes], now=now
         )
-        await ctx.notify(db, user_id=user_id, event="auth.2fa_enabled", data={})
+        await ctx.outbox.notify(db, user_id=user_id, event="auth.2fa_enabled", data={})
     return codes
 
 
@@ -101,7 +101,7 @@ async def disable_totp(
             db, user_id, totp_secret=None, totp_pending_secret=None, totp_enabled_at=None
         )
         await one_time_repo.replace_recovery_codes(db, user_id, [], now=now)
-        await ctx.notify(db, user_id=user_id, event="auth.2fa_disabled", data={})
+        await ctx.outbox.notify(db, user_id=user_id, event="auth.2fa_disabled", data={})
 
 
 async def check_second_factor(

@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from burency_common.db import insert_ignore
 from burency_users.adapters.orm import profiles
 from burency_users.domain.profile import DEFAULT_CURRENCY
 from burency_users.domain.records import ProfileRecord
@@ -30,11 +30,7 @@ async def create_profile(
         "ui_settings": {},
         "kyc_level": 0,
     }
-    dialect = db.bind.dialect.name if db.bind is not None else "sqlite"
-    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = builder(profiles).values(**values).on_conflict_do_nothing()
-    result = await db.execute(stmt)
-    return bool(getattr(result, "rowcount", 0) == 1)
+    return await insert_ignore(db, profiles, values)
 
 
 async def get_profile(

@@ -2,7 +2,7 @@
 
 Use cases are keyword-only async functions taking a :class:`UsersContext`. They open
 one transaction (``async with ctx.transaction() as db``), write state, the events
-announcing it (outbox) and the audit entry in it, and wake the relay after the commit.
+announcing it (``ctx.outbox``) and the audit entry in it, and wake the relay after the commit.
 Calls to the files service happen *before* the transaction: no database transaction
 is held open across a network call.
 """
@@ -14,18 +14,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from burency_common.events import SEND_NOTIFICATION, EventRegistry, SendNotification
-from burency_common.events.notification_types import check_notification
-from burency_common.ids import new_id
-from burency_common.outbox import add_to_outbox
+from burency_common.events import EventRegistry
+from burency_common.outbox import Outbox
 from burency_common.timeutil import Clock
 from burency_common.unit_of_work import session_transaction
 from burency_users.adapters import audit_repo
 from burency_users.adapters.files_client import FilesClient
-from burency_users.adapters.orm import outbox
+from burency_users.adapters.orm import outbox as outbox_table
 from burency_users.settings import UsersSettings
 
 __all__ = ["RequestMeta", "UsersContext"]
@@ -46,27 +43,17 @@ class UsersContext:
     clock: Clock
     registry: EventRegistry
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    outbox: Outbox = field(init=False)
+    """``emit`` events and ``notify`` users in a transaction (``ctx.outbox.notify(db, ...)``)."""
+
+    def __post_init__(self) -> None:
+        self.outbox = Outbox(producer="users", registry=self.registry, table=outbox_table)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits on success, rolls back on any exception."""
         async with session_transaction(self.sessions, self.after_commit) as db:
             yield db
-
-    async def emit(self, db: AsyncSession, payload: BaseModel, *, event_type: str) -> None:
-        envelope = self.registry.build(payload, event_type=event_type, producer="users")
-        await add_to_outbox(db, outbox, envelope)
-
-    async def notify(
-        self, db: AsyncSession, *, user_id: str, event: str, data: dict[str, object]
-    ) -> None:
-        """Queue a ``SEND_NOTIFICATION`` command for one user (``data`` must hold what
-        the type's templates need: a mistake fails here, in this service's tests)."""
-        check_notification(event, data)
-        command = SendNotification(
-            notification_id=new_id(), event=event, user_ids=[user_id], data=data
-        )
-        await self.emit(db, command, event_type=SEND_NOTIFICATION)
 
     async def audit(
         self,

@@ -65,14 +65,14 @@ async def announce(
         decided_by=submission.decided_by if status != "SUBMITTED" else None,
         changed_at=ctx.clock.now(),
     )
-    await ctx.emit(db, payload, event_type=KYC_STATUS_CHANGED)
+    await ctx.outbox.emit(db, payload, event_type=KYC_STATUS_CHANGED)
     if status == "SUBMITTED":
         return
     data: dict[str, object] = {"submissionId": submission.id, "level": level}
     if status == "REJECTED":
         data["reason"] = submission.reason
     event = "kyc.approved" if status == "APPROVED" else "kyc.rejected"
-    await ctx.notify(db, user_id=submission.user_id, event=event, data=data)
+    await ctx.outbox.notify(db, user_id=submission.user_id, event=event, data=data)
 
 
 def _check_document_fields(level: int, documents: dict[str, str]) -> None:

@@ -79,7 +79,7 @@ async def _announce(ctx: UsersContext, db: AsyncSession, profile: ProfileRecord)
         country=profile.country,
         changed_at=profile.updated_at,
     )
-    await ctx.emit(db, event, event_type=USER_PROFILE_UPDATED)
+    await ctx.outbox.emit(db, event, event_type=USER_PROFILE_UPDATED)
 
 
 async def get_profile(ctx: UsersContext, *, user_id: str) -> ProfileRecord:

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from burency_auth.service.context import AuthContext, RequestMeta
 from burency_common.identity import Identity, require_identity
+from burency_common.web import client_ip
 
 __all__ = ["Ctx", "CurrentIdentity", "Meta", "client_ip", "get_ctx", "request_meta"]
 
@@ -18,17 +19,6 @@ def get_ctx(request: Request) -> AuthContext:
     ctx = request.app.state.auth
     assert isinstance(ctx, AuthContext)
     return ctx
-
-
-def client_ip(request: Request) -> str:
-    """The client address: the gateway *appends* it to ``X-Forwarded-For``, so the last
-    entry is the one a client cannot forge; without the header, the TCP peer."""
-    forwarded = request.headers.get("x-forwarded-for")
-    if forwarded:
-        last = forwarded.split(",")[-1].strip()
-        if last:
-            return last[:64]
-    return request.client.host[:64] if request.client else "unknown"
 
 
 def request_meta(request: Request) -> RequestMeta:

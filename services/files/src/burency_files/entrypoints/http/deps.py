@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from burency_common.errors import Unauthenticated
 from burency_common.identity import Identity, identity_from_request, require_identity
+from burency_common.web import client_ip
 from burency_files.domain.errors import ServiceOnly
 from burency_files.service.context import Actor, FilesContext, RequestMeta
 
@@ -28,17 +29,6 @@ def get_ctx(request: Request) -> FilesContext:
     ctx = request.app.state.files
     assert isinstance(ctx, FilesContext)
     return ctx
-
-
-def client_ip(request: Request) -> str:
-    """The gateway *appends* the client address to ``X-Forwarded-For``: the last entry is
-    the one a client cannot forge; without the header, the TCP peer."""
-    forwarded = request.headers.get("x-forwarded-for")
-    if forwarded:
-        last = forwarded.split(",")[-1].strip()
-        if last:
-            return last[:64]
-    return request.client.host[:64] if request.client else "unknown"
 
 
 def request_meta(request: Request) -> RequestMeta:
