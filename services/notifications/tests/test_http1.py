@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
-from burency_notifications.push.http1 import Http1Pool
+from burency_notifications.adapters.push.http1 import Http1Pool
 from burency_testing.infra import free_port
 
 

@@ -13,10 +13,15 @@ from notifications_testing.harness import Harness, command, running_harness
 from notifications_testing.push_env import add_device, fcm_token, local_fcm
 from sqlalchemy import func, select
 
+from burency_notifications.adapters.channels import RecordingChannel
 from burency_notifications.adapters.orm import push_sends
-from burency_notifications.channels import RecordingChannel
-from burency_notifications.push import FcmClient, PushMessage, RecordingPushSender, ServiceAccount
-from burency_notifications.push.message import PushSender
+from burency_notifications.adapters.push import (
+    FcmClient,
+    PushMessage,
+    RecordingPushSender,
+    ServiceAccount,
+)
+from burency_notifications.adapters.push.message import PushSender
 from burency_notifications.settings import NotificationsSettings
 
 

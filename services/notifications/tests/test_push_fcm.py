@@ -15,7 +15,7 @@ from notifications_testing.push_env import Fcm, add_device, device_ids, fcm_toke
 from sqlalchemy import select
 
 from burency_notifications.adapters.orm import push_sends
-from burency_notifications.push import (
+from burency_notifications.adapters.push import (
     FcmClient,
     PushMessage,
     PushPermanentError,
@@ -23,7 +23,7 @@ from burency_notifications.push import (
     PushTransientError,
     ServiceAccount,
 )
-from burency_notifications.push.fcm import classify
+from burency_notifications.adapters.push.fcm import classify
 from burency_notifications.settings import NotificationsSettings
 
 

@@ -16,15 +16,15 @@ from notifications_testing.twilio_server import TwilioServer
 
 from burency_common.config import load_settings
 from burency_common.errors import ConfigurationError
-from burency_notifications.channels import (
+from burency_notifications.adapters.channels import (
     Channel,
     OutboundMessage,
     PermanentDeliveryError,
     RecordingChannel,
     TransientDeliveryError,
 )
+from burency_notifications.adapters.sms_twilio import TwilioClient, TwilioSmsChannel
 from burency_notifications.settings import NotificationsSettings
-from burency_notifications.sms import TwilioClient, TwilioSmsChannel
 from burency_testing.infra import free_port
 
 PHONE = "+971501234567"

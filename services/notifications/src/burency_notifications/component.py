@@ -34,25 +34,25 @@ from burency_common.events.users import USER_PROFILE_UPDATED
 from burency_common.logging import get_logger
 from burency_common.outbox import BackgroundLoop, OutboxRelayRunner
 from burency_common.timeutil import Clock, SystemClock
-from burency_notifications.adapters.orm import outbox
-from burency_notifications.app import create_app
-from burency_notifications.channels import (
+from burency_notifications.adapters.channels import (
     Channel,
     EmailChannel,
     InAppChannel,
     MailFileChannel,
     RecordingChannel,
 )
-from burency_notifications.live import in_app_announcer
-from burency_notifications.push.channel import PushChannel
-from burency_notifications.push.wiring import push_sender
+from burency_notifications.adapters.in_app_publisher import in_app_announcer
+from burency_notifications.adapters.orm import outbox
+from burency_notifications.adapters.push.channel import PushChannel
+from burency_notifications.adapters.push.wiring import push_sender
+from burency_notifications.adapters.sms_twilio import TwilioSmsChannel, twilio_channel
+from burency_notifications.app import create_app
 from burency_notifications.rendering import check_catalogue
 from burency_notifications.service import intake, kyc, recipients
 from burency_notifications.service.context import NotificationsContext
 from burency_notifications.service.delivery import DeliveryWorker
 from burency_notifications.service.fanout import FanoutWorker
 from burency_notifications.settings import NotificationsSettings
-from burency_notifications.sms import TwilioSmsChannel, twilio_channel
 
 __all__ = ["CONSUMER_GROUP", "MIGRATIONS", "NotificationsComponent", "build_component"]
 

@@ -65,7 +65,7 @@ class NotificationsSettings(BurencySettings):
     broadcast_email_batch: int = Field(default=50, ge=1, le=1000)
     broadcast_email_per_second: float = Field(default=20.0, gt=0, le=10000)
     broadcast_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
-    # SMS through a Twilio-compatible REST API (burency_notifications.sms)
+    # SMS through a Twilio-compatible REST API (burency_notifications.adapters.sms_twilio)
     sms_channel: Literal["twilio", "record"] | None = Field(
         default=None,
         description="twilio|record; default record embedded, twilio distributed when "

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from burency_common.events import EventRegistry
 from burency_common.timeutil import Clock
 from burency_common.unit_of_work import session_transaction
-from burency_notifications.channels import Channel, RecordingChannel
+from burency_notifications.adapters.channels import Channel, RecordingChannel
 from burency_notifications.settings import NotificationsSettings
 
 __all__ = ["NotificationsContext"]

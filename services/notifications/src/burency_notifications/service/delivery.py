@@ -30,13 +30,13 @@ from sqlalchemy import func, select, update
 
 from burency_common.events.notification_types import NOTIFICATION_TYPES, OWNER_CHANNELS
 from burency_common.logging import get_logger
-from burency_notifications.adapters.orm import deliveries, notifications, recipients
-from burency_notifications.channels import (
+from burency_notifications.adapters.channels import (
     DeliverySkipped,
     OutboundMessage,
     PermanentDeliveryError,
     TransientDeliveryError,
 )
+from burency_notifications.adapters.orm import deliveries, notifications, recipients
 from burency_notifications.rendering import TemplateDataError, render
 from burency_notifications.service.context import NotificationsContext
 

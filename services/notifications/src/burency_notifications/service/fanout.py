@@ -34,7 +34,7 @@ from burency_notifications.adapters.orm import (
     announcement_targets,
     announcements,
 )
-from burency_notifications.push.message import PushSender
+from burency_notifications.adapters.push.message import PushSender
 from burency_notifications.service.context import NotificationsContext
 from burency_notifications.service.fanout_send import (
     Batcher,

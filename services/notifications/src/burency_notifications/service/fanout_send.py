@@ -19,13 +19,13 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from burency_common.ids import new_id
-from burency_notifications.adapters.orm import announcement_targets, devices, in_app, recipients
-from burency_notifications.channels import (
+from burency_notifications.adapters.channels import (
     OutboundMessage,
     PermanentDeliveryError,
     TransientDeliveryError,
 )
-from burency_notifications.push.message import (
+from burency_notifications.adapters.orm import announcement_targets, devices, in_app, recipients
+from burency_notifications.adapters.push.message import (
     PushError,
     PushMessage,
     PushSender,

@@ -20,14 +20,14 @@ from typing import Any
 
 import aiohttp
 
-from burency_notifications.channels import OutboundMessage, RecordingChannel
-from burency_notifications.push.credentials import (
+from burency_notifications.adapters.channels import OutboundMessage, RecordingChannel
+from burency_notifications.adapters.push.credentials import (
     AccessTokenSource,
     CredentialsError,
     ServiceAccount,
 )
-from burency_notifications.push.http1 import Http1Pool
-from burency_notifications.push.message import (
+from burency_notifications.adapters.push.http1 import Http1Pool
+from burency_notifications.adapters.push.message import (
     PushError,
     PushMessage,
     PushPermanentError,

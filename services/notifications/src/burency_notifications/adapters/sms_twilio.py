@@ -28,7 +28,7 @@ from typing import Any
 
 import httpx
 
-from burency_notifications.channels import (
+from burency_notifications.adapters.channels import (
     Channel,
     DeliveryResult,
     OutboundMessage,

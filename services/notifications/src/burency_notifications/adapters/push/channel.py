@@ -19,8 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from burency_notifications.adapters.orm import devices, push_sends
-from burency_notifications.channels import (
+from burency_notifications.adapters.channels import (
     Channel,
     DeliveryResult,
     DeliverySkipped,
@@ -28,7 +27,8 @@ from burency_notifications.channels import (
     PermanentDeliveryError,
     TransientDeliveryError,
 )
-from burency_notifications.push.message import (
+from burency_notifications.adapters.orm import devices, push_sends
+from burency_notifications.adapters.push.message import (
     PushMessage,
     PushPermanentError,
     PushSender,

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from burency_common.errors import ConfigurationError
 from burency_common.logging import get_logger
-from burency_notifications.channels import RecordingChannel
-from burency_notifications.push.credentials import CredentialsError, ServiceAccount
-from burency_notifications.push.fcm import FcmClient, RecordingPushSender
-from burency_notifications.push.message import PushSender
+from burency_notifications.adapters.channels import RecordingChannel
+from burency_notifications.adapters.push.credentials import CredentialsError, ServiceAccount
+from burency_notifications.adapters.push.fcm import FcmClient, RecordingPushSender
+from burency_notifications.adapters.push.message import PushSender
 from burency_notifications.settings import NotificationsSettings
 
 __all__ = ["push_sender"]

@@ -15,14 +15,14 @@ pool with bounded concurrency), :class:`RecordingPushSender` (embedded mode),
       INVALID_ARGUMENT about the token): prune the device.
 """
 
-from burency_notifications.push.credentials import (
+from burency_notifications.adapters.push.credentials import (
     FCM_SCOPE,
     AccessTokenSource,
     CredentialsError,
     ServiceAccount,
 )
-from burency_notifications.push.fcm import FcmClient, RecordingPushSender
-from burency_notifications.push.message import (
+from burency_notifications.adapters.push.fcm import FcmClient, RecordingPushSender
+from burency_notifications.adapters.push.message import (
     PushError,
     PushMessage,
     PushPermanentError,
