@@ -10,7 +10,6 @@ from typing import ClassVar
 
 from fastapi import FastAPI
 from sqlalchemy import Table
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from burency_common.bus.memory import InMemoryBus
 from burency_common.component import ComponentBase, LoopFn, ServiceComponent
@@ -18,23 +17,23 @@ from burency_common.db import create_engine
 from burency_common.events import EventEnvelope
 from burency_common.outbox import add_to_outbox
 from burency_testing.waiting import eventually
-from support.schema import outbox
+
+from .support.schema import outbox
 
 MIGRATIONS = Path(__file__).parent / "support" / "migrations"
 
 
 @dataclass
-class Example(ComponentBase):
-    app: FastAPI
-    engine: AsyncEngine
+class Context:
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+@dataclass
+class Example(ComponentBase[None, Context]):
     name: str = "example"
-    hooks: list[Callable[[], None]] = field(default_factory=list)
     events: list[str] = field(default_factory=list)
     migrations: ClassVar[Path | None] = MIGRATIONS
     outbox_table: ClassVar[Table | None] = outbox
-
-    def after_commit_hooks(self) -> list[Callable[[], None]]:
-        return self.hooks
 
     async def prepare(self) -> None:
         self.events.append("prepared")
@@ -50,7 +49,7 @@ class Example(ComponentBase):
 
 async def test_start_migrates_relays_and_runs_loops_stop_undoes_it(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'c.db'}")
-    component = Example(app=FastAPI(), engine=engine)
+    component = Example(None, FastAPI(), Context(), engine)
     assert isinstance(component, ServiceComponent)
     bus = InMemoryBus()
     seen: list[EventEnvelope] = []
@@ -63,7 +62,7 @@ async def test_start_migrates_relays_and_runs_loops_stop_undoes_it(tmp_path: Pat
     try:
         await component.start(bus)
         assert component.relay is not None
-        assert component.hooks
+        assert component.context.after_commit  # the relay wakes on commits
         async with engine.begin() as db:
             envelope = EventEnvelope(type="test.effect", producer="t", key="k", payload={})
             await add_to_outbox(db, outbox, envelope)

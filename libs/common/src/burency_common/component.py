@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import ClassVar, Generic, Protocol, TypeVar, runtime_checkable
 
 from fastapi import FastAPI
 from sqlalchemy import Table
@@ -25,6 +26,9 @@ from burency_common.outbox.relay import OutboxRelay
 from burency_common.outbox.runner import BackgroundLoop, OutboxRelayRunner
 
 __all__ = ["ComponentBase", "LoopFn", "ServiceComponent"]
+
+SettingsT = TypeVar("SettingsT")
+ContextT = TypeVar("ContextT")
 
 LoopFn = Callable[[asyncio.Event], Awaitable[None]]
 """A background loop: runs until its stop event is set."""
@@ -47,13 +51,22 @@ class ServiceComponent(Protocol):
         """Stop background work and release connections."""
 
 
-class ComponentBase:
-    """The start/stop every service component shares; subclass it (as a dataclass with
-    ``name``, ``app``, ``engine`` fields) and set what differs:
+@dataclass
+class ComponentBase(Generic[SettingsT, ContextT]):
+    """The start/stop every service component shares. Subclass it as a dataclass::
+
+        @dataclass
+        class AuthComponent(ComponentBase[AuthSettings, AuthContext]):
+            name: str = "auth"
+            migrations: ClassVar[Path | None] = MIGRATIONS
+            outbox_table: ClassVar[Table | None] = outbox
+
+    and set what differs:
 
     * ``migrations``: the service's Alembic scripts (run first by :meth:`start`);
     * ``outbox_table``: its outbox, relayed to the bus while it runs, woken by the
-      service's post-commit hooks (:meth:`after_commit_hooks`, e.g. the context's list);
+      service's post-commit hooks (:meth:`after_commit_hooks`: by default the context's
+      ``after_commit`` list);
     * :meth:`prepare`: anything to do after migrating and before the loops start;
     * :meth:`background_loops`: ``(name, run)`` pairs, started after the relay and
       stopped before it.
@@ -61,13 +74,15 @@ class ComponentBase:
     :meth:`stop` stops the loops, then the relay, then disposes of the engine.
     """
 
-    name: str
+    settings: SettingsT
     app: FastAPI
+    context: ContextT
     engine: AsyncEngine
+    name: str = field(default="service", kw_only=True)
+    relay_runner: OutboxRelayRunner | None = field(default=None, init=False)
+    _loops: tuple[BackgroundLoop, ...] = field(default=(), init=False, repr=False)
     migrations: ClassVar[Path | None] = None
     outbox_table: ClassVar[Table | None] = None
-    relay_runner: OutboxRelayRunner | None = None
-    _loops: tuple[BackgroundLoop, ...] = ()
 
     @property
     def relay(self) -> OutboxRelay | None:
@@ -80,7 +95,10 @@ class ComponentBase:
 
     def after_commit_hooks(self) -> list[Callable[[], None]]:
         """The service's post-commit hook list (the relay adds its wake-up to it)."""
-        return []
+        hooks = getattr(self.context, "after_commit", None)
+        if not isinstance(hooks, list):
+            raise TypeError(f"{self.name}: give the context an after_commit list")
+        return hooks
 
     async def prepare(self) -> None:
         """After migrations, before the relay and loops start (e.g. create a bucket)."""

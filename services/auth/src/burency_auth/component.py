@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from fastapi import FastAPI
 from sqlalchemy import Table
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from burency_auth.adapters.crypto import Sealer
 from burency_auth.adapters.hasher import Argon2Hasher
@@ -42,19 +39,12 @@ _log = get_logger("burency.auth")
 
 
 @dataclass
-class AuthComponent(ComponentBase):
+class AuthComponent(ComponentBase[AuthSettings, AuthContext]):
     """The auth service, built but not started (``burency_common.component.ServiceComponent``)."""
 
-    settings: AuthSettings
-    app: FastAPI
-    context: AuthContext
-    engine: AsyncEngine
     name: str = "auth"
     migrations: ClassVar[Path | None] = MIGRATIONS
     outbox_table: ClassVar[Table | None] = outbox
-
-    def after_commit_hooks(self) -> list[Callable[[], None]]:
-        return self.context.after_commit
 
     @property
     def keyring(self) -> KeyRing:

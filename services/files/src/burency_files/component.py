@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from burency_common.component import ComponentBase, LoopFn
 from burency_common.db import create_engine, create_session_factory
 from burency_common.logging import get_logger
@@ -38,13 +35,9 @@ _log = get_logger("burency.files")
 
 
 @dataclass
-class FilesComponent(ComponentBase):
+class FilesComponent(ComponentBase[FilesSettings, FilesContext]):
     """The files service, built but not started (``burency_common.component.ServiceComponent``)."""
 
-    settings: FilesSettings
-    app: FastAPI
-    context: FilesContext
-    engine: AsyncEngine
     name: str = "files"
     migrations: ClassVar[Path | None] = MIGRATIONS
 

@@ -8,15 +8,12 @@ creates profiles.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 import httpx
-from fastapi import FastAPI
 from sqlalchemy import Table
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from burency_common.bus.port import EventBus
 from burency_common.component import ComponentBase
@@ -39,13 +36,9 @@ _log = get_logger("burency.users")
 
 
 @dataclass
-class UsersComponent(ComponentBase):
+class UsersComponent(ComponentBase[UsersSettings, UsersContext]):
     """The user service, built but not started (``burency_common.component.ServiceComponent``)."""
 
-    settings: UsersSettings
-    app: FastAPI
-    context: UsersContext
-    engine: AsyncEngine
     name: str = "users"
     migrations: ClassVar[Path | None] = MIGRATIONS
     outbox_table: ClassVar[Table | None] = outbox
@@ -53,9 +46,6 @@ class UsersComponent(ComponentBase):
     async def on_user_registered(self, envelope: EventEnvelope) -> None:
         """Handler of ``user.registered``: create the profile (idempotent via the inbox)."""
         await profiles.on_user_registered(self.context, envelope)
-
-    def after_commit_hooks(self) -> list[Callable[[], None]]:
-        return self.context.after_commit
 
     def subscribe(self, bus: EventBus, *, group: str = CONSUMER_GROUP) -> None:
         """Consume ``user.registered`` (``group`` differs only in tests sharing a broker)."""
