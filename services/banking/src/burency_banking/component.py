@@ -24,8 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from burency_banking.adapters.db import create_banking_engine
 from burency_banking.adapters.orm import outbox
 from burency_banking.app import create_app
-from burency_banking.flows.context import Flows, build_flows
+from burency_banking.flows.context import Flows
 from burency_banking.flows.second_factor import SecondFactorVerifier
+from burency_banking.flows.wiring import build_flows
 from burency_banking.service import accounts, idempotency, saga
 from burency_banking.service.context import BankingContext
 from burency_banking.service.ledger import Ledger

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
-from burency_banking.flows import config as flows_defaults
+from burency_banking import flow_defaults as flows_defaults
 from burency_common.config import BurencySettings, RunMode
 from burency_common.money import AssetRegistry
 

@@ -1,4 +1,5 @@
-"""The flows' configuration: defaults of the settings fields and their parsed form.
+"""The flows' configuration: the settings' parsed form (the settings fields' defaults are
+in :mod:`burency_banking.flow_defaults`).
 
 Settings carry amounts as decimal strings (``"0.0001"``) in the asset's units;
 :func:`flows_config` parses them once, at build time, into integer minor units and
@@ -8,100 +9,18 @@ fails start-up with a ``ConfigurationError`` naming the bad entry.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
+from burency_banking.settings import BankingSettings
 from burency_common.errors import ConfigurationError
 from burency_common.money import AmountError, AssetRegistry, UnknownAssetError, parse_amount
 
-if TYPE_CHECKING:
-    from burency_banking.settings import BankingSettings
-
 __all__ = [
-    "DEFAULT_APPROVAL_THRESHOLDS",
-    "DEFAULT_BANK_DETAILS",
-    "DEFAULT_CHAIN_NETWORKS",
-    "DEFAULT_FIAT_RULES",
-    "DEFAULT_WITHDRAWAL_LIMITS",
     "FiatRule",
     "FlowsConfig",
     "Limit",
     "NetworkRule",
     "flows_config",
 ]
-
-DEFAULT_CHAIN_NETWORKS: list[dict[str, Any]] = [
-    {
-        "network": "BTC",
-        "asset": "BTC",
-        "confirmations": 2,
-        "minWithdrawal": "0.0001",
-        "withdrawalFee": "0.00005",
-    },
-    {
-        "network": "ETH",
-        "asset": "ETH",
-        "confirmations": 12,
-        "minWithdrawal": "0.005",
-        "withdrawalFee": "0.001",
-    },
-    {
-        "network": "ERC20",
-        "asset": "USDT",
-        "confirmations": 12,
-        "minWithdrawal": "10",
-        "withdrawalFee": "5",
-    },
-    {
-        "network": "TRC20",
-        "asset": "USDT",
-        "confirmations": 20,
-        "minWithdrawal": "5",
-        "withdrawalFee": "1",
-    },
-]
-DEFAULT_FIAT_RULES: dict[str, dict[str, str]] = {
-    "AED": {
-        "minDeposit": "10",
-        "maxDeposit": "1000000",
-        "minWithdrawal": "50",
-        "withdrawalFee": "5",
-    },
-}
-DEFAULT_BANK_DETAILS: dict[str, str] = {
-    "bankName": "Burency Demo Bank",
-    "accountName": "Burency FZ-LLC Client Money",
-    "iban": "AE070331234567890123456",
-    "swift": "BURDAEAD",
-}
-DEFAULT_APPROVAL_THRESHOLDS: dict[str, str] = {  # at or above: staff approve first
-    "AED": "10000",
-    "USDT": "2500",
-    "BTC": "0.05",
-    "ETH": "1",
-}
-_L1 = {
-    "AED": ("20000", "100000"),
-    "USDT": ("5000", "25000"),
-    "BTC": ("0.1", "0.5"),
-    "ETH": ("2", "10"),
-}
-
-DEFAULT_WITHDRAWAL_LIMITS: dict[str, dict[str, dict[str, str]]] = {
-    "0": {asset: {"daily": "0", "monthly": "0"} for asset in _L1},
-    "1": {asset: {"daily": d, "monthly": m} for asset, (d, m) in _L1.items()},
-    "2": {
-        "AED": {"daily": "200000", "monthly": "1000000"},
-        "USDT": {"daily": "50000", "monthly": "250000"},
-        "BTC": {"daily": "2", "monthly": "10"},
-        "ETH": {"daily": "40", "monthly": "200"},
-    },
-    "3": {
-        "AED": {"daily": "1000000", "monthly": "5000000"},
-        "USDT": {"daily": "250000", "monthly": "1250000"},
-        "BTC": {"daily": "10", "monthly": "50"},
-        "ETH": {"daily": "200", "monthly": "1000"},
-    },
-}
 
 
 @dataclass(frozen=True)

@@ -1,38 +1,42 @@
 """``Flows``: what the money flows need besides the ledger's ``BankingContext``.
 
-Built by :func:`build_flows` inside ``build_component`` (nothing at import time): the
-parsed configuration, the chain adapter (the simulated chain, over the banking
-database), and the second-factor verifier (auth over HTTP; an in-process ASGI client
-in embedded mode). It also lists the flows' event handlers and background loops,
-which the component subscribes and starts.
+Built by :func:`burency_banking.flows.wiring.build_flows` inside ``build_component``
+(nothing at import time): the parsed configuration, the chain adapter (the simulated
+chain, over the banking database), and the second-factor verifier (auth over HTTP; an
+in-process ASGI client in embedded mode). It also lists the flows' event handlers and
+background loops, which the component subscribes and starts; what they run is given
+by the wiring (the flow modules import this one, so this one imports none of them).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-
-import httpx
+import functools
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 
 from burency_banking.chain import ChainAdapter, SimulatedChain
-from burency_banking.flows.config import FlowsConfig, flows_config
-from burency_banking.flows.second_factor import HttpSecondFactorVerifier, SecondFactorVerifier
+from burency_banking.flows.config import FlowsConfig
+from burency_banking.flows.second_factor import SecondFactorVerifier
 from burency_banking.service.context import BankingContext
 from burency_banking.settings import BankingSettings
 from burency_common.config import RunMode
 from burency_common.errors import ConfigurationError
 from burency_common.events import EventEnvelope
-from burency_common.events.kyc import KYC_STATUS_CHANGED
 from burency_common.logging import get_logger
 
-__all__ = ["DEV_SEED", "Flows", "address_seed", "build_flows"]
+__all__ = ["DEV_SEED", "Flows", "FlowsHandler", "address_seed"]
 
 DEV_SEED = b"burency-simulated-chain-development-seed"
 _log = get_logger("burency.banking.flows")
 Handler = Callable[[EventEnvelope], Awaitable[None]]
 LoopRun = Callable[[asyncio.Event], Awaitable[None]]
+FlowsHandler = Callable[["Flows", EventEnvelope], Awaitable[None]]
+
+
+async def _no_chain_pass(flows: Flows) -> None:
+    """The chain pass of flows built without the wiring (nothing to watch)."""
 
 
 @dataclass
@@ -42,24 +46,18 @@ class Flows:
     chain: ChainAdapter
     sim: SimulatedChain | None  # the same object as ``chain`` when it is simulated
     verifier: SecondFactorVerifier
+    event_handlers: Mapping[str, FlowsHandler] = field(default_factory=dict)
+    chain_pass: Callable[[Flows], Awaitable[None]] = _no_chain_pass
 
     def handlers(self) -> dict[str, Handler]:
-        from burency_banking.flows import limits  # noqa: PLC0415 - avoids an import cycle
-
-        async def kyc_status_changed(envelope: EventEnvelope) -> None:
-            await limits.on_kyc_status_changed(self, envelope)
-
-        return {KYC_STATUS_CHANGED: kyc_status_changed}
+        return {topic: functools.partial(run, self) for topic, run in self.event_handlers.items()}
 
     def loops(self) -> dict[str, LoopRun]:
         return {"chain-worker": self._run_chain_worker}
 
     async def run_chain_once(self) -> None:
         """One pass of the chain worker: watch deposits, then process withdrawals."""
-        from burency_banking.flows import crypto_deposits, processor  # noqa: PLC0415
-
-        await crypto_deposits.scan_all(self)
-        await processor.process_all(self)
+        await self.chain_pass(self)
 
     async def _run_chain_worker(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -72,25 +70,6 @@ class Flows:
 
     async def aclose(self) -> None:
         await self.verifier.aclose()
-
-
-def _verifier(
-    ctx: BankingContext, auth_client: httpx.AsyncClient | None, identity_secret: bytes
-) -> HttpSecondFactorVerifier:
-    settings = ctx.settings
-    if auth_client is not None:
-        return HttpSecondFactorVerifier(auth_client, identity_secret=identity_secret)
-    if settings.auth_url:
-        return HttpSecondFactorVerifier.from_url(
-            settings.auth_url,
-            identity_secret=identity_secret,
-            timeout=settings.auth_timeout_seconds,
-        )
-    _log.warning(
-        "banking.NO_AUTH_SERVICE",
-        message="no auth client and no BURENCY_AUTH_URL: withdrawals answer 503 AUTH_UNAVAILABLE",
-    )
-    return HttpSecondFactorVerifier(None, identity_secret=identity_secret)
 
 
 def address_seed(settings: BankingSettings) -> bytes:
@@ -108,33 +87,3 @@ def address_seed(settings: BankingSettings) -> bytes:
         "built-in development seed, which is public. UNSAFE FOR PRODUCTION.",
     )
     return DEV_SEED
-
-
-def build_flows(
-    ctx: BankingContext,
-    *,
-    identity_secret: bytes,
-    auth_client: httpx.AsyncClient | None = None,
-    verifier: SecondFactorVerifier | None = None,
-) -> Flows:
-    """``auth_client`` reaches the auth service (ASGI in embedded mode; caller-owned);
-    ``verifier`` replaces the HTTP verifier entirely (tests of other services' flows)."""
-    settings = ctx.settings
-    config = flows_config(settings, ctx.assets)
-    sim = SimulatedChain(
-        ctx.engine,
-        networks={rule.network: rule.asset for rule in config.networks.values()},
-        seed=address_seed(settings),
-        clock=ctx.clock,
-    )
-    flows = Flows(
-        ctx=ctx,
-        config=config,
-        chain=sim,
-        sim=sim,
-        verifier=verifier or _verifier(ctx, auth_client, identity_secret),
-    )
-    from burency_banking.flows.reconcile import custody_check  # noqa: PLC0415 - import cycle
-
-    ctx.reconciliation_checks.append(custody_check(flows))
-    return flows

@@ -20,29 +20,21 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from burency_banking.domain.errors import AccountNotFound, InsufficientFunds
-from burency_banking.domain.ledger import user_account_id
 from burency_banking.domain.model import SystemAccount, TransferSpec
-from burency_banking.flows import limits
 from burency_banking.flows.audit import record_decision
-from burency_banking.flows.config import FiatRule, NetworkRule
 from burency_banking.flows.context import Flows
-from burency_banking.flows.crypto_deposits import network_rule
-from burency_banking.flows.errors import NotPending, ObjectNotFound, invalid
+from burency_banking.flows.errors import NotPending, ObjectNotFound
+from burency_banking.flows.placing import place_crypto, place_fiat
 from burency_banking.flows.records import Withdrawal, page_of
 from burency_banking.flows.tables import withdrawals
-from burency_common.ids import new_id
 from burency_common.money import format_amount
-from burency_common.validators import InvalidValue, validate_crypto_address, validate_iban
 
 __all__ = [
     "approve",
     "cancel",
-    "check_crypto",
-    "check_fiat",
     "complete",
     "fail",
     "get",
@@ -50,149 +42,12 @@ __all__ = [
     "list_for_user",
     "lock_in_state",
     "mark_paid",
-    "place_crypto",
+    "place_crypto",  # placing lives in flows.placing; re-exported for callers of this module
     "place_fiat",
     "reject",
 ]
 
 OPEN = ("PENDING_APPROVAL", "QUEUED")
-
-
-def _below_minimum(flows: Flows, asset: str, minimum: int) -> None:
-    shown = format_amount(minimum, flows.ctx.assets.get(asset))
-    raise invalid("BELOW_MINIMUM", f"the minimum withdrawal is {shown} {asset}", "amount")
-
-
-def check_crypto(
-    flows: Flows, *, asset: str, network: str, address: str, amount: int
-) -> tuple[NetworkRule, str]:
-    """Validate a crypto withdrawal's inputs (before its 2FA code is spent): the rule of
-    the network and the normalized address."""
-    rule = network_rule(flows, asset, network)
-    try:
-        address = validate_crypto_address(rule.network, address)
-    except InvalidValue as exc:
-        raise invalid("INVALID_ADDRESS", f"not a valid {rule.network} address", "address") from exc
-    if amount < rule.min_withdrawal:
-        _below_minimum(flows, asset, rule.min_withdrawal)
-    return rule, address
-
-
-def check_fiat(flows: Flows, *, asset: str, amount: int, iban: str) -> tuple[FiatRule, str]:
-    """Validate a bank withdrawal's inputs: the asset's rule and the normalized IBAN."""
-    rule = flows.config.fiat.get(asset)
-    if rule is None:
-        raise invalid("UNSUPPORTED_ASSET", f"{asset[:16]} cannot be paid out to a bank", "asset")
-    try:
-        iban = validate_iban(iban)
-    except InvalidValue as exc:
-        raise invalid("INVALID_IBAN", "not a valid IBAN", "iban") from exc
-    if amount < rule.min_withdrawal:
-        _below_minimum(flows, asset, rule.min_withdrawal)
-    return rule, iban
-
-
-async def precheck(flows: Flows, *, user_id: str, asset: str, amount: int, fee: int) -> None:
-    """What placing would refuse for limits or funds, asked without locks before the
-    user's 2FA code is spent, so such a refusal leaves the code usable. The locked checks
-    inside the placing transaction stay the ones that count."""
-    await limits.precheck(flows, user_id=user_id, asset=asset, amount=amount)
-    async with flows.ctx.engine.connect() as db:
-        try:
-            available = (
-                await flows.ctx.ledger.balance(db, user_account_id(user_id, asset))
-            ).available
-        except AccountNotFound:
-            available = 0
-    if available < amount + fee:
-        raise InsufficientFunds("the account's available balance is too low")
-
-
-async def place_crypto(
-    flows: Flows,
-    db: AsyncConnection,
-    *,
-    user_id: str,
-    asset: str,
-    network: str,
-    address: str,
-    amount: int,
-) -> Withdrawal:
-    rule, address = check_crypto(
-        flows, asset=asset, network=network, address=address, amount=amount
-    )
-    return await _place(
-        flows,
-        db,
-        user_id=user_id,
-        kind="CRYPTO",
-        asset=asset,
-        amount=amount,
-        fee=rule.withdrawal_fee,
-        network=rule.network,
-        address=address,
-    )
-
-
-async def place_fiat(
-    flows: Flows,
-    db: AsyncConnection,
-    *,
-    user_id: str,
-    asset: str,
-    amount: int,
-    iban: str,
-    beneficiary_name: str,
-) -> Withdrawal:
-    rule, iban = check_fiat(flows, asset=asset, amount=amount, iban=iban)
-    return await _place(
-        flows,
-        db,
-        user_id=user_id,
-        kind="FIAT",
-        asset=asset,
-        amount=amount,
-        fee=rule.withdrawal_fee,
-        iban=iban,
-        beneficiary_name=beneficiary_name.strip(),
-    )
-
-
-async def _place(
-    flows: Flows,
-    db: AsyncConnection,
-    *,
-    user_id: str,
-    kind: str,
-    asset: str,
-    amount: int,
-    fee: int,
-    **destination: str | None,
-) -> Withdrawal:
-    """Limits check, hold of ``amount + fee``, the row; ``destination``: network and
-    address, or IBAN and beneficiary name."""
-    await limits.check_and_lock(flows, db, user_id=user_id, asset=asset, amount=amount)
-    ctx, now, withdrawal_id = flows.ctx, flows.ctx.clock.now(), new_id()
-    hold_id = f"withdrawal:{withdrawal_id}:hold"
-    account = await ctx.ledger.user_account(db, user_id, asset)
-    in_flight = await ctx.ledger.system_account(db, SystemAccount.WITHDRAWALS_IN_FLIGHT, asset)
-    hold = TransferSpec(
-        hold_id, asset, account, in_flight, amount + fee, "withdrawal", pending=True,
-        reference=withdrawal_id,
-    )  # fmt: skip
-    await ctx.ledger.transfer(db, hold)
-    threshold = flows.config.approval_thresholds.get(asset)
-    status = "PENDING_APPROVAL" if threshold is not None and amount >= threshold else "QUEUED"
-    values: dict[str, object] = {
-        "network": None, "address": None, "iban": None, "beneficiary_name": None,
-        **destination,
-        "id": withdrawal_id, "user_id": user_id, "kind": kind, "asset": asset,
-        "amount": amount, "fee": fee, "status": status, "hold_id": hold_id, "txid": None,
-        "bank_reference": None, "reason": None, "decided_by": None, "created_at": now,
-        "updated_at": now, "completed_at": None,
-    }  # fmt: skip
-    await db.execute(insert(withdrawals).values(**values))
-    return Withdrawal.from_row(values)  # type: ignore[arg-type]
 
 
 async def get(db: AsyncConnection, withdrawal_id: str, *, user_id: str | None = None) -> Withdrawal:

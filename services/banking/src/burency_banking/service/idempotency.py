@@ -1,8 +1,11 @@
-"""``Idempotency-Key`` handling for every POST that moves money (shared by all flows).
+"""``Idempotency-Key`` handling for every POST that moves money (shared by all flows):
+the service side, which stores answers and returns them as data (an :class:`Answer`).
+The HTTP side (the header dependency, the response with ``Idempotent-Replayed``) is
+:mod:`burency_banking.entrypoints.http.idempotency`.
 
 Usage in a route (the flows reuse exactly this)::
 
-    from burency_banking.service.idempotency import IdempotencyKey, idempotent
+    from burency_banking.entrypoints.http.idempotency import IdempotencyKey, idempotent
 
     @router.post("/v1/things", status_code=201, response_model=ThingOut)
     async def create(body: ThingIn, key: IdempotencyKey, ctx: Ctx, who: CurrentIdentity):
@@ -35,11 +38,10 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any, TypeVar
+from typing import Any
 
-from fastapi import Depends, Header
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -49,47 +51,29 @@ from burency_banking.adapters.ledger_store import dialect_of
 from burency_banking.adapters.orm import idempotency_keys
 from burency_banking.domain.errors import IdempotencyConflict
 from burency_banking.service.context import BankingContext
-from burency_common.errors import BadRequest, Conflict
+from burency_common.errors import Conflict
 from burency_common.logging import get_logger
 
 __all__ = [
-    "IdempotencyKey",
+    "Answer",
+    "answered",
     "derived_id",
     "idempotent",
     "purge_expired",
-    "require_idempotency_key",
     "run_purge_loop",
 ]
 
-REPLAYED_HEADER = "Idempotent-Replayed"
 _log = get_logger("burency.banking")
-_MAX_KEY = 128
-ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
-def require_idempotency_key(
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            description="required: 1..128 printable ASCII characters, unique per operation",
-        ),
-    ] = None,
-) -> str:
-    """FastAPI dependency: the validated ``Idempotency-Key`` header."""
-    if idempotency_key is None:
-        raise BadRequest("the Idempotency-Key header is required", code="IDEMPOTENCY_KEY_REQUIRED")
-    key = idempotency_key
-    if not 1 <= len(key) <= _MAX_KEY or not all(33 <= ord(c) <= 126 for c in key):
-        raise BadRequest(
-            "Idempotency-Key must be 1..128 printable ASCII characters without spaces",
-            code="INVALID_IDEMPOTENCY_KEY",
-        )
-    return key
+@dataclass(frozen=True)
+class Answer:
+    """What a request under an Idempotency-Key answers: the JSON body and status, and
+    whether it is the stored answer of an earlier identical request (a replay)."""
 
-
-IdempotencyKey = Annotated[str, Depends(require_idempotency_key)]
-"""Route parameter type: ``key: IdempotencyKey`` (400 when missing or malformed)."""
+    body: Any
+    status_code: int
+    replayed: bool = False
 
 
 def derived_id(*parts: str) -> str:
@@ -106,8 +90,8 @@ def _hash(request: BaseModel | Mapping[str, Any]) -> str:
 
 async def _claim(
     db: AsyncConnection, ctx: BankingContext, *, user_id: str, scope: str, key: str, digest: str
-) -> JSONResponse | None:
-    """Claim the key, or return the stored response of an earlier identical request."""
+) -> Answer | None:
+    """Claim the key, or return the stored answer of an earlier identical request."""
     builder = postgresql.insert if dialect_of(db) == "postgresql" else sqlite.insert
     values = {
         "user_id": user_id,
@@ -133,9 +117,7 @@ async def _claim(
         )
     if row.request_hash != digest or row.status_code is None:
         raise IdempotencyConflict("this Idempotency-Key was used with a different request")
-    return JSONResponse(
-        row.response, status_code=row.status_code, headers={REPLAYED_HEADER: "true"}
-    )
+    return Answer(row.response, row.status_code, replayed=True)
 
 
 async def idempotent(
@@ -148,7 +130,7 @@ async def idempotent(
     action: Callable[[AsyncConnection], Awaitable[BaseModel]],
     status_code: int = 201,
     replay_only: bool = False,
-) -> JSONResponse:
+) -> Answer:
     """Run ``action`` once per (user, scope, key); see the module docstring.
 
     ``replay_only``: the caller skipped a check (the 2FA code) because the key had an
@@ -172,7 +154,18 @@ async def idempotent(
             .where(c.user_id == user_id, c.scope == scope, c.key == key)
             .values(status_code=status_code, response=body)
         )
-    return JSONResponse(body, status_code=status_code)
+    return Answer(body, status_code)
+
+
+async def answered(ctx: BankingContext, *, user_id: str, scope: str, key: str) -> bool:
+    """Has (user, scope, key) a stored answer? A request that has one may only replay it
+    (withdrawals skip their 2FA check then: the code was spent by the first attempt)."""
+    c = idempotency_keys.c
+    async with ctx.engine.connect() as db:
+        found = await db.scalar(
+            select(c.status_code).where(c.user_id == user_id, c.scope == scope, c.key == key)
+        )
+    return found is not None
 
 
 async def purge_expired(ctx: BankingContext, *, before: datetime, batch: int = 1000) -> int:

@@ -29,9 +29,9 @@ from burency_banking.entrypoints.http.deposit_withdrawal_models import (
     minor,
     withdrawal_out,
 )
+from burency_banking.entrypoints.http.idempotency import IdempotencyKey, idempotent
 from burency_banking.flows import fiat_deposits
 from burency_banking.flows import withdrawals as flow
-from burency_banking.service.idempotency import IdempotencyKey, idempotent
 from burency_common.identity import Identity
 from burency_common.permissions import require_permission
 from burency_common.web.openapi import problem_responses

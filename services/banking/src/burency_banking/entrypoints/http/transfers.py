@@ -1,6 +1,6 @@
 """Money-moving POSTs of the caller: internal transfers and transfers to trading.
 
-Both require an ``Idempotency-Key`` (see :mod:`burency_banking.service.idempotency`).
+Both require an ``Idempotency-Key`` (see :mod:`burency_banking.entrypoints.http.idempotency`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.domain.model import Transfer
 from burency_banking.entrypoints.http.deps import Ctx, CurrentIdentity, needs_scope
+from burency_banking.entrypoints.http.idempotency import IdempotencyKey, idempotent
 from burency_banking.entrypoints.http.schemas import (
     InternalTransferIn,
     InternalTransferOut,
@@ -19,7 +20,6 @@ from burency_banking.entrypoints.http.schemas import (
 )
 from burency_banking.service import saga, transfers
 from burency_banking.service.context import BankingContext
-from burency_banking.service.idempotency import IdempotencyKey, idempotent
 from burency_common.identity import require_verified_email
 from burency_common.money import format_amount
 from burency_common.timeutil import to_iso_ms

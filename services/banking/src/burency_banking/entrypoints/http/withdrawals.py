@@ -13,10 +13,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, status
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from burency_banking.adapters.orm import idempotency_keys
 from burency_banking.entrypoints.http.deposit_withdrawal_models import (
     CryptoWithdrawalIn,
     Cursor,
@@ -31,10 +29,10 @@ from burency_banking.entrypoints.http.deposit_withdrawal_models import (
     withdrawal_out,
 )
 from burency_banking.entrypoints.http.deps import CurrentIdentity, needs_scope
-from burency_banking.flows import limits
+from burency_banking.entrypoints.http.idempotency import IdempotencyKey, idempotent, respond
+from burency_banking.flows import limits, placing
 from burency_banking.flows import withdrawals as flow
 from burency_banking.flows.context import Flows
-from burency_banking.service.idempotency import IdempotencyKey, idempotent
 from burency_common.identity import require_verified_email
 from burency_common.money import format_amount
 from burency_common.web.openapi import problem_responses
@@ -45,39 +43,26 @@ WithdrawalId = Annotated[str, Path(min_length=1, max_length=64)]
 _PLACE = problem_responses(400, 403, 409, 422, 429, 503)
 
 
-async def _answered(flows: Flows, *, user_id: str, scope: str, key: str) -> bool:
-    c = idempotency_keys.c
-    async with flows.ctx.engine.connect() as db:
-        found = await db.scalar(
-            select(c.status_code).where(c.user_id == user_id, c.scope == scope, c.key == key)
-        )
-    return found is not None
-
-
-async def _second_factor(
-    flows: Flows,
-    request: Request,
-    *,
-    user_id: str,
-    scope: str,
-    key: str,
-    code: str,
-    asset: str,
-    amount: int,
-    fee: int,
-) -> bool:
-    """Spend the 2FA code, unless this Idempotency-Key was answered already (a replay);
-    limits and funds are checked first, so such a refusal leaves the code unused.
-    Returns whether the code was checked: when not, the request may only replay."""
-    if await _answered(flows, user_id=user_id, scope=scope, key=key):
-        return False
-    await flow.precheck(flows, user_id=user_id, asset=asset, amount=amount, fee=fee)
-    await flows.verifier.verify(user_id=user_id, code=code, ip=client_ip(request))
-    return True
-
-
 def _fingerprint(body: CryptoWithdrawalIn | FiatWithdrawalIn) -> dict[str, Any]:
     return body.model_dump(mode="json", exclude={"totp_code"})
+
+
+async def _place(
+    body: CryptoWithdrawalIn | FiatWithdrawalIn,
+    destination: placing.Destination,
+    *,
+    key: str,
+    request: Request,
+    flows: Flows,
+    user_id: str,
+) -> JSONResponse:
+    answer = await placing.place_withdrawal(
+        flows, user_id=user_id, key=key, asset=body.asset,
+        amount=minor(flows.ctx.assets, body.asset, body.amount), destination=destination,
+        totp_code=body.totp_code, ip=client_ip(request), fingerprint=_fingerprint(body),
+        render=lambda placed: withdrawal_out(flows.ctx.assets, placed),
+    )  # fmt: skip
+    return respond(answer)
 
 
 async def place_crypto(
@@ -87,32 +72,9 @@ async def place_crypto(
     flows: FlowsDep,
     identity: CurrentIdentity,
 ) -> JSONResponse:
-    amount = minor(flows.ctx.assets, body.asset, body.amount)
-    scope, user_id = "withdrawals.crypto", identity.user_id
-    rule, _ = flow.check_crypto(
-        flows, asset=body.asset, network=body.network, address=body.address, amount=amount
-    )
-    verified = await _second_factor(
-        flows, request, user_id=user_id, scope=scope, key=key, code=body.totp_code,
-        asset=body.asset, amount=amount, fee=rule.withdrawal_fee,
-    )  # fmt: skip
-
-    async def action(db: AsyncConnection) -> WithdrawalOut:
-        placed = await flow.place_crypto(
-            flows,
-            db,
-            user_id=user_id,
-            asset=body.asset,
-            network=body.network,
-            address=body.address,
-            amount=amount,
-        )
-        return withdrawal_out(flows.ctx.assets, placed)
-
-    return await idempotent(
-        flows.ctx, key, user_id=user_id, scope=scope, request=_fingerprint(body), action=action,
-        replay_only=not verified,
-    )  # fmt: skip
+    destination = placing.CryptoDestination(body.network, body.address)
+    return await _place(body, destination, key=key, request=request, flows=flows,
+                        user_id=identity.user_id)  # fmt: skip
 
 
 async def place_fiat(
@@ -122,30 +84,9 @@ async def place_fiat(
     flows: FlowsDep,
     identity: CurrentIdentity,
 ) -> JSONResponse:
-    amount = minor(flows.ctx.assets, body.asset, body.amount)
-    scope, user_id = "withdrawals.fiat", identity.user_id
-    rule, _ = flow.check_fiat(flows, asset=body.asset, amount=amount, iban=body.iban)
-    verified = await _second_factor(
-        flows, request, user_id=user_id, scope=scope, key=key, code=body.totp_code,
-        asset=body.asset, amount=amount, fee=rule.withdrawal_fee,
-    )  # fmt: skip
-
-    async def action(db: AsyncConnection) -> WithdrawalOut:
-        placed = await flow.place_fiat(
-            flows,
-            db,
-            user_id=user_id,
-            asset=body.asset,
-            amount=amount,
-            iban=body.iban,
-            beneficiary_name=body.beneficiary_name,
-        )
-        return withdrawal_out(flows.ctx.assets, placed)
-
-    return await idempotent(
-        flows.ctx, key, user_id=user_id, scope=scope, request=_fingerprint(body), action=action,
-        replay_only=not verified,
-    )  # fmt: skip
+    destination = placing.BankDestination(body.iban, body.beneficiary_name)
+    return await _place(body, destination, key=key, request=request, flows=flows,
+                        user_id=identity.user_id)  # fmt: skip
 
 
 async def list_mine(
