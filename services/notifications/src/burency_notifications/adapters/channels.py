@@ -12,12 +12,12 @@ import asyncio
 import os
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import aiosmtplib
 from sqlalchemy import insert
@@ -74,6 +74,11 @@ class DeliveryResult:
 
 
 class Channel(ABC):
+    # True when a send is local and repeating it for the same delivery id is harmless
+    # (the recorder, a mail file named after the delivery): the delivery worker then
+    # leases and records such deliveries a batch at a time instead of one by one.
+    local: ClassVar[bool] = False
+
     @abstractmethod
     async def send(self, message: OutboundMessage) -> DeliveryResult: ...
 
@@ -148,11 +153,9 @@ class InAppChannel(Channel):
     announce: Callable[[AsyncSession, dict[str, Any]], Awaitable[None]] | None = None
     after_commit: list[Callable[[], None]] = field(default_factory=list)
 
-    async def send(self, message: OutboundMessage) -> DeliveryResult:
-        item_id = new_id()
-        created: datetime = self.now()
-        item = {
-            "id": item_id,
+    def _item(self, message: OutboundMessage, created: datetime) -> dict[str, Any]:
+        return {
+            "id": new_id(),
             "user_id": message.user_id,
             "notification_id": message.notification_id,
             "event": message.event,
@@ -160,10 +163,22 @@ class InAppChannel(Channel):
             "body": message.push[:2000],
             "created_at": created,
         }
-        async with self.sessions() as db, db.begin():
-            await db.execute(insert(in_app).values(**item, read_at=None))
-            if self.announce is not None:
+
+    async def write(self, db: AsyncSession, messages: Sequence[OutboundMessage]) -> list[str]:
+        """Insert the feed items and their announcements in the caller's transaction (the
+        delivery worker records the deliveries as sent in the same one: exactly once)."""
+        created: datetime = self.now()
+        items = [self._item(message, created) for message in messages]
+        if items:
+            await db.execute(insert(in_app), [{**item, "read_at": None} for item in items])
+        if self.announce is not None:
+            for item in items:
                 await self.announce(db, item)
+        return [item["id"] for item in items]
+
+    async def send(self, message: OutboundMessage) -> DeliveryResult:
+        async with self.sessions() as db, db.begin():
+            [item_id] = await self.write(db, [message])
         for hook in self.after_commit:
             hook()
         return DeliveryResult(provider_id=item_id)
@@ -173,6 +188,7 @@ class InAppChannel(Channel):
 class RecordingChannel(Channel):
     """Embedded mode: keeps what would have been sent (``GET /v1/dev/outbox``)."""
 
+    local: ClassVar[bool] = True
     keep: int = 500
     sent: deque[OutboundMessage] = field(default_factory=deque)
 
@@ -192,6 +208,8 @@ class MailFileChannel(Channel):
     from the mail file, the way its owner would from a mailbox. The link is never
     printed to a log and never reaches the in-app feed.
     """
+
+    local: ClassVar[bool] = True  # the file is named after the delivery: rewriting it is harmless
 
     directory: Path
     recorder: RecordingChannel
