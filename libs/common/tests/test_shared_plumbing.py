@@ -233,3 +233,29 @@ def test_the_header_dependency() -> None:
         with pytest.raises(BadRequest) as caught:
             require_idempotency_key(bad)
         assert caught.value.code == code
+
+
+# -- a context's unit of work --------------------------------------------------------------
+
+
+async def test_a_session_context_runs_its_hooks_after_a_commit_that_wrote(
+    engine: AsyncEngine,
+) -> None:
+    from dataclasses import dataclass, field
+
+    from burency_common.db import create_session_factory
+    from burency_common.unit_of_work import SessionUnitOfWork
+
+    @dataclass
+    class Context(SessionUnitOfWork):
+        sessions: Any
+        after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    woken: list[str] = []
+    ctx = Context(create_session_factory(engine), [lambda: woken.append("hook")])
+    async with ctx.transaction() as db:
+        await db.execute(select(things.c.id))
+    assert woken == []
+    async with ctx.transaction() as db:
+        await insert_ignore(db, things, {"id": "w", "n": 1})
+    assert woken == ["hook"]

@@ -14,13 +14,13 @@ Two shapes, one rule: :func:`session_transaction` for services on ORM sessions,
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from burency_common.db import pop_writes
 
-__all__ = ["connection_transaction", "session_transaction"]
+__all__ = ["SessionUnitOfWork", "connection_transaction", "session_transaction"]
 
 Hooks = Sequence[Callable[[], None]]
 
@@ -55,3 +55,19 @@ async def connection_transaction(
         wrote = pop_writes(db)
     if wrote:
         _run(after_commit)
+
+
+class SessionUnitOfWork:
+    """Mixin of a service context on ORM sessions: ``async with ctx.transaction() as db``.
+
+    The context (a dataclass) declares the two fields this reads: ``sessions`` and
+    ``after_commit`` (its post-commit hooks, ``field(default_factory=list)``).
+    """
+
+    sessions: async_sessionmaker[AsyncSession]
+    after_commit: list[Callable[[], None]]
+
+    def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """One unit of work: commits on success, rolls back on any exception; the hooks
+        run after a commit that wrote."""
+        return session_transaction(self.sessions, self.after_commit)

@@ -7,8 +7,7 @@ events announcing it to the outbox in it, and wake the relay after the commit.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -23,7 +22,7 @@ from burency_common.events.auth import AUTH_TOKENS_REVOKED, TokensRevoked
 from burency_common.outbox import Outbox
 from burency_common.timeutil import Clock
 from burency_common.tokens import KeyRing, SigningKey
-from burency_common.unit_of_work import session_transaction
+from burency_common.unit_of_work import SessionUnitOfWork
 
 __all__ = ["AuthContext", "KeyRingHolder", "RequestMeta"]
 
@@ -53,7 +52,7 @@ class RequestMeta:
 
 
 @dataclass
-class AuthContext:
+class AuthContext(SessionUnitOfWork):
     settings: AuthSettings
     sessions: async_sessionmaker[AsyncSession]
     keys: KeyRingHolder
@@ -67,12 +66,6 @@ class AuthContext:
 
     def __post_init__(self) -> None:
         self.outbox = Outbox(producer="auth", registry=self.registry, table=outbox_table)
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commits on success, rolls back on any exception."""
-        async with session_transaction(self.sessions, self.after_commit) as db:
-            yield db
 
     async def announce_revocation(
         self,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from burency_common.timeutil import Clock
+from burency_common.unit_of_work import SessionUnitOfWork
 from burency_files.adapters.storage.local import UrlSigner
 from burency_files.adapters.storage.port import ObjectStorage
 from burency_files.settings import FilesSettings
@@ -36,19 +36,14 @@ class Actor:
 
 
 @dataclass
-class FilesContext:
+class FilesContext(SessionUnitOfWork):
     settings: FilesSettings
     sessions: async_sessionmaker[AsyncSession]
     storage: ObjectStorage
     clock: Clock
     signer: UrlSigner | None = None
     """Set with local storage: verifies the URLs ``/v1/objects/{key}`` serves."""
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commits on success, rolls back on any exception."""
-        async with self.sessions() as db, db.begin():
-            yield db
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     def now(self) -> datetime:
         return self.clock.now()

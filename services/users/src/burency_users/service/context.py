@@ -9,8 +9,7 @@ is held open across a network call.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from burency_common.events import EventRegistry
 from burency_common.outbox import Outbox
 from burency_common.timeutil import Clock
-from burency_common.unit_of_work import session_transaction
+from burency_common.unit_of_work import SessionUnitOfWork
 from burency_users.adapters import audit_repo
 from burency_users.adapters.files_client import FilesClient
 from burency_users.adapters.orm import outbox as outbox_table
@@ -36,7 +35,7 @@ class RequestMeta:
 
 
 @dataclass
-class UsersContext:
+class UsersContext(SessionUnitOfWork):
     settings: UsersSettings
     sessions: async_sessionmaker[AsyncSession]
     files: FilesClient
@@ -48,12 +47,6 @@ class UsersContext:
 
     def __post_init__(self) -> None:
         self.outbox = Outbox(producer="users", registry=self.registry, table=outbox_table)
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commits on success, rolls back on any exception."""
-        async with session_transaction(self.sessions, self.after_commit) as db:
-            yield db
 
     async def audit(
         self,
