@@ -25,7 +25,6 @@ import asyncio
 import functools
 import os
 import random
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -33,11 +32,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(ROOT / "services/banking/tests"))
 
 from _common import percentile, write_result  # noqa: E402
-from banking_testing.harness import ledger_database  # noqa: E402
+from _ledger_db import ledger_database  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 

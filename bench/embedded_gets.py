@@ -19,15 +19,11 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
-
-sys.path.insert(0, str(Path(__file__).parent))
-
 from _common import write_result
 from idle_cost import CLI, _cpu_seconds, _free_port, _wait_ready
 

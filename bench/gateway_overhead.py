@@ -11,18 +11,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import psutil
-
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "services/gateway/tests/upstreams"))
-
 from _common import percentile, write_result
-from proxy_harness import Server, start_all, stop_all
+
+from burency_testing.proxy_rig.servers import Server, start_all, stop_all
 
 REQUESTS = 3000
 CONCURRENCY = 32

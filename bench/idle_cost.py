@@ -17,15 +17,11 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
-
-sys.path.insert(0, str(Path(__file__).parent))
-
 from _common import write_result
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,7 +3,7 @@ fan-out worker and our FCM HTTP v1 client to a local FCM stand-in, on PostgreSQL
 
 Processes: this script (loads the data, watches), the FCM stand-in (token endpoint
 verifying the RS256 assertion + ``messages:send``; counts only), and the notification
-service (``notifications_testing.fanout_proc``: the real component, push = fcm). All
+service (``burency_testing.component_process``: the real component, push = fcm). All
 three share this 2-core machine with PostgreSQL.
 
 1. throughput: one announcement to segment ``all``; pushes/s from creation to ``done``
@@ -30,13 +30,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-TESTS = ROOT / "services/notifications/tests"
-sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(TESTS))
 
 import aiohttp  # noqa: E402
 from _common import write_result  # noqa: E402
-from notifications_testing.fcm_server import make_service_account  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from burency_common.db import create_engine, migrate  # noqa: E402
@@ -47,6 +43,7 @@ from burency_notifications.adapters.orm import (  # noqa: E402
     recipients,
 )
 from burency_notifications.component import MIGRATIONS  # noqa: E402
+from burency_testing.fcm_server import make_service_account  # noqa: E402
 from burency_testing.infra import (  # noqa: E402
     create_postgres_database,
     drop_postgres_database,
@@ -57,6 +54,11 @@ USERS = 20_000
 DEVICES_PER_USER = 2
 TOKENS = USERS * DEVICES_PER_USER
 TARGET_RATE = 5_000
+NOTIFICATIONS = (  # the real component in a process of its own, SIGKILLed half-way
+    "burency_testing.component_process",
+    "burency_notifications.component:build_component",
+    "burency_notifications.settings:NotificationsSettings",
+)
 TIMEOUT = 300.0
 
 
@@ -179,8 +181,7 @@ async def _spawn(
         "-m",
         module,
         *args,
-        cwd=TESTS,
-        env={**os.environ, **(env or {}), "PYTHONPATH": str(TESTS)},
+        env={**os.environ, **(env or {})},
         stdout=asyncio.subprocess.PIPE,
     )
     assert proc.stdout is not None
@@ -222,7 +223,7 @@ async def _until_done(url: str, announcement_id: str) -> tuple[float, float]:
 async def _throughput(
     url: str, env: dict[str, str], http: aiohttp.ClientSession, fcm_url: str
 ) -> dict[str, Any]:
-    service = await _spawn("notifications_testing.fanout_proc", env=env)
+    service = await _spawn(*NOTIFICATIONS, env=env)
     try:
         started = time.perf_counter()
         announcement_id = await _announce(url, "throughput")
@@ -248,7 +249,7 @@ async def _kill_half_way(
 ) -> dict[str, Any]:
     async with http.post(f"{fcm_url}/reset"):
         pass
-    service = await _spawn("notifications_testing.fanout_proc", env=env)
+    service = await _spawn(*NOTIFICATIONS, env=env)
     announcement_id = await _announce(url, "kill")
     deadline = time.monotonic() + TIMEOUT
     while (await _stats(http, fcm_url))["received"] < TOKENS // 2:
@@ -258,7 +259,7 @@ async def _kill_half_way(
     await _stop(service, signal.SIGKILL)
     at_kill = await _stats(http, fcm_url)
     _, left = await _status(url, announcement_id)
-    resumed = await _spawn("notifications_testing.fanout_proc", env=env)
+    resumed = await _spawn(*NOTIFICATIONS, env=env)
     try:
         await _until_done(url, announcement_id)
     finally:
@@ -285,7 +286,7 @@ async def _run(url: str, workdir: Path) -> dict[str, Any]:
     (workdir / "sa.json").write_text(json.dumps(account))
     await _load(url)
     fcm = await _spawn(
-        "notifications_testing.fcm_lean",
+        "burency_testing.fcm_lean",
         "--public-key",
         str(workdir / "key.pub"),
         "--client-email",

@@ -26,8 +26,7 @@ from burency_testing.infra import free_port, wait_until_ready
 
 pytestmark = [pytest.mark.redis, pytest.mark.kafka]
 
-ROOT = Path(__file__).resolve().parents[2]
-UPSTREAMS_DIR = ROOT / "services/gateway/tests/upstreams"
+UPSTREAM = "burency_testing.proxy_rig.proxy_upstream"
 SECRET = "distributed-test-identity-secret-0123456789"
 KEYS = KeyRing(SigningKey.generate())
 
@@ -59,8 +58,8 @@ def cluster(jwks_url: str, redis_url: str, kafka_bootstrap: str) -> Iterator[lis
     procs: list[subprocess.Popen[bytes]] = []
     upstream_port = free_port()
     upstream = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "proxy_upstream:create_app", "--factory",
-         "--app-dir", str(UPSTREAMS_DIR), "--port", str(upstream_port), "--log-level", "warning"],
+        [sys.executable, "-m", "uvicorn", f"{UPSTREAM}:create_app", "--factory",
+         "--port", str(upstream_port), "--log-level", "warning"],
         env={**os.environ, "UPSTREAM_ID": "users-1"},
     )  # fmt: skip
     procs.append(upstream)

@@ -19,12 +19,13 @@ import httpx
 import pyotp
 import pytest
 from asgi_lifespan import LifespanManager
-from platform_testing import PlatformClient, verify_email
 
 from burency_auth.service import bootstrap
 from burency_platform.embedded import Platform, build_platform
 from burency_platform.settings import PlatformSettings
 from burency_testing.waiting import eventually
+
+from .platform_testing import PlatformClient, verify_email
 
 PASSWORD = "a perfectly long pass phrase"
 BANK = "/api/banking/v1"

@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from platform_testing import PlatformClient, verify_email
 
 from burency_auth.service import bootstrap
 from burency_banking.component import BankingComponent
@@ -30,6 +29,8 @@ from burency_common.ids import new_id
 from burency_platform.embedded import Platform, build_platform
 from burency_platform.settings import PlatformSettings
 from burency_testing.waiting import eventually
+
+from .platform_testing import PlatformClient, verify_email
 
 PASSWORD = "a perfectly long pass phrase"
 BANK = "/api/banking/v1"

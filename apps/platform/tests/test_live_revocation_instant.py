@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from test_live_notifications import PASSWORD, serving
-from test_live_sessions import claims_of, login, register
 
 from burency_auth.service import bootstrap
 from burency_common.timeutil import ManualClock
 from burency_platform.embedded import build_platform
 from burency_platform.settings import PlatformSettings
 from burency_testing.waiting import eventually
+
+from .test_live_notifications import PASSWORD, serving
+from .test_live_sessions import claims_of, login, register
 
 
 async def test_a_role_revoked_in_the_tokens_own_second_takes_effect(

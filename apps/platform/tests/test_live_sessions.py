@@ -21,12 +21,13 @@ from typing import Any
 import httpx
 import pytest
 import socketio
-from test_live_notifications import PASSWORD, notify, serving
 
 from burency_auth.service import bootstrap
 from burency_platform.embedded import Platform, build_platform
 from burency_platform.settings import PlatformSettings
 from burency_testing.waiting import eventually
+
+from .test_live_notifications import PASSWORD, notify, serving
 
 NEW_PASSWORD = "another perfectly long pass phrase"
 

@@ -15,8 +15,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from test_live_notifications import serving
-from test_live_sessions import LiveSocket, open_socket
 
 from burency_common.bus import KafkaBus
 from burency_common.bus.kafka import KafkaConsumerSettings
@@ -29,6 +27,9 @@ from burency_gateway.app import Gateway, build_gateway
 from burency_gateway.component import subscribe_gateway
 from burency_gateway.security import LocalKeySource
 from burency_gateway.settings import GatewaySettings
+
+from .test_live_notifications import serving
+from .test_live_sessions import LiveSocket, open_socket
 
 pytestmark = [pytest.mark.kafka, pytest.mark.redis]
 KEYS = KeyRing(SigningKey.generate())

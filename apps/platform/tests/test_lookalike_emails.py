@@ -13,13 +13,14 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from platform_testing import PlatformClient
 from sqlalchemy import func, select
 
 from burency_auth.adapters.orm import users
 from burency_platform.embedded import Platform, build_platform
 from burency_platform.settings import PlatformSettings
 from burency_testing.raw_http import ServedApp, raw_request
+
+from .platform_testing import PlatformClient
 
 PASSWORD = "a perfectly long pass phrase"
 OTHER_PASSWORD = "an attacker's own long phrase"

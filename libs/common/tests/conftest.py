@@ -1,14 +1,8 @@
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from burency_common.tokens import KeyRing, SigningKey
-
-# Make the ``support`` package (test schema, relay subprocess) importable by tests.
-sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture

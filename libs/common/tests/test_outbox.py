@@ -13,7 +13,8 @@ from burency_common.bus import InMemoryBus
 from burency_common.db import create_engine, create_session_factory, migrate
 from burency_common.events import EventEnvelope
 from burency_common.outbox import OutboxRelay, add_to_outbox, claim_in_inbox
-from support.schema import effects, inbox, outbox
+
+from .support.schema import effects, inbox, outbox
 
 MIGRATIONS = Path(__file__).parent / "support" / "migrations"
 

@@ -22,7 +22,8 @@ from burency_common.bus import KafkaBus, RetryPolicy
 from burency_common.db import create_engine, create_session_factory, migrate
 from burency_common.events import EventEnvelope
 from burency_common.outbox import OutboxRelay, add_to_outbox, claim_in_inbox
-from support.schema import effects, inbox, outbox
+
+from .support.schema import effects, inbox, outbox
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 

@@ -15,7 +15,8 @@ from burency_common.db import create_engine, create_session_factory, migrate
 from burency_common.events import EventEnvelope
 from burency_common.outbox import BackgroundLoop, OutboxRelayRunner, add_to_outbox
 from burency_common.outbox.runner import SQLITE_IDLE_POLL_SECONDS, default_idle_poll
-from support.schema import outbox
+
+from .support.schema import outbox
 
 MIGRATIONS = Path(__file__).parent / "support" / "migrations"
 

@@ -27,7 +27,8 @@ from burency_common.tokens import (
     decode_unverified,
     verify_token,
 )
-from support.jwt import (
+
+from .support.jwt import (
     AUD,
     ISS,
     NOW,

@@ -19,7 +19,8 @@ from burency_common.tokens import (
     TokenType,
     TokenTypeInvalid,
 )
-from support.jwt import (
+
+from .support.jwt import (
     AUD,
     DROP,
     ISS,

@@ -17,7 +17,8 @@ from burency_common.tokens import (
     TokenError,
     TokenSignatureInvalid,
 )
-from support.jwt import (
+
+from .support.jwt import (
     DROP,
     b64,
     claims,

@@ -17,7 +17,8 @@ from burency_common.tokens import (
     TokenMalformed,
     decode_unverified,
 )
-from support.jwt import (
+
+from .support.jwt import (
     DROP,
     b64,
     claims,

@@ -18,7 +18,8 @@ from burency_common.tokens import (
     TokenMalformed,
     decode_unverified,
 )
-from support.jwt import NOW, TS, claims, issue, rejects, signed, verify
+
+from .support.jwt import NOW, TS, claims, issue, rejects, signed, verify
 
 
 def test_issue_time_is_exact_to_the_microsecond(ring: KeyRing) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,12 +10,10 @@ from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from auth_testing.harness import CHEAP_ARGON2, Harness, running_harness
-
 from burency_auth.settings import AuthSettings
 from burency_common.timeutil import ManualClock
+
+from .auth_testing.harness import CHEAP_ARGON2, Harness, running_harness
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from auth_testing.harness import Harness
-
 from burency_common.events.auth import AUTH_TOKENS_REVOKED
+
+from .auth_testing.harness import Harness
 
 
 async def _admin(harness: Harness) -> dict[str, str]:

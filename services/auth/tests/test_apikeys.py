@@ -8,18 +8,6 @@ from typing import Any
 
 import pyotp
 import pytest
-from auth_testing.apikeys import (
-    IP,
-    call_verify,
-    clock_ms,
-    create_key,
-    create_key_response,
-    enable_2fa,
-    make_user,
-    problem,
-    verify_body,
-)
-from auth_testing.harness import Harness, running_harness
 from sqlalchemy import select
 
 from burency_auth.adapters.apikeys_repo import api_keys
@@ -30,6 +18,19 @@ from burency_auth.settings import AuthSettings
 from burency_common.apikeys import SignedRequest, sign
 from burency_common.identity import Identity
 from burency_common.timeutil import ManualClock
+
+from .auth_testing.apikeys import (
+    IP,
+    call_verify,
+    clock_ms,
+    create_key,
+    create_key_response,
+    enable_2fa,
+    make_user,
+    problem,
+    verify_body,
+)
+from .auth_testing.harness import Harness, running_harness
 
 
 @pytest.fixture

@@ -13,18 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from auth_testing.apikeys import (
-    BODY,
-    GATEWAY,
-    IP,
-    call_verify,
-    clock_ms,
-    create_key,
-    make_user,
-    problem,
-    verify_body,
-)
-from auth_testing.harness import Harness
 from sqlalchemy import update
 
 from burency_auth.adapters import users_repo
@@ -36,6 +24,19 @@ from burency_common.identity import Identity
 from burency_gateway.security.apikey import VERIFY_PATH as GATEWAY_VERIFY_PATH
 from burency_gateway.security.apikey import RemoteApiKeyVerifier, path_scopes
 from burency_gateway.security.authn import AuthRequest
+
+from .auth_testing.apikeys import (
+    BODY,
+    GATEWAY,
+    IP,
+    call_verify,
+    clock_ms,
+    create_key,
+    make_user,
+    problem,
+    verify_body,
+)
+from .auth_testing.harness import Harness
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from auth_testing.harness import CHEAP_ARGON2
 
 from burency_auth.entrypoints import cli
 from burency_common.tokens import SigningKey
+
+from .auth_testing.harness import CHEAP_ARGON2
 
 
 @pytest.fixture

@@ -8,14 +8,15 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from auth_testing.harness import Harness, running_harness
-from auth_testing.links import link_token
 from sqlalchemy import func, select
 
 from burency_auth.adapters import users_repo
 from burency_auth.adapters.orm import metadata
 from burency_auth.settings import AuthSettings
 from burency_common.timeutil import ManualClock
+
+from .auth_testing.harness import Harness, running_harness
+from .auth_testing.links import link_token
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from auth_testing.apikeys import call_verify, clock_ms, create_key, make_user, verify_body
-from auth_testing.harness import Harness
+from .auth_testing.apikeys import call_verify, clock_ms, create_key, make_user, verify_body
+from .auth_testing.harness import Harness
 
 
 async def _verify_address(h: Harness, user_id: str) -> None:

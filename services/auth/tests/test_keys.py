@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from auth_testing.harness import Harness
-
 from burency_auth.component import build_component
 from burency_auth.settings import AuthSettings
 from burency_common.tokens import SigningKey
+
+from .auth_testing.harness import Harness
 
 
 async def test_jwks_publishes_the_public_signing_key(harness: Harness) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from auth_testing.harness import PASSWORD, Harness
 from sqlalchemy import select
 
 from burency_auth.adapters.hasher import Argon2Hasher
 from burency_auth.adapters.orm import sessions, users
 from burency_common.identity import Identity
+
+from .auth_testing.harness import PASSWORD, Harness
 
 
 async def test_login_returns_a_verifiable_access_token_and_a_refresh_token(
@@ -83,7 +84,7 @@ async def test_sixth_wrong_password_from_one_ip_is_throttled_but_not_another_ip(
 async def test_account_wide_limit_spares_known_addresses(
     make_settings: object, clock: object
 ) -> None:
-    from auth_testing.harness import running_harness
+    from .auth_testing.harness import running_harness
 
     settings = make_settings(login_max_failures_per_account=3)  # type: ignore[operator]
     async with running_harness(settings, clock) as h:  # type: ignore[arg-type]

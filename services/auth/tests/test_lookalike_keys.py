@@ -3,10 +3,10 @@ spelling of an address is the same account, never a fresh throttling bucket."""
 
 from __future__ import annotations
 
-from auth_testing.harness import Harness
-
 from burency_auth.adapters import users_repo
 from burency_auth.domain.onetime import account_key
+
+from .auth_testing.harness import Harness
 
 FULLWIDTH = "\uff21\uff2c\uff29\uff23\uff25@Example.COM"
 

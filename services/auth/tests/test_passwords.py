@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from auth_testing.harness import PASSWORD, Harness
-from auth_testing.links import link_token
+from .auth_testing.harness import PASSWORD, Harness
+from .auth_testing.links import link_token
 
 NEW = "a brand new passphrase"
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from auth_testing.harness import Harness
 
 from burency_common.events.auth import AUTH_TOKENS_REVOKED
 from burency_common.tokens import TokenMalformed, TokenType, TokenTypeInvalid, verify_token
+
+from .auth_testing.harness import Harness
 
 
 async def _refresh(harness: Harness, token: str) -> tuple[int, dict[str, object]]:

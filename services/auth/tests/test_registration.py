@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from auth_testing.harness import Harness
-from auth_testing.links import link_token
 from sqlalchemy import func, select
 
 from burency_auth.adapters.orm import outbox, users
 from burency_common.events import USER_REGISTERED
+
+from .auth_testing.harness import Harness
+from .auth_testing.links import link_token
 
 
 async def test_register_creates_account_event_and_notifications(harness: Harness) -> None:

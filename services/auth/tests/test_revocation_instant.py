@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from auth_testing.harness import Harness
-
 from burency_common.events.auth import AUTH_TOKENS_REVOKED, TokensRevoked
 from burency_common.timeutil import parse_iso
+
+from .auth_testing.harness import Harness
 
 
 async def test_role_revocation_cutoff_and_token_issue_times_are_exact(harness: Harness) -> None:

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from auth_testing.harness import CHEAP_ARGON2
-from auth_testing.served import ServedAuth
 
 from burency_auth.settings import AuthSettings
 from burency_testing.api_fuzz import fuzz_operations
+
+from .auth_testing.harness import CHEAP_ARGON2
+from .auth_testing.served import ServedAuth
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,10 @@ from typing import Any
 
 import httpx
 import pyotp
-from auth_testing.harness import Harness
 
 from burency_common.identity import Identity
+
+from .auth_testing.harness import Harness
 
 PATH = "/internal/v1/second-factor/verify"
 BANKING = Identity(user_id="service:banking", roles=frozenset({"service"}))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from auth_testing.harness import Harness
-
 from burency_common.events.auth import AUTH_TOKENS_REVOKED
 from burency_common.timeutil import parse_iso
+
+from .auth_testing.harness import Harness
 
 
 async def test_logout_revokes_the_session_and_announces_it(harness: Harness) -> None:

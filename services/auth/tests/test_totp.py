@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pyotp
-from auth_testing.harness import PASSWORD, Harness
 from sqlalchemy import select
 
 from burency_auth.adapters.orm import users
+
+from .auth_testing.harness import PASSWORD, Harness
 
 
 async def _enable_2fa(harness: Harness, email: str) -> tuple[str, list[str], dict[str, Any]]:

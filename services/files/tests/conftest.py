@@ -4,7 +4,6 @@ or the real S3 test server, a manual clock."""
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,13 +11,11 @@ from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from files_testing.harness import BASE_URL, Harness, running_harness
-
 from burency_common.timeutil import ManualClock
 from burency_files.settings import FilesSettings
 from burency_testing.infra import unique_name
+
+from .files_testing.harness import BASE_URL, Harness, running_harness
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from files_testing.harness import Harness
-from files_testing.images import PDF, png
-
 from burency_files.entrypoints.cli import main as cli_main
 from burency_files.service.cleanup import purge_deleted
+
+from .files_testing.harness import Harness
+from .files_testing.images import PDF, png
 
 
 async def test_another_user_cannot_touch_my_files(harness: Harness) -> None:

@@ -8,8 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from files_testing.harness import Harness, running_harness
-from files_testing.images import PDF
 from sqlalchemy import func, select
 
 from burency_common.ids import new_id
@@ -19,6 +17,9 @@ from burency_files.adapters.files_repo import FileRecord
 from burency_files.adapters.orm import metadata
 from burency_files.component import MIGRATIONS
 from burency_files.settings import FilesSettings
+
+from .files_testing.harness import Harness, running_harness
+from .files_testing.images import PDF
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from files_testing.harness import Harness
-from files_testing.images import PDF
+from .files_testing.harness import Harness
+from .files_testing.images import PDF
 
 
 async def test_service_reads_metadata(harness: Harness) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator
 
-from files_testing.harness import Harness
-from files_testing.images import ELF, PDF, png
+from .files_testing.harness import Harness
+from .files_testing.images import ELF, PDF, png
 
 MIB = 1024 * 1024
 BOUNDARY = "----burencyBoundary7MA4YWxk"

@@ -9,11 +9,12 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from files_testing.harness import Harness
-from files_testing.images import PDF, jpeg_with_gps
 
 from burency_common.timeutil import parse_iso
 from burency_files.service.cleanup import purge_deleted
+
+from .files_testing.harness import Harness
+from .files_testing.images import PDF, jpeg_with_gps
 
 pytestmark = pytest.mark.s3
 MIB = 1024 * 1024

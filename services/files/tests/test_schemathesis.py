@@ -10,12 +10,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
-from files_testing.images import PDF
-from files_testing.served import ServedFiles
 
 from burency_common.identity import Identity
 from burency_files.settings import FilesSettings
 from burency_testing.api_fuzz import fuzz_operations
+
+from .files_testing.images import PDF
+from .files_testing.served import ServedFiles
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use .content=:DeprecationWarning")
 ADMIN = Identity(user_id="admin-1", roles=frozenset({"admin"}))

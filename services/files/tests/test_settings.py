@@ -7,14 +7,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from files_testing.harness import running_harness
-from files_testing.images import PDF
 from pydantic import ValidationError
 
 from burency_common.component import ServiceComponent
 from burency_common.timeutil import ManualClock
 from burency_files.component import build_component
 from burency_files.settings import FilesSettings
+
+from .files_testing.harness import running_harness
+from .files_testing.images import PDF
 
 
 def test_distributed_mode_needs_its_secrets(settings_factory: Callable[..., Any]) -> None:

@@ -9,9 +9,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from files_testing.harness import Harness
-from files_testing.images import ELF, GPS_IFD, MZ, PDF, jpeg_with_gps, png
 from PIL import Image
+
+from .files_testing.harness import Harness
+from .files_testing.images import ELF, GPS_IFD, MZ, PDF, jpeg_with_gps, png
 
 MIB = 1024 * 1024
 

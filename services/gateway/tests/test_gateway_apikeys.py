@@ -8,7 +8,6 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from fake_auth import Key, auth_app
 from fastapi import APIRouter, Request
 
 from burency_common.apikeys import new_api_key, sign
@@ -17,6 +16,8 @@ from burency_common.timeutil import to_epoch_ms, utc_now
 from burency_common.web import create_service_app
 from burency_gateway.app import build_gateway
 from burency_gateway.settings import GatewaySettings
+
+from .upstreams.fake_auth import Key, auth_app
 
 SECRET = b"s" * 32
 

@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fake_auth import Key, auth_app
-from path_probe import SECRET, Served, bearer, clean_settings, serve
 
 from burency_common.apikeys import new_api_key, sign
 from burency_common.timeutil import to_epoch_ms, utc_now
+
+from .upstreams.fake_auth import Key, auth_app
+from .upstreams.path_probe import SECRET, Served, bearer, clean_settings, serve
 
 
 @pytest.fixture(scope="module", params=["embedded", "http"])

@@ -20,13 +20,14 @@ from urllib.parse import unquote
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from path_probe import Served, bearer, clean_settings, serve
 
 from burency_gateway.app import MONEY_OUT_SCOPES
 from burency_gateway.canonical import canonical_path
 from burency_gateway.routes import ServiceRoute, default_route_table
 from burency_gateway.security import path_scopes
 from burency_gateway.security.authn import AuthRequest
+
+from .upstreams.path_probe import Served, bearer, clean_settings, serve
 
 TABLE = default_route_table()
 API_KEY_SCOPE = path_scopes(MONEY_OUT_SCOPES)

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import sys
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
 
 from burency_gateway.proxy import Instance, UpstreamPool, Upstreams, forward
-
-sys.path.insert(0, str(Path(__file__).parent / "upstreams"))
-from proxy_gateway import SLOW_TIMEOUT, build_gateway, in_process_gateway
-from proxy_upstream import create_app
+from burency_testing.proxy_rig.proxy_gateway import SLOW_TIMEOUT, build_gateway, in_process_gateway
+from burency_testing.proxy_rig.proxy_upstream import create_app
 
 
 async def test_get_and_post_reach_the_embedded_app_with_rewritten_headers() -> None:

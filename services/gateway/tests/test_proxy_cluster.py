@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "upstreams"))
-from proxy_gateway import SLOW_TIMEOUT, in_process_gateway
-from proxy_harness import Server, free_port, stop_all, until, upstreams
+from burency_testing.proxy_rig.proxy_gateway import SLOW_TIMEOUT, in_process_gateway
+from burency_testing.proxy_rig.servers import Server, free_port, stop_all, until, upstreams
 
 
 @pytest.fixture(scope="module")

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "upstreams"))
-from proxy_gateway import in_process_gateway
-from proxy_harness import Server, stop_all, until, upstreams
+from burency_testing.proxy_rig.proxy_gateway import in_process_gateway
+from burency_testing.proxy_rig.servers import Server, stop_all, until, upstreams
 
 
 @pytest.fixture

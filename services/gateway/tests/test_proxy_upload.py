@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import psutil
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent / "upstreams"))
-from proxy_harness import Server, start_all, stop_all
+from burency_testing.proxy_rig.servers import Server, start_all, stop_all
 
 MB = 1024 * 1024
 CHUNK = 64 * 1024

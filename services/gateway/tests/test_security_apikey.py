@@ -15,7 +15,6 @@ from typing import Any
 
 import httpx
 import pytest
-from fake_auth import Key, auth_app
 
 from burency_common.apikeys import (
     new_api_key,
@@ -38,6 +37,8 @@ from burency_gateway.security.apikey import (
     path_scopes,
 )
 from burency_gateway.security.authn import LocalKeySource
+
+from .upstreams.fake_auth import Key, auth_app
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 NOW_MS = to_epoch_ms(NOW)

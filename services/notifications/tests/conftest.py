@@ -3,18 +3,15 @@ an in-memory bus, fast delivery retries."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from notifications_testing.harness import Harness, running_harness
-
 from burency_notifications.settings import NotificationsSettings
+
+from .notifications_testing.harness import Harness, running_harness
 
 
 @pytest.fixture

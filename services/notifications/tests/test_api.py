@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from notifications_testing.harness import Harness, command, running_harness
-
 from burency_notifications.settings import NotificationsSettings
+
+from .notifications_testing.harness import Harness, command, running_harness
 
 
 async def test_preferences_defaults_and_security_rule(harness: Harness) -> None:

@@ -13,8 +13,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from notifications_testing.harness import Harness, command, eventually, running_harness
-from notifications_testing.push_env import (
+from sqlalchemy import select, update
+
+from burency_common.ids import new_id
+from burency_notifications.adapters.orm import announcements, in_app
+from burency_notifications.service.fanout import FanoutWorker
+from burency_notifications.settings import NotificationsSettings
+
+from .notifications_testing.harness import Harness, command, eventually, running_harness
+from .notifications_testing.push_env import (
     Fcm,
     add_device,
     announcement_done,
@@ -23,12 +30,6 @@ from notifications_testing.push_env import (
     local_fcm,
     target_statuses,
 )
-from sqlalchemy import select, update
-
-from burency_common.ids import new_id
-from burency_notifications.adapters.orm import announcements, in_app
-from burency_notifications.service.fanout import FanoutWorker
-from burency_notifications.settings import NotificationsSettings
 
 ADMIN = frozenset({"admin"})
 

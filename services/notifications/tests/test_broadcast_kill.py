@@ -15,13 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from notifications_testing.harness import eventually, running_harness
-from notifications_testing.push_env import (
-    Fcm,
-    announcement_done,
-    fcm_token,
-    local_fcm,
-)
 from sqlalchemy import select
 
 from burency_common.db import create_engine
@@ -29,6 +22,14 @@ from burency_notifications.adapters.orm import announcement_targets, devices, re
 from burency_notifications.service import broadcast
 from burency_notifications.service.devices import token_hash
 from burency_notifications.settings import NotificationsSettings
+
+from .notifications_testing.harness import eventually, running_harness
+from .notifications_testing.push_env import (
+    Fcm,
+    announcement_done,
+    fcm_token,
+    local_fcm,
+)
 
 pytestmark = pytest.mark.postgres
 

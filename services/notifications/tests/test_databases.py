@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from notifications_testing.harness import Harness, command, registered_event, running_harness
 from sqlalchemy import func, select
 
 from burency_notifications.adapters.orm import deliveries, metadata, recipients
 from burency_notifications.service import preferences
 from burency_notifications.settings import NotificationsSettings
+
+from .notifications_testing.harness import Harness, command, registered_event, running_harness
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -9,13 +9,14 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from notifications_testing.harness import Harness, running_harness
-from notifications_testing.push_env import add_device, fcm_token
 from sqlalchemy import func, select
 
 from burency_notifications.adapters.orm import devices
 from burency_notifications.service.devices import MAX_DEVICES
 from burency_notifications.settings import NotificationsSettings
+
+from .notifications_testing.harness import Harness, running_harness
+from .notifications_testing.push_env import add_device, fcm_token
 
 
 async def test_register_list_and_delete(harness: Harness) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from notifications_testing.harness import Harness, command, eventually
 from sqlalchemy import func, select
 
 from burency_common.bus import InMemoryBus
 from burency_common.events import SEND_NOTIFICATION
 from burency_notifications.adapters.orm import in_app
+
+from .notifications_testing.harness import Harness, command, eventually
 
 
 async def test_command_delivers_per_channel(harness: Harness) -> None:

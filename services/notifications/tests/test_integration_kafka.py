@@ -8,7 +8,6 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 
 import pytest
-from notifications_testing.harness import Harness, command, eventually, running_harness
 from sqlalchemy import select
 
 from burency_common.bus import KafkaBus
@@ -18,6 +17,8 @@ from burency_common.events import SEND_NOTIFICATION
 from burency_common.ids import new_id
 from burency_notifications.adapters.orm import inbox, recipients
 from burency_notifications.settings import NotificationsSettings
+
+from .notifications_testing.harness import Harness, command, eventually, running_harness
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 

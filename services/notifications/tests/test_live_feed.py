@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 
 import pytest
-from notifications_testing.harness import Harness, command, eventually, running_harness
 from sqlalchemy import func, select
 
 from burency_common.bus import InMemoryBus
@@ -15,6 +14,8 @@ from burency_common.events import EventEnvelope
 from burency_common.events.notifications import NOTIFICATION_IN_APP_CREATED
 from burency_notifications.adapters.orm import outbox
 from burency_notifications.settings import NotificationsSettings
+
+from .notifications_testing.harness import Harness, command, eventually, running_harness
 
 
 @pytest.fixture

@@ -21,8 +21,6 @@ from typing import Any
 
 import pytest
 from jinja2 import DictLoader, Environment, StrictUndefined
-from notifications_testing.harness import Harness, command, running_harness
-from notifications_testing.profiles import register_with_profile
 from sqlalchemy import select
 
 from burency_common.bus import InMemoryBus
@@ -40,6 +38,9 @@ from burency_notifications.domain import CHANNELS, LANGUAGES
 from burency_notifications.rendering import TemplateDataError, check_catalogue, render
 from burency_notifications.settings import NotificationsSettings
 from burency_testing.waiting import eventually
+
+from .notifications_testing.harness import Harness, command, running_harness
+from .notifications_testing.profiles import register_with_profile
 
 # A key whose name says "this opens something" must be declared secret.
 _SECRET_LOOKING = ("url", "link", "token", "code", "otp", "password", "secret", "pin")

@@ -7,13 +7,14 @@ import secrets
 from collections.abc import AsyncIterator, Callable
 
 import pytest
-from notifications_testing.harness import command, registered_event
 
 from burency_common.bus import InMemoryBus
 from burency_common.db import migrate
 from burency_common.errors import EventSchemaError
 from burency_notifications.component import MIGRATIONS, NotificationsComponent, build_component
 from burency_notifications.settings import NotificationsSettings
+
+from .notifications_testing.harness import command, registered_event
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

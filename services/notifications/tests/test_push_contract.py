@@ -9,8 +9,6 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from notifications_testing.harness import Harness, command, running_harness
-from notifications_testing.push_env import add_device, fcm_token, local_fcm
 from sqlalchemy import func, select
 
 from burency_notifications.adapters.channels import RecordingChannel
@@ -23,6 +21,9 @@ from burency_notifications.adapters.push import (
 )
 from burency_notifications.adapters.push.message import PushSender
 from burency_notifications.settings import NotificationsSettings
+
+from .notifications_testing.harness import Harness, command, running_harness
+from .notifications_testing.push_env import add_device, fcm_token, local_fcm
 
 
 @pytest.fixture(params=["record", "fcm"])

@@ -10,8 +10,6 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from notifications_testing.harness import Harness, command, running_harness
-from notifications_testing.push_env import Fcm, add_device, device_ids, fcm_token, local_fcm
 from sqlalchemy import select
 
 from burency_notifications.adapters.orm import push_sends
@@ -25,6 +23,9 @@ from burency_notifications.adapters.push import (
 )
 from burency_notifications.adapters.push.fcm import classify
 from burency_notifications.settings import NotificationsSettings
+
+from .notifications_testing.harness import Harness, command, running_harness
+from .notifications_testing.push_env import Fcm, add_device, device_ids, fcm_token, local_fcm
 
 
 @pytest.fixture
@@ -193,7 +194,7 @@ async def test_access_token_refreshed_on_401_and_before_expiry(fcm: Fcm) -> None
 
 
 async def test_assertion_signed_with_another_key_is_refused(fcm: Fcm) -> None:
-    from notifications_testing.fcm_server import make_service_account
+    from burency_testing.fcm_server import make_service_account
 
     other, _ = make_service_account()
     account = ServiceAccount.from_info({**fcm.account, "private_key": other["private_key"]})

@@ -8,8 +8,15 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable
 
 import pytest
-from notifications_testing.harness import Harness, command, eventually, running_harness
-from notifications_testing.push_env import (
+from sqlalchemy import select
+
+from burency_common.bus import KafkaBus
+from burency_common.bus.kafka import KafkaConsumerSettings
+from burency_notifications.adapters.orm import recipient_kyc, recipients
+from burency_notifications.settings import NotificationsSettings
+
+from .notifications_testing.harness import Harness, command, eventually, running_harness
+from .notifications_testing.push_env import (
     Fcm,
     add_device,
     announcement_done,
@@ -17,12 +24,6 @@ from notifications_testing.push_env import (
     kyc_event,
     local_fcm,
 )
-from sqlalchemy import select
-
-from burency_common.bus import KafkaBus
-from burency_common.bus.kafka import KafkaConsumerSettings
-from burency_notifications.adapters.orm import recipient_kyc, recipients
-from burency_notifications.settings import NotificationsSettings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 

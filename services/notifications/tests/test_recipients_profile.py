@@ -10,14 +10,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from notifications_testing.harness import Harness, command, registered_event, running_harness
-from notifications_testing.profiles import profile_event, recipient, register_with_profile
 
 from burency_common.errors import EventSchemaError
 from burency_common.events import EventEnvelope
 from burency_common.events.users import USER_PROFILE_UPDATED
 from burency_common.ids import new_id
 from burency_notifications.settings import NotificationsSettings
+
+from .notifications_testing.harness import Harness, command, registered_event, running_harness
+from .notifications_testing.profiles import profile_event, recipient, register_with_profile
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

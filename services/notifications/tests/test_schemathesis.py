@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from notifications_testing.served import ServedNotifications
 
 from burency_notifications.settings import NotificationsSettings
 from burency_testing.api_fuzz import fuzz_operations
+
+from .notifications_testing.served import ServedNotifications
 
 
 @pytest.fixture(scope="module")

@@ -14,9 +14,6 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from notifications_testing.harness import Harness, command, eventually, running_harness
-from notifications_testing.profiles import profile_event, recipient
-from notifications_testing.twilio_server import TwilioServer
 
 from burency_common.bus import KafkaBus
 from burency_common.bus.kafka import KafkaConsumerSettings
@@ -25,6 +22,10 @@ from burency_common.events.notifications import NOTIFICATION_IN_APP_CREATED
 from burency_common.ids import new_id
 from burency_notifications.settings import NotificationsSettings
 from burency_testing.infra import free_port
+
+from .notifications_testing.harness import Harness, command, eventually, running_harness
+from .notifications_testing.profiles import profile_event, recipient
+from .notifications_testing.twilio_server import TwilioServer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 

@@ -10,9 +10,6 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from notifications_testing.harness import Harness, command, running_harness
-from notifications_testing.profiles import register_with_profile
-from notifications_testing.twilio_server import TwilioServer
 
 from burency_common.config import load_settings
 from burency_common.errors import ConfigurationError
@@ -26,6 +23,10 @@ from burency_notifications.adapters.channels import (
 from burency_notifications.adapters.sms_twilio import TwilioClient, TwilioSmsChannel
 from burency_notifications.settings import NotificationsSettings
 from burency_testing.infra import free_port
+
+from .notifications_testing.harness import Harness, command, running_harness
+from .notifications_testing.profiles import register_with_profile
+from .notifications_testing.twilio_server import TwilioServer
 
 PHONE = "+971501234567"
 

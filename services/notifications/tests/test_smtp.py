@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from notifications_testing.harness import Harness, command, running_harness
 
 from burency_notifications.settings import NotificationsSettings
+
+from .notifications_testing.harness import Harness, command, running_harness
 
 
 class Inbox:

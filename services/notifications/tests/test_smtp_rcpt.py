@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from notifications_testing.harness import Harness, command, running_harness
 
 from burency_notifications.settings import NotificationsSettings
 from burency_testing.infra import free_port
+
+from .notifications_testing.harness import Harness, command, running_harness
 
 
 class Greylister:

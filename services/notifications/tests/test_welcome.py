@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 
 import pytest
-from notifications_testing.harness import Harness, command, registered_event, running_harness
 
 from burency_common.ids import new_id
 from burency_notifications.settings import NotificationsSettings
 from burency_testing.waiting import eventually
+
+from .notifications_testing.harness import Harness, command, registered_event, running_harness
 
 
 @pytest.fixture

@@ -3,18 +3,15 @@ files service speaking the internal files contract, an in-memory bus."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from users_testing.harness import Harness, running_harness
-
 from burency_users.settings import UsersSettings
+
+from .users_testing.harness import Harness, running_harness
 
 
 @pytest.fixture

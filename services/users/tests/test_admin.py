@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from users_testing.harness import Harness
+from .users_testing.harness import Harness
 
 SUPPORT = ("agent-1", "support")
 ADMIN = ("admin-1", "admin")

@@ -12,10 +12,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
-from users_testing.harness import Harness, registered_event, running_harness
 
 from burency_users.adapters.orm import inbox, metadata, profiles
 from burency_users.settings import UsersSettings
+
+from .users_testing.harness import Harness, registered_event, running_harness
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

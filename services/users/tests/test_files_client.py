@@ -7,12 +7,13 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from users_testing.fake_files import FakeFiles
 
 from burency_users.adapters.files_client import FilesClient
 from burency_users.component import build_component
 from burency_users.domain.errors import FilesUnavailable
 from burency_users.settings import UsersSettings
+
+from .users_testing.fake_files import FakeFiles
 
 SECRET = secrets.token_bytes(32)
 

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from users_testing.harness import Harness, registered_event, running_harness
 
 from burency_common.bus import KafkaBus
 from burency_common.bus.kafka import KafkaConsumerSettings
@@ -24,6 +23,8 @@ from burency_common.ids import new_id
 from burency_testing.waiting import eventually
 from burency_users.adapters.orm import inbox, profiles
 from burency_users.settings import UsersSettings
+
+from .users_testing.harness import Harness, registered_event, running_harness
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 

@@ -6,10 +6,11 @@ import asyncio
 from typing import Any
 
 import pytest
-from users_testing.harness import Harness
 
 from burency_common.events import SEND_NOTIFICATION
 from burency_common.events.kyc import KYC_STATUS_CHANGED
+
+from .users_testing.harness import Harness
 
 REVIEWER = ("reviewer-1", "compliance")
 SUBMISSIONS = "/v1/kyc/submissions"

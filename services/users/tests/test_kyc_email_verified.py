@@ -3,7 +3,7 @@ users service itself from the signed identity."""
 
 from __future__ import annotations
 
-from users_testing.harness import Harness
+from .users_testing.harness import Harness
 
 SUBMISSIONS = "/v1/kyc/submissions"
 

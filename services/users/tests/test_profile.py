@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from users_testing.harness import COMPLETE_PROFILE, Harness, registered_event
+
+from .users_testing.harness import COMPLETE_PROFILE, Harness, registered_event
 
 
 async def test_registration_creates_a_profile_at_kyc_level_0(harness: Harness) -> None:

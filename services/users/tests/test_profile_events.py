@@ -3,9 +3,9 @@ language or country changes (by the user or by staff); other edits emit nothing.
 
 from __future__ import annotations
 
-from users_testing.harness import COMPLETE_PROFILE, Harness, registered_event
-
 from burency_common.events.users import USER_PROFILE_UPDATED
+
+from .users_testing.harness import COMPLETE_PROFILE, Harness, registered_event
 
 
 async def _announced(h: Harness, user: str) -> list[dict[str, object]]:

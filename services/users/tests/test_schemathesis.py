@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from users_testing.served import ServedUsers
 
 from burency_testing.api_fuzz import fuzz_operations
 from burency_users.settings import UsersSettings
+
+from .users_testing.served import ServedUsers
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """Helpers shared by the embedded-platform tests."""
 
-from platform_testing.email import PlatformClient, verify_email
+from .email import PlatformClient, verify_email
 
 __all__ = ["PlatformClient", "verify_email"]

@@ -15,7 +15,8 @@ from burency_common.bus import EventBus, KafkaBus
 from burency_common.db import create_engine
 from burency_common.events import EventEnvelope
 from burency_common.outbox import OutboxRelay
-from support.schema import outbox
+
+from .schema import outbox
 
 
 class PausingBus(EventBus):

@@ -10,11 +10,12 @@ from typing import Any
 import httpx
 import pyotp
 
-from auth_testing.harness import Harness
 from burency_auth.entrypoints.http.apikeys import VERIFY_PATH
 from burency_common.apikeys import sign
 from burency_common.identity import Identity
 from burency_common.timeutil import to_epoch_ms
+
+from .harness import Harness
 
 GATEWAY = Identity(user_id="service:gateway", roles=frozenset({"service"}))
 IP = "203.0.113.7"

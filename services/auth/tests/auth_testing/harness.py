@@ -3,47 +3,33 @@ in-memory bus recording what the outbox relay publishes, a manual clock."""
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from asgi_lifespan import LifespanManager
 
 from burency_auth.component import AuthComponent, build_component
 from burency_auth.settings import AuthSettings
-from burency_common.bus import InMemoryBus
 from burency_common.events import SEND_NOTIFICATION, USER_REGISTERED, EventEnvelope
 from burency_common.events.auth import AUTH_TOKENS_REVOKED
-from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity, verify_identity
+from burency_common.identity import IDENTITY_HEADER, Identity, verify_identity
 from burency_common.timeutil import ManualClock, utc_now
 from burency_common.tokens import TokenType, VerifiedToken, verify_token
+from burency_testing.service_harness import HarnessParts, RunningService, ServiceHarness
 
 PASSWORD = "correct horse battery staple"
 CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_cost_kib": 64, "argon2_parallelism": 1}
 
 
-@dataclass
-class Harness:
+@dataclass(kw_only=True)
+class Harness(ServiceHarness[AuthComponent]):
     """The running service plus helpers; one per test."""
 
-    component: AuthComponent
-    client: httpx.AsyncClient
     clock: ManualClock
-    events: dict[str, EventEnvelope] = field(default_factory=dict)
 
-    async def drain(self) -> list[EventEnvelope]:
-        assert self.component.relay is not None
-        await self.component.relay.drain()
+    async def drain(self) -> list[EventEnvelope]:  # type: ignore[override]
+        await super().drain()
         return list(self.events.values())
-
-    async def published(self, topic: str, **payload: Any) -> list[EventEnvelope]:
-        await self.drain()
-        return [
-            e
-            for e in self.events.values()
-            if e.type == topic and all(e.payload.get(k) == v for k, v in payload.items())
-        ]
 
     async def notifications(self, event: str, user_id: str | None = None) -> list[dict[str, Any]]:
         found = await self.published(SEND_NOTIFICATION, event=event)
@@ -78,10 +64,6 @@ class Harness:
         secret = self.component.app.state.identity_secret
         return verify_identity(headers[IDENTITY_HEADER], secret=secret, now=utc_now()).user_id
 
-    def identity_headers(self, identity: Identity) -> dict[str, str]:
-        secret = self.component.app.state.identity_secret
-        return {IDENTITY_HEADER: sign_identity(identity, secret=secret, now=utc_now())}
-
     async def register(self, email: str, password: str = PASSWORD) -> str:
         response = await self.client.post(
             "/v1/register", json={"email": email, "password": password}
@@ -111,37 +93,19 @@ class Harness:
         return body
 
 
-class running_harness:  # noqa: N801 - used like a function
+class running_harness(RunningService[AuthComponent, Harness]):  # noqa: N801 - used like a function
     """``async with running_harness(settings, clock) as h``: start, serve, stop."""
 
+    base_url = "http://auth"
+    recorded_topics = (USER_REGISTERED, SEND_NOTIFICATION, AUTH_TOKENS_REVOKED)
+
     def __init__(self, settings: AuthSettings, clock: ManualClock) -> None:
+        super().__init__()
         self.settings = settings
         self.clock = clock
 
-    async def __aenter__(self) -> Harness:
-        self.component = build_component(
-            self.settings, identity_secret=secrets.token_bytes(32), clock=self.clock
-        )
-        self.bus = InMemoryBus()
-        events: dict[str, EventEnvelope] = {}
+    def build(self, identity_secret: bytes) -> AuthComponent:
+        return build_component(self.settings, identity_secret=identity_secret, clock=self.clock)
 
-        async def record(envelope: EventEnvelope) -> None:
-            events[envelope.id] = envelope  # at-least-once bus: keep one per event id
-
-        for topic in (USER_REGISTERED, SEND_NOTIFICATION, AUTH_TOKENS_REVOKED):
-            self.bus.subscribe(topic, group="tests", handler=record)
-        await self.bus.start()
-        await self.component.start(self.bus)
-        self.lifespan = LifespanManager(self.component.app)
-        await self.lifespan.__aenter__()
-        # Not ``self.lifespan.app``: asgi-lifespan hands every request the SAME scope["state"]
-        # dict, so request-scoped caches (identity, request id) would leak between requests.
-        transport = httpx.ASGITransport(app=self.component.app)
-        self.client = httpx.AsyncClient(transport=transport, base_url="http://auth")
-        return Harness(self.component, self.client, self.clock, events)
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.client.aclose()
-        await self.lifespan.__aexit__(None, None, None)
-        await self.component.stop()
-        await self.bus.stop()
+    def make_harness(self, parts: HarnessParts[AuthComponent]) -> Harness:
+        return Harness(**parts, clock=self.clock)

@@ -4,15 +4,12 @@ a bare migrated ledger database for ledger-level tests."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
-from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -21,7 +18,7 @@ from burency_banking.adapters.orm import ledger_accounts
 from burency_banking.component import MIGRATIONS, BankingComponent, build_component
 from burency_banking.ledger import Ledger, SystemAccount, TransferSpec
 from burency_banking.settings import DEFAULT_ASSETS, BankingSettings
-from burency_common.bus import EventBus, InMemoryBus
+from burency_common.bus import EventBus
 from burency_common.bus.port import DeadLetter
 from burency_common.db import migrate
 from burency_common.events import (
@@ -31,10 +28,9 @@ from burency_common.events import (
     UserRegistered,
     default_registry,
 )
-from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity
 from burency_common.ids import new_id
 from burency_common.money import AssetRegistry
-from burency_common.timeutil import utc_now
+from burency_testing.service_harness import HarnessParts, RunningService, ServiceHarness
 
 RECORDED_TOPICS = [SEND_NOTIFICATION]
 
@@ -90,24 +86,12 @@ async def ledger_database(url: str) -> AsyncIterator[LedgerDb]:
 
 
 @dataclass
-class Harness:
-    component: BankingComponent
-    client: httpx.AsyncClient
-    bus: EventBus
-    events: dict[str, EventEnvelope] = field(default_factory=dict)
+class Harness(ServiceHarness[BankingComponent]):
     dead_letters: list[DeadLetter] = field(default_factory=list)
 
     @property
     def ctx(self) -> Any:
         return self.component.context
-
-    def headers(self, user_id: str, *roles: str, email_verified: bool = True) -> dict[str, str]:
-        """A signed identity; a verified address unless a test says otherwise."""
-        identity = Identity(
-            user_id=user_id, roles=frozenset(roles or ("user",)), email_verified=email_verified
-        )
-        secret = self.component.app.state.identity_secret
-        return {IDENTITY_HEADER: sign_identity(identity, secret=secret, now=utc_now())}
 
     async def register(self, user_id: str | None = None, email: str | None = None) -> str:
         """Publish ``user.registered`` as auth would; returns the new user's id."""
@@ -124,28 +108,13 @@ class Harness:
             spec = TransferSpec(new_id(), asset, source, account, amount, "deposit.fiat")
             await ledger.transfer(db, spec)
 
-    async def published(self, topic: str, **payload: Any) -> list[EventEnvelope]:
-        assert self.component.relay is not None
-        await self.component.relay.drain()
-        return [
-            e
-            for e in self.events.values()
-            if e.type == topic and all(e.payload.get(k) == v for k, v in payload.items())
-        ]
 
-    async def call(
-        self, method: str, path: str, user_id: str, *roles: str, **kwargs: Any
-    ) -> httpx.Response:
-        headers = {**kwargs.pop("headers", {}), **self.headers(user_id, *roles)}
-        return await self.client.request(method, path, headers=headers, **kwargs)
+class running_harness(RunningService[BankingComponent, Harness]):  # noqa: N801 - used like a function
+    """``async with running_harness(settings) as h``: start, serve, stop (see
+    :class:`RunningService`); dead letters on the component's topics are recorded and
+    must be none when the test body passed."""
 
-
-class running_harness:  # noqa: N801 - used like a function
-    """``async with running_harness(settings) as h``: start, serve, stop.
-
-    Without ``bus`` an in-memory bus records what the relay publishes (``h.events``);
-    with one (a ``KafkaBus``), the caller subscribes its own handlers before entering.
-    """
+    base_url = "http://banking"
 
     def __init__(
         self,
@@ -154,43 +123,27 @@ class running_harness:  # noqa: N801 - used like a function
         group: str = "banking",
         record: list[str] | None = None,
     ) -> None:
+        super().__init__(bus, group)
         self.settings = settings
-        self.given_bus = bus
-        self.group = group
-        self.record_topics = RECORDED_TOPICS if record is None else record
+        self.recorded_topics = tuple(RECORDED_TOPICS if record is None else record)
+        self.dead: list[DeadLetter] = []
 
-    async def __aenter__(self) -> Harness:
-        self.component = build_component(self.settings, identity_secret=secrets.token_bytes(32))
-        events: dict[str, EventEnvelope] = {}
+    def build(self, identity_secret: bytes) -> BankingComponent:
+        return build_component(self.settings, identity_secret=identity_secret)
 
-        async def record(envelope: EventEnvelope) -> None:
-            events[envelope.id] = envelope
-
-        dead: list[DeadLetter] = []
-
+    def before_start(self, component: BankingComponent, bus: EventBus, given: bool) -> None:
         async def record_dead(letter: DeadLetter) -> None:
-            dead.append(letter)
+            self.dead.append(letter)
 
-        self.bus = self.given_bus or InMemoryBus()
-        if self.given_bus is None:
-            for topic in self.record_topics:
-                self.bus.subscribe(topic, group="tests", handler=record)
-            for topic in self.component.handlers:
-                self.bus.subscribe_dead_letters(topic, group="tests", handler=record_dead)
-        self.component.subscribe(self.bus, group=self.group)
-        await self.bus.start()
-        await self.component.start(self.bus)
-        self.lifespan = LifespanManager(self.component.app)
-        await self.lifespan.__aenter__()
-        transport = httpx.ASGITransport(app=self.component.app)
-        self.client = httpx.AsyncClient(transport=transport, base_url="http://banking")
-        self.harness = Harness(self.component, self.client, self.bus, events, dead)
-        return self.harness
+        if not given:
+            for topic in component.handlers:
+                bus.subscribe_dead_letters(topic, group="tests", handler=record_dead)
+
+    def make_harness(self, parts: HarnessParts[BankingComponent]) -> Harness:
+        self.harness_ = Harness(**parts, dead_letters=self.dead)
+        return self.harness_
 
     async def __aexit__(self, *exc: object) -> None:
         if exc[0] is None:  # a handler that failed would hide behind its dead letter
-            assert self.harness.dead_letters == [], self.harness.dead_letters
-        await self.client.aclose()
-        await self.lifespan.__aexit__(None, None, None)
-        await self.component.stop()
-        await self.bus.stop()
+            assert self.harness_.dead_letters == [], self.harness_.dead_letters
+        await super().__aexit__(*exc)

@@ -3,39 +3,36 @@ signed identity headers, and downloads through the URLs it hands out."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from asgi_lifespan import LifespanManager
 from sqlalchemy import func, select
 
-from burency_common.bus import InMemoryBus
-from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity
-from burency_common.timeutil import ManualClock, utc_now
+from burency_common.identity import Identity
+from burency_common.timeutil import ManualClock
 from burency_files.adapters.orm import files
 from burency_files.component import FilesComponent, build_component
 from burency_files.settings import FilesSettings
+from burency_testing.service_harness import HarnessParts, RunningService, ServiceHarness
 
 BASE_URL = "http://files"
 
 
-@dataclass
-class Harness:
-    component: FilesComponent
-    client: httpx.AsyncClient
+@dataclass(kw_only=True)
+class Harness(ServiceHarness[FilesComponent]):
     clock: ManualClock
 
-    def headers(self, user_id: str, *roles: str, auth_method: str = "jwt") -> dict[str, str]:
+    def headers(  # type: ignore[override]
+        self, user_id: str, *roles: str, auth_method: str = "jwt"
+    ) -> dict[str, str]:
         identity = Identity(
             user_id=user_id,
             roles=frozenset(roles or ("user",)),
             auth_method=auth_method,  # type: ignore[arg-type]
         )
-        secret = self.component.app.state.identity_secret
-        return {IDENTITY_HEADER: sign_identity(identity, secret=secret, now=utc_now())}
+        return self.identity_headers(identity)
 
     def service_headers(self, name: str = "users") -> dict[str, str]:
         return self.headers(f"service:{name}", "service")
@@ -77,28 +74,18 @@ class Harness:
             return int(await conn.scalar(select(func.count()).select_from(files)) or 0)
 
 
-class running_harness:  # noqa: N801 - used like a function
+class running_harness(RunningService[FilesComponent, Harness]):  # noqa: N801 - used like a function
     """``async with running_harness(settings, clock) as h``: start, serve, stop."""
 
+    base_url = BASE_URL
+
     def __init__(self, settings: FilesSettings, clock: ManualClock) -> None:
+        super().__init__()
         self.settings = settings
         self.clock = clock
 
-    async def __aenter__(self) -> Harness:
-        self.component = build_component(
-            self.settings, identity_secret=secrets.token_bytes(32), clock=self.clock
-        )
-        self.bus = InMemoryBus()
-        await self.bus.start()
-        await self.component.start(self.bus)
-        self.lifespan = LifespanManager(self.component.app)
-        await self.lifespan.__aenter__()
-        transport = httpx.ASGITransport(app=self.component.app)
-        self.client = httpx.AsyncClient(transport=transport, base_url=BASE_URL)
-        return Harness(self.component, self.client, self.clock)
+    def build(self, identity_secret: bytes) -> FilesComponent:
+        return build_component(self.settings, identity_secret=identity_secret, clock=self.clock)
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self.client.aclose()
-        await self.lifespan.__aexit__(None, None, None)
-        await self.component.stop()
-        await self.bus.stop()
+    def make_harness(self, parts: HarnessParts[FilesComponent]) -> Harness:
+        return Harness(**parts, clock=self.clock)

@@ -4,14 +4,13 @@ and read the delivery log."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from asgi_lifespan import LifespanManager
 from sqlalchemy import select
+from starlette.types import ASGIApp
 
 from burency_common.bus import EventBus, InMemoryBus
 from burency_common.events import (
@@ -22,12 +21,12 @@ from burency_common.events import (
     UserRegistered,
     default_registry,
 )
-from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity
+from burency_common.identity import Identity
 from burency_common.ids import new_id
-from burency_common.timeutil import utc_now
 from burency_notifications.adapters.orm import deliveries
 from burency_notifications.component import NotificationsComponent, build_component
 from burency_notifications.settings import NotificationsSettings
+from burency_testing.service_harness import HarnessParts, RunningService, ServiceHarness
 from burency_testing.waiting import eventually
 
 
@@ -47,17 +46,15 @@ def command(event: str, user_ids: list[str], **kwargs: Any) -> EventEnvelope:
 
 
 @dataclass
-class Harness:
-    component: NotificationsComponent
-    client: httpx.AsyncClient
-    bus: EventBus
+class Harness(ServiceHarness[NotificationsComponent]):
+    def headers(  # type: ignore[override]
+        self, user_id: str, roles: frozenset[str] = frozenset({"user"})
+    ) -> dict[str, str]:
+        return self.identity_headers(Identity(user_id=user_id, roles=roles))
 
-    def headers(self, user_id: str, roles: frozenset[str] = frozenset({"user"})) -> dict[str, str]:
-        identity = Identity(user_id=user_id, roles=roles)
-        secret = self.component.app.state.identity_secret
-        return {IDENTITY_HEADER: sign_identity(identity, secret=secret, now=utc_now())}
-
-    async def call(self, method: str, path: str, user_id: str, **kw: Any) -> httpx.Response:
+    async def call(  # type: ignore[override]
+        self, method: str, path: str, user_id: str, **kw: Any
+    ) -> httpx.Response:
         return await self.client.request(method, path, headers=self.headers(user_id), **kw)
 
     async def register(self, email: str = "someone@example.com") -> str:
@@ -83,8 +80,16 @@ class Harness:
         return await self.deliveries(notification_id)
 
 
-class running_harness:  # noqa: N801 - used like a function
-    """``async with running_harness(settings) as h``: build, subscribe, start, serve, stop."""
+class running_harness(RunningService[NotificationsComponent, Harness]):  # noqa: N801 - used like a function
+    """``async with running_harness(settings) as h``: build, subscribe, start, serve, stop.
+
+    The component starts before the bus and stops after it; requests go through the
+    lifespan manager's app.
+    """
+
+    base_url = "http://notifications"
+    start_bus_first = False
+    stop_bus_last = False
 
     def __init__(
         self,
@@ -92,23 +97,15 @@ class running_harness:  # noqa: N801 - used like a function
         bus: EventBus | None = None,
         group: str = "notifications",
     ) -> None:
+        super().__init__(bus or InMemoryBus(), group)
         self.settings = settings
-        self.bus = bus or InMemoryBus()
-        self.group = group
 
-    async def __aenter__(self) -> Harness:
-        self.component = build_component(self.settings, identity_secret=secrets.token_bytes(32))
-        self.component.subscribe(self.bus, group=self.group)
-        await self.component.start(self.bus)
-        await self.bus.start()
-        self.lifespan = LifespanManager(self.component.app)
-        await self.lifespan.__aenter__()
-        transport = httpx.ASGITransport(app=self.lifespan.app)
-        self.client = httpx.AsyncClient(transport=transport, base_url="http://notifications")
-        return Harness(component=self.component, client=self.client, bus=self.bus)
+    def build(self, identity_secret: bytes) -> NotificationsComponent:
+        return build_component(self.settings, identity_secret=identity_secret)
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self.client.aclose()
-        await self.lifespan.__aexit__(None, None, None)
-        await self.bus.stop()
-        await self.component.stop()
+    def make_harness(self, parts: HarnessParts[NotificationsComponent]) -> Harness:
+        return Harness(**parts)
+
+    def served_app(self) -> ASGIApp:
+        app: ASGIApp = self.lifespan.app
+        return app

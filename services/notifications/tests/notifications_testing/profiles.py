@@ -10,7 +10,8 @@ from sqlalchemy import select
 from burency_common.events import EventEnvelope, default_registry
 from burency_common.events.users import USER_PROFILE_UPDATED, UserProfileUpdated
 from burency_notifications.adapters.orm import recipients
-from notifications_testing.harness import Harness, eventually
+
+from .harness import Harness, eventually
 
 
 def profile_event(

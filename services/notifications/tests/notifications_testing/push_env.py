@@ -15,8 +15,9 @@ from burency_common.events import EventEnvelope, default_registry
 from burency_common.events.kyc import KYC_STATUS_CHANGED, KycStatusChanged
 from burency_common.ids import new_id
 from burency_notifications.adapters.orm import announcement_targets, devices
-from notifications_testing.fcm_server import FcmServer, make_service_account
-from notifications_testing.harness import Harness, eventually
+from burency_testing.fcm_server import FcmServer, make_service_account
+
+from .harness import Harness, eventually
 
 
 @dataclass

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from burency_notifications.settings import NotificationsSettings
 from burency_testing.served import ServedOnThread
-from notifications_testing.harness import command, running_harness
+
+from .harness import command, running_harness
 
 
 class ServedNotifications(ServedOnThread):

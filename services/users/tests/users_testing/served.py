@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from burency_testing.served import ServedOnThread
 from burency_users.settings import UsersSettings
-from users_testing.harness import Harness, running_harness
+
+from .harness import Harness, running_harness
 
 ADMIN_ID = "schemathesis-admin"
 

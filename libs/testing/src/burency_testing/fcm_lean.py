@@ -3,7 +3,7 @@
 as a bare asyncio protocol so it costs a few tens of microseconds per request instead
 of an aiohttp server's ~130. It only counts deliveries per registration token.
 
-``python -m notifications_testing.fcm_lean --public-key F --client-email E --port N``
+``python -m burency_testing.fcm_lean --public-key F --client-email E --port N``
 prints ``ready``; ``GET /stats`` -> ``{received, unique, duplicates}``, ``POST /reset``.
 """
 
@@ -15,9 +15,10 @@ import json
 import secrets
 from collections import Counter
 from pathlib import Path
+from typing import cast
 from urllib.parse import parse_qs
 
-from notifications_testing.fcm_server import GRANT, check_assertion
+from burency_testing.fcm_server import GRANT, check_assertion
 
 _SEND_SUFFIX = b"/messages:send"
 
@@ -67,7 +68,7 @@ class FcmProtocol(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment] - uvloop's is not a subclass
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -109,10 +110,11 @@ class FcmProtocol(asyncio.Protocol):
 
 async def _serve(args: argparse.Namespace) -> None:
     token_uri = f"http://127.0.0.1:{args.port}/token"
-    counts = Counts(Path(args.public_key).read_text(), args.client_email, token_uri, args.project)
+    public_key = Path(args.public_key).read_text()  # noqa: ASYNC240 - once, before serving
+    counts = Counts(public_key, args.client_email, token_uri, args.project)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: FcmProtocol(counts), "127.0.0.1", args.port)
-    print("ready", flush=True)
+    print("ready", flush=True)  # noqa: T201 - the parent waits for this line
     async with server:
         await server.serve_forever()
 
@@ -125,7 +127,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     try:
-        import uvloop
+        import uvloop  # noqa: PLC0415 - optional
     except ImportError:
         asyncio.run(_serve(args))
     else:

@@ -12,7 +12,7 @@
   tokens, 400 INVALID_ARGUMENT for ``invalid`` ones, and scripted ``fail_next``
   answers (e.g. 503 UNAVAILABLE with ``Retry-After``).
 
-The benchmark runs the leaner :mod:`notifications_testing.fcm_lean` in a process of
+The benchmark runs the leaner :mod:`burency_testing.fcm_lean` in a process of
 its own instead (same wire format, counts only).
 """
 

@@ -1,8 +1,9 @@
 """A tiny upstream for the proxy tests and the gateway benchmark.
 
-Run by uvicorn in a subprocess (``proxy_upstream:create_app --factory``) or mounted
-in-process as an embedded instance. ``UPSTREAM_ID`` names the instance (every answer
-reports it); ``UPSTREAM_CALLS_FILE``, when set, gets one line per ``/die`` call.
+Run by uvicorn in a subprocess (``burency_testing.proxy_rig.proxy_upstream:create_app
+--factory``) or mounted in-process as an embedded instance. ``UPSTREAM_ID`` names the
+instance (every answer reports it); ``UPSTREAM_CALLS_FILE``, when set, gets one line per
+``/die`` call.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ async def die(request: Request) -> Response:
     """Record the call, then exit at once: the request arrived, no answer ever leaves."""
     calls_file = os.environ.get("UPSTREAM_CALLS_FILE")
     if calls_file:
-        with open(calls_file, "a") as handle:
+        with open(calls_file, "a") as handle:  # noqa: ASYNC230 - the process exits next
             handle.write(_name(request) + "\n")
     os._exit(1)
 

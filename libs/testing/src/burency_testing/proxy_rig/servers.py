@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-HERE = Path(__file__).parent
+PACKAGE = __name__.rpartition(".")[0]
 POLL = 0.05
 
 
@@ -30,7 +30,8 @@ def free_port() -> int:
 
 
 class Server:
-    """One uvicorn process serving ``<module>:create_app`` from this directory."""
+    """One uvicorn process serving ``<module>:create_app``, ``module`` one of this rig's
+    (``proxy_upstream``, ``proxy_gateway``, ``full_gateway``)."""
 
     def __init__(
         self, module: str, *, port: int | None = None, env: Mapping[str, str] | None = None
@@ -54,14 +55,16 @@ class Server:
 
     def start(self) -> Server:
         command = [
-            sys.executable, "-m", "uvicorn", f"{self.module}:create_app", "--factory",
-            "--app-dir", str(HERE), "--host", "127.0.0.1", "--port", str(self.port),
+            sys.executable, "-m", "uvicorn", f"{PACKAGE}.{self.module}:create_app", "--factory",
+            "--host", "127.0.0.1", "--port", str(self.port),
             "--log-level", "warning", "--no-access-log", "--loop", "uvloop", "--http", "httptools",
             "--timeout-graceful-shutdown", "1",
         ]  # fmt: skip
         env = {**os.environ, **self.env}
         with self.log_path.open("ab") as log:  # the child keeps its own copy of the fd
-            self.proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                command, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
         return self
 
     def _check_alive(self) -> None:
