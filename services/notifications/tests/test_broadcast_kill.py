@@ -35,7 +35,6 @@ pytestmark = pytest.mark.postgres
 
 USERS = 200
 BATCH = 50
-TESTS = Path(__file__).parent
 
 
 def _rows(now: datetime) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
@@ -70,9 +69,10 @@ async def _spawn(env: dict[str, str]) -> asyncio.subprocess.Process:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "notifications_testing.fanout_proc",
-        cwd=TESTS,
-        env={**os.environ, **env, "PYTHONPATH": str(TESTS)},
+        "burency_testing.component_process",
+        "burency_notifications.component:build_component",
+        "burency_notifications.settings:NotificationsSettings",
+        env={**os.environ, **env},
         stdout=asyncio.subprocess.PIPE,
     )
     assert proc.stdout is not None
