@@ -38,6 +38,7 @@ from burency_common.events.kyc import KYC_STATUS_CHANGED, KycStatusChanged
 from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity
 from burency_common.ids import new_id
 from burency_common.timeutil import ManualClock, utc_now
+from burency_testing.service_harness import ServiceHarness
 
 PASSWORD = "correct horse battery staple"
 CHEAP_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_cost_kib": 64, "argon2_parallelism": 1}
@@ -51,31 +52,25 @@ def _claims(token: str) -> dict[str, Any]:
     return data
 
 
-@dataclass
-class FlowsHarness:
-    banking: BankingComponent
+@dataclass(kw_only=True)
+class FlowsHarness(ServiceHarness[BankingComponent]):
+    """The shared service harness on banking (``component``, ``client``), plus auth."""
+
     auth: AuthComponent
-    client: httpx.AsyncClient  # banking
     auth_client: httpx.AsyncClient
-    bus: InMemoryBus
     clock: ManualClock  # auth's
-    events: dict[str, EventEnvelope] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)  # user id -> TOTP secret
+
+    @property
+    def banking(self) -> BankingComponent:
+        return self.component
 
     @property
     def flows(self) -> Flows:
         assert self.banking.flows is not None
         return self.banking.flows
 
-    def headers(self, user_id: str, *roles: str, email_verified: bool = True) -> dict[str, str]:
-        """A signed identity; a verified address unless a test says otherwise."""
-        identity = Identity(
-            user_id=user_id, roles=frozenset(roles or ("user",)), email_verified=email_verified
-        )
-        secret = self.banking.app.state.identity_secret
-        return {IDENTITY_HEADER: sign_identity(identity, secret=secret, now=utc_now())}
-
-    async def call(
+    async def call(  # type: ignore[override]
         self,
         method: str,
         path: str,
@@ -84,10 +79,10 @@ class FlowsHarness:
         key: str | None = None,
         **kwargs: Any,
     ) -> httpx.Response:
-        headers = {**kwargs.pop("headers", {}), **self.headers(user_id, *roles)}
+        headers = dict(kwargs.pop("headers", {}))
         if key is not None:
             headers["Idempotency-Key"] = key
-        return await self.client.request(method, path, headers=headers, **kwargs)
+        return await super().call(method, path, user_id, *roles, headers=headers, **kwargs)
 
     async def staff(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         return await self.call(method, path, STAFF, "compliance", **kwargs)
@@ -244,4 +239,7 @@ async def running(
         await banking.start(bus)
         stack.push_async_callback(banking.stop)
         client = await _serve(stack, banking.app, "http://banking")
-        yield FlowsHarness(banking, auth, client, auth_client, bus, clock, events)
+        yield FlowsHarness(
+            component=banking, client=client, bus=bus, events=events,
+            auth=auth, auth_client=auth_client, clock=clock,
+        )  # fmt: skip
