@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -180,10 +179,8 @@ def build_component(
     clock: Clock | None = None,
 ) -> NotificationsComponent:
     """Build the notification service (nothing connects until ``start``)."""
-    if identity_secret is None and settings.identity_secret is not None:
-        identity_secret = settings.identity_secret.get_secret_value().encode()
-    if identity_secret is None:
-        identity_secret = secrets.token_bytes(32)  # embedded: the platform sets its own
+    if identity_secret is None:  # embedded: the platform normally hands over its own
+        identity_secret = settings.identity_secret_bytes()
     engine = create_engine(settings.database_url)
     sessions = create_session_factory(engine)
     clock = clock or SystemClock()

@@ -14,17 +14,16 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 
-from burency_common.config import BurencySettings, RunMode
+from burency_common.config import RunMode, ServiceSettings
 
 __all__ = ["NotificationsSettings"]
 
 
-class NotificationsSettings(BurencySettings):
+class NotificationsSettings(ServiceSettings):
     """What the notification service needs; defaults are the production values."""
 
     service_name: str = "notifications"
     database_url: str = "sqlite+aiosqlite:///var/notifications.db"
-    identity_secret: SecretStr | None = None
     email_channel: Literal["smtp", "record"] | None = Field(
         default=None, description="smtp|record; default record embedded, smtp distributed"
     )
@@ -130,12 +129,3 @@ class NotificationsSettings(BurencySettings):
         if self.push_channel is not None:
             return self.push_channel
         return "record" if self.mode is RunMode.EMBEDDED else "fcm"
-
-    @model_validator(mode="after")
-    def _distributed_needs_secrets(self) -> NotificationsSettings:
-        if self.mode is RunMode.DISTRIBUTED and not self.identity_secret:
-            raise ValueError("distributed mode requires BURENCY_IDENTITY_SECRET")
-        secret = self.identity_secret
-        if secret is not None and len(secret.get_secret_value()) < 32:
-            raise ValueError("BURENCY_IDENTITY_SECRET must be at least 32 characters")
-        return self

@@ -7,14 +7,10 @@ when the same command arrives in two different envelopes).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -23,8 +19,8 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
 )
-from sqlalchemy.types import TypeDecorator
 
+from burency_common.db import UtcDateTime
 from burency_common.outbox import outbox_tables
 
 __all__ = [
@@ -40,18 +36,6 @@ __all__ = [
 
 metadata = MetaData()
 outbox, inbox = outbox_tables(metadata)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """A timezone-aware UTC datetime on every backend (SQLite drops the zone on read)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
-        if isinstance(value, datetime) and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value if isinstance(value, datetime) else None
 
 
 _TS = UtcDateTime()

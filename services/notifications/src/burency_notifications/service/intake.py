@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from burency_common.db import insert_ignore, upsert
 from burency_common.errors import EventSchemaError
 from burency_common.events import EventEnvelope, SendNotification, UserRegistered
 from burency_common.events.notification_types import (
@@ -49,11 +49,6 @@ __all__ = [
 
 INBOX_CONSUMER = "notifications"
 _log = get_logger("burency.notifications")
-
-
-def _insert(db: AsyncSession, table: Any) -> Any:
-    dialect = db.bind.dialect.name if db.bind is not None else "sqlite"
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def parse_command(envelope: EventEnvelope) -> SendNotification:
@@ -100,20 +95,20 @@ async def on_user_registered(ctx: NotificationsContext, envelope: EventEnvelope)
     async with ctx.transaction() as db:
         if not await claim_in_inbox(db, inbox, envelope, consumer=INBOX_CONSUMER):
             return
-        stmt = _insert(db, recipients).values(
-            user_id=payload.user_id,
-            email=payload.email,
-            phone=None,
-            language="en",
-            created_at=ctx.clock.now(),
-        )
         # a user.profile_updated consumed first left a row without email: fill it in
-        await db.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["user_id"],
-                set_={"email": payload.email},
-                where=recipients.c.email.is_(None),
-            )
+        await upsert(
+            db,
+            recipients,
+            {
+                "user_id": payload.user_id,
+                "email": payload.email,
+                "phone": None,
+                "language": "en",
+                "created_at": ctx.clock.now(),
+            },
+            index_elements=["user_id"],
+            update=["email"],
+            where=recipients.c.email.is_(None),
         )
     _log.info("recipient.recorded", user_id=payload.user_id)
 
@@ -189,18 +184,18 @@ async def on_send_notification(ctx: NotificationsContext, envelope: EventEnvelop
         if not await claim_in_inbox(db, inbox, envelope, consumer=INBOX_CONSUMER):
             return
         rows = [] if command.segment is not None else await _delivery_rows(db, ctx, command, now)
-        claimed = await db.execute(
-            _insert(db, notifications)
-            .values(
-                id=command.notification_id,
-                event=command.event,
-                data=_kept_data(command, rows),
-                priority=command.priority,
-                created_at=now,
-            )
-            .on_conflict_do_nothing()
+        claimed = await insert_ignore(
+            db,
+            notifications,
+            {
+                "id": command.notification_id,
+                "event": command.event,
+                "data": _kept_data(command, rows),
+                "priority": command.priority,
+                "created_at": now,
+            },
         )
-        if getattr(claimed, "rowcount", 0) != 1:
+        if not claimed:
             _log.info("notification.duplicate", notification_id=command.notification_id)
             return
         if command.segment is not None:  # a mass notification: the fan-out worker sends it

@@ -8,8 +8,8 @@ the event's ``changed_at``), so a late, older event never overwrites a newer lev
 from __future__ import annotations
 
 from pydantic import ValidationError
-from sqlalchemy.dialects import postgresql, sqlite
 
+from burency_common.db import upsert
 from burency_common.errors import EventSchemaError
 from burency_common.events import EventEnvelope
 from burency_common.events.kyc import KycStatusChanged
@@ -32,16 +32,11 @@ async def on_kyc_status_changed(ctx: NotificationsContext, envelope: EventEnvelo
     async with ctx.transaction() as db:
         if not await claim_in_inbox(db, inbox, envelope, consumer=INBOX_CONSUMER):
             return
-        dialect = db.bind.dialect.name if db.bind is not None else "sqlite"
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        stmt = insert(recipient_kyc).values(
-            user_id=event.user_id, level=event.level, updated_at=event.changed_at
-        )
-        await db.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["user_id"],
-                set_={"level": stmt.excluded.level, "updated_at": stmt.excluded.updated_at},
-                where=recipient_kyc.c.updated_at <= stmt.excluded.updated_at,
-            )
+        await upsert(
+            db,
+            recipient_kyc,
+            {"user_id": event.user_id, "level": event.level, "updated_at": event.changed_at},
+            index_elements=["user_id"],
+            where=lambda new: recipient_kyc.c.updated_at <= new.updated_at,  # newest wins
         )
     _log.info("recipient.kyc_level", user_id=event.user_id, level=event.level)

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from burency_common.db import upsert
 from burency_notifications.adapters.orm import preferences
 from burency_notifications.domain import (
     CHANNELS,
@@ -59,15 +59,12 @@ async def set_preferences(
             raise ChannelRequired(f"{event} is a security notification: email must stay on")
     now = ctx.clock.now()
     async with ctx.transaction() as db:
-        postgres = db.bind is not None and db.bind.dialect.name == "postgresql"
         for event, channel, enabled in changes:
-            stmt = (postgresql.insert if postgres else sqlite.insert)(preferences).values(
-                user_id=user_id, event=event, channel=channel, enabled=enabled, updated_at=now
-            )
-            await db.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["user_id", "event", "channel"],
-                    set_={"enabled": enabled, "updated_at": now},
-                )
+            row = {"user_id": user_id, "event": event, "channel": channel}
+            await upsert(
+                db,
+                preferences,
+                {**row, "enabled": enabled, "updated_at": now},
+                index_elements=list(row),
             )
     return await get_preferences(ctx, user_id=user_id)

@@ -18,9 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import or_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from burency_common.db import upsert
 from burency_common.errors import EventSchemaError
 from burency_common.events import EventEnvelope
 from burency_common.events.users import UserProfileUpdated
@@ -35,30 +35,26 @@ INBOX_CONSUMER = "notifications.recipients"
 _log = get_logger("burency.notifications")
 
 
-def _upsert(db: AsyncSession, profile: UserProfileUpdated, now: Any) -> Any:
-    dialect = db.bind.dialect.name if db.bind is not None else "sqlite"
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(recipients).values(
-        user_id=profile.user_id,
-        email=None,
-        phone=profile.phone,
-        language=profile.language,
-        country=profile.country,
-        profile_changed_at=profile.changed_at,
-        created_at=now,
-    )
-    newer = or_(
-        recipients.c.profile_changed_at.is_(None),
-        recipients.c.profile_changed_at < stmt.excluded.profile_changed_at,
-    )
-    return stmt.on_conflict_do_update(
-        index_elements=["user_id"],
-        set_={
-            "phone": stmt.excluded.phone,
-            "language": stmt.excluded.language,
-            "country": stmt.excluded.country,
-            "profile_changed_at": stmt.excluded.profile_changed_at,
+async def _apply(db: AsyncSession, profile: UserProfileUpdated, now: Any) -> bool:
+    """Insert the recipient or take the newer profile's fields; False when it was stale."""
+    return await upsert(
+        db,
+        recipients,
+        {
+            "user_id": profile.user_id,
+            "email": None,
+            "phone": profile.phone,
+            "language": profile.language,
+            "country": profile.country,
+            "profile_changed_at": profile.changed_at,
+            "created_at": now,
         },
-        where=newer,
+        index_elements=["user_id"],
+        update=["phone", "language", "country", "profile_changed_at"],
+        where=lambda new: or_(
+            recipients.c.profile_changed_at.is_(None),
+            recipients.c.profile_changed_at < new.profile_changed_at,
+        ),
     )
 
 
@@ -70,8 +66,7 @@ async def on_profile_updated(ctx: NotificationsContext, envelope: EventEnvelope)
     async with ctx.transaction() as db:
         if not await claim_in_inbox(db, inbox, envelope, consumer=INBOX_CONSUMER):
             return
-        result = await db.execute(_upsert(db, payload, ctx.clock.now()))
-    applied = getattr(result, "rowcount", 0) == 1
+        applied = await _apply(db, payload, ctx.clock.now())
     _log.info(
         "recipient.profile_applied" if applied else "recipient.profile_stale",
         user_id=payload.user_id,
