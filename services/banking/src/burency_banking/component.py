@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,10 +132,8 @@ def build_component(
     ASGI client, caller-owned; else ``BURENCY_AUTH_URL``); ``second_factor`` replaces
     that verifier altogether.
     """
-    if identity_secret is None and settings.identity_secret is not None:
-        identity_secret = settings.identity_secret.get_secret_value().encode()
-    if identity_secret is None:
-        identity_secret = secrets.token_bytes(32)  # embedded: the platform sets its own
+    if identity_secret is None:  # embedded: the platform normally hands its own
+        identity_secret = settings.identity_secret_bytes()
     engine = create_banking_engine(settings.database_url)
     clock = clock or SystemClock()
     assets = settings.asset_registry()

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from burency_banking import flow_defaults as flows_defaults
-from burency_common.config import BurencySettings, RunMode
+from burency_common.config import RunMode, ServiceSettings
 from burency_common.money import AssetRegistry
 
 __all__ = ["DEFAULT_ASSETS", "MIN_SEED_CHARS", "BankingSettings"]
@@ -28,12 +28,11 @@ DEFAULT_ASSETS: list[dict[str, Any]] = [
 ]
 
 
-class BankingSettings(BurencySettings):
+class BankingSettings(ServiceSettings):
     """What the banking service needs; defaults are the production values."""
 
     service_name: str = "banking"
     database_url: str = "sqlite+aiosqlite:///var/banking.db"
-    identity_secret: SecretStr | None = None
     assets: list[dict[str, Any]] = Field(default_factory=lambda: list(DEFAULT_ASSETS))
     default_asset: str = Field(default="AED", description="opened on user.registered")
     page_size_max: int = Field(default=200, ge=10, le=1000)
@@ -81,11 +80,6 @@ class BankingSettings(BurencySettings):
         registry = self.asset_registry()  # raises ValueError on a bad asset list
         if self.default_asset not in registry:
             raise ValueError("BURENCY_DEFAULT_ASSET must be one of BURENCY_ASSETS")
-        if self.mode is RunMode.DISTRIBUTED and not self.identity_secret:
-            raise ValueError("distributed mode requires BURENCY_IDENTITY_SECRET")
-        secret = self.identity_secret
-        if secret is not None and len(secret.get_secret_value()) < 32:
-            raise ValueError("BURENCY_IDENTITY_SECRET must be at least 32 characters")
         return self
 
     @field_validator("chain_address_seed")

@@ -18,16 +18,12 @@ Other parts of the service (the flows) add their own tables in later migrations.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
     Column,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -35,8 +31,8 @@ from sqlalchemy import (
     Table,
     text,
 )
-from sqlalchemy.types import TypeDecorator
 
+from burency_common.db import UtcDateTime  # re-exported: the flow and chain tables use it
 from burency_common.outbox import outbox_tables
 
 __all__ = [
@@ -52,18 +48,6 @@ __all__ = [
 
 metadata = MetaData()
 outbox, inbox = outbox_tables(metadata)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """A timezone-aware UTC datetime on every backend (SQLite drops the zone on read)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
-        if isinstance(value, datetime) and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value if isinstance(value, datetime) else None
 
 
 _TS = UtcDateTime()
