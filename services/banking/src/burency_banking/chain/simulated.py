@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -36,6 +35,7 @@ from burency_banking.chain.tables import (
     sim_outputs,
     sim_transactions,
 )
+from burency_common.db import insert_ignore
 from burency_common.ids import new_id
 from burency_common.timeutil import Clock, SystemClock
 
@@ -50,11 +50,6 @@ class ReorgResult:
     txid: str
     height: int  # the new tip
     orphaned_blocks: int  # 0 when the transaction was still in the mempool
-
-
-def _insert(db: AsyncConnection, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
-    dialect = db.dialect.name
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 class SimulatedChain:
@@ -92,10 +87,8 @@ class SimulatedChain:
         code = self._network(network)
         address = derive_address(self._seed, user_id=user_id, asset=asset, network=code)
         async with self._engine.begin() as db:
-            stmt = _insert(db, sim_addresses).values(
-                network=code, address=address, created_at=self._clock.now()
-            )
-            await db.execute(stmt.on_conflict_do_nothing())
+            values = {"network": code, "address": address, "created_at": self._clock.now()}
+            await insert_ignore(db, sim_addresses, values)
         return address
 
     async def height(self, network: str) -> int:
@@ -256,8 +249,7 @@ class SimulatedChain:
         return int(tip or 0)
 
     async def _lock_tip(self, db: AsyncConnection, code: str) -> int:
-        stmt = _insert(db, sim_networks).values(network=code, height=0)
-        await db.execute(stmt.on_conflict_do_nothing())
+        await insert_ignore(db, sim_networks, {"network": code, "height": 0})
         tip = await db.scalar(
             sa.select(sim_networks.c.height).where(sim_networks.c.network == code).with_for_update()
         )

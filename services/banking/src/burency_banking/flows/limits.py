@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from burency_banking.adapters.ledger_store import dialect_of
 from burency_banking.adapters.orm import inbox
 from burency_banking.flows.context import Flows
 from burency_banking.flows.errors import limit_exceeded
 from burency_banking.flows.tables import user_kyc_levels, withdrawals
+from burency_common.db import insert_ignore
 from burency_common.events import EventEnvelope
 from burency_common.events.kyc import KycStatusChanged
 from burency_common.outbox import claim_in_inbox
@@ -39,18 +38,14 @@ class Usage:
     monthly_used: int
 
 
-def _insert(db: AsyncConnection) -> postgresql.Insert | sqlite.Insert:
-    builder = postgresql.insert if dialect_of(db) == "postgresql" else sqlite.insert
-    return builder(user_kyc_levels)
-
-
 async def on_kyc_status_changed(flows: Flows, envelope: EventEnvelope) -> None:
     event = KycStatusChanged.model_validate(envelope.payload)
     async with flows.ctx.transaction() as db:
         if not await claim_in_inbox(db, inbox, envelope, consumer=_CONSUMER):
             return
-        stmt = _insert(db).values(user_id=event.user_id, level=0, changed_at=None)
-        await db.execute(stmt.on_conflict_do_nothing())
+        await insert_ignore(
+            db, user_kyc_levels, {"user_id": event.user_id, "level": 0, "changed_at": None}
+        )
         c = user_kyc_levels.c
         changed_at = event.changed_at.astimezone(UTC)
         await db.execute(
@@ -63,8 +58,9 @@ async def on_kyc_status_changed(flows: Flows, envelope: EventEnvelope) -> None:
 
 async def level_of(db: AsyncConnection, user_id: str, *, lock: bool = False) -> int:
     if lock:
-        stmt = _insert(db).values(user_id=user_id, level=0, changed_at=None)
-        await db.execute(stmt.on_conflict_do_nothing())
+        await insert_ignore(
+            db, user_kyc_levels, {"user_id": user_id, "level": 0, "changed_at": None}
+        )
     query = select(user_kyc_levels.c.level).where(user_kyc_levels.c.user_id == user_id)
     level = await db.scalar(query.with_for_update() if lock else query)
     return int(level or 0)

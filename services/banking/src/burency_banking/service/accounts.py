@@ -7,13 +7,12 @@ transfer "to e-mail X" is resolved without calling another service.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from burency_banking.adapters.ledger_store import dialect_of
 from burency_banking.adapters.orm import inbox, user_directory
 from burency_banking.domain.model import AccountInfo
 from burency_banking.service.context import BankingContext
+from burency_common.db import insert_ignore
 from burency_common.events import EventEnvelope, UserRegistered
 from burency_common.logging import get_logger
 from burency_common.outbox import claim_in_inbox
@@ -37,9 +36,8 @@ async def on_user_registered(ctx: BankingContext, envelope: EventEnvelope) -> No
 
 
 async def _remember(db: AsyncConnection, user_id: str, email: str, ctx: BankingContext) -> None:
-    builder = postgresql.insert if dialect_of(db) == "postgresql" else sqlite.insert
     values = {"user_id": user_id, "email": email.strip().lower(), "created_at": ctx.clock.now()}
-    await db.execute(builder(user_directory).values(**values).on_conflict_do_nothing())
+    await insert_ignore(db, user_directory, values)
 
 
 async def find_user_by_email(db: AsyncConnection, email: str) -> str | None:
