@@ -35,7 +35,7 @@ async def test_address_is_stable_per_user_asset_network(flows_h: FlowsHarness) -
     for query, code in [
         ("asset=BTC&network=TRC20", "UNSUPPORTED_NETWORK"),
         ("asset=AED&network=BTC", "UNSUPPORTED_ASSET"),
-        ("asset=DOGE&network=BTC", "UNSUPPORTED_ASSET"),
+        ("asset=DOGE&network=BTC", "UNKNOWN_ASSET"),
     ]:
         response = await flows_h.call("GET", f"/v1/deposits/crypto/address?{query}", "u1")
         assert (response.status_code, response.json()["code"]) == (422, code), query

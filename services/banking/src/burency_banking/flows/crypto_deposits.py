@@ -19,10 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from burency_banking.adapters.ledger_store import dialect_of
 from burency_banking.chain import IncomingOutput
 from burency_banking.domain.model import SystemAccount, TransferSpec
 from burency_banking.flows.config import NetworkRule
@@ -30,18 +28,17 @@ from burency_banking.flows.context import Flows
 from burency_banking.flows.errors import invalid
 from burency_banking.flows.records import CryptoDeposit, page_of
 from burency_banking.flows.tables import chain_cursors, crypto_deposits, deposit_addresses
+from burency_common.db import insert_ignore, upsert
 from burency_common.ids import new_id
 from burency_common.money import format_amount
 
 __all__ = ["deposit_address", "list_for_user", "network_rule", "scan_all", "scan_network"]
 
 
-def _insert(db: AsyncConnection, table: object) -> postgresql.Insert | sqlite.Insert:
-    return (postgresql.insert if dialect_of(db) == "postgresql" else sqlite.insert)(table)  # type: ignore[arg-type]
-
-
 def network_rule(flows: Flows, asset: str, network: str) -> NetworkRule:
-    if asset not in flows.ctx.assets or flows.ctx.assets.get(asset).kind != "crypto":
+    if asset not in flows.ctx.assets:
+        raise invalid("UNKNOWN_ASSET", f"unknown asset {asset[:16]!r}", "asset")
+    if flows.ctx.assets.get(asset).kind != "crypto":
         raise invalid("UNSUPPORTED_ASSET", f"{asset[:16]} is not a crypto asset here", "asset")
     rule = flows.config.network(asset, network)
     if rule is None:
@@ -59,14 +56,14 @@ async def deposit_address(flows: Flows, *, user_id: str, asset: str, network: st
         return str(found)
     address = await flows.chain.new_address(user_id=user_id, asset=rule.asset, network=rule.network)
     async with flows.ctx.transaction() as db:
-        stmt = _insert(db, deposit_addresses).values(
-            user_id=user_id,
-            asset=rule.asset,
-            network=rule.network,
-            address=address,
-            created_at=flows.ctx.clock.now(),
-        )
-        await db.execute(stmt.on_conflict_do_nothing())
+        values = {
+            "user_id": user_id,
+            "asset": rule.asset,
+            "network": rule.network,
+            "address": address,
+            "created_at": flows.ctx.clock.now(),
+        }
+        await insert_ignore(db, deposit_addresses, values)
     return address
 
 
@@ -94,15 +91,8 @@ async def scan_network(flows: Flows, rule: NetworkRule) -> None:
     await _record(flows, rule, outputs)
     await _settle_pending(flows, rule)
     async with flows.ctx.transaction() as db:
-        stmt = _insert(db, chain_cursors).values(
-            network=rule.network, height=tip, updated_at=flows.ctx.clock.now()
-        )
-        await db.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["network"],
-                set_={"height": tip, "updated_at": stmt.excluded.updated_at},
-            )
-        )
+        values = {"network": rule.network, "height": tip, "updated_at": flows.ctx.clock.now()}
+        await upsert(db, chain_cursors, values, index_elements=["network"])
 
 
 async def _record(flows: Flows, rule: NetworkRule, outputs: Sequence[IncomingOutput]) -> None:
@@ -123,24 +113,24 @@ async def _record(flows: Flows, rule: NetworkRule, outputs: Sequence[IncomingOut
             owner = owners.get(output.address)
             if owner is None or owner.asset != output.asset:
                 continue  # not a deposit address of ours (or the wrong asset on it)
-            stmt = _insert(db, crypto_deposits).values(
-                id=new_id(),
-                user_id=owner.user_id,
-                asset=output.asset,
-                network=rule.network,
-                address=output.address,
-                txid=output.txid,
-                output_index=output.output_index,
-                amount=output.amount,
-                confirmations=output.confirmations,
-                required_confirmations=rule.confirmations,
-                status="PENDING",
-                transfer_id=None,
-                created_at=now,
-                updated_at=now,
-                credited_at=None,
-            )
-            await db.execute(stmt.on_conflict_do_nothing())
+            row = {
+                "id": new_id(),
+                "user_id": owner.user_id,
+                "asset": output.asset,
+                "network": rule.network,
+                "address": output.address,
+                "txid": output.txid,
+                "output_index": output.output_index,
+                "amount": output.amount,
+                "confirmations": output.confirmations,
+                "required_confirmations": rule.confirmations,
+                "status": "PENDING",
+                "transfer_id": None,
+                "created_at": now,
+                "updated_at": now,
+                "credited_at": None,
+            }
+            await insert_ignore(db, crypto_deposits, row)
             await db.execute(  # a dropped transaction that the chain shows again
                 update(crypto_deposits)
                 .where(
@@ -228,7 +218,7 @@ async def _credit(flows: Flows, deposit: CryptoDeposit, confirmations: int) -> N
             ),
         )
         shown = format_amount(deposit.amount, ctx.assets.get(deposit.asset))
-        await ctx.notify(
+        await ctx.outbox.notify(
             db,
             user_id=deposit.user_id,
             event="deposit.credited",

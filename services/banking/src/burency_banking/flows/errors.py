@@ -3,7 +3,8 @@
 ==================================  ====  ==========================================
 code                                HTTP  when
 ==================================  ====  ==========================================
-UNSUPPORTED_ASSET                   422   asset unknown, or not of the flow's kind
+UNKNOWN_ASSET                       422   the deployment has no such asset
+UNSUPPORTED_ASSET                   422   a known asset the flow does not handle
 UNSUPPORTED_NETWORK                 422   no such network for the asset
 INVALID_ADDRESS / INVALID_IBAN      422   the destination fails validation
 BELOW_MINIMUM                       422   amount under the network's minimum

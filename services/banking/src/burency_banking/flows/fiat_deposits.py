@@ -129,7 +129,7 @@ async def _announce_credit(
         details={"amount": shown, "asset": deposit.asset},
         now=now,
     )
-    await ctx.notify(
+    await ctx.outbox.notify(
         db,
         user_id=deposit.user_id,
         event="deposit.credited",
@@ -195,7 +195,7 @@ async def reject(
         details={"reason": reason},
         now=now,
     )
-    await ctx.notify(
+    await ctx.outbox.notify(
         db,
         user_id=deposit.user_id,
         event="deposit.rejected",

@@ -112,7 +112,7 @@ async def _notify(
     flows: Flows, db: AsyncConnection, w: Withdrawal, event: str, **data: object
 ) -> None:
     shown = format_amount(w.amount, flows.ctx.assets.get(w.asset))
-    await flows.ctx.notify(
+    await flows.ctx.outbox.notify(
         db,
         user_id=w.user_id,
         event=event,

@@ -26,7 +26,7 @@ transaction rolled back, so the key may be retried.
 Answers are kept ``BURENCY_IDEMPOTENCY_KEY_RETENTION_HOURS`` (7 days by default; a
 background loop deletes older ones), after which the key is free again, as with
 payment APIs' keys. Money stays safe past that for transfers: internal and trading
-transfers derive their ledger transfer id from (user, key) (``stable_uuid`` in
+transfers derive their ledger transfer id from (user, key) (``stable_event_id`` in
 ``service.transfers`` and ``service.saga``), so one resent after the window finds its
 original ledger movement instead of moving the money twice.
 """

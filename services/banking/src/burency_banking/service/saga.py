@@ -26,8 +26,7 @@ from burency_banking.domain.errors import HoldNotPending, IdempotencyConflict, T
 from burency_banking.domain.ledger import user_account_id
 from burency_banking.domain.model import SystemAccount, Transfer, TransferSpec
 from burency_banking.service import accounts
-from burency_banking.service.context import BankingContext, stable_uuid
-from burency_banking.service.transfers import parse_money
+from burency_banking.service.context import BankingContext
 from burency_common.errors import BurencyError
 from burency_common.events import EventEnvelope
 from burency_common.events.wallet import (
@@ -40,8 +39,8 @@ from burency_common.events.wallet import (
     WalletTransferRequested,
 )
 from burency_common.logging import get_logger
-from burency_common.money import format_amount
-from burency_common.outbox import claim_in_inbox
+from burency_common.money import format_amount, parse_money
+from burency_common.outbox import claim_in_inbox, stable_event_id
 
 __all__ = [
     "INBOX_CONSUMER",
@@ -57,14 +56,14 @@ _log = get_logger("burency.banking")
 
 def to_trading_id(user_id: str, key: str) -> str:
     """The saga id (and ledger hold id) of a funding → trading request."""
-    return stable_uuid("to-trading", user_id, key)
+    return stable_event_id("to-trading", user_id, key)
 
 
 async def start_to_trading(
     ctx: BankingContext, db: AsyncConnection, *, user_id: str, key: str, asset: str, amount: str
 ) -> Transfer:
     """Hold the user's funds towards trading and publish ``requested`` (in ``db``)."""
-    minor = parse_money(ctx, asset, amount)
+    minor = parse_money(ctx.assets, asset, amount)
     source = await ctx.ledger.user_account(db, user_id, asset)
     clearing = await ctx.ledger.system_account(db, SystemAccount.TRADING_CLEARING, asset)
     transfer_id = to_trading_id(user_id, key)
@@ -77,11 +76,11 @@ async def start_to_trading(
         asset=asset,
         amount=format_amount(minor, ctx.assets.get(asset)),
     )
-    await ctx.emit(
+    await ctx.outbox.emit(
         db,
         payload,
         event_type=WALLET_TRANSFER_REQUESTED,
-        event_id=stable_uuid(WALLET_TRANSFER_REQUESTED, transfer_id),
+        event_id=stable_event_id(WALLET_TRANSFER_REQUESTED, transfer_id),
     )
     return hold
 
@@ -105,7 +104,7 @@ async def _settle_to_trading(
     payload: WalletTransferCompleted | WalletTransferFailed,
 ) -> None:
     completed = isinstance(payload, WalletTransferCompleted)
-    settle_id = stable_uuid("settle", payload.transfer_id)
+    settle_id = stable_event_id("settle", payload.transfer_id)
     try:
         if completed:
             await ctx.ledger.post(db, id=settle_id, pending_id=payload.transfer_id)
@@ -118,12 +117,12 @@ async def _settle_to_trading(
                      transfer_id=payload.transfer_id)  # fmt: skip
         return
     event = "banking.trading_transfer.completed" if completed else "banking.trading_transfer.failed"
-    await ctx.notify(
+    await ctx.outbox.notify(
         db,
         user_id=payload.user_id,
         event=event,
         data={"transferId": payload.transfer_id, "asset": payload.asset, "amount": payload.amount},
-        notification_id=stable_uuid(event, payload.transfer_id),
+        notification_id=stable_event_id(event, payload.transfer_id),
     )
 
 
@@ -132,13 +131,13 @@ async def _credit_from_trading(
 ) -> None:
     reason = await _refusal(ctx, db, payload)
     if reason is None:
-        minor = parse_money(ctx, payload.asset, payload.amount)
+        minor = parse_money(ctx.assets, payload.asset, payload.amount)
         clearing = await ctx.ledger.system_account(
             db, SystemAccount.TRADING_CLEARING, payload.asset
         )
         target = await ctx.ledger.user_account(db, payload.user_id, payload.asset)
         spec = TransferSpec(
-            stable_uuid("from-trading", payload.transfer_id), payload.asset, clearing, target,
+            stable_event_id("from-trading", payload.transfer_id), payload.asset, clearing, target,
             minor, "trading.in", reference=payload.transfer_id,
         )  # fmt: skip
         await ctx.ledger.transfer(db, spec)
@@ -148,7 +147,9 @@ async def _credit_from_trading(
         answer, topic = WalletTransferCompleted(**fields), WALLET_TRANSFER_COMPLETED
     else:
         answer, topic = WalletTransferFailed(**fields, reason=reason), WALLET_TRANSFER_FAILED
-    await ctx.emit(db, answer, event_type=topic, event_id=stable_uuid(topic, payload.transfer_id))
+    await ctx.outbox.emit(
+        db, answer, event_type=topic, event_id=stable_event_id(topic, payload.transfer_id)
+    )
 
 
 async def _refusal(
@@ -158,7 +159,7 @@ async def _refusal(
     if not await accounts.user_exists(db, payload.user_id):
         return "UNKNOWN_USER"
     try:
-        parse_money(ctx, payload.asset, payload.amount)
+        parse_money(ctx.assets, payload.asset, payload.amount)
     except BurencyError as exc:
         return exc.code
     return None

@@ -12,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.domain.model import Transfer, TransferSpec
 from burency_banking.service import accounts
-from burency_banking.service.context import BankingContext, stable_uuid
+from burency_banking.service.context import BankingContext
 from burency_common.errors import NotFound, ValidationFailed
-from burency_common.money import AmountError, format_amount, parse_amount
+from burency_common.money import format_amount, parse_money
+from burency_common.outbox import stable_event_id
 
-__all__ = ["InternalTransfer", "internal_transfer", "parse_money"]
+__all__ = ["InternalTransfer", "internal_transfer"]
 
 
 @dataclass(frozen=True)
@@ -24,23 +25,6 @@ class InternalTransfer:
     transfer: Transfer
     sender_id: str
     recipient_id: str
-
-
-def parse_money(ctx: BankingContext, asset: str, amount: str, *, field: str = "amount") -> int:
-    """A positive decimal string of ``asset`` → minor units, or a 422 naming the field."""
-    if asset not in ctx.assets:
-        raise ValidationFailed(
-            f"unknown asset {asset!r}",
-            code="UNKNOWN_ASSET",
-            details=[{"field": "asset", "message": "unknown asset", "code": "UNKNOWN_ASSET"}],
-        )
-    try:
-        return parse_amount(amount, ctx.assets.get(asset), allow_zero=False)
-    except AmountError as exc:
-        raise ValidationFailed(
-            exc.message, code=exc.code, details=[{"field": field, "message": exc.message,
-                                                  "code": exc.code}]
-        ) from None  # fmt: skip
 
 
 async def _recipient(db: AsyncConnection, *, email: str | None, user_id: str | None) -> str:
@@ -67,13 +51,13 @@ async def internal_transfer(
     memo: str | None,
 ) -> InternalTransfer:
     """Move ``amount`` of ``asset`` from the sender to the recipient, in ``db``."""
-    minor = parse_money(ctx, asset, amount)
+    minor = parse_money(ctx.assets, asset, amount)
     recipient = await _recipient(db, email=to_email, user_id=to_user_id)
     if recipient == sender_id:
         raise ValidationFailed("you cannot transfer to yourself", code="SELF_TRANSFER")
     source = await ctx.ledger.user_account(db, sender_id, asset)
     target = await ctx.ledger.user_account(db, recipient, asset)
-    transfer_id = stable_uuid("internal", sender_id, key)
+    transfer_id = stable_event_id("internal", sender_id, key)
     spec = TransferSpec(transfer_id, asset, source, target, minor, "internal", memo=memo)
     transfer = await ctx.ledger.transfer(db, spec)
     shown = format_amount(minor, ctx.assets.get(asset))
@@ -81,11 +65,11 @@ async def internal_transfer(
         (sender_id, "banking.transfer.sent", recipient),
         (recipient, "banking.transfer.received", sender_id),
     ):
-        await ctx.notify(
+        await ctx.outbox.notify(
             db,
             user_id=user,
             event=event,
             data={"transferId": transfer_id, "asset": asset, "amount": shown, "otherUserId": other},
-            notification_id=stable_uuid(event, transfer_id),
+            notification_id=stable_event_id(event, transfer_id),
         )
     return InternalTransfer(transfer, sender_id, recipient)

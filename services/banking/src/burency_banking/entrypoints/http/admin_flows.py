@@ -26,13 +26,13 @@ from burency_banking.entrypoints.http.deposit_withdrawal_models import (
     WithdrawalOut,
     WithdrawalsPage,
     fiat_out,
-    minor,
     withdrawal_out,
 )
 from burency_banking.entrypoints.http.idempotency import IdempotencyKey, idempotent
 from burency_banking.flows import fiat_deposits
 from burency_banking.flows import withdrawals as flow
 from burency_common.identity import Identity
+from burency_common.money import parse_money
 from burency_common.permissions import require_permission
 from burency_common.web.openapi import problem_responses
 
@@ -79,7 +79,9 @@ async def approve_deposit(
     async def action(db: AsyncConnection) -> FiatDepositOut:
         deposit = await fiat_deposits.get(db, deposit_id)
         amount = (
-            None if body.amount is None else minor(flows.ctx.assets, deposit.asset, body.amount)
+            None
+            if body.amount is None
+            else parse_money(flows.ctx.assets, deposit.asset, body.amount)
         )
         done = await fiat_deposits.approve(
             flows, db, deposit_id=deposit_id, actor_id=staff.user_id, amount=amount

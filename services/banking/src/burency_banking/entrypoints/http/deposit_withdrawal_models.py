@@ -9,10 +9,9 @@ from fastapi import Depends, Query, Request
 from pydantic import Field
 
 from burency_banking.flows.context import Flows
-from burency_banking.flows.errors import invalid
 from burency_banking.flows.records import CryptoDeposit, FiatDeposit, Withdrawal
 from burency_common.api import ApiModel, Page
-from burency_common.money import AmountError, AssetRegistry, format_amount, parse_amount
+from burency_common.money import AssetRegistry, format_amount
 from burency_common.timeutil import to_iso_ms
 
 __all__ = [
@@ -32,10 +31,8 @@ __all__ = [
     "MarkPaidIn",
     "ReasonIn",
     "WithdrawalOut",
-    "client_ip",
     "crypto_out",
     "fiat_out",
-    "minor",
     "withdrawal_out",
 ]
 
@@ -53,23 +50,6 @@ def get_flows(request: Request) -> Flows:
 
 
 FlowsDep = Annotated[Flows, Depends(get_flows)]
-
-
-def client_ip(request: Request) -> str | None:
-    """The gateway appends the client address to ``X-Forwarded-For``: the last entry."""
-    forwarded = request.headers.get("x-forwarded-for", "")
-    last = forwarded.split(",")[-1].strip()
-    return last[:64] if last else None
-
-
-def minor(assets: AssetRegistry, asset: str, amount: str, field: str = "amount") -> int:
-    """Parse a positive decimal string; 422 with the money module's stable code."""
-    if asset not in assets:
-        raise invalid("UNSUPPORTED_ASSET", "unknown asset", "asset")
-    try:
-        return parse_amount(amount, assets.get(asset), allow_zero=False)
-    except AmountError as exc:
-        raise invalid(exc.code, exc.message, field) from None
 
 
 class BankDetailsOut(ApiModel):

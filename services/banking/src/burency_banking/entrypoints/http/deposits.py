@@ -22,13 +22,13 @@ from burency_banking.entrypoints.http.deposit_withdrawal_models import (
     Limit,
     crypto_out,
     fiat_out,
-    minor,
 )
 from burency_banking.entrypoints.http.deps import CurrentIdentity, needs_scope
 from burency_banking.flows import crypto_deposits, fiat_deposits
 from burency_banking.flows.context import Flows
 from burency_banking.flows.records import FiatDeposit
 from burency_common.identity import require_verified_email
+from burency_common.money import parse_money
 from burency_common.web.openapi import problem_responses
 
 __all__ = ["deposits_router"]
@@ -81,7 +81,7 @@ async def list_crypto(
 async def create_fiat(
     body: FiatDepositIn, flows: FlowsDep, identity: CurrentIdentity
 ) -> FiatDepositOut:
-    amount = minor(flows.ctx.assets, body.asset, body.amount)
+    amount = parse_money(flows.ctx.assets, body.asset, body.amount)
     async with flows.ctx.transaction() as db:
         deposit = await fiat_deposits.create(
             flows, db, user_id=identity.user_id, asset=body.asset, amount=amount

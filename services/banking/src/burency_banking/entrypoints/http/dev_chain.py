@@ -17,11 +17,12 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import Field
 
 from burency_banking.chain import SimulatedChain
-from burency_banking.entrypoints.http.deposit_withdrawal_models import AmountStr, FlowsDep, minor
+from burency_banking.entrypoints.http.deposit_withdrawal_models import AmountStr, FlowsDep
 from burency_banking.flows.context import Flows
 from burency_banking.flows.errors import invalid
 from burency_common.api import ApiModel
 from burency_common.errors import NotFound
+from burency_common.money import parse_money
 from burency_common.permissions import require_permission
 from burency_common.validators import InvalidValue, validate_crypto_address
 from burency_common.web.openapi import problem_responses
@@ -99,7 +100,7 @@ async def send(network: Network, body: SendIn, flows: FlowsDep) -> SentOut:
         raise invalid(
             "INVALID_ADDRESS", f"not a valid {network.upper()} address", "address"
         ) from None
-    amount = minor(flows.ctx.assets, asset, body.amount)
+    amount = parse_money(flows.ctx.assets, asset, body.amount)
     txid = await sim.send(network, [(address, amount)])
     return SentOut(network=network.upper(), txid=txid)
 

@@ -24,8 +24,6 @@ from burency_banking.entrypoints.http.deposit_withdrawal_models import (
     LimitOut,
     WithdrawalOut,
     WithdrawalsPage,
-    client_ip,
-    minor,
     withdrawal_out,
 )
 from burency_banking.entrypoints.http.deps import CurrentIdentity, needs_scope
@@ -34,7 +32,8 @@ from burency_banking.flows import limits, placing
 from burency_banking.flows import withdrawals as flow
 from burency_banking.flows.context import Flows
 from burency_common.identity import require_verified_email
-from burency_common.money import format_amount
+from burency_common.money import format_amount, parse_money
+from burency_common.web import client_ip
 from burency_common.web.openapi import problem_responses
 
 __all__ = ["withdrawals_router"]
@@ -58,7 +57,7 @@ async def _place(
 ) -> JSONResponse:
     answer = await placing.place_withdrawal(
         flows, user_id=user_id, key=key, asset=body.asset,
-        amount=minor(flows.ctx.assets, body.asset, body.amount), destination=destination,
+        amount=parse_money(flows.ctx.assets, body.asset, body.amount), destination=destination,
         totp_code=body.totp_code, ip=client_ip(request), fingerprint=_fingerprint(body),
         render=lambda placed: withdrawal_out(flows.ctx.assets, placed),
     )  # fmt: skip
