@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from burency_banking.adapters.asyncpg_direct import fetch_on_asyncpg
 from burency_banking.adapters.orm import ledger_accounts, ledger_transfers
 from burency_banking.domain.model import Balance, LockedAccount, Transfer, TransferRecord
+from burency_common import db as db_helpers
 
 __all__ = [
     "apply_deltas",
@@ -183,8 +184,7 @@ def balance_of(row: Row[Any]) -> Balance:
 
 async def insert_account(db: AsyncConnection, values: Mapping[str, Any]) -> None:
     """Create an account unless a concurrent transaction just did (then nothing happens)."""
-    builder = postgresql.insert if dialect_of(db) == "postgresql" else sqlite.insert
-    await db.execute(builder(ledger_accounts).values(**values).on_conflict_do_nothing())
+    await db_helpers.insert_ignore(db, ledger_accounts, values)
 
 
 _PG_TRANSFER = text(

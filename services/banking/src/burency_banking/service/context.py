@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from burency_banking.adapters.orm import idempotency_keys
 from burency_banking.adapters.orm import outbox as outbox_table
 from burency_banking.service.ledger import Ledger
 from burency_banking.service.reconciliation import LEDGER_CHECKS, ReconciliationCheck
 from burency_banking.settings import BankingSettings
 from burency_common.events import EventRegistry
+from burency_common.idempotency import IdempotencyStore
 from burency_common.money import AssetRegistry
 from burency_common.outbox import Outbox
 from burency_common.timeutil import Clock
@@ -45,9 +47,12 @@ class BankingContext:
     outbox: Outbox = field(init=False)
     """Events and notification commands, written in the caller's transaction; stable ids
     come from :func:`burency_common.outbox.stable_event_id`."""
+    idempotency: IdempotencyStore = field(init=False)
+    """Claimed ``Idempotency-Key`` s and their stored answers (the shared store)."""
 
     def __post_init__(self) -> None:
         self.outbox = Outbox(producer=PRODUCER, registry=self.registry, table=outbox_table)
+        self.idempotency = IdempotencyStore(idempotency_keys)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:

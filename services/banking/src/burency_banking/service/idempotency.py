@@ -1,6 +1,7 @@
 """``Idempotency-Key`` handling for every POST that moves money (shared by all flows):
-the service side, which stores answers and returns them as data (an :class:`Answer`).
-The HTTP side (the header dependency, the response with ``Idempotent-Replayed``) is
+banking's use of the shared store (:mod:`burency_common.idempotency`), which stores
+answers and returns them as data (an :class:`Answer`). The HTTP side (the header
+dependency, the response with ``Idempotent-Replayed``) is
 :mod:`burency_banking.entrypoints.http.idempotency`.
 
 Usage in a route (the flows reuse exactly this)::
@@ -14,13 +15,13 @@ Usage in a route (the flows reuse exactly this)::
         return await idempotent(ctx, key, user_id=who.user_id, scope="things.create",
                                 request=body, action=action, status_code=201)
 
-Rules: a missing header is ``400 IDEMPOTENCY_KEY_REQUIRED``, a malformed one ``400
-INVALID_IDEMPOTENCY_KEY``. Keys are per user and per ``scope`` (the operation). The
-key is claimed *first* in the transaction of the effect and the response stored in it,
-so they commit together: the same key and body later returns the stored response
-(with ``Idempotent-Replayed: true``); the same key with another body is ``409
-IDEMPOTENCY_CONFLICT``. On PostgreSQL a concurrent duplicate waits on the claimed row
-and then gets the stored response. A request that fails (4xx) stores nothing: its
+Rules (the shared store's): a missing header is ``400 IDEMPOTENCY_KEY_REQUIRED``, a
+malformed one ``400 INVALID_IDEMPOTENCY_KEY``. Keys are per user and per ``scope`` (the
+operation). The key is claimed *first* in the transaction of the effect and the
+response stored in it, so they commit together: the same key and body later returns the
+stored response (with ``Idempotent-Replayed: true``); the same key with another body is
+``409 IDEMPOTENCY_CONFLICT``. On PostgreSQL a concurrent duplicate waits on the claimed
+row and then gets the stored response. A request that fails (4xx) stores nothing: its
 transaction rolled back, so the key may be retried.
 
 Answers are kept ``BURENCY_IDEMPOTENCY_KEY_RETENTION_HOURS`` (7 days by default; a
@@ -35,23 +36,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import json
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import delete, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from burency_banking.adapters.ledger_store import dialect_of
 from burency_banking.adapters.orm import idempotency_keys
-from burency_banking.domain.errors import IdempotencyConflict
 from burency_banking.service.context import BankingContext
-from burency_common.errors import Conflict
+from burency_common.idempotency import Answer, derived_id, run_idempotent
 from burency_common.logging import get_logger
 
 __all__ = [
@@ -64,60 +59,6 @@ __all__ = [
 ]
 
 _log = get_logger("burency.banking")
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What a request under an Idempotency-Key answers: the JSON body and status, and
-    whether it is the stored answer of an earlier identical request (a replay)."""
-
-    body: Any
-    status_code: int
-    replayed: bool = False
-
-
-def derived_id(*parts: str) -> str:
-    """A stable id (64 hex chars) for the effect of (user, scope, key), e.g. a ledger
-    transfer id: the same request always maps to the same ledger movement."""
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-def _hash(request: BaseModel | Mapping[str, Any]) -> str:
-    data = request.model_dump(mode="json") if isinstance(request, BaseModel) else dict(request)
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-async def _claim(
-    db: AsyncConnection, ctx: BankingContext, *, user_id: str, scope: str, key: str, digest: str
-) -> Answer | None:
-    """Claim the key, or return the stored answer of an earlier identical request."""
-    builder = postgresql.insert if dialect_of(db) == "postgresql" else sqlite.insert
-    values = {
-        "user_id": user_id,
-        "scope": scope,
-        "key": key,
-        "request_hash": digest,
-        "created_at": ctx.clock.now(),
-    }
-    result = await db.execute(builder(idempotency_keys).values(**values).on_conflict_do_nothing())
-    if getattr(result, "rowcount", 0) == 1:
-        return None
-    c = idempotency_keys.c
-    row = (
-        await db.execute(
-            select(c.request_hash, c.status_code, c.response).where(
-                c.user_id == user_id, c.scope == scope, c.key == key
-            )
-        )
-    ).first()
-    if row is None:  # purged between the insert's conflict and this read
-        raise Conflict(
-            "this Idempotency-Key is being reused: retry", code="IDEMPOTENCY_KEY_EXPIRED"
-        )
-    if row.request_hash != digest or row.status_code is None:
-        raise IdempotencyConflict("this Idempotency-Key was used with a different request")
-    return Answer(row.response, row.status_code, replayed=True)
 
 
 async def idempotent(
@@ -136,25 +77,11 @@ async def idempotent(
     ``replay_only``: the caller skipped a check (the 2FA code) because the key had an
     answer; if the purge removed that answer meanwhile, nothing runs and the client is
     told to send a fresh request (409 ``IDEMPOTENCY_KEY_EXPIRED``)."""
-    digest = _hash(request)
-    async with ctx.transaction() as db:
-        stored = await _claim(db, ctx, user_id=user_id, scope=scope, key=key, digest=digest)
-        if stored is not None:
-            return stored
-        if replay_only:
-            raise Conflict(
-                "this Idempotency-Key's answer has expired: send the request again with a new key",
-                code="IDEMPOTENCY_KEY_EXPIRED",
-            )
-        result = await action(db)
-        body = result.model_dump(mode="json", by_alias=True)
-        c = idempotency_keys.c
-        await db.execute(
-            update(idempotency_keys)
-            .where(c.user_id == user_id, c.scope == scope, c.key == key)
-            .values(status_code=status_code, response=body)
-        )
-    return Answer(body, status_code)
+    return await run_idempotent(
+        ctx.idempotency, ctx.transaction, key=key, user_id=user_id, scope=scope,
+        request=request, action=action, now=ctx.clock.now(), status_code=status_code,
+        replay_only=replay_only,
+    )  # fmt: skip
 
 
 async def answered(ctx: BankingContext, *, user_id: str, scope: str, key: str) -> bool:
@@ -171,18 +98,7 @@ async def answered(ctx: BankingContext, *, user_id: str, scope: str, key: str) -
 async def purge_expired(ctx: BankingContext, *, before: datetime, batch: int = 1000) -> int:
     """Delete stored answers created before ``before``, ``batch`` rows per transaction
     (short transactions: placing requests keep going); returns how many went."""
-    c = idempotency_keys.c
-    removed = 0
-    while True:
-        oldest = select(c.user_id, c.scope, c.key).where(c.created_at < before).limit(batch)
-        async with ctx.transaction() as db:
-            result = await db.execute(
-                delete(idempotency_keys).where(tuple_(c.user_id, c.scope, c.key).in_(oldest))
-            )
-        count = int(getattr(result, "rowcount", 0) or 0)
-        removed += count
-        if count < batch:
-            return removed
+    return await ctx.idempotency.purge(ctx.transaction, before=before, batch=batch)
 
 
 async def run_purge_loop(ctx: BankingContext, stop: asyncio.Event) -> None:
