@@ -17,15 +17,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
 from _common import write_result
-from idle_cost import CLI, _cpu_seconds, _free_port, _wait_ready
+from _platform import running_platform
 
 DURATION = os.environ.get("WRK_DURATION", "10s")
 CONNECTIONS = os.environ.get("WRK_CONNECTIONS", "16")
@@ -74,35 +71,16 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is required: apt-get install wrk (make bench installs it)")
     figures: dict[str, object] = {"connections": CONNECTIONS, "duration": DURATION}
-    with tempfile.TemporaryDirectory(prefix="burency-gets-") as data:
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("BURENCY_")}
-        env.update(
-            BURENCY_PORT=str(port),
-            BURENCY_DATA_DIR=data,
-            BURENCY_RATE_LIMITS="default=100000000/minute register=100/minute login=100/minute",
-        )
-        proc = subprocess.Popen(
-            [str(CLI), "up"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        try:
-            _wait_ready(url, proc)
-            token = _sign_in(url)
-            stat = Path(f"/proc/{proc.pid}/stat")
-            for name, path in PATHS.items():
-                before = _cpu_seconds(stat)
-                rate, total, p50 = _wrk(url + path, token)
-                cpu_us = (_cpu_seconds(stat) - before) / total * 1e6
-                figures[f"{name}_requests_per_s"] = round(rate)
-                figures[f"{name}_server_cpu_us_per_request"] = round(cpu_us)
-                figures[f"{name}_p50"] = p50
-        finally:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    raised = "default=100000000/minute register=100/minute login=100/minute"
+    with running_platform({"BURENCY_RATE_LIMITS": raised}) as platform:
+        token = _sign_in(platform.url)
+        for name, path in PATHS.items():
+            before = platform.cpu_seconds()
+            rate, total, p50 = _wrk(platform.url + path, token)
+            cpu_us = (platform.cpu_seconds() - before) / total * 1e6
+            figures[f"{name}_requests_per_s"] = round(rate)
+            figures[f"{name}_server_cpu_us_per_request"] = round(cpu_us)
+            figures[f"{name}_p50"] = p50
     write_result("embedded_gets", figures)
 
 
