@@ -19,13 +19,11 @@ Other parts of the service (the flows) add their own tables in later migrations.
 from __future__ import annotations
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
     Column,
     Index,
-    Integer,
     MetaData,
     String,
     Table,
@@ -33,6 +31,7 @@ from sqlalchemy import (
 )
 
 from burency_common.db import UtcDateTime  # re-exported: the flow and chain tables use it
+from burency_common.idempotency import idempotency_keys_table
 from burency_common.outbox import outbox_tables
 
 __all__ = [
@@ -113,15 +112,4 @@ user_directory = Table(
 )
 Index("ix_user_directory_email", user_directory.c.email)
 
-idempotency_keys = Table(
-    "idempotency_keys",
-    metadata,
-    Column("user_id", String(64), primary_key=True),
-    Column("scope", String(64), primary_key=True),
-    Column("key", String(128), primary_key=True),
-    Column("request_hash", String(64), nullable=False),
-    Column("status_code", Integer, nullable=True),
-    Column("response", JSON, nullable=True),
-    Column("created_at", _TS, nullable=False),
-)
-Index("ix_idempotency_keys_created_at", idempotency_keys.c.created_at)
+idempotency_keys = idempotency_keys_table(metadata)  # the shared schema (same columns, index)
