@@ -200,7 +200,9 @@ async def test_cancelled_mid_way_resumes_without_resending_what_was_recorded(
 ) -> None:
     h = pg_harness
     tokens = await _population(h, [0] * 15)  # 30 tokens, push batches of 7
-    await h.component.fanout_loop.stop()  # this test drives the workers itself
+    await h.component.loop(
+        "notifications-fanout-worker"
+    ).stop()  # this test drives the workers itself
     body = {"clientId": new_id(), "segment": "all", "title": "T", "body": "B", "channels": ["push"]}
     announcement_id = (await announce(h, body)).json()["id"]
     fcm.server.delay = 0.005

@@ -154,7 +154,7 @@ async def _prepare(make_settings: Callable[..., NotificationsSettings], database
     """Migrate, load 200 users x 2 devices and create the announcement (push not
     configured here, so nothing is sent before the subprocess starts)."""
     async with running_harness(make_settings(database_url=database_url, push_channel="fcm")) as h:
-        await h.component.fanout_loop.stop()
+        await h.component.loop("notifications-fanout-worker").stop()
         people, phones = _rows(datetime.now(UTC))
         async with h.component.engine.begin() as conn:
             await conn.execute(recipients.insert(), people)

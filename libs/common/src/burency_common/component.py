@@ -80,7 +80,7 @@ class ComponentBase(Generic[SettingsT, ContextT]):
     engine: AsyncEngine
     name: str = field(default="service", kw_only=True)
     relay_runner: OutboxRelayRunner | None = field(default=None, init=False)
-    _loops: tuple[BackgroundLoop, ...] = field(default=(), init=False, repr=False)
+    _loops: dict[str, BackgroundLoop] = field(default_factory=dict, init=False, repr=False)
     migrations: ClassVar[Path | None] = None
     outbox_table: ClassVar[Table | None] = None
 
@@ -107,6 +107,10 @@ class ComponentBase(Generic[SettingsT, ContextT]):
         """The service's own loops (a delivery worker, a cleanup timer)."""
         return ()
 
+    def loop(self, name: str) -> BackgroundLoop:
+        """A running background loop by its name (a test may stop one to drive it)."""
+        return self._loops[name]
+
     async def start(self, bus: EventBus) -> None:
         if self.migrations is not None:
             await migrate(self.engine, self.migrations)
@@ -117,16 +121,14 @@ class ComponentBase(Generic[SettingsT, ContextT]):
             )
             runner.start(bus, name=f"{self.name}-outbox-relay")
             self.relay_runner = runner
-        loops = []
         for name, run in self.background_loops():
             loop = BackgroundLoop()
             loop.start(run, name=name)
-            loops.append(loop)
-        self._loops = tuple(loops)
+            self._loops[name] = loop
 
     async def stop(self) -> None:
-        loops, self._loops = self._loops, ()
-        for loop in reversed(loops):
+        loops, self._loops = self._loops, {}
+        for loop in reversed(loops.values()):
             await loop.stop()
         if self.relay_runner is not None:
             await self.relay_runner.stop()

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
-from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Table
 
 from burency_common.bus.port import EventBus, RetryPolicy
-from burency_common.db import create_engine, create_session_factory, migrate
+from burency_common.component import ComponentBase, LoopFn
+from burency_common.db import create_engine, create_session_factory
 from burency_common.errors import EventSchemaError
 from burency_common.events import (
     SEND_NOTIFICATION,
@@ -31,7 +33,6 @@ from burency_common.events import (
 from burency_common.events.kyc import KYC_STATUS_CHANGED
 from burency_common.events.users import USER_PROFILE_UPDATED
 from burency_common.logging import get_logger
-from burency_common.outbox import BackgroundLoop, OutboxRelayRunner
 from burency_common.timeutil import Clock, SystemClock
 from burency_notifications.adapters.channels import (
     Channel,
@@ -64,19 +65,14 @@ _log = get_logger("burency.notifications")
 
 
 @dataclass
-class NotificationsComponent:
-    """The notification service, built but not started."""
+class NotificationsComponent(ComponentBase[NotificationsSettings, NotificationsContext]):
+    """The notification service, built but not started (start/stop: :class:`ComponentBase`)."""
 
-    settings: NotificationsSettings
-    app: FastAPI
-    context: NotificationsContext
-    engine: AsyncEngine
-    worker: DeliveryWorker
-    name: str = "notifications"
-    _loop: BackgroundLoop = field(default_factory=BackgroundLoop)
-    relay_runner: OutboxRelayRunner | None = None
-    fanout: FanoutWorker | None = None
-    fanout_loop: BackgroundLoop = field(default_factory=BackgroundLoop)
+    worker: DeliveryWorker = field(kw_only=True)
+    fanout: FanoutWorker | None = field(default=None, kw_only=True)
+    name: str = field(default="notifications", kw_only=True)
+    migrations: ClassVar[Path | None] = MIGRATIONS
+    outbox_table: ClassVar[Table | None] = outbox  # notification.in_app.created, live push
 
     async def on_kyc_status_changed(self, envelope: EventEnvelope) -> None:
         """``kyc.status_changed``: the recipient's KYC level (segments)."""
@@ -115,34 +111,29 @@ class NotificationsComponent:
 
     async def start(self, bus: EventBus) -> None:
         check_catalogue()  # a template that would leak a secret or fail stops the start
-        await migrate(self.engine, MIGRATIONS)
+        await super().start(bus)
+
+    async def prepare(self) -> None:
+        """The workers wake on commits that queue deliveries (before they start)."""
         self.context.after_commit.append(self.worker.wake)
-        self._loop.start(self.worker.run, name="notifications-delivery-worker")
         if self.fanout is not None:
             self.context.after_commit.append(self.fanout.wake)
-            self.fanout_loop.start(self.fanout.run, name="notifications-fanout-worker")
-        # the outbox (notification.in_app.created for the gateway's live push)
-        self.relay_runner = OutboxRelayRunner(
-            engine=self.engine, outbox=outbox, after_commit=self.context.after_commit
-        )
-        self.relay_runner.start(bus, name="notifications-outbox-relay")
+
+    def background_loops(self) -> Iterable[tuple[str, LoopFn]]:
+        yield "notifications-delivery-worker", self.worker.run
+        if self.fanout is not None:
+            yield "notifications-fanout-worker", self.fanout.run
 
     async def stop(self) -> None:
-        await self._loop.stop()
-        await self.fanout_loop.stop()
-        if self.fanout is not None:
+        await super().stop()  # loops, relay, then the engine
+        for wake in (self.worker.wake, self.fanout.wake if self.fanout else None):
             with contextlib.suppress(ValueError):
-                self.context.after_commit.remove(self.fanout.wake)
-            if self.fanout.push is not None:
-                await self.fanout.push.close()
-        if self.relay_runner is not None:
-            await self.relay_runner.stop()
+                self.context.after_commit.remove(wake)  # type: ignore[arg-type]
+        if self.fanout is not None and self.fanout.push is not None:
+            await self.fanout.push.close()
         sms = self.context.channels.get("sms")
         if isinstance(sms, TwilioSmsChannel):
             await sms.aclose()
-        with contextlib.suppress(ValueError):
-            self.context.after_commit.remove(self.worker.wake)
-        await self.engine.dispose()
 
 
 def _email_channel(settings: NotificationsSettings, recorder: RecordingChannel) -> Channel:
