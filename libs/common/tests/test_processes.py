@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPT = """
 import json, subprocess
 from burency_testing.processes import become_subreaper, descendants, reap_descendants
@@ -56,19 +58,27 @@ def test_a_process_that_ignores_sigterm_is_killed_after_the_grace_period() -> No
     assert result["waited"] >= 0.5  # SIGTERM was ignored: SIGKILL after the grace period
 
 
-def test_a_terminated_test_run_still_reaps_what_it_started(tmp_path: Path) -> None:
-    """CI's time-out sends SIGTERM to pytest: the servers its tests started must go too."""
-    (tmp_path / "test_sleeper.py").write_text(
-        "import subprocess, time\n"
-        "def test_starts_a_server():\n"
-        "    proc = subprocess.Popen(['sleep', '302'])\n"
-        "    print(f'child {proc.pid}', flush=True)\n"
-        "    time.sleep(300)\n"
-    )
+@pytest.mark.parametrize(
+    "test_body",
+    [
+        "def test_starts_a_server():\n    proc = subprocess.Popen(['sleep', '302'])\n"
+        "    print(f'child {proc.pid}', flush=True)\n    time.sleep(300)\n",
+        # an async test: an exception raised from the signal handler would be swallowed
+        "async def test_starts_a_server():\n    proc = subprocess.Popen(['sleep', '302'])\n"
+        "    print(f'child {proc.pid}', flush=True)\n    await asyncio.sleep(300)\n",
+    ],
+    ids=["sync", "async"],
+)
+def test_a_terminated_test_run_still_reaps_what_it_started(tmp_path: Path, test_body: str) -> None:
+    """CI's time-out sends SIGTERM to pytest: the run ends, and the servers its tests
+    started end with it."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\nasyncio_mode = auto\n")
+    (tmp_path / "test_sleeper.py").write_text("import asyncio, subprocess, time\n" + test_body)
     run = subprocess.Popen(
         [sys.executable, "-m", "pytest", "-s", "-q", "-p", "no:cacheprovider", str(tmp_path)],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     assert run.stdout is not None
@@ -79,7 +89,8 @@ def test_a_terminated_test_run_still_reaps_what_it_started(tmp_path: Path) -> No
     child = int(line.split()[1])
     run.terminate()
     output = run.communicate(timeout=60)[0]
-    assert f"pid {child}: sleep 302" in output
+    assert run.returncode == -15  # it still dies of SIGTERM
+    assert f"reaped pid {child}: sleep 302" in output
     assert not Path(f"/proc/{child}").exists() or _is_zombie(child)
 
 

@@ -154,18 +154,29 @@ def _redact(url: str) -> str:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Adopt orphans, so the sweep at the end finds a server whose launcher died; and
-    treat SIGTERM (CI's time-out, ``timeout``, ``kill``) like Ctrl-C, so the sweep runs."""
+    """Adopt orphans, so the sweep at the end finds a server whose launcher died; and on
+    SIGTERM (CI's time-out, ``timeout``, ``kill``) sweep at once, then die of SIGTERM as
+    before (an exception raised from the handler could be swallowed by a running test)."""
     import signal  # noqa: PLC0415
 
     from burency_testing.processes import become_subreaper  # noqa: PLC0415
 
     become_subreaper()
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, _reap_then_terminate)
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
+def _reap_then_terminate(signum: int, frame: object) -> None:
+    import os  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    from burency_testing.processes import reap_descendants  # noqa: PLC0415
+
+    leftovers = reap_descendants()
+    for process in leftovers:
+        print(f"burency: reaped pid {process.pid}: {process.command}", file=sys.stderr)  # noqa: T201
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
