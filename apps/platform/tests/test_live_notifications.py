@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,8 +19,6 @@ from typing import Any
 import httpx
 import pytest
 import socketio
-import uvicorn
-from starlette.types import ASGIApp
 
 from burency_common.bus import KafkaBus
 from burency_common.bus.kafka import KafkaConsumerSettings
@@ -40,25 +36,9 @@ from burency_gateway.security import LocalKeySource
 from burency_gateway.settings import GatewaySettings
 from burency_platform.embedded import Platform, build_platform
 from burency_platform.settings import PlatformSettings
-from burency_testing.infra import free_port
+from burency_testing.uvicorn_task import serving
 
 PASSWORD = "a perfectly long pass phrase"
-
-
-@asynccontextmanager
-async def serving(app: ASGIApp) -> AsyncIterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(30):
-            while not server.started:
-                assert not task.done(), "uvicorn stopped while starting"
-                await asyncio.sleep(0.02)  # polling uvicorn's started flag with a deadline
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 async def socket_for(url: str, token: str) -> tuple[socketio.AsyncClient, asyncio.Queue[Any]]:

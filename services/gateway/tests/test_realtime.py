@@ -10,14 +10,13 @@ from typing import Any
 
 import pytest
 import socketio
-import uvicorn
 
 from burency_common.timeutil import utc_now
 from burency_common.tokens import KeyRing, SigningKey, TokenType, issue_token
 from burency_gateway.app import Gateway, build_gateway
 from burency_gateway.security import LocalKeySource
 from burency_gateway.settings import GatewaySettings
-from burency_testing.infra import free_port
+from burency_testing.uvicorn_task import serving as serving_app
 
 KEYS = KeyRing(SigningKey.generate())
 
@@ -39,18 +38,8 @@ def access_token(subject: str, **overrides: Any) -> str:
 @asynccontextmanager
 async def serving(settings: GatewaySettings) -> AsyncIterator[tuple[Gateway, str]]:
     gateway = build_gateway(settings, services={}, key_source=LocalKeySource(KEYS.resolve))
-    port = free_port()
-    config = uvicorn.Config(gateway.app, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(15):
-            while not server.started:
-                await asyncio.sleep(0.02)  # polling uvicorn's started flag with a deadline
-        yield gateway, f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serving_app(gateway.app) as url:
+        yield gateway, url
 
 
 async def received(queue: asyncio.Queue[Any]) -> Any:

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 import socketio
-import uvicorn
 
 from burency_common.events.auth import TokensRevoked
 from burency_common.timeutil import utc_now
@@ -24,7 +23,7 @@ from burency_common.tokens import KeyRing, SigningKey, TokenType, issue_token
 from burency_gateway.app import Gateway, build_gateway
 from burency_gateway.security import LocalKeySource, apply_revocation_event
 from burency_gateway.settings import GatewaySettings
-from burency_testing.infra import free_port
+from burency_testing.uvicorn_task import serving as serving_app
 from burency_testing.waiting import eventually
 
 LATER = timedelta(minutes=5)
@@ -34,19 +33,8 @@ KEYS = KeyRing(SigningKey.generate())
 @asynccontextmanager
 async def serving(settings: GatewaySettings) -> AsyncIterator[tuple[Gateway, str]]:
     gateway = build_gateway(settings, services={}, key_source=LocalKeySource(KEYS.resolve))
-    port = free_port()
-    config = uvicorn.Config(gateway.app, host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(30):
-            while not server.started:
-                assert not task.done(), "uvicorn stopped while starting"
-                await asyncio.sleep(0.02)  # polling uvicorn's started flag with a deadline
-        yield gateway, f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with serving_app(gateway.app) as url:
+        yield gateway, url
 
 
 @pytest.fixture
