@@ -1,0 +1,441 @@
+"""The engine's whole vocabulary: commands in, events out (pure data, no I/O).
+
+``Engine.apply(command, seq=..., ts=...) -> list[Event]`` is the only way state changes.
+Every number is an integer: prices in **ticks**, quantities in **lots** of the market
+(:class:`burency_common.market_math.MarketGrid`), balances and fees in **minor units** of
+their asset. ``seq`` (the journal's sequence number) and ``ts`` (microseconds since the
+epoch) come in with the command: nothing inside the engine reads a clock.
+
+Commands and events are ``msgspec.Struct``: immutable, cheap to build (the engine makes
+several per command) and encoded to the journal as tagged arrays
+(``msgspec.msgpack.Encoder().encode(command)``; decode with ``Decoder(Command)``). Their
+field names and tags are the journal's format: **never rename or reorder a field**; add
+new fields at the end with a default.
+
+Identifiers: an order's id is the ``seq`` of the command that placed it (unique, ordered,
+deterministic, a Binance-style integer ``orderId``); a trade's id is a per-engine counter
+(``tradeId``). Users are the auth service's user id strings.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import msgspec
+
+__all__ = [
+    "FEES_ACCOUNT",
+    "AddMarket",
+    "AmendOrder",
+    "BalanceChanged",
+    "CancelAll",
+    "CancelOrder",
+    "Command",
+    "EndReason",
+    "Event",
+    "FeeTier",
+    "MarketChanged",
+    "MarketSpec",
+    "MarketStatus",
+    "OrderAccepted",
+    "OrderRejected",
+    "OrderStatus",
+    "OrderType",
+    "OrderUpdated",
+    "PlaceOrder",
+    "Reject",
+    "SetFeeSchedule",
+    "SetMarketFees",
+    "SetMarketStatus",
+    "SetReferencePrice",
+    "SetUserFeeTier",
+    "Side",
+    "StopTriggered",
+    "StpMode",
+    "TimeInForce",
+    "Trade",
+    "TransferApplied",
+    "TransferIn",
+    "TransferOut",
+    "TransferOutReversal",
+]
+
+FEES_ACCOUNT = "fees"
+"""The user id under which the engine keeps the fees it collected, per asset (a system
+account: it appears in balances, snapshots and the conservation check like any user)."""
+
+
+class Side(StrEnum):
+    BUY = "BUY"
+    SELL = "SELL"
+
+
+class OrderType(StrEnum):
+    LIMIT = "LIMIT"
+    MARKET = "MARKET"
+    STOP_LIMIT = "STOP_LIMIT"  # a LIMIT order placed when the last trade price reaches stop
+    STOP_MARKET = "STOP_MARKET"  # a MARKET order placed when the last trade price reaches stop
+
+
+class TimeInForce(StrEnum):
+    GTC = "GTC"  # rests until filled or cancelled
+    IOC = "IOC"  # fills what it can now, the rest expires
+    FOK = "FOK"  # fills completely now or not at all (nothing changes)
+
+
+class StpMode(StrEnum):
+    """Self-trade prevention (Binance's names): what happens when a taker would match a
+    resting order of the same user."""
+
+    NONE = "NONE"  # the two orders trade with each other
+    EXPIRE_TAKER = "EXPIRE_TAKER"  # the taker's remaining quantity expires
+    EXPIRE_MAKER = "EXPIRE_MAKER"  # the resting order expires; matching goes on
+    EXPIRE_BOTH = "EXPIRE_BOTH"  # both expire
+
+
+class OrderStatus(StrEnum):
+    NEW = "NEW"  # accepted, nothing filled (also an untriggered stop order)
+    PARTIALLY_FILLED = "PARTIALLY_FILLED"
+    FILLED = "FILLED"
+    CANCELED = "CANCELED"  # by its owner or an admin
+    REJECTED = "REJECTED"  # refused at placement (see Reject); nothing was locked
+    EXPIRED = "EXPIRED"  # by its time in force, self-trade prevention, or no liquidity
+
+
+class MarketStatus(StrEnum):
+    TRADING = "TRADING"
+    HALTED = "HALTED"  # no new orders, no cancels (an admin stops everything)
+    CANCEL_ONLY = "CANCEL_ONLY"  # cancels only
+
+
+class Reject(StrEnum):
+    """Why a command was refused: stable codes, shown to users (docs/trading.md lists them)."""
+
+    MARKET_UNKNOWN = "MARKET_UNKNOWN"
+    MARKET_HALTED = "MARKET_HALTED"
+    MARKET_CANCEL_ONLY = "MARKET_CANCEL_ONLY"
+    MARKET_EXISTS = "MARKET_EXISTS"
+    INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE"
+    INVALID_ORDER = "INVALID_ORDER"  # an impossible combination (e.g. a MARKET order with a price)
+    QUANTITY_TOO_SMALL = "QUANTITY_TOO_SMALL"
+    QUANTITY_TOO_LARGE = "QUANTITY_TOO_LARGE"
+    NOTIONAL_TOO_SMALL = "NOTIONAL_TOO_SMALL"
+    PRICE_OUT_OF_BAND = "ORDER_PRICE_OUT_OF_BAND"
+    POST_ONLY_WOULD_TAKE = "POST_ONLY_WOULD_TAKE"
+    FOK_NOT_FILLABLE = "FOK_NOT_FILLABLE"
+    NO_LIQUIDITY = "NO_LIQUIDITY"  # a market order met an empty opposite side
+    STOP_WOULD_TRIGGER = "STOP_WOULD_TRIGGER_IMMEDIATELY"
+    DUPLICATE_CLIENT_ORDER_ID = "DUPLICATE_CLIENT_ORDER_ID"
+    TOO_MANY_OPEN_ORDERS = "TOO_MANY_OPEN_ORDERS"
+    ORDER_NOT_FOUND = "ORDER_NOT_FOUND"
+    AMEND_NOT_A_DECREASE = "AMEND_NOT_A_DECREASE"
+    UNKNOWN_ASSET = "UNKNOWN_ASSET"
+    INVALID_AMOUNT = "INVALID_AMOUNT"
+    TRANSFER_ID_REUSED = "TRANSFER_ID_REUSED"  # same transfer id, different user/asset/amount
+    TRANSFER_UNKNOWN = "TRANSFER_UNKNOWN"  # a reversal of a transfer-out that never happened
+
+
+class EndReason(StrEnum):
+    """Why an order left the book or was never booked (``OrderUpdated.reason``)."""
+
+    NONE = ""  # still live, or FILLED
+    USER_CANCELED = "USER_CANCELED"
+    ADMIN_CANCELED = "ADMIN_CANCELED"
+    IOC = "IOC"  # the unfilled rest of an IOC (or market) order
+    SELF_TRADE = "SELF_TRADE"  # self-trade prevention
+    NO_LIQUIDITY = "NO_LIQUIDITY"  # a market order ran out of book or hit its slippage limit
+
+
+# -- configuration carried by commands ------------------------------------------------
+
+
+class FeeTier(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """A fee level: users with ``min_volume`` quote-minor-units of 30-day volume or more
+    (computed outside the engine, see SetUserFeeTier) pay these rates (ppm)."""
+
+    tier: int
+    maker_ppm: int
+    taker_ppm: int
+
+
+class MarketSpec(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """One market, as configured (``BURENCY_MARKETS``) and changed by admin commands.
+
+    ``tick_size``/``lot_size`` are the decimal strings of a ``MarketGrid``;
+    ``base_scale``/``quote_scale`` the assets' scales. Quantities and notionals are in lots
+    and quote minor units. ``price_band_bps``: a limit price more than this many basis
+    points from the reference (last trade price, else the reference price) is refused;
+    0 = no band. ``market_slippage_bps``: how far from the best price a market order may
+    walk the book before its rest expires.
+    """
+
+    symbol: str  # "BTC/AED"
+    base: str
+    quote: str
+    base_scale: int
+    quote_scale: int
+    tick_size: str
+    lot_size: str
+    min_qty: int
+    max_qty: int
+    min_notional: int
+    maker_ppm: int
+    taker_ppm: int
+    price_band_bps: int = 0
+    market_slippage_bps: int = 500
+    status: MarketStatus = MarketStatus.TRADING
+
+
+# -- commands -------------------------------------------------------------------------
+
+
+class _Command(msgspec.Struct, frozen=True, array_like=True, gc=False, tag=True, tag_field="k"):
+    pass
+
+
+class PlaceOrder(_Command, tag="place"):
+    """Place an order. ``qty`` in lots (0 for a market order by quote amount);
+    ``price`` in ticks (0 for MARKET / STOP_MARKET); ``quote_qty`` in quote minor units
+    (a MARKET order by amount to spend (BUY) or receive (SELL), else 0); ``stop_price`` in
+    ticks for STOP_* (else 0). ``post_only`` only with LIMIT/GTC."""
+
+    user_id: str
+    market: str
+    side: Side
+    type: OrderType
+    tif: TimeInForce = TimeInForce.GTC
+    qty: int = 0
+    price: int = 0
+    quote_qty: int = 0
+    stop_price: int = 0
+    post_only: bool = False
+    client_order_id: str = ""
+    stp: StpMode = StpMode.EXPIRE_TAKER
+
+
+class CancelOrder(_Command, tag="cancel"):
+    """Cancel one order by ``order_id`` (non-zero) or by ``client_order_id``;
+    ``by_admin`` lets staff cancel another user's order (reason ADMIN_CANCELED)."""
+
+    user_id: str
+    market: str
+    order_id: int = 0
+    client_order_id: str = ""
+    by_admin: bool = False
+
+
+class CancelAll(_Command, tag="cancel_all"):
+    """Cancel every open order (stops included) of ``user_id`` in ``market``, or in every
+    market when ``market`` is empty."""
+
+    user_id: str
+    market: str = ""
+    by_admin: bool = False
+
+
+class AmendOrder(_Command, tag="amend"):
+    """Reduce a resting order's total quantity to ``new_qty`` lots, keeping its place in
+    the queue (``new_qty`` > filled; equal or larger is AMEND_NOT_A_DECREASE)."""
+
+    user_id: str
+    market: str
+    order_id: int
+    new_qty: int
+
+
+class TransferIn(_Command, tag="transfer_in"):
+    """Funding → trading: credit ``amount`` minor units (idempotent by ``transfer_id``)."""
+
+    transfer_id: str
+    user_id: str
+    asset: str
+    amount: int
+
+
+class TransferOut(_Command, tag="transfer_out"):
+    """Trading → funding: debit the available balance (idempotent by ``transfer_id``)."""
+
+    transfer_id: str
+    user_id: str
+    asset: str
+    amount: int
+
+
+class TransferOutReversal(_Command, tag="transfer_out_reversal"):
+    """Banking refused a transfer-out: credit it back, exactly once."""
+
+    transfer_id: str
+
+
+class AddMarket(_Command, tag="add_market"):
+    spec: MarketSpec
+
+
+class SetMarketStatus(_Command, tag="market_status"):
+    market: str
+    status: MarketStatus
+
+
+class SetMarketFees(_Command, tag="market_fees"):
+    market: str
+    maker_ppm: int
+    taker_ppm: int
+
+
+class SetFeeSchedule(_Command, tag="fee_schedule"):
+    """The fee tiers above the market's base rates (tier 0 = the market's own rates)."""
+
+    tiers: tuple[FeeTier, ...]
+
+
+class SetUserFeeTier(_Command, tag="user_fee_tier"):
+    user_id: str
+    tier: int
+
+
+class SetReferencePrice(_Command, tag="reference_price"):
+    """A reference price (ticks) for the price band of a market that has not traded yet."""
+
+    market: str
+    price: int
+
+
+Command = (
+    PlaceOrder
+    | CancelOrder
+    | CancelAll
+    | AmendOrder
+    | TransferIn
+    | TransferOut
+    | TransferOutReversal
+    | AddMarket
+    | SetMarketStatus
+    | SetMarketFees
+    | SetFeeSchedule
+    | SetUserFeeTier
+    | SetReferencePrice
+)
+
+
+# -- events ---------------------------------------------------------------------------
+
+
+class _Event(msgspec.Struct, frozen=True, array_like=True, gc=False, tag=True, tag_field="k"):
+    pass
+
+
+class OrderAccepted(_Event, tag="accepted"):
+    """An order was accepted (its funds are locked). Stop orders wait (``triggered``
+    False) until the last trade price reaches ``stop_price``."""
+
+    order_id: int
+    user_id: str
+    market: str
+    side: Side
+    type: OrderType
+    tif: TimeInForce
+    qty: int
+    price: int
+    quote_qty: int
+    stop_price: int
+    post_only: bool
+    client_order_id: str
+    locked_asset: str
+    locked: int  # minor units locked for this order at acceptance
+    ts: int
+
+
+class OrderRejected(_Event, tag="rejected"):
+    """A command was refused (an order, a cancel, an amend, an admin command): nothing
+    changed. ``order_id`` is the seq of a refused PlaceOrder, else the order referred to."""
+
+    user_id: str
+    market: str
+    order_id: int
+    client_order_id: str
+    reason: Reject
+    ts: int
+
+
+class Trade(_Event, tag="trade"):
+    """One fill between a resting (maker) and an incoming (taker) order, settled in full:
+    the buyer paid ``quote_amount`` (+ its fee), the seller received ``quote_amount``
+    (- its fee), both fees went to FEES_ACCOUNT in the quote asset."""
+
+    trade_id: int
+    market: str
+    price: int
+    qty: int
+    quote_amount: int
+    taker_side: Side
+    maker_order_id: int
+    taker_order_id: int
+    maker_user_id: str
+    taker_user_id: str
+    maker_fee: int
+    taker_fee: int
+    ts: int
+
+
+class OrderUpdated(_Event, tag="order"):
+    """An order's state after a command touched it (filled, cancelled, expired, amended)."""
+
+    order_id: int
+    user_id: str
+    market: str
+    status: OrderStatus
+    qty: int  # total quantity (lots), changed by an amend
+    filled_qty: int
+    filled_quote: int  # quote minor units traded so far (for the average price)
+    fees_paid: int
+    reason: EndReason
+    ts: int
+
+
+class StopTriggered(_Event, tag="stop_triggered"):
+    order_id: int
+    user_id: str
+    market: str
+    last_price: int
+    ts: int
+
+
+class BalanceChanged(_Event, tag="balance"):
+    """A trading balance after the command (absolute values: applying one twice is harmless)."""
+
+    user_id: str
+    asset: str
+    available: int
+    locked: int
+    ts: int
+
+
+class TransferApplied(_Event, tag="transfer"):
+    """A TransferIn / TransferOut / TransferOutReversal took effect (``replayed``: it had
+    already, this command changed nothing) or was refused (``reason``)."""
+
+    transfer_id: str
+    kind: str  # "in", "out", "out_reversal"
+    user_id: str
+    asset: str
+    amount: int
+    replayed: bool
+    reason: str  # "" when applied; a Reject code when refused
+    ts: int
+
+
+class MarketChanged(_Event, tag="market"):
+    spec: MarketSpec
+    ts: int
+
+
+Event = (
+    OrderAccepted
+    | OrderRejected
+    | Trade
+    | OrderUpdated
+    | StopTriggered
+    | BalanceChanged
+    | TransferApplied
+    | MarketChanged
+)
