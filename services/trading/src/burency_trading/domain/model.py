@@ -193,7 +193,7 @@ class _Command(msgspec.Struct, frozen=True, array_like=True, gc=False, tag=True,
     pass
 
 
-class PlaceOrder(_Command, tag="place"):
+class PlaceOrder(_Command, frozen=True, tag="place"):
     """Place an order. ``qty`` in lots (0 for a market order by quote amount);
     ``price`` in ticks (0 for MARKET / STOP_MARKET); ``quote_qty`` in quote minor units
     (a MARKET order by amount to spend (BUY) or receive (SELL), else 0); ``stop_price`` in
@@ -213,7 +213,7 @@ class PlaceOrder(_Command, tag="place"):
     stp: StpMode = StpMode.EXPIRE_TAKER
 
 
-class CancelOrder(_Command, tag="cancel"):
+class CancelOrder(_Command, frozen=True, tag="cancel"):
     """Cancel one order by ``order_id`` (non-zero) or by ``client_order_id``;
     ``by_admin`` lets staff cancel another user's order (reason ADMIN_CANCELED)."""
 
@@ -224,7 +224,7 @@ class CancelOrder(_Command, tag="cancel"):
     by_admin: bool = False
 
 
-class CancelAll(_Command, tag="cancel_all"):
+class CancelAll(_Command, frozen=True, tag="cancel_all"):
     """Cancel every open order (stops included) of ``user_id`` in ``market``, or in every
     market when ``market`` is empty."""
 
@@ -233,7 +233,7 @@ class CancelAll(_Command, tag="cancel_all"):
     by_admin: bool = False
 
 
-class AmendOrder(_Command, tag="amend"):
+class AmendOrder(_Command, frozen=True, tag="amend"):
     """Reduce a resting order's total quantity to ``new_qty`` lots, keeping its place in
     the queue (``new_qty`` > filled; equal or larger is AMEND_NOT_A_DECREASE)."""
 
@@ -243,7 +243,7 @@ class AmendOrder(_Command, tag="amend"):
     new_qty: int
 
 
-class TransferIn(_Command, tag="transfer_in"):
+class TransferIn(_Command, frozen=True, tag="transfer_in"):
     """Funding → trading: credit ``amount`` minor units (idempotent by ``transfer_id``)."""
 
     transfer_id: str
@@ -252,7 +252,7 @@ class TransferIn(_Command, tag="transfer_in"):
     amount: int
 
 
-class TransferOut(_Command, tag="transfer_out"):
+class TransferOut(_Command, frozen=True, tag="transfer_out"):
     """Trading → funding: debit the available balance (idempotent by ``transfer_id``)."""
 
     transfer_id: str
@@ -261,39 +261,39 @@ class TransferOut(_Command, tag="transfer_out"):
     amount: int
 
 
-class TransferOutReversal(_Command, tag="transfer_out_reversal"):
+class TransferOutReversal(_Command, frozen=True, tag="transfer_out_reversal"):
     """Banking refused a transfer-out: credit it back, exactly once."""
 
     transfer_id: str
 
 
-class AddMarket(_Command, tag="add_market"):
+class AddMarket(_Command, frozen=True, tag="add_market"):
     spec: MarketSpec
 
 
-class SetMarketStatus(_Command, tag="market_status"):
+class SetMarketStatus(_Command, frozen=True, tag="market_status"):
     market: str
     status: MarketStatus
 
 
-class SetMarketFees(_Command, tag="market_fees"):
+class SetMarketFees(_Command, frozen=True, tag="market_fees"):
     market: str
     maker_ppm: int
     taker_ppm: int
 
 
-class SetFeeSchedule(_Command, tag="fee_schedule"):
+class SetFeeSchedule(_Command, frozen=True, tag="fee_schedule"):
     """The fee tiers above the market's base rates (tier 0 = the market's own rates)."""
 
     tiers: tuple[FeeTier, ...]
 
 
-class SetUserFeeTier(_Command, tag="user_fee_tier"):
+class SetUserFeeTier(_Command, frozen=True, tag="user_fee_tier"):
     user_id: str
     tier: int
 
 
-class SetReferencePrice(_Command, tag="reference_price"):
+class SetReferencePrice(_Command, frozen=True, tag="reference_price"):
     """A reference price (ticks) for the price band of a market that has not traded yet."""
 
     market: str
@@ -324,7 +324,7 @@ class _Event(msgspec.Struct, frozen=True, array_like=True, gc=False, tag=True, t
     pass
 
 
-class OrderAccepted(_Event, tag="accepted"):
+class OrderAccepted(_Event, frozen=True, tag="accepted"):
     """An order was accepted (its funds are locked). Stop orders wait (``triggered``
     False) until the last trade price reaches ``stop_price``."""
 
@@ -345,7 +345,7 @@ class OrderAccepted(_Event, tag="accepted"):
     ts: int
 
 
-class OrderRejected(_Event, tag="rejected"):
+class OrderRejected(_Event, frozen=True, tag="rejected"):
     """A command was refused (an order, a cancel, an amend, an admin command): nothing
     changed. ``order_id`` is the seq of a refused PlaceOrder, else the order referred to."""
 
@@ -357,7 +357,7 @@ class OrderRejected(_Event, tag="rejected"):
     ts: int
 
 
-class Trade(_Event, tag="trade"):
+class Trade(_Event, frozen=True, tag="trade"):
     """One fill between a resting (maker) and an incoming (taker) order, settled in full:
     the buyer paid ``quote_amount`` (+ its fee), the seller received ``quote_amount``
     (- its fee), both fees went to FEES_ACCOUNT in the quote asset."""
@@ -377,7 +377,7 @@ class Trade(_Event, tag="trade"):
     ts: int
 
 
-class OrderUpdated(_Event, tag="order"):
+class OrderUpdated(_Event, frozen=True, tag="order"):
     """An order's state after a command touched it (filled, cancelled, expired, amended)."""
 
     order_id: int
@@ -392,7 +392,7 @@ class OrderUpdated(_Event, tag="order"):
     ts: int
 
 
-class StopTriggered(_Event, tag="stop_triggered"):
+class StopTriggered(_Event, frozen=True, tag="stop_triggered"):
     order_id: int
     user_id: str
     market: str
@@ -400,7 +400,7 @@ class StopTriggered(_Event, tag="stop_triggered"):
     ts: int
 
 
-class BalanceChanged(_Event, tag="balance"):
+class BalanceChanged(_Event, frozen=True, tag="balance"):
     """A trading balance after the command (absolute values: applying one twice is harmless)."""
 
     user_id: str
@@ -410,7 +410,7 @@ class BalanceChanged(_Event, tag="balance"):
     ts: int
 
 
-class TransferApplied(_Event, tag="transfer"):
+class TransferApplied(_Event, frozen=True, tag="transfer"):
     """A TransferIn / TransferOut / TransferOutReversal took effect (``replayed``: it had
     already, this command changed nothing) or was refused (``reason``)."""
 
@@ -424,7 +424,7 @@ class TransferApplied(_Event, tag="transfer"):
     ts: int
 
 
-class MarketChanged(_Event, tag="market"):
+class MarketChanged(_Event, frozen=True, tag="market"):
     spec: MarketSpec
     ts: int
 
