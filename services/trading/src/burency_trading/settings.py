@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from copy import deepcopy
+from functools import partial
 from pathlib import Path
 from typing import Any, Self
 
@@ -257,8 +258,8 @@ def fee_schedule(settings: TradingSettings) -> tuple[FeeTier, ...]:
     tiers = []
     for cfg in sorted(settings.fee_tiers, key=lambda t: t.tier):
         where = f"fee tier {cfg.tier}"
-        maker = _field(where, "maker_fee", lambda c=cfg: parse_fee_rate(c.maker_fee))
-        taker = _field(where, "taker_fee", lambda c=cfg: parse_fee_rate(c.taker_fee))
+        maker = _field(where, "maker_fee", partial(parse_fee_rate, cfg.maker_fee))
+        taker = _field(where, "taker_fee", partial(parse_fee_rate, cfg.taker_fee))
         if taker < 0 or maker + taker < 0:
             raise ValueError(
                 f"{where}: the taker fee must not be negative nor the rebate exceed it"
@@ -274,7 +275,7 @@ def fee_tier_thresholds(settings: TradingSettings) -> list[tuple[int, int]]:
     rows = []
     for cfg in sorted(settings.fee_tiers, key=lambda t: t.tier):
         volume = _field(
-            f"fee tier {cfg.tier}", "min_volume", lambda c=cfg: parse_amount(c.min_volume, scale)
+            f"fee tier {cfg.tier}", "min_volume", partial(parse_amount, cfg.min_volume, scale)
         )
         rows.append((volume, cfg.tier))
     volumes = [v for v, _ in rows]
