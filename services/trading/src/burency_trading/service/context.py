@@ -1,0 +1,230 @@
+"""What the trading use cases (and the HTTP API) need: the engine, the history, a clock.
+
+The engine runs on its own thread behind the runner (``service/runner.py``); the API
+reaches it only through :class:`EngineAccess` (submit a command, run a read-only query
+on the engine's thread, read its health). Order, trade and transfer *history* comes
+from the SQL projection through :class:`HistoryAccess`. Both are Protocols so the use
+cases are tested against the real :class:`~burency_trading.domain.engine.Engine`
+applied in-process, and so the runner and the projection are built side by side.
+
+The row Protocols below (:class:`OrderRow`, :class:`TradeRow`, :class:`TransferRow`)
+name the attributes the API reads from the projection: the engine events' own field
+names (plus ``created_ts``/``updated_ts`` for an order), all integers in the engine's
+units (ticks, lots, minor units, microseconds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+import structlog
+
+from burency_common.market_math import MarketGrid
+from burency_common.money import AssetRegistry
+from burency_common.timeutil import Clock
+from burency_trading.domain.model import Command, MarketSpec
+from burency_trading.service.ports import CommandResult
+from burency_trading.settings import TradingSettings
+
+__all__ = [
+    "AuditLog",
+    "EngineAccess",
+    "EngineBusy",
+    "HistoryAccess",
+    "LogAudit",
+    "OrderRow",
+    "TradeRow",
+    "TradingContext",
+    "TransferRow",
+]
+
+T = TypeVar("T")
+_log = structlog.get_logger("burency.trading")
+
+
+class EngineBusy(Exception):
+    """The engine's command queue is full: try again after ``retry_after`` seconds
+    (the API answers 503 ``ENGINE_BUSY`` with a ``Retry-After`` header)."""
+
+    def __init__(self, retry_after: float = 1.0) -> None:
+        super().__init__(f"the matching engine is busy; retry after {retry_after:g} s")
+        self.retry_after = retry_after
+
+
+class EngineAccess(Protocol):
+    """The engine as the API sees it (the runner, or an in-process engine in tests)."""
+
+    async def submit(self, command: Command) -> CommandResult:
+        """Apply ``command`` (journaled before this returns); :class:`EngineBusy` when
+        the bounded queue is full."""
+        ...
+
+    async def query(self, fn: Callable[[Any], T]) -> T:
+        """Run a read-only ``fn(engine)`` where the engine lives (between two batches)."""
+        ...
+
+    def health(self) -> Any:
+        """The runner's health (a dataclass, msgspec Struct or mapping: seq, journal lag,
+        snapshot age, queue depth, ...), shown as is on the admin health endpoint."""
+        ...
+
+
+class OrderRow(Protocol):
+    """An order as the projection keeps it (fields of OrderAccepted + OrderUpdated)."""
+
+    @property
+    def order_id(self) -> int: ...
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def market(self) -> str: ...
+    @property
+    def side(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def tif(self) -> str: ...
+    @property
+    def qty(self) -> int: ...
+    @property
+    def price(self) -> int: ...
+    @property
+    def quote_qty(self) -> int: ...
+    @property
+    def stop_price(self) -> int: ...
+    @property
+    def post_only(self) -> bool: ...
+    @property
+    def client_order_id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def filled_qty(self) -> int: ...
+    @property
+    def filled_quote(self) -> int: ...
+    @property
+    def fees_paid(self) -> int: ...
+    @property
+    def created_ts(self) -> int: ...
+    @property
+    def updated_ts(self) -> int: ...
+
+
+class TradeRow(Protocol):
+    """A fill as the projection keeps it (the Trade event's fields)."""
+
+    @property
+    def trade_id(self) -> int: ...
+    @property
+    def market(self) -> str: ...
+    @property
+    def price(self) -> int: ...
+    @property
+    def qty(self) -> int: ...
+    @property
+    def quote_amount(self) -> int: ...
+    @property
+    def taker_side(self) -> str: ...
+    @property
+    def maker_order_id(self) -> int: ...
+    @property
+    def taker_order_id(self) -> int: ...
+    @property
+    def maker_user_id(self) -> str: ...
+    @property
+    def taker_user_id(self) -> str: ...
+    @property
+    def maker_fee(self) -> int: ...
+    @property
+    def taker_fee(self) -> int: ...
+    @property
+    def ts(self) -> int: ...
+
+
+class TransferRow(Protocol):
+    """A funding ↔ trading transfer that took effect (TransferApplied's fields)."""
+
+    @property
+    def transfer_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...  # "in", "out", "out_reversal"
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def asset(self) -> str: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def ts(self) -> int: ...
+
+
+class HistoryAccess(Protocol):
+    """The SQL projection's reader. Lists are newest first; ``cursor`` is the opaque
+    ``next_cursor`` of the previous page (None: the first page); a bad cursor raises
+    ``ValueError`` (the API answers 422 ``INVALID_CURSOR``)."""
+
+    async def list_orders(
+        self, user_id: str, *, market: str | None, open_only: bool, limit: int, cursor: str | None
+    ) -> tuple[Sequence[OrderRow], str | None]: ...
+
+    async def get_order(self, user_id: str, order_id: int) -> OrderRow | None: ...
+
+    async def get_order_by_client_id(
+        self, user_id: str, client_order_id: str
+    ) -> OrderRow | None: ...
+
+    async def list_trades(
+        self, user_id: str, *, market: str | None, limit: int, cursor: str | None
+    ) -> tuple[Sequence[TradeRow], str | None]: ...
+
+    async def list_transfers(
+        self, user_id: str, *, limit: int, cursor: str | None
+    ) -> tuple[Sequence[TransferRow], str | None]: ...
+
+    async def volumes_since(self, since_ts_us: int) -> Mapping[str, Mapping[str, int]]:
+        """``{user_id: {quote_asset: traded quote minor units}}`` since the instant."""
+        ...
+
+
+class AuditLog(Protocol):
+    """Where staff actions are recorded (who did what to which object)."""
+
+    async def record(
+        self, *, actor: str, action: str, target: str, details: Mapping[str, object]
+    ) -> None: ...
+
+
+class LogAudit:
+    """The default audit log: a structured log line per staff action (``trading.audit``).
+    Replace it with a table-backed log when the projection has one."""
+
+    async def record(
+        self, *, actor: str, action: str, target: str, details: Mapping[str, object]
+    ) -> None:
+        _log.info("trading.audit", actor=actor, action=action, target=target, **details)
+
+
+@dataclass
+class TradingContext:
+    """Everything the use cases need; ``app.state.trading`` holds it."""
+
+    settings: TradingSettings
+    engine: EngineAccess
+    history: HistoryAccess
+    clock: Clock
+    assets: AssetRegistry
+    audit: AuditLog = field(default_factory=LogAudit)
+    _grids: dict[tuple[str, str, int, int], MarketGrid] = field(
+        default_factory=dict, init=False, repr=False
+    )
+
+    def grid(self, spec: MarketSpec) -> MarketGrid:
+        """The integer grid of ``spec`` (cached: building one parses two strings)."""
+        key = (spec.tick_size, spec.lot_size, spec.base_scale, spec.quote_scale)
+        grid = self._grids.get(key)
+        if grid is None:
+            grid = MarketGrid(spec.base_scale, spec.quote_scale, spec.tick_size, spec.lot_size)
+            self._grids[key] = grid
+        return grid
