@@ -137,6 +137,7 @@ _OPERATIONS = (
     Rule("/v1/admin/*", Access.ROLE, roles=_STAFF, rate_class="admin"),
 )
 _POST = frozenset({"POST"})
+_ORDER_WRITES = frozenset({"POST", "DELETE", "PATCH"})  # place, cancel, amend
 
 
 def default_route_table() -> RouteTable:
@@ -164,7 +165,8 @@ def default_route_table() -> RouteTable:
             Rule("/v1/klines*", Access.PUBLIC, frozenset({"GET"})),
             Rule("/v1/trades*", Access.PUBLIC, frozenset({"GET"})),
             Rule("/v1/ticker*", Access.PUBLIC, frozenset({"GET"})),
-            Rule("/v1/orders*", Access.USER, frozenset({"POST", "DELETE"}), rate_class="orders"),
+            Rule("/v1/orders*", Access.USER, _ORDER_WRITES, rate_class="orders"),
+            Rule("/v1/open-orders*", Access.USER, frozenset({"DELETE"}), rate_class="orders"),
         ),
     )
     files = ServiceRoute(
