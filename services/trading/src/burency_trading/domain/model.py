@@ -42,6 +42,7 @@ __all__ = [
     "OrderStatus",
     "OrderType",
     "OrderUpdated",
+    "OrderView",
     "PlaceOrder",
     "Reject",
     "SetFeeSchedule",
@@ -439,3 +440,37 @@ Event = (
     | TransferApplied
     | MarketChanged
 )
+
+
+# -- read model (queries on the engine thread) -------------------------------------------
+
+
+class OrderView(msgspec.Struct, frozen=True, gc=False):
+    """An open order as the engine holds it (``Engine.order`` / ``open_orders``).
+
+    ``qty`` is 0 for a market-type order by quote amount (``quote_qty`` set); ``filled_quote``
+    is what a buyer paid (notional rounded up, cumulatively) or a seller received before
+    fees (rounded down); ``locked`` is what the order still holds of ``locked_asset``;
+    ``triggered`` is False for a stop order waiting for its stop price."""
+
+    order_id: int
+    user_id: str
+    market: str
+    side: Side
+    type: OrderType
+    tif: TimeInForce
+    qty: int
+    price: int
+    quote_qty: int
+    stop_price: int
+    post_only: bool
+    client_order_id: str
+    status: OrderStatus
+    filled_qty: int
+    filled_quote: int
+    fees_paid: int
+    locked_asset: str
+    locked: int
+    triggered: bool
+    created_ts: int
+    updated_ts: int
