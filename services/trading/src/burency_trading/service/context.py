@@ -31,7 +31,6 @@ from burency_trading.settings import TradingSettings
 __all__ = [
     "AuditLog",
     "EngineAccess",
-    "EngineBusy",
     "HistoryAccess",
     "LogAudit",
     "OrderRow",
@@ -44,21 +43,14 @@ T = TypeVar("T")
 _log = structlog.get_logger("burency.trading")
 
 
-class EngineBusy(Exception):
-    """The engine's command queue is full: try again after ``retry_after`` seconds
-    (the API answers 503 ``ENGINE_BUSY`` with a ``Retry-After`` header)."""
-
-    def __init__(self, retry_after: float = 1.0) -> None:
-        super().__init__(f"the matching engine is busy; retry after {retry_after:g} s")
-        self.retry_after = retry_after
-
-
 class EngineAccess(Protocol):
     """The engine as the API sees it (the runner, or an in-process engine in tests)."""
 
     async def submit(self, command: Command) -> CommandResult:
-        """Apply ``command`` (journaled before this returns); :class:`EngineBusy` when
-        the bounded queue is full."""
+        """Apply ``command`` (journaled before this returns). Raises the runner's
+        ``EngineBusy`` (503 ``ENGINE_BUSY`` + ``Retry-After``) when the bounded queue is
+        full, or another ``BurencyError`` when the engine is not running: the problem
+        handlers render them as they are."""
         ...
 
     async def query(self, fn: Callable[[Any], T]) -> T:
@@ -97,7 +89,7 @@ class OrderRow(Protocol):
     @property
     def post_only(self) -> bool: ...
     @property
-    def client_order_id(self) -> str: ...
+    def client_order_id(self) -> str | None: ...
     @property
     def status(self) -> str: ...
     @property
@@ -156,6 +148,10 @@ class TransferRow(Protocol):
     def asset(self) -> str: ...
     @property
     def amount(self) -> int: ...
+    @property
+    def status(self) -> str: ...  # APPLIED | REFUSED
+    @property
+    def reason(self) -> str: ...
     @property
     def ts(self) -> int: ...
 
