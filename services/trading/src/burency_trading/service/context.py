@@ -26,7 +26,7 @@ from burency_common.money import AssetRegistry
 from burency_common.timeutil import Clock
 from burency_trading.domain.model import Command, MarketSpec
 from burency_trading.service.ports import CommandResult
-from burency_trading.settings import TradingSettings
+from burency_trading.settings import TradingSettings, market_specs
 
 __all__ = [
     "AuditLog",
@@ -204,23 +204,47 @@ class LogAudit:
 
 @dataclass
 class TradingContext:
-    """Everything the use cases need; ``app.state.trading`` holds it."""
+    """Everything the use cases need; ``app.state.trading`` holds it.
+
+    ``specs`` are the configured markets (their grids never change at run time; status
+    and fees do, and only the engine knows their current values)."""
 
     settings: TradingSettings
     engine: EngineAccess
     history: HistoryAccess
     clock: Clock
-    assets: AssetRegistry
     audit: AuditLog = field(default_factory=LogAudit)
-    _grids: dict[tuple[str, str, int, int], MarketGrid] = field(
-        default_factory=dict, init=False, repr=False
-    )
+    assets: AssetRegistry = field(init=False)
+    specs: dict[str, MarketSpec] = field(init=False)
+    _aliases: dict[str, str] = field(init=False, repr=False)
+    _grids: dict[str, MarketGrid] = field(init=False, repr=False)
 
-    def grid(self, spec: MarketSpec) -> MarketGrid:
-        """The integer grid of ``spec`` (cached: building one parses two strings)."""
-        key = (spec.tick_size, spec.lot_size, spec.base_scale, spec.quote_scale)
-        grid = self._grids.get(key)
-        if grid is None:
-            grid = MarketGrid(spec.base_scale, spec.quote_scale, spec.tick_size, spec.lot_size)
-            self._grids[key] = grid
-        return grid
+    def __post_init__(self) -> None:
+        self.assets = self.settings.asset_registry()
+        self.specs = {spec.symbol: spec for spec in market_specs(self.settings)}
+        self._grids = {
+            symbol: MarketGrid(spec.base_scale, spec.quote_scale, spec.tick_size, spec.lot_size)
+            for symbol, spec in self.specs.items()
+        }
+        aliases: dict[str, list[str]] = {}
+        for symbol in self.specs:
+            aliases.setdefault(symbol.replace("/", ""), []).append(symbol)
+        # "BTCAED" names BTC/AED unless two markets concatenate to the same letters
+        self._aliases = {alias: found[0] for alias, found in aliases.items() if len(found) == 1}
+
+    def market(self, symbol: str) -> MarketSpec | None:
+        """The configured market named ``symbol`` (``"BTC/AED"`` or ``"BTCAED"``)."""
+        spec = self.specs.get(symbol)
+        if spec is None and "/" not in symbol:
+            canonical = self._aliases.get(symbol)
+            spec = self.specs.get(canonical) if canonical else None
+        return spec
+
+    def grid(self, symbol: str) -> MarketGrid:
+        """The integer grid of a configured market (KeyError for another symbol)."""
+        return self._grids[symbol]
+
+    def now_us(self) -> int:
+        """The clock's time in microseconds since the epoch (the engine's ``ts`` unit)."""
+        now = self.clock.now()
+        return int(now.timestamp()) * 1_000_000 + now.microsecond
