@@ -64,6 +64,7 @@ def default_registry() -> EventRegistry:
     from burency_common.events.notifications import (  # noqa: PLC0415 - cycle
         register_notification_events,
     )
+    from burency_common.events.trading import register_trading_events  # noqa: PLC0415 - cycle
     from burency_common.events.users import register_user_events  # noqa: PLC0415 - cycle
     from burency_common.events.wallet import register_wallet_events  # noqa: PLC0415 - cycle
 
@@ -73,6 +74,7 @@ def default_registry() -> EventRegistry:
     register_user_events(registry)
     register_notification_events(registry)
     register_wallet_events(registry)
+    register_trading_events(registry)
     registry.register(
         EventSchema(USER_REGISTERED, 1, UserRegistered, "user_id", "a user account was created")
     )
