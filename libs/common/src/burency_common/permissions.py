@@ -64,10 +64,12 @@ PERMISSIONS: frozenset[str] = frozenset(
         "files.read_private",
         "banking.reconcile",
         "banking.read",
+        "trading.read",
+        "trading.admin",
     }
 )
 
-_SUPPORT = frozenset({"users.read", "audit.read", "banking.read"})
+_SUPPORT = frozenset({"users.read", "audit.read", "banking.read", "trading.read"})
 _COMPLIANCE = _SUPPORT | {
     "kyc.review",
     "deposits.approve",
