@@ -72,7 +72,7 @@ def test_a_torn_tail_is_truncated_and_logged(
     journal.close()
     seg = segments(journal_dir)[0]
     whole = seg.read_bytes()
-    last_record = len(whole) - len(FileJournal_bytes_of_last(whole))
+    last_record = len(whole) - len(last_record_bytes(whole))
     seg.write_bytes(whole[: last_record + min(cut, len(whole) - last_record - 1)])
     with caplog.at_level(logging.ERROR):
         reopened = FileJournal(journal_dir)
@@ -83,7 +83,7 @@ def test_a_torn_tail_is_truncated_and_logged(
     assert [r.seq for r in FileJournal(journal_dir).read_from(9)] == [9, 10, 11]
 
 
-def FileJournal_bytes_of_last(whole: bytes) -> bytes:  # noqa: N802 - reads like a phrase
+def last_record_bytes(whole: bytes) -> bytes:
     """The bytes of the last record of a segment (walk the length prefixes)."""
     offset = 0
     last = b""
@@ -161,7 +161,8 @@ def test_segments_rotate_and_read_from_crosses_them(journal_dir: Path) -> None:
         journal.append(records(first, 10))
     names = [int(p.stem) for p in segments(journal_dir)]
     assert len(names) > 5
-    assert names[0] == 1 and all(n % 10 == 1 for n in names)  # named by their first seq
+    assert names[0] == 1
+    assert all(n % 10 == 1 for n in names)
     assert all(p.stat().st_size <= 1_000 for p in segments(journal_dir))
     assert [r.seq for r in journal.read_from(1)] == list(range(1, 401))
     middle = names[3] + 4
@@ -176,9 +177,10 @@ def test_compaction_drops_only_whole_segments_below_the_seq(journal_dir: Path) -
         journal.append(records(first, 10))
     before = journal.segment_count()
     removed = journal.compact(155)
-    assert removed > 0 and journal.segment_count() == before - removed
+    assert removed > 0
+    assert journal.segment_count() == before - removed
     assert journal.first_seq() <= 155  # the segment holding 155 stays
-    assert [r.seq for r in journal.read_from(155)][0] == 155
+    assert next(r.seq for r in journal.read_from(155)) == 155
     with pytest.raises(JournalError, match="compacted"):
         list(journal.read_from(1))
     journal.compact(10_000)

@@ -1,0 +1,299 @@
+"""The engine runner: one engine on its own thread, fed through a bounded queue, every
+result acknowledged only once its command is durable in the journal.
+
+    submit() --deque--> engine thread: apply batch -> journal.append (one fsync)
+       ^                                     |
+       +---- future resolved <--loop.call_soon_threadsafe-- results --> sinks' tasks
+
+Nothing on the asyncio loop waits for an fsync or for the engine: a full queue is
+:class:`EngineBusy` at once (the API's 503 + Retry-After). Snapshots are serialised on
+the engine thread between batches and written on another thread; after each one the
+journal is compacted below the oldest snapshot still needed. Recovery at ``start()``:
+see :mod:`burency_trading.service.runner_recovery`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from burency_trading.domain.model import Command
+from burency_trading.service.ports import CommandResult, EventSink, Journal, SnapshotStore
+from burency_trading.service.runner_recovery import recover
+from burency_trading.service.runner_sinks import SinkDelivery
+from burency_trading.service.runner_thread import EngineWorker, Request
+from burency_trading.service.runner_types import (
+    CommandFailed,
+    CompactableJournal,
+    EngineBusy,
+    RunnableEngine,
+    RunnerFailed,
+    RunnerHealth,
+    RunnerStopped,
+)
+
+__all__ = ["EngineRunner"]
+
+log = logging.getLogger(__name__)
+
+E = TypeVar("E", bound=RunnableEngine)
+T = TypeVar("T")
+
+
+def _wall_clock_us() -> int:
+    return time.time_ns() // 1000
+
+
+class EngineRunner(Generic[E]):
+    """Owns one engine, its journal, its snapshots and the delivery to its sinks."""
+
+    def __init__(
+        self,
+        *,
+        engine_factory: Callable[[], E],
+        engine_restore: Callable[[bytes], E],
+        journal: Journal,
+        snapshots: SnapshotStore,
+        clock: Callable[[], int] = _wall_clock_us,
+        sinks: Sequence[EventSink] = (),
+        queue_size: int = 10_000,
+        batch_max: int = 1_000,
+        snapshot_every: int = 100_000,
+    ) -> None:
+        if queue_size < 1 or batch_max < 1 or snapshot_every < 1:
+            raise ValueError("queue_size, batch_max and snapshot_every must be positive")
+        self._factory = engine_factory
+        self._restore = engine_restore
+        self._journal = journal
+        self._snapshots = snapshots
+        self._clock = clock
+        self._sinks = list(sinks)
+        self._capacity = queue_size
+        self._batch_max = batch_max
+        self._snapshot_every = snapshot_every
+        self._deliveries: list[SinkDelivery] = []
+        self._worker: EngineWorker[E] | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._enqueued = 0  # commands put on the queue (only the loop writes it)
+        self._state = "stopped"
+        self._failure: str | None = None
+        self._snapshot_at = 0.0  # time.monotonic() of the last snapshot written/loaded
+        self._has_snapshot = False
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Recover (snapshot + journal replay, catching sinks up), then start the thread."""
+        if self._state != "stopped":
+            raise RuntimeError(f"the runner is {self._state}")
+        self._state = "starting"
+        self._loop = asyncio.get_running_loop()
+        self._deliveries = [SinkDelivery(s, await s.last_seq()) for s in self._sinks]
+        for delivery in self._deliveries:
+            delivery.start()
+        try:
+            rec = await recover(
+                engine_factory=self._factory,
+                engine_restore=self._restore,
+                journal=self._journal,
+                snapshots=self._snapshots,
+                deliveries=self._deliveries,
+            )
+        except BaseException:
+            await self._close_deliveries()
+            self._state = "stopped"
+            raise
+        self._worker = EngineWorker(
+            rec.engine,
+            seq=rec.seq,
+            ts=rec.ts,
+            journal=self._journal,
+            snapshots=self._snapshots,
+            clock=self._clock,
+            batch_max=self._batch_max,
+            snapshot_every=self._snapshot_every,
+            on_durable=self._from_thread_durable,
+            on_snapshot=self._snapshot_written,
+            on_failure=self._from_thread_failure,
+        )
+        self._worker.snapshot_seq = rec.snapshot_seq
+        self._has_snapshot = rec.snapshot_seq > 0
+        self._snapshot_at = time.monotonic()
+        self._thread = threading.Thread(target=self._worker.run, name="trading-engine", daemon=True)
+        self._thread.start()
+        self._state = "running"
+
+    async def stop(self, *, sink_timeout: float = 10.0) -> None:
+        """Stop taking commands, finish the queued ones, write a final snapshot, deliver
+        to the sinks (up to ``sink_timeout`` s each), close the journal."""
+        if self._state in ("stopped", "stopping"):
+            return
+        self._state = "stopping"
+        worker, thread = self._worker, self._thread
+        if worker is not None and thread is not None:
+            worker.stopping = True
+            worker.wake.set()
+            await asyncio.to_thread(thread.join)
+        for delivery in self._deliveries:
+            if not await delivery.drain(sink_timeout):
+                log.error(
+                    "sink %s did not catch up before stop (it resumes at start)", delivery.name
+                )
+        await self._close_deliveries()
+        self._journal.close()
+        self._state = "failed" if self._failure else "stopped"
+
+    async def _close_deliveries(self) -> None:
+        for delivery in self._deliveries:
+            await delivery.close()
+
+    # -- commands and queries ----------------------------------------------------------------
+
+    async def submit(self, command: Command) -> CommandResult:
+        """Apply ``command``; returns once it is journaled and fsynced.
+
+        Raises :class:`EngineBusy` at once when the queue is full, :class:`RunnerStopped`
+        when not running, :class:`CommandFailed` if the engine raised on it."""
+        future = self._enqueue([command], many=False)
+        result: CommandResult = await future
+        return result
+
+    async def submit_many(self, commands: Sequence[Command]) -> list[CommandResult]:
+        """Apply ``commands`` in order (all or none enqueued: EngineBusy if they do not
+        fit in the queue's free room); returns once all are durable."""
+        if not commands:
+            return []
+        future = self._enqueue(list(commands), many=True)
+        results: list[CommandResult] = await future
+        return results
+
+    def _enqueue(self, commands: list[Command], *, many: bool) -> asyncio.Future[Any]:
+        worker = self._running_worker()
+        depth = self._enqueued - worker.taken
+        if depth + len(commands) > self._capacity:
+            rate = max(worker.rate, 1.0)
+            raise EngineBusy(retry_after=min(5.0, max(0.05, (depth + len(commands)) / rate)))
+        assert self._loop is not None
+        future: asyncio.Future[Any] = self._loop.create_future()
+        self._enqueued += len(commands)
+        worker.requests.append(Request(commands, future, many))
+        worker.wake.set()
+        return future
+
+    async def query(self, fn: Callable[[E], T]) -> T:
+        """Run read-only ``fn(engine)`` on the engine thread between batches."""
+        worker = self._running_worker()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+
+        def done(value: Any, error: BaseException | None) -> None:
+            loop.call_soon_threadsafe(_settle, future, value, error)
+
+        worker.queries.append((fn, done))
+        worker.wake.set()
+        return await future
+
+    def _running_worker(self) -> EngineWorker[E]:
+        if self._failure is not None:
+            raise RunnerFailed(f"the engine stopped: {self._failure}")
+        if self._state != "running" or self._worker is None:
+            raise RunnerStopped()
+        return self._worker
+
+    # -- called from the engine / snapshot threads -----------------------------------------
+
+    def _from_thread_durable(
+        self, requests: list[Request], results: list[CommandResult], failed: frozenset[int]
+    ) -> None:
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self._durable, requests, results, failed)
+
+    def _durable(
+        self, requests: list[Request], results: list[CommandResult], failed: frozenset[int]
+    ) -> None:
+        start = 0
+        for request in requests:
+            end = start + len(request.commands)
+            future: asyncio.Future[Any] = request.token
+            if not future.done():
+                if request.many:
+                    future.set_result(results[start:end])
+                elif results[start].seq in failed:
+                    future.set_exception(CommandFailed(results[start].seq))
+                else:
+                    future.set_result(results[start])
+            start = end
+        for delivery in self._deliveries:
+            delivery.push(results)
+
+    def _from_thread_failure(self, why: str) -> None:
+        assert self._loop is not None
+        self._failure = why
+        self._loop.call_soon_threadsafe(self._fail_pending, why)
+
+    def _fail_pending(self, why: str) -> None:
+        worker = self._worker
+        assert worker is not None
+        while worker.requests:
+            future: asyncio.Future[Any] = worker.requests.popleft().token
+            if not future.done():
+                future.set_exception(RunnerFailed(f"the engine stopped: {why}"))
+        for fn_done in list(worker.queries):
+            fn_done[1](None, RunnerFailed(why))
+        worker.queries.clear()
+        for future in worker.inflight_tokens():
+            if not future.done():
+                future.set_exception(RunnerFailed(f"not journaled, the engine stopped: {why}"))
+        self._state = "failed"
+
+    def _snapshot_written(self, seq: int) -> None:
+        """On the snapshot writer thread: note it, then compact the journal below the
+        oldest snapshot still needed (never past what the slowest sink may need)."""
+        self._snapshot_at = time.monotonic()
+        self._has_snapshot = True
+        if not isinstance(self._journal, CompactableJournal):
+            return
+        seqs = self._snapshots.seqs()
+        if not seqs:
+            return
+        slowest = min((d.delivered for d in self._deliveries), default=seq)
+        for_sinks = max((s for s in seqs if s <= slowest), default=0)
+        keep_after = min(seqs[0], for_sinks)
+        if keep_after > 0:
+            self._journal.compact(keep_after + 1)
+
+    # -- health ------------------------------------------------------------------------------
+
+    def health(self) -> RunnerHealth:
+        worker = self._worker
+        seq = worker.seq if worker else 0
+        durable = worker.durable_seq if worker else 0
+        sinks = {d.name: d.delivered for d in self._deliveries}
+        snapshot_seq = max(self._snapshots.seqs(), default=0)
+        return RunnerHealth(
+            seq=seq,
+            durable_seq=durable,
+            snapshot_seq=snapshot_seq,
+            snapshot_age_seconds=(
+                round(time.monotonic() - self._snapshot_at, 3) if self._has_snapshot else None
+            ),
+            queue_depth=(self._enqueued - worker.taken) if worker else 0,
+            queue_capacity=self._capacity,
+            sinks=sinks,
+            sink_lag=max(0, durable - min(sinks.values(), default=durable)),
+            state=self._state,
+        )
+
+
+def _settle(future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(value)

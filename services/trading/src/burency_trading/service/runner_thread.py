@@ -1,0 +1,185 @@
+"""The engine thread: batches of commands in, applied, journaled with one fsync, out.
+
+Only this thread touches the engine and appends to the journal. The asyncio side puts
+requests on a deque and sets an event; results go back with ``call_soon_threadsafe``
+once the batch is durable. Read-only queries run here between batches.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from burency_trading.domain.model import Command
+from burency_trading.service.ports import CommandResult, Journal, JournalRecord, SnapshotStore
+from burency_trading.service.runner_types import RunnableEngine
+
+__all__ = ["EngineWorker", "Request"]
+
+log = logging.getLogger(__name__)
+
+E = TypeVar("E", bound=RunnableEngine)
+
+
+@dataclass(slots=True)
+class Request:
+    """Commands submitted together (one for ``submit``), resolved by one callback."""
+
+    commands: list[Command]
+    token: Any  # the asyncio future (opaque here: only the loop side touches it)
+    many: bool = False  # resolve with every result (submit_many), not just the one
+
+
+Delivered = Callable[[list[Request], list[CommandResult], frozenset[int]], None]
+Query = tuple[Callable[[Any], Any], Callable[[Any, BaseException | None], None]]
+
+
+class EngineWorker(Generic[E]):
+    """The state the engine thread owns, and its loop (:meth:`run`)."""
+
+    def __init__(
+        self,
+        engine: E,
+        *,
+        seq: int,
+        ts: int,
+        journal: Journal,
+        snapshots: SnapshotStore,
+        clock: Callable[[], int],
+        batch_max: int,
+        snapshot_every: int,
+        on_durable: Delivered,
+        on_snapshot: Callable[[int], None],
+        on_failure: Callable[[str], None],
+    ) -> None:
+        self.engine = engine
+        self.seq = seq  # applied
+        self.durable_seq = seq
+        self.last_ts = ts
+        self.snapshot_seq = seq  # the state the last snapshot (or recovery) covers
+        self.taken = 0  # commands taken off the queue (only this thread writes it)
+        self.rate = 0.0  # commands/s (smoothed), for Retry-After estimates
+        self.requests: deque[Request] = deque()
+        self.inflight: list[Request] = []  # the batch being applied and journaled
+        self.queries: deque[Query] = deque()
+        self.wake = threading.Event()
+        self.stopping = False
+        self._journal = journal
+        self._snapshots = snapshots
+        self._clock = clock
+        self._batch_max = batch_max
+        self._snapshot_every = snapshot_every
+        self._on_durable = on_durable
+        self._on_snapshot = on_snapshot
+        self._on_failure = on_failure
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="trading-snapshot")
+        self._snapshot_busy = threading.Lock()
+
+    # -- the loop ------------------------------------------------------------------------
+
+    def run(self) -> None:
+        try:
+            while True:
+                self.wake.clear()
+                self._run_queries()
+                if self.requests:
+                    self._batch()
+                    continue
+                if self.stopping:
+                    break
+                self.wake.wait()
+            self._final_snapshot()
+        except Exception as exc:  # the journal failed: nothing more may be acknowledged
+            log.critical("engine thread stopped: %s", exc, exc_info=True)
+            self._on_failure(str(exc))
+        finally:
+            self._writer.shutdown(wait=True)
+
+    def inflight_tokens(self) -> list[Any]:
+        return [request.token for request in self.inflight]
+
+    def _run_queries(self) -> None:
+        while self.queries:
+            fn, done = self.queries.popleft()
+            try:
+                value = fn(self.engine)
+            except Exception as exc:
+                done(None, exc)
+            else:
+                done(value, None)
+
+    def _batch(self) -> None:
+        started = time.perf_counter()
+        requests: list[Request] = []
+        count = 0
+        while self.requests and count < self._batch_max:
+            request = self.requests.popleft()
+            requests.append(request)
+            count += len(request.commands)
+        self.inflight = requests
+        self.taken += count
+        ts = self.last_ts = max(self._clock(), self.last_ts)
+        results, failed = self._apply(requests, ts)
+        self._journal.append([JournalRecord(r.seq, r.ts, r.command) for r in results])
+        self.durable_seq = self.seq
+        self._on_durable(requests, results, failed)
+        self.inflight = []
+        elapsed = time.perf_counter() - started
+        if elapsed > 0:
+            self.rate = 0.8 * self.rate + 0.2 * (count / elapsed)
+        if self.seq - self.snapshot_seq >= self._snapshot_every:
+            self._snapshot()
+
+    def _apply(
+        self, requests: list[Request], ts: int
+    ) -> tuple[list[CommandResult], frozenset[int]]:
+        apply = self.engine.apply
+        seq = self.seq
+        results: list[CommandResult] = []
+        failed: set[int] = set()
+        for request in requests:
+            for command in request.commands:
+                seq += 1
+                try:
+                    events = apply(command, seq=seq, ts=ts)
+                except Exception:
+                    log.exception("ENGINE FAILED ON COMMAND seq %d (journaled all the same)", seq)
+                    failed.add(seq)
+                    events = ()
+                results.append(CommandResult(seq, ts, command, events))
+        self.seq = seq
+        return results, frozenset(failed)
+
+    # -- snapshots -------------------------------------------------------------------------
+
+    def _snapshot(self) -> None:
+        """Serialise here (consistent, between batches); write on the writer thread. If
+        the previous write is still going, skip: the next batch tries again."""
+        if not self._snapshot_busy.acquire(blocking=False):
+            return
+        seq, data = self.seq, self.engine.snapshot()
+        self.snapshot_seq = seq
+        future = self._writer.submit(self._write_snapshot, seq, data)
+        future.add_done_callback(lambda _f: self._snapshot_busy.release())
+
+    def _write_snapshot(self, seq: int, data: bytes) -> None:
+        try:
+            self._snapshots.save(seq, data)
+        except Exception:
+            log.exception("SNAPSHOT %d FAILED (the journal keeps everything; retrying later)", seq)
+            self.snapshot_seq = min(self.snapshot_seq, seq - self._snapshot_every)
+            return
+        self._on_snapshot(seq)
+
+    def _final_snapshot(self) -> None:
+        with self._snapshot_busy:
+            if self.seq > 0 and self.seq not in self._snapshots.seqs():
+                self._snapshots.save(self.seq, self.engine.snapshot())
+                self.snapshot_seq = self.seq
+                self._on_snapshot(self.seq)

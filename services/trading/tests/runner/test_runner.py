@@ -1,0 +1,284 @@
+"""EngineRunner with a stand-in engine: durability before acknowledgement, back-pressure,
+group commit, recovery, sink catch-up and failing sinks, journal failure."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from burency_testing.waiting import eventually
+from burency_trading.adapters.journal import FileJournal
+from burency_trading.adapters.snapshots import FileSnapshotStore
+from burency_trading.service.ports import EventSink
+from burency_trading.service.runner import EngineRunner
+from burency_trading.service.runner_types import (
+    CommandFailed,
+    EngineBusy,
+    RecoveryError,
+    RunnerFailed,
+    RunnerStopped,
+)
+
+from .standin import CountingFsync, Gate, RecordingSink, StandInEngine, transfer
+
+
+def make_runner(
+    tmp_path: Path,
+    *,
+    gate: Gate | None = None,
+    fsync: Callable[[int], None] | None = None,
+    sinks: Sequence[EventSink] = (),
+    fail: frozenset[str] = frozenset(),
+    segment_bytes: int = 1 << 20,
+    **kwargs: Any,
+) -> EngineRunner[StandInEngine]:
+    journal = (
+        FileJournal(tmp_path / "j", segment_bytes=segment_bytes, fsync=fsync)
+        if fsync
+        else FileJournal(tmp_path / "j", segment_bytes=segment_bytes)
+    )
+    return EngineRunner(
+        engine_factory=lambda: StandInEngine(gate, fail),
+        engine_restore=StandInEngine.restore,
+        journal=journal,
+        snapshots=FileSnapshotStore(tmp_path / "s"),
+        sinks=sinks,
+        **kwargs,
+    )
+
+
+async def state_hash(runner: EngineRunner[StandInEngine]) -> str:
+    return await runner.query(lambda engine: engine.state_hash())
+
+
+async def held(gate: Gate) -> None:
+    async def probe() -> bool:
+        return gate.waiting.is_set()
+
+    await eventually(probe, "the engine thread to reach the gate")
+
+
+async def test_a_result_comes_only_after_its_batch_is_fsynced(tmp_path: Path) -> None:
+    fsync = CountingFsync()
+    runner = make_runner(tmp_path, fsync=fsync)
+    await runner.start()
+    fsync.gate.close()
+    pending = asyncio.ensure_future(runner.submit(transfer(1)))
+    await held(fsync.gate)
+    assert not pending.done()
+    health = runner.health()
+    assert (health.seq, health.durable_seq) == (1, 0)
+    fsync.gate.open()
+    result = await pending
+    assert result.seq == 1
+    assert runner.health().durable_seq == 1
+    await runner.stop()
+
+
+async def test_queued_commands_share_one_fsync(tmp_path: Path) -> None:
+    gate, fsync = Gate(), CountingFsync()
+    runner = make_runner(tmp_path, gate=gate, fsync=fsync, batch_max=1_000)
+    await runner.start()
+    gate.close()
+    first = asyncio.ensure_future(runner.submit(transfer(0)))
+    await held(gate)
+    rest = [asyncio.ensure_future(runner.submit(transfer(n))) for n in range(1, 101)]
+    await asyncio.sleep(0)  # let every submit enqueue (no result is awaited here)
+    assert runner.health().queue_depth == 100
+    gate.open()
+    results = [await first, *[await task for task in rest]]
+    assert [r.seq for r in results] == list(range(1, 102))
+    assert fsync.calls == 3  # batch 1: file + directory; batch 2 (100 commands): one
+    await runner.stop()
+
+
+async def test_a_full_queue_is_engine_busy_at_once(tmp_path: Path) -> None:
+    gate = Gate()
+    runner = make_runner(tmp_path, gate=gate, queue_size=4, batch_max=1)
+    await runner.start()
+    gate.close()
+    first = asyncio.ensure_future(runner.submit(transfer(0)))
+    await held(gate)
+    queued = [asyncio.ensure_future(runner.submit(transfer(n))) for n in range(1, 5)]
+    await asyncio.sleep(0)  # let the submits enqueue
+    with pytest.raises(EngineBusy) as busy:
+        await runner.submit(transfer(99))
+    assert busy.value.retry_after > 0
+    assert busy.value.status == 503
+    assert 1 <= int(busy.value.headers["Retry-After"]) <= 5
+    with pytest.raises(EngineBusy):
+        await runner.submit_many([transfer(98), transfer(97)])
+    gate.open()
+    assert [(await t).seq for t in [first, *queued]] == [1, 2, 3, 4, 5]
+    assert len(await runner.submit_many([transfer(n) for n in range(200, 204)])) == 4
+    await runner.stop()
+
+
+async def test_stop_snapshots_and_a_new_runner_recovers_the_same_state(tmp_path: Path) -> None:
+    runner = make_runner(tmp_path, snapshot_every=70, batch_max=16)
+    await runner.start()
+    for chunk in range(10):
+        await runner.submit_many([transfer(chunk * 100 + n) for n in range(50)])
+    before = await state_hash(runner)
+    await runner.stop()
+    assert runner.health().snapshot_seq == 500  # the final snapshot
+    again = make_runner(tmp_path)
+    await again.start()
+    assert await state_hash(again) == before
+    assert again.health().seq == 500
+    assert (await again.submit(transfer(9999))).seq == 501
+    await again.stop()
+
+
+async def test_recovery_replays_the_journal_after_an_older_snapshot(tmp_path: Path) -> None:
+    runner = make_runner(tmp_path, snapshot_every=100, batch_max=10)
+    await runner.start()
+    await runner.submit_many([transfer(n) for n in range(350)])
+    before = await state_hash(runner)
+    await runner.stop()
+    snapshots = tmp_path / "s"
+    for newest in sorted(snapshots.glob("*.snap"))[-2:]:  # leave only an older snapshot
+        newest.unlink()
+    again = make_runner(tmp_path)
+    await again.start()
+    assert await state_hash(again) == before
+    await again.stop()
+
+
+async def test_compaction_keeps_what_recovery_needs(tmp_path: Path) -> None:
+    runner = make_runner(tmp_path, snapshot_every=100, batch_max=10, segment_bytes=2_000)
+    await runner.start()
+    for chunk in range(20):
+        await runner.submit_many([transfer(chunk * 100 + n) for n in range(50)])
+
+    async def compacted() -> bool:
+        return runner._journal.first_seq() > 1  # type: ignore[attr-defined]
+
+    await eventually(compacted, "the journal to be compacted after a snapshot")
+    before = await state_hash(runner)
+    await runner.stop()
+    oldest_snapshot = min(FileSnapshotStore(tmp_path / "s").seqs())
+    assert FileJournal(tmp_path / "j").first_seq() <= oldest_snapshot + 1
+    again = make_runner(tmp_path, segment_bytes=2_000)
+    await again.start()
+    assert await state_hash(again) == before
+    await again.stop()
+    for snap in (tmp_path / "s").glob("*.snap"):
+        snap.unlink()
+    with pytest.raises(RecoveryError, match="journal starts at seq"):
+        await make_runner(tmp_path, segment_bytes=2_000).start()
+
+
+async def test_a_sink_behind_is_caught_up_from_the_journal(tmp_path: Path) -> None:
+    runner = make_runner(tmp_path, snapshot_every=40, batch_max=7)
+    await runner.start()
+    await runner.submit_many([transfer(n) for n in range(300)])
+    await runner.stop()
+    fresh = RecordingSink("fresh", last=0)
+    middle = RecordingSink("middle", last=123)
+    done = RecordingSink("done", last=300)
+    again = make_runner(tmp_path, sinks=[fresh, middle, done])
+    await again.start()
+
+    async def caught_up() -> bool:
+        return fresh.last == 300 and middle.last == 300
+
+    await eventually(caught_up, "the lagging sinks to catch up")
+    assert fresh.seen == list(range(1, 301))
+    assert middle.seen == list(range(124, 301))
+    assert done.seen == []
+    await again.submit(transfer(1000))
+    await eventually(caught_up_to(301, fresh, middle, done), "live delivery after catch-up")
+    assert fresh.seen == list(range(1, 302))  # in order, nothing twice
+    assert again.health().sinks == {"fresh": 301, "middle": 301, "done": 301}
+    await again.stop()
+
+
+def caught_up_to(seq: int, *sinks: RecordingSink) -> Callable[[], Any]:
+    async def probe() -> bool:
+        return all(sink.last == seq for sink in sinks)
+
+    return probe
+
+
+async def test_a_failing_sink_does_not_stop_matching(tmp_path: Path) -> None:
+    flaky, down = RecordingSink("flaky"), RecordingSink("down")
+    flaky.fail_times, down.fail_times = 3, 10**9
+    runner = make_runner(tmp_path, sinks=[flaky, down], batch_max=5)
+    await runner.start()
+    results = await runner.submit_many([transfer(n) for n in range(50)])
+    assert results[-1].seq == 50  # acknowledged while both sinks fail
+    await eventually(caught_up_to(50, flaky), "the flaky sink to recover")
+    assert flaky.seen == list(range(1, 51))
+    health = runner.health()
+    assert health.sinks["down"] == 0
+    assert health.sink_lag == 50
+    await runner.stop(sink_timeout=0.05)
+
+
+async def test_a_command_the_engine_fails_on_is_journaled_and_replays_alike(
+    tmp_path: Path,
+) -> None:
+    runner = make_runner(tmp_path, fail=frozenset({"t3"}))
+    await runner.start()
+    for n in range(3):
+        await runner.submit(transfer(n))
+    with pytest.raises(CommandFailed) as failed:
+        await runner.submit(transfer(3))
+    assert failed.value.seq == 4
+    assert (await runner.submit(transfer(4))).seq == 5
+    before = await state_hash(runner)
+    await runner.stop()
+    (next((tmp_path / "s").glob("*.snap"))).unlink()
+    again = make_runner(tmp_path, fail=frozenset({"t3"}))
+    await again.start()
+    assert await state_hash(again) == before
+    await again.stop()
+
+
+async def test_a_journal_failure_fails_the_runner(tmp_path: Path) -> None:
+    calls = 0
+
+    def fsync_fails_later(fd: int) -> None:
+        nonlocal calls
+        calls += 1
+        if calls > 2:
+            raise OSError(28, "No space left on device")
+
+    runner = make_runner(tmp_path, fsync=fsync_fails_later)
+    await runner.start()
+    assert (await runner.submit(transfer(1))).seq == 1
+    with pytest.raises(RunnerFailed):
+        await runner.submit(transfer(2))
+    with pytest.raises(RunnerFailed):
+        await runner.submit(transfer(3))
+    assert runner.health().state == "failed"
+    assert runner.health().durable_seq == 1
+    await runner.stop()
+
+
+async def test_queries_timestamps_and_lifecycle(tmp_path: Path) -> None:
+    times = iter([500, 400, 600, 100])
+    runner = make_runner(tmp_path, clock=lambda: next(times, 50))
+    with pytest.raises(RunnerStopped):
+        await runner.submit(transfer(0))
+    await runner.start()
+    stamps = [(await runner.submit(transfer(n))).ts for n in range(4)]
+    assert stamps == [500, 500, 600, 600]  # never backwards
+    assert await runner.query(lambda engine: engine.applied) == 4
+
+    def broken(engine: StandInEngine) -> int:
+        raise KeyError("nope")
+
+    with pytest.raises(KeyError):
+        await runner.query(broken)
+    health = runner.health()
+    assert (health.state, health.seq, health.queue_capacity) == ("running", 4, 10_000)
+    await runner.stop()
+    with pytest.raises(RunnerStopped):
+        await runner.submit(transfer(9))
+    assert runner.health().state == "stopped"
