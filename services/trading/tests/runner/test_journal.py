@@ -9,7 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from burency_trading.adapters.journal import FileJournal, JournalCorrupt, JournalError
+from burency_trading.adapters.journal import (
+    FileJournal,
+    JournalCorrupt,
+    JournalError,
+    JournalLocked,
+)
 from burency_trading.domain.model import PlaceOrder, Side, TransferIn
 from burency_trading.service.ports import JournalRecord
 
@@ -80,6 +85,7 @@ def test_a_torn_tail_is_truncated_and_logged(
     assert reopened.last_seq() == 9
     assert [r.seq for r in reopened.read_from(1)] == list(range(1, 10))
     reopened.append(records(10, 2))  # writing goes on after the truncated tail
+    reopened.close()
     assert [r.seq for r in FileJournal(journal_dir).read_from(9)] == [9, 10, 11]
 
 
@@ -186,6 +192,7 @@ def test_compaction_drops_only_whole_segments_below_the_seq(journal_dir: Path) -
     journal.compact(10_000)
     assert journal.segment_count() == 1  # never the active segment
     journal.append(records(401, 1))
+    journal.close()
     assert FileJournal(journal_dir, segment_bytes=1_000).last_seq() == 401
 
 
@@ -208,3 +215,12 @@ def test_a_big_command_survives(journal_dir: Path) -> None:
     journal.close()
     assert next(FileJournal(journal_dir).read_from(1)).command == big
     assert os.listdir(journal_dir)
+
+
+def test_a_second_writer_is_refused_until_the_first_closes(journal_dir: Path) -> None:
+    first = FileJournal(journal_dir)
+    with pytest.raises(JournalLocked):
+        FileJournal(journal_dir)
+    first.close()
+    first.close()  # idempotent
+    FileJournal(journal_dir).close()

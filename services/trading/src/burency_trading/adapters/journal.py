@@ -15,6 +15,7 @@ checked as they are read (CRC and seq continuity).
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import struct
@@ -30,7 +31,13 @@ from burency_common.private_files import PRIVATE_FILE_MODE, private_directory
 from burency_trading.domain.model import Command
 from burency_trading.service.ports import JournalRecord
 
-__all__ = ["DEFAULT_SEGMENT_BYTES", "FileJournal", "JournalCorrupt", "JournalError"]
+__all__ = [
+    "DEFAULT_SEGMENT_BYTES",
+    "FileJournal",
+    "JournalCorrupt",
+    "JournalError",
+    "JournalLocked",
+]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +56,10 @@ class JournalError(RuntimeError):
 class JournalCorrupt(JournalError):
     """The journal holds a gap or a corrupt record that is not a torn tail: refuse to go on
     (an operator must look; replaying past it would silently lose commands)."""
+
+
+class JournalLocked(JournalError):
+    """Another writer holds the journal (a second engine for the same market group)."""
 
 
 @dataclass(slots=True)
@@ -128,6 +139,7 @@ class FileJournal:
         fsync: Callable[[int], None] = os.fsync,
     ) -> None:
         self._dir = private_directory(Path(directory))
+        self._lock_fd = _lock_directory(self._dir)
         self._segment_bytes = segment_bytes
         self._fsync = fsync
         self._encoder = msgspec.msgpack.Encoder()
@@ -139,7 +151,11 @@ class FileJournal:
         self._fd: int | None = None
         self._failed: str | None = None
         self._closed = False
-        self._recover_tail()
+        try:
+            self._recover_tail()
+        except BaseException:
+            os.close(self._lock_fd)
+            raise
 
     # -- opening -----------------------------------------------------------------------
 
@@ -345,7 +361,24 @@ class FileJournal:
             return len(self._segments)
 
     def close(self) -> None:
+        """Close the active segment and release the writer's lock (idempotent)."""
+        if self._closed:
+            return
         self._closed = True
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+        os.close(self._lock_fd)
+
+
+def _lock_directory(directory: Path) -> int:
+    """One writer per journal: an exclusive ``flock`` on ``directory/LOCK``, held while
+    open and released by the kernel when the process dies (a SIGKILLed engine restarts
+    at once; a second live one is refused)."""
+    fd = os.open(directory / "LOCK", os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise JournalLocked(f"the journal in {directory} is open by another writer") from None
+    return fd
