@@ -7,12 +7,13 @@ caller: the generator assumes the i-th command it yields gets ``seq = first_seq 
 amends can refer to it). Run :func:`setup_commands` first (markets and funding), then
 :func:`seeded_commands` with ``first_seq`` = the next seq.
 
-The mix (by default): passive limit orders around a drifting mid (some post-only),
-cancels of orders placed earlier, crossing limits (GTC / IOC / FOK), market orders by
-quantity and by quote amount, stop-limit and stop-market orders, amends down,
-occasional transfers in and out and a rare cancel-all. Many commands are refused by the
-engine (cancelling an order that already filled, a stop that would trigger at once):
-refusals are part of a real stream too.
+The mix (by default, per command: ~50 % passive limits, ~28 % cancels, ~8 % crossing
+limits, ~6 % market orders, ~3 % stops, ~3 % amends, ~2 % transfers): passive limit
+orders around a drifting mid (some post-only), cancels of orders placed earlier,
+crossing limits (GTC / IOC / FOK), market orders by quantity and by quote amount,
+stop-limit and stop-market orders, amends down, occasional transfers in and out and a
+rare cancel-all. Many commands are refused by the engine (cancelling an order that
+already filled, a stop that would trigger at once): refusals are part of a real stream.
 """
 
 from __future__ import annotations
@@ -133,14 +134,20 @@ class WorkloadMarket:
     mid: int
     live: deque[tuple[int, str, int]]  # (order id, user, qty) of orders that may rest
 
+    @property
+    def unit(self) -> int:
+        """The price step of the stream (ticks): about 0.0005 % of the mid."""
+        return max(self.mid // 200_000, 1)
+
 
 def _limit(
     rng: random.Random, market: WorkloadMarket, user: str, crossing: bool
 ) -> tuple[PlaceOrder, bool]:
     side = Side.BUY if rng.random() < 0.5 else Side.SELL
     sign = 1 if side is Side.BUY else -1
-    offset = rng.randint(1, 25)
-    # a passive order sits below the mid (buy) / above it (sell); a crossing one beyond it
+    # a passive order sits below the mid (buy) / above it (sell); a crossing one a little
+    # beyond it (it takes the best levels, rarely sweeps the book)
+    offset = (rng.randint(0, 4) if crossing else rng.randint(1, 25)) * market.unit
     price = market.mid + sign * offset if crossing else market.mid - sign * offset
     qty = rng.choice((1, 2, 3, 5, 8, 10, 20, 50)) * rng.randint(1, 4)
     tif = TimeInForce.GTC
@@ -174,10 +181,10 @@ def _market_order(rng: random.Random, market: WorkloadMarket, user: str) -> Plac
             market=market.spec.symbol,
             side=side,
             type=OrderType.MARKET,
-            qty=rng.randint(1, 40),
+            qty=rng.randint(1, 10),
         )
     # by quote amount: about 1..40 lots' worth at the mid
-    lots = rng.randint(1, 40)
+    lots = rng.randint(1, 10)
     notional = market.spec.min_notional * 2 + market.mid * lots * _notional_factor(market.spec)
     return PlaceOrder(
         user_id=user,
@@ -197,7 +204,7 @@ def _notional_factor(spec: MarketSpec) -> int:
 def _stop(rng: random.Random, market: WorkloadMarket, user: str) -> PlaceOrder:
     side = Side.BUY if rng.random() < 0.5 else Side.SELL
     sign = 1 if side is Side.BUY else -1
-    stop = market.mid + sign * rng.randint(5, 60)
+    stop = market.mid + sign * rng.randint(5, 60) * market.unit
     if rng.random() < 0.5:
         return PlaceOrder(
             user_id=user,
@@ -205,7 +212,7 @@ def _stop(rng: random.Random, market: WorkloadMarket, user: str) -> PlaceOrder:
             side=side,
             type=OrderType.STOP_LIMIT,
             qty=rng.randint(1, 20),
-            price=stop + sign * rng.randint(0, 10),
+            price=stop + sign * rng.randint(0, 10) * market.unit,
             stop_price=stop,
         )
     if side is Side.BUY:
@@ -262,33 +269,33 @@ def seeded_commands(
         market = state[rng.randrange(len(state))]
         user = users[rng.randrange(len(users))]
         if rng.random() < 0.02:  # the mid drifts
-            market.mid = max(market.mid + rng.randint(-3, 3) * max(market.mid // 20_000, 1), 10)
+            market.mid = max(market.mid + rng.randint(-2, 2) * market.unit, 10)
         yield _next_command(rng, market, user, seq)
 
 
 def _next_command(rng: random.Random, market: WorkloadMarket, user: str, seq: int) -> Command:
     roll = rng.random()
     symbol = market.spec.symbol
-    if roll < 0.45:
+    if roll < 0.50:
         order, may_rest = _limit(rng, market, user, crossing=False)
         if may_rest:
             market.live.append((seq, user, order.qty))
         return order
-    if roll < 0.70 and market.live:
+    if roll < 0.78 and market.live:
         index = rng.randrange(len(market.live))
         order_id, owner, _ = market.live[index]
         del market.live[index]
         return CancelOrder(user_id=owner, market=symbol, order_id=order_id)
-    if roll < 0.80:
+    if roll < 0.86:
         order, may_rest = _limit(rng, market, user, crossing=True)
         if may_rest:
             market.live.append((seq, user, order.qty))
         return order
-    if roll < 0.89:
+    if roll < 0.92:
         return _market_order(rng, market, user)
-    if roll < 0.93:
+    if roll < 0.95:
         return _stop(rng, market, user)
-    if roll < 0.97 and market.live:
+    if roll < 0.98 and market.live:
         order_id, owner, qty = market.live[rng.randrange(len(market.live))]
         return AmendOrder(user_id=owner, market=symbol, order_id=order_id, new_qty=max(qty // 2, 1))
     if roll < 0.999:

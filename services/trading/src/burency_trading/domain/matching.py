@@ -1,0 +1,231 @@
+"""The matching loop: an incoming order takes from the opposite side, fill by fill.
+
+This is the hot path: ``take`` is one long function on purpose (profiled: splitting the
+settlement of a fill into helper calls cost ~15 % of a crossing order), with the grid's
+arithmetic inlined (``Market.mul``/``div``, checked against ``MarketGrid.notional`` by the
+tests).
+
+Settlement of a fill of ``q`` lots at ``p`` ticks, all in the quote asset's minor units:
+
+* exact notional ``x = p * q * mul / div``; the seller's gross is ``floor(x)``, its fee
+  ``ceil(gross * rate / 1e6)`` (``fee_amount``);
+* the buyer is charged cumulatively: after the fill it has paid ``ceil(sum of x)`` and
+  fees of ``ceil(sum of paid_i * rate_i / 1e6)``; this fill charges the difference. So
+  over any number of fills at prices <= its limit the buyer pays at most
+  ``ceil(limit * qty * mul / div)`` plus ``ceil(that * max_rate / 1e6)``: its lock;
+* the fees account gets both fees and the rounding difference ``paid - gross`` (>= 0),
+  so every fill moves exactly zero in total.
+"""
+
+from __future__ import annotations
+
+from .lifecycle import release, updated
+from .model import FEES_ACCOUNT, EndReason, OrderStatus, OrderType, StpMode, Trade
+from .state import Market, Order, State
+
+__all__ = ["affordable_lots", "lots_to_receive", "take"]
+
+_PPM = 1_000_000
+
+
+def buy_cost(o: Order, price: int, lots: int, mul: int, div: int, rate: int) -> int:  # noqa: PLR0917 - hot path
+    """What ``lots`` more at ``price`` cost the buyer ``o`` (notional and fee, cumulative)."""
+    exact = o.exact + price * lots * mul
+    paid = -(-exact // div) - o.filled_quote
+    fee = -(-(o.fee_exact + paid * rate) // _PPM) - o.fees_paid
+    return paid + fee
+
+
+def affordable_lots(o: Order, price: int, cap: int, mul: int, div: int, rate: int) -> int:  # noqa: PLR0917 - hot path
+    """The most lots (<= cap) at ``price`` the buyer ``o`` can pay from ``o.locked``."""
+    budget = o.locked
+    if buy_cost(o, price, cap, mul, div, rate) <= budget:
+        return cap
+    low, high = 0, cap  # cost(low) <= budget < cost(high); the cost grows with the lots
+    while high - low > 1:
+        mid = (low + high) // 2
+        if buy_cost(o, price, mid, mul, div, rate) <= budget:
+            low = mid
+        else:
+            high = mid
+    return low
+
+
+def lots_to_receive(o: Order, price: int, cap: int, mul: int, div: int, rate: int) -> int:  # noqa: PLR0917 - hot path
+    """The fewest lots (<= cap) at ``price`` after which the seller ``o`` (a market sell by
+    quote amount) has received ``o.quote_qty`` net of fees; ``cap`` if it never does."""
+    need = o.quote_qty - (o.filled_quote - o.fees_paid)
+
+    def net(lots: int) -> int:
+        gross = price * lots * mul // div
+        return gross - (-(-gross * rate // _PPM))
+
+    if net(cap) < need:
+        return cap
+    low, high = 0, cap  # net(low) < need <= net(high)
+    while high - low > 1:
+        mid = (low + high) // 2
+        if net(mid) >= need:
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+def take(st: State, m: Market, o: Order, limit: int) -> EndReason | None:  # noqa: PLR0912, PLR0915
+    """Match ``o`` against the opposite side at prices no worse than ``limit`` (ticks).
+
+    Returns None when ``o`` is done (filled, or its quote amount reached), else why it
+    stopped: NO_LIQUIDITY (no more book within ``limit``), SELF_TRADE (STP ended it) or
+    IOC (a market buy ran out of its funds).
+    """
+    events = st.events
+    touched = st.touched
+    balances = st.balances
+    ts = st.ts
+    mul, div, base_mul = m.mul, m.div, m.base_mul
+    quote, base, symbol = m.quote, m.base, m.symbol
+    is_buy = o.is_buy
+    opposite = m.asks if is_buy else m.bids
+    keys, levels, sign = opposite.keys, opposite.levels, opposite.sign
+    limit_key = sign * limit
+    user = o.user_id
+    stp = o.stp
+    by_quote = o.qty == 0  # a market order by quote amount
+    market_buy = is_buy and (o.type is OrderType.MARKET or o.type is OrderType.STOP_MARKET)
+    sell_by_quote = by_quote and not is_buy
+    rate = o.taker_ppm
+    fees_key = (FEES_ACCOUNT, quote)
+    fees_acct = balances.get(fees_key)
+    if fees_acct is None:
+        fees_acct = balances[fees_key] = [0, 0]
+    my_quote_key, my_base_key = (user, quote), (user, base)
+    my_quote, my_base = balances[my_quote_key], balances[my_base_key]
+    first = True  # the taker's and the fees' accounts are touched from the first fill on
+    if by_quote:
+        remaining = o.locked // base_mul if sell_by_quote else 1 << 62
+    else:
+        remaining = o.qty - o.filled_qty
+    stopped: EndReason | None = None
+    while remaining > 0:
+        if not keys or keys[-1] < limit_key:
+            stopped = EndReason.NO_LIQUIDITY
+            break
+        key = keys[-1]
+        price = sign * key
+        level = levels[key]
+        mk = next(iter(level.values()))
+        if mk.user_id == user and stp is not StpMode.NONE:
+            if stp is not StpMode.EXPIRE_TAKER:  # EXPIRE_MAKER or EXPIRE_BOTH
+                _expire_maker(st, m, mk)
+            if stp is not StpMode.EXPIRE_MAKER:
+                stopped = EndReason.SELF_TRADE
+                break
+            continue
+        lots = mk.qty - mk.filled_qty
+        lots = min(lots, remaining)
+        if market_buy:
+            lots = affordable_lots(o, price, lots, mul, div, rate)
+            if lots == 0:
+                stopped = None if by_quote else EndReason.IOC
+                break
+        elif sell_by_quote:
+            lots = lots_to_receive(o, price, lots, mul, div, rate)
+        # -- settle the fill (inlined, see the module docstring) --
+        if first:
+            touched[my_quote_key] = my_quote
+            touched[my_base_key] = my_base
+            touched[fees_key] = fees_acct
+            first = False
+        x = price * lots * mul
+        gross = x // div
+        base_amount = lots * base_mul
+        if is_buy:
+            buyer, seller, b_rate, s_rate = o, mk, rate, mk.maker_ppm
+            mk_key = (mk.user_id, base)
+        else:
+            buyer, seller, b_rate, s_rate = mk, o, mk.maker_ppm, rate
+            mk_key = (mk.user_id, quote)
+        exact = buyer.exact + x
+        buyer.exact = exact
+        paid_total = -(-exact // div)
+        paid = paid_total - buyer.filled_quote
+        buyer.filled_quote = paid_total
+        fee_exact = buyer.fee_exact + paid * b_rate
+        buyer.fee_exact = fee_exact
+        fee_total = -(-fee_exact // _PPM)
+        b_fee = fee_total - buyer.fees_paid
+        buyer.fees_paid = fee_total
+        s_fee = -(-gross * s_rate // _PPM)
+        seller.filled_quote += gross
+        seller.fees_paid += s_fee
+        buyer.locked -= paid + b_fee
+        seller.locked -= base_amount
+        fees_acct[0] += paid + b_fee + s_fee - gross
+        mk_acct = balances[mk_key]
+        touched[mk_key] = mk_acct
+        if is_buy:  # the maker sold: its base was locked, it receives quote
+            my_quote[1] -= paid + b_fee
+            my_base[0] += base_amount
+            mk_acct[1] -= base_amount
+            mk_q_key = (mk.user_id, quote)
+            mk_q = balances[mk_q_key]
+            touched[mk_q_key] = mk_q
+            mk_q[0] += gross - s_fee
+            maker_fee, taker_fee = s_fee, b_fee
+        else:  # the maker bought: its quote was locked, it receives base
+            my_base[1] -= base_amount
+            my_quote[0] += gross - s_fee
+            mk_acct[1] -= paid + b_fee
+            mk_b_key = (mk.user_id, base)
+            mk_b = balances[mk_b_key]
+            touched[mk_b_key] = mk_b
+            mk_b[0] += base_amount
+            maker_fee, taker_fee = b_fee, s_fee
+        st.trade_id += 1
+        events.append(
+            Trade(
+                st.trade_id,
+                symbol,
+                price,
+                lots,
+                gross,
+                o.side,
+                mk.order_id,
+                o.order_id,
+                mk.user_id,
+                user,
+                maker_fee,
+                taker_fee,
+                ts,
+            )
+        )
+        m.last_price = price
+        o.filled_qty += lots
+        remaining -= lots
+        mk.filled_qty += lots
+        mk.updated_ts = ts
+        if mk.filled_qty == mk.qty:
+            mk.status = OrderStatus.FILLED
+            del level[mk.order_id]
+            if not level:
+                del levels[key]
+                keys.pop()
+            release(st, mk)
+            st.unindex(mk)
+        else:
+            mk.status = OrderStatus.PARTIALLY_FILLED
+        events.append(updated(mk, EndReason.NONE, ts))
+        if sell_by_quote and o.filled_quote - o.fees_paid >= o.quote_qty:
+            break
+    return stopped
+
+
+def _expire_maker(st: State, m: Market, mk: Order) -> None:
+    """Self-trade prevention: the resting order leaves the book (EXPIRED, SELF_TRADE)."""
+    (m.bids if mk.is_buy else m.asks).remove(mk)
+    release(st, mk)
+    st.unindex(mk)
+    mk.status = OrderStatus.EXPIRED
+    mk.updated_ts = st.ts
+    st.events.append(updated(mk, EndReason.SELF_TRADE, st.ts))
