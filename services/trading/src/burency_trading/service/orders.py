@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from burency_common.errors import BurencyError
+from burency_common.errors import BurencyError, IdempotencyConflict, NotFound
 from burency_common.market_math import MarketGrid
 from burency_common.money import AmountError, parse_amount
 from burency_trading.domain.model import (
@@ -46,6 +46,7 @@ __all__ = [
     "cancel_order",
     "find_order",
     "open_orders",
+    "place_idempotent",
     "place_order",
     "resolve_market",
 ]
@@ -314,3 +315,37 @@ async def open_orders(ctx: TradingContext, user_id: str, symbol: str | None) -> 
     market = resolve_market(ctx, symbol).symbol if symbol else ""
     views: Sequence[OrderView] = await ctx.engine.query(lambda e: e.open_orders(user_id, market))
     return [OrderState.of(view) for view in views]
+
+
+async def place_idempotent(
+    ctx: TradingContext, user_id: str, req: OrderRequest
+) -> tuple[Placement, bool]:
+    """Place ``req`` once per client order id: when the caller already has an order with
+    it (open or in the history) and the same terms, answer that order's current state
+    (``True``: a replay); other terms are 409 ``IDEMPOTENCY_KEY_REUSED``."""
+    command = build_place(ctx, user_id, req)
+    try:
+        existing = await find_order(ctx, user_id, client_order_id=command.client_order_id)
+    except NotFound:
+        result = await ctx.engine.submit(command)
+        return placement_of(result, command), False
+    if not _same_terms(existing, command):
+        raise IdempotencyConflict(
+            "this Idempotency-Key (client order id) was used for a different order"
+        )
+    return Placement(existing), True
+
+
+def _same_terms(state: OrderState, command: PlaceOrder) -> bool:
+    return (state.market, state.side, state.type, state.post_only, state.tif) == (
+        command.market,
+        str(command.side),
+        str(command.type),
+        command.post_only,
+        str(command.tif),
+    ) and (state.qty, state.price, state.quote_qty, state.stop_price) == (
+        command.qty,
+        command.price,
+        command.quote_qty,
+        command.stop_price,
+    )

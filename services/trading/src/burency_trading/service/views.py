@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from burency_trading.domain.model import OrderUpdated, Trade
+from burency_trading.service.context import TradeRow
 
 __all__ = ["Fill", "OrderState", "UserTrade", "user_trades"]
 
@@ -115,31 +116,20 @@ class UserTrade:
     ts: int
 
 
-def user_trades(user_id: str, rows: Iterable[Any]) -> list[UserTrade]:
-    """The fills of ``user_id`` in projection trade rows; a trade between two of the
-    user's own orders (self-trade prevention NONE) is listed from both sides."""
-    out: list[UserTrade] = []
-    for row in rows:
-        taker_side = str(row.taker_side)
-        maker_side = "SELL" if taker_side == "BUY" else "BUY"
-        sides = []
-        if row.taker_user_id == user_id:
-            sides.append((False, int(row.taker_order_id), taker_side, int(row.taker_fee)))
-        if row.maker_user_id == user_id:
-            sides.append((True, int(row.maker_order_id), maker_side, int(row.maker_fee)))
-        for is_maker, order_id, side, fee in sides:
-            out.append(
-                UserTrade(
-                    trade_id=int(row.trade_id),
-                    order_id=order_id,
-                    market=str(row.market),
-                    side=side,
-                    price=int(row.price),
-                    qty=int(row.qty),
-                    quote_amount=int(row.quote_amount),
-                    fee=fee,
-                    is_maker=is_maker,
-                    ts=int(row.ts),
-                )
-            )
-    return out
+def user_trades(rows: Iterable[TradeRow]) -> list[UserTrade]:
+    """The projection's per-user fill rows as the API's read model."""
+    return [
+        UserTrade(
+            trade_id=int(row.trade_id),
+            order_id=int(row.order_id),
+            market=str(row.market),
+            side=str(row.side),
+            price=int(row.price),
+            qty=int(row.qty),
+            quote_amount=int(row.quote_amount),
+            fee=int(row.fee),
+            is_maker=str(row.role) == "MAKER",
+            ts=int(row.ts),
+        )
+        for row in rows
+    ]
