@@ -1,0 +1,56 @@
+"""Fixtures of the API tests: the real engine in-process, the real projection on
+SQLite, the app over httpx's ASGI transport."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from burency_common.db import create_engine, migrate
+from burency_common.timeutil import SystemClock
+from burency_trading.adapters.history import HistoryReader
+from burency_trading.adapters.projection import SqlProjection
+from burency_trading.app import create_app
+from burency_trading.domain.model import AddMarket, SetFeeSchedule
+from burency_trading.service.context import TradingContext
+from burency_trading.settings import TradingSettings, fee_schedule, market_specs
+
+from .support import SECRET, Api, LocalEngine
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def make_settings(tmp_path: Path) -> TradingSettings:
+    return TradingSettings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'trading.db'}",
+        journal_dir=tmp_path / "journal",
+    )
+
+
+async def start_api(settings: TradingSettings) -> tuple[Api, object]:
+    db = create_engine(settings.database_url)
+    await migrate(db, MIGRATIONS)
+    local = LocalEngine([SqlProjection(db)])
+    for spec in market_specs(settings):
+        await local.submit(AddMarket(spec))
+    await local.submit(SetFeeSchedule(fee_schedule(settings)))
+    ctx = TradingContext(
+        settings=settings, engine=local, history=HistoryReader(db), clock=SystemClock()
+    )
+    app = create_app(ctx, engine=db, identity_secret=SECRET)
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://trading")
+    return Api(client, ctx, local), db
+
+
+@pytest.fixture
+async def api(tmp_path: Path) -> AsyncIterator[Api]:
+    made, db = await start_api(make_settings(tmp_path))
+    try:
+        yield made
+    finally:
+        await made.client.aclose()
+        await db.dispose()  # type: ignore[attr-defined]
