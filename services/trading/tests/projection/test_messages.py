@@ -94,6 +94,10 @@ async def test_order_filled_notifies_the_owner(db: AsyncEngine, script: Script) 
 
     await SqlProjection(db).handle(script.results)  # replayed: no second notification
     assert len(await messages(db, SEND_NOTIFICATION)) == 3
+    quiet = SqlProjection(db, name="quiet", notify_filled=False)
+    await quiet.handle(script.results)
+    assert len(await messages(db, SEND_NOTIFICATION)) == 3
+    assert len(await messages(db, TRADING_TRADE)) == 4  # two per sink
 
 
 async def test_funding_to_trading_answers(db: AsyncEngine, script: Script) -> None:

@@ -116,9 +116,15 @@ class Messages:
     """Builds outbox rows; knows the markets (for grids) and the asset scales."""
 
     def __init__(
-        self, registry: EventRegistry, *, sink: str, scales: Mapping[str, int] | None = None
+        self,
+        registry: EventRegistry,
+        *,
+        sink: str,
+        scales: Mapping[str, int] | None = None,
+        notify_filled: bool = True,
     ) -> None:
         self.registry = registry
+        self.notify_filled = notify_filled
         self.sink = sink
         self.markets: dict[str, Market] = {}
         self.scales: dict[str, int] = dict(scales or {})
@@ -190,8 +196,10 @@ class Messages:
         }  # fmt: skip
 
     @_skip_on_error
-    def order_filled(self, row: Mapping[str, Any]) -> OutboxRow:
+    def order_filled(self, row: Mapping[str, Any]) -> OutboxRow | None:
         """The ``order.filled`` notification to the order's owner."""
+        if not self.notify_filled:
+            return None
         market = self.markets[row["market"]]
         data: dict[str, object] = {
             "symbol": row["market"], "side": row["side"],

@@ -76,7 +76,8 @@ class SqlProjection:
     ``after_commit`` is the service's hook list (kept by reference: hooks added later
     run too). ``asset_scales`` gives the scale of assets no market names yet (the saga
     answers format amounts with it); markets teach the rest. ``name`` keys this sink's
-    row in ``projection_state`` and is part of every derived event id.
+    row in ``projection_state`` and is part of every derived event id. ``notify_filled``
+    False sends no ``order.filled`` notification (the other messages are unchanged).
     """
 
     def __init__(
@@ -88,6 +89,7 @@ class SqlProjection:
         after_commit: Sequence[Callable[[], None]] = (),
         asset_scales: Mapping[str, int] | None = None,
         chunk_size: int = 2_000,
+        notify_filled: bool = True,
     ) -> None:
         if chunk_size < 1:
             raise ValueError("chunk_size must be positive")
@@ -99,6 +101,7 @@ class SqlProjection:
             registry if registry is not None else default_registry(),
             sink=name,
             scales=asset_scales,
+            notify_filled=notify_filled,
         )
         self._markets_loaded = False
 
