@@ -3,11 +3,13 @@ SQLite, the app over httpx's ASGI transport."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from burency_common.db import create_engine, migrate
 from burency_common.timeutil import SystemClock
@@ -23,15 +25,16 @@ from .support import SECRET, Api, LocalEngine
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def make_settings(tmp_path: Path) -> TradingSettings:
+def make_settings(tmp_path: Path, **overrides: Any) -> TradingSettings:
     return TradingSettings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'trading.db'}",
         journal_dir=tmp_path / "journal",
+        **overrides,
     )
 
 
-async def start_api(settings: TradingSettings) -> tuple[Api, object]:
+async def start_api(settings: TradingSettings) -> tuple[Api, AsyncEngine]:
     db = create_engine(settings.database_url)
     await migrate(db, MIGRATIONS)
     local = LocalEngine([SqlProjection(db)])
@@ -47,10 +50,21 @@ async def start_api(settings: TradingSettings) -> tuple[Api, object]:
 
 
 @pytest.fixture
-async def api(tmp_path: Path) -> AsyncIterator[Api]:
-    made, db = await start_api(make_settings(tmp_path))
-    try:
-        yield made
-    finally:
+async def make_api(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[Api]]]:
+    """``await make_api(**settings)``: the app with these settings (one per test)."""
+    opened: list[tuple[Api, AsyncEngine]] = []
+
+    async def make(**overrides: Any) -> Api:
+        made, db = await start_api(make_settings(tmp_path, **overrides))
+        opened.append((made, db))
+        return made
+
+    yield make
+    for made, db in opened:
         await made.client.aclose()
-        await db.dispose()  # type: ignore[attr-defined]
+        await db.dispose()
+
+
+@pytest.fixture
+async def api(make_api: Callable[..., Awaitable[Api]]) -> Api:
+    return await make_api()

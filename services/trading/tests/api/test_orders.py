@@ -14,10 +14,14 @@ async def test_limit_order_rests_then_fills_with_fees(api: Api) -> None:
     )  # fmt: skip
     assert sell.status_code == 201, sell.text
     ask = sell.json()
-    assert ask["status"] == "NEW" and ask["fills"] == []
-    assert ask["symbol"] == "BTC/AED" and ask["clientOrderId"] == "ask-1"
-    assert ask["origQty"] == "0.50000" and ask["price"] == "200000.00"
-    assert isinstance(ask["orderId"], int) and ask["timeInForce"] == "GTC"
+    assert ask["status"] == "NEW"
+    assert ask["fills"] == []
+    assert ask["symbol"] == "BTC/AED"
+    assert ask["clientOrderId"] == "ask-1"
+    assert ask["origQty"] == "0.50000"
+    assert ask["price"] == "200000.00"
+    assert isinstance(ask["orderId"], int)
+    assert ask["timeInForce"] == "GTC"
 
     buy = await api.place(
         "bob", symbol="BTCAED", side="BUY", type="LIMIT", quantity="0.2", price="200000"
@@ -25,7 +29,8 @@ async def test_limit_order_rests_then_fills_with_fees(api: Api) -> None:
     assert buy.status_code == 201, buy.text
     body = buy.json()
     assert body["status"] == "FILLED"
-    assert body["executedQty"] == "0.20000" and body["cummulativeQuoteQty"] == "40000.00"
+    assert body["executedQty"] == "0.20000"
+    assert body["cummulativeQuoteQty"] == "40000.00"
     assert body["fills"] == [
         {"tradeId": body["fills"][0]["tradeId"], "price": "200000.00", "qty": "0.20000",
          "quoteQty": "40000.00", "commission": "40.00", "commissionAsset": "AED",
@@ -34,11 +39,13 @@ async def test_limit_order_rests_then_fills_with_fees(api: Api) -> None:
 
     got = await api.get(f"/v1/orders/{ask['orderId']}", "alice")
     assert got.status_code == 200
-    assert got.json()["status"] == "PARTIALLY_FILLED" and got.json()["executedQty"] == "0.20000"
+    assert got.json()["status"] == "PARTIALLY_FILLED"
+    assert got.json()["executedQty"] == "0.20000"
 
     balances = {b["asset"]: b for b in (await api.get("/v1/balances", "bob")).json()["items"]}
     assert balances["BTC"] == {"asset": "BTC", "free": "0.20000000", "locked": "0.00000000"}
-    assert balances["AED"]["free"] == "59960.00" and balances["AED"]["locked"] == "0.00"
+    assert balances["AED"]["free"] == "59960.00"
+    assert balances["AED"]["locked"] == "0.00"
     alice = {b["asset"]: b for b in (await api.get("/v1/balances", "alice")).json()["items"]}
     assert alice["BTC"] == {"asset": "BTC", "free": "0.50000000", "locked": "0.30000000"}
 
@@ -65,23 +72,30 @@ async def test_cancel_amend_and_open_orders(api: Api) -> None:
 
     amended = await api.client.patch(f"/v1/orders/{ids[0]}", json={"quantity": "0.4"}, headers=h)
     assert amended.status_code == 200, amended.text
-    assert amended.json()["origQty"] == "0.40000" and amended.json()["status"] == "NEW"
+    assert amended.json()["origQty"] == "0.40000"
+    assert amended.json()["status"] == "NEW"
     bigger = await api.client.patch(f"/v1/orders/{ids[0]}", json={"quantity": "2"}, headers=h)
-    assert bigger.status_code == 422 and bigger.json()["code"] == "AMEND_NOT_A_DECREASE"
+    assert bigger.status_code == 422
+    assert bigger.json()["code"] == "AMEND_NOT_A_DECREASE"
 
     cancelled = await api.client.delete(f"/v1/orders/{ids[0]}", headers=h)
-    assert cancelled.status_code == 200 and cancelled.json()["status"] == "CANCELED"
+    assert cancelled.status_code == 200
+    assert cancelled.json()["status"] == "CANCELED"
     again = await api.client.delete(f"/v1/orders/{ids[0]}", headers=h)
-    assert again.status_code == 404 and again.json()["code"] == "ORDER_NOT_FOUND"
+    assert again.status_code == 404
+    assert again.json()["code"] == "ORDER_NOT_FOUND"
     history = await api.get(f"/v1/orders/{ids[0]}", "alice")
-    assert history.status_code == 200 and history.json()["status"] == "CANCELED"
+    assert history.status_code == 200
+    assert history.json()["status"] == "CANCELED"
 
     by_client = await api.client.delete(
         "/v1/orders", params={"symbol": "BTC/AED", "clientOrderId": "bid-101"}, headers=h
     )
-    assert by_client.status_code == 200 and by_client.json()["orderId"] == ids[1]
+    assert by_client.status_code == 200
+    assert by_client.json()["orderId"] == ids[1]
     lookup = await api.get("/v1/orders", "alice", clientOrderId="bid-102")
-    assert lookup.status_code == 200 and lookup.json()["orderId"] == ids[2]
+    assert lookup.status_code == 200
+    assert lookup.json()["orderId"] == ids[2]
 
     all_ = await api.client.delete("/v1/open-orders", headers=h)
     assert all_.status_code == 200
@@ -91,11 +105,13 @@ async def test_cancel_amend_and_open_orders(api: Api) -> None:
     assert aed == {"asset": "AED", "free": "10000.00", "locked": "0.00"}
 
     page1 = await api.get("/v1/order-history", "alice", limit=2)
-    assert page1.status_code == 200 and len(page1.json()["items"]) == 2
+    assert page1.status_code == 200
+    assert len(page1.json()["items"]) == 2
     page2 = await api.get("/v1/order-history", "alice", limit=2, cursor=page1.json()["nextCursor"])
     assert [o["orderId"] for o in page1.json()["items"] + page2.json()["items"]] == ids[::-1]
     bad = await api.get("/v1/order-history", "alice", cursor="nonsense")
-    assert bad.status_code == 422 and bad.json()["code"] == "INVALID_CURSOR"
+    assert bad.status_code == 422
+    assert bad.json()["code"] == "INVALID_CURSOR"
 
 
 async def test_market_orders_by_quantity_and_by_quote_amount(api: Api) -> None:
@@ -105,7 +121,8 @@ async def test_market_orders_by_quantity_and_by_quote_amount(api: Api) -> None:
                     price="200000")  # fmt: skip
     by_qty = await api.place("taker", symbol="BTC/AED", side="BUY", type="MARKET", quantity="0.1")
     assert by_qty.status_code == 201, by_qty.text
-    assert by_qty.json()["status"] == "FILLED" and by_qty.json()["type"] == "MARKET"
+    assert by_qty.json()["status"] == "FILLED"
+    assert by_qty.json()["type"] == "MARKET"
     by_quote = await api.place(
         "taker", symbol="BTC/AED", side="BUY", type="MARKET", quoteOrderQty="10000"
     )
@@ -145,16 +162,21 @@ async def test_idempotency_key_replays_the_same_order(api: Api) -> None:
             "price": "100000"}  # fmt: skip
     h = {**api.headers("alice"), "Idempotency-Key": "retry-1"}
     first = await api.client.post("/v1/orders", json=body, headers=h)
-    assert first.status_code == 201 and first.json()["clientOrderId"] == "retry-1"
+    assert first.status_code == 201
+    assert first.json()["clientOrderId"] == "retry-1"
     second = await api.client.post("/v1/orders", json=body, headers=h)
-    assert second.status_code == 200 and second.headers["Idempotent-Replayed"] == "true"
+    assert second.status_code == 200
+    assert second.headers["Idempotent-Replayed"] == "true"
     assert second.json()["orderId"] == first.json()["orderId"]
     changed = await api.client.post("/v1/orders", json={**body, "price": "100001"}, headers=h)
-    assert changed.status_code == 409 and changed.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert changed.status_code == 409
+    assert changed.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
     assert len((await api.get("/v1/open-orders", "alice")).json()["items"]) == 1
     bad = await api.client.post(
         "/v1/orders", json=body, headers={**api.headers("alice"), "Idempotency-Key": "a b"}
     )
-    assert bad.status_code == 400 and bad.json()["code"] == "INVALID_IDEMPOTENCY_KEY"
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "INVALID_IDEMPOTENCY_KEY"
     duplicate = await api.place("alice", **body, newClientOrderId="retry-1")
-    assert duplicate.status_code == 409 and duplicate.json()["code"] == "DUPLICATE_CLIENT_ORDER_ID"
+    assert duplicate.status_code == 409
+    assert duplicate.json()["code"] == "DUPLICATE_CLIENT_ORDER_ID"

@@ -112,7 +112,7 @@ def build_place(ctx: TradingContext, user_id: str, req: OrderRequest) -> PlaceOr
     _check_fields(req, otype, post_only)
     price = _positive(grid.parse_price, req.price, "price")
     stop = _positive(grid.parse_price, req.stop_price, "stopPrice")
-    qty = _parse(grid.parse_quantity, req.quantity, "quantity") if req.quantity else 0
+    qty = _positive(grid.parse_quantity, req.quantity, "quantity")
     quote_qty = 0
     if req.quote_order_qty is not None:
         quote_qty = _positive(
