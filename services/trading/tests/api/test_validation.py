@@ -23,8 +23,11 @@ def order(**changes: Any) -> dict[str, Any]:
 INVALID = [
     ("PRICE_NOT_ON_TICK", order(price="200000.001"), "price"),
     ("QUANTITY_NOT_ON_LOT", order(quantity="0.000001"), "quantity"),
-    ("AMOUNT_PRECISION_EXCEEDED",
-     order(type="MARKET", price=None, quantity=None, quoteOrderQty="10.001"), "quoteOrderQty"),
+    (
+        "AMOUNT_PRECISION_EXCEEDED",
+        order(type="MARKET", price=None, quantity=None, quoteOrderQty="10.001"),
+        "quoteOrderQty",
+    ),
     ("NEGATIVE_AMOUNT", order(quantity="-1"), "quantity"),
     ("AMOUNT_TOO_LARGE", order(quantity="1" + "0" * 25), "quantity"),
     ("MARKET_UNKNOWN", order(symbol="DOGE/AED"), "symbol"),
@@ -40,9 +43,12 @@ INVALID = [
     ("QUANTITY_TOO_LARGE", order(quantity="1001"), None),
     ("NOTIONAL_TOO_SMALL", order(quantity="0.00001", price="100"), None),
     ("INVALID_ORDER", order(type="MARKET", price=None, timeInForce="FOK"), None),
-    ("INVALID_ORDER", order(type="STOP_MARKET", price=None, stopPrice="1", quantity=None,
-                            quoteOrderQty=None), "quantity"),  # fmt: skip
-]  # fmt: skip
+    (
+        "INVALID_ORDER",
+        order(type="STOP_MARKET", price=None, stopPrice="1", quantity=None, quoteOrderQty=None),
+        "quantity",
+    ),
+]
 
 
 @pytest.mark.parametrize(("code", "body", "field"), INVALID)
