@@ -87,7 +87,7 @@ class MarketConfig(BaseModel):
     """One market as configured: every amount a decimal string in the market's own units.
 
     ``min_qty``/``max_qty`` in base units (multiples of ``lot_size``), ``min_notional`` in
-    quote units, fees as fractions (``"0.001"`` = 0.1 %, negative = maker rebate),
+    quote units, fees as fractions between 0 and 0.1 (``"0.001"`` = 0.1 %),
     ``price_band`` and ``market_slippage`` as fractions (``"0.10"`` = 10 %; band ``"0"`` =
     none).
     """
@@ -217,8 +217,8 @@ def _spec(market: MarketConfig, registry: AssetRegistry) -> MarketSpec:
         raise ValueError(f"{where}: {exc}") from None
     if not 0 < min_qty <= max_qty:
         raise ValueError(f"{where}: need 0 < min_qty <= max_qty")
-    if taker < 0 or maker + taker < 0:
-        raise ValueError(f"{where}: the taker fee must not be negative nor the rebate exceed it")
+    if maker < 0 or taker < 0:
+        raise ValueError(f"{where}: fees must not be negative (the engine has no rebates)")
     return MarketSpec(
         symbol=market.symbol,
         base=market.base,

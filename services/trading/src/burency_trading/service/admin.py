@@ -73,12 +73,9 @@ async def set_market_fees(
     """Change a market's base maker/taker rates (fractions such as ``"0.001"``)."""
     market = resolve_market(ctx, symbol).symbol
     maker, taker = _rate(maker_fee, "makerFee"), _rate(taker_fee, "takerFee")
-    if taker < 0 or maker + taker < 0:
-        raise invalid(
-            "FEE_RATE_OUT_OF_RANGE",
-            "the taker fee must not be negative, nor a maker rebate exceed it",
-            "makerFee",
-        )
+    for value, name in ((maker, "makerFee"), (taker, "takerFee")):
+        if value < 0:
+            raise invalid("FEE_RATE_OUT_OF_RANGE", "fee rates must be between 0 and 0.1", name)
     command = SetMarketFees(market=market, maker_ppm=maker, taker_ppm=taker)
     spec = await _market_command(ctx, command)
     details = {"maker_fee": maker_fee, "taker_fee": taker_fee}

@@ -34,7 +34,7 @@ _INVALID: dict[str, str] = {
     "AMOUNT_PRECISION_EXCEEDED": "the amount has more decimals than the asset allows",
     "NEGATIVE_AMOUNT": "the amount must not be negative",
     "AMOUNT_TOO_LARGE": "the amount is too large",
-    "FEE_RATE_OUT_OF_RANGE": "a fee rate must be between -0.1 and 0.1",
+    "FEE_RATE_OUT_OF_RANGE": "a fee rate must be between 0 and 0.1",
 }
 _CONFLICT: dict[str, str] = {
     "MARKET_HALTED": "the market is halted",
