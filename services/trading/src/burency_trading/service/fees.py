@@ -69,14 +69,18 @@ def to_volume_asset(
 
 async def refresh_fee_tiers(ctx: TradingContext) -> list[TierChange]:
     """Recompute every user's tier from their volume; submit the changes; return them."""
-    since = ctx.now_us() - ctx.settings.fee_volume_days * _US_PER_DAY
-    volumes = await ctx.history.volumes_since(since)
+    window = ctx.settings.fee_volume_days * _US_PER_DAY
+    now = ctx.now_us()
+    volumes = await ctx.history.volumes_since(now - window)
+    # who may hold a tier that must fall: whoever traded in the window before this one
+    # (a tier comes from such a refresh), and whoever the engine says holds one
+    lately = await ctx.history.volumes_since(now - 2 * window)
     symbols = list(ctx.specs)
 
     def read(engine: Any) -> tuple[dict[str, int], dict[str, int]]:
         known = {spec.symbol for spec in engine.markets()}
         prices = {s: int(engine.last_price(s) or 0) for s in symbols if s in known}
-        users = set(volumes) | set(_tiered_users(engine))
+        users = set(volumes) | set(lately) | set(_tiered_users(engine))
         return prices, {u: int(engine.user_tier(u)) for u in users}
 
     prices, current = await ctx.engine.query(read)
@@ -99,12 +103,10 @@ async def refresh_fee_tiers(ctx: TradingContext) -> list[TierChange]:
 
 
 def _tiered_users(engine: Any) -> Mapping[str, int]:
-    """Users the engine holds a non-zero tier for (they fall back when volume stops)."""
+    """Users the engine holds a non-zero tier for, when it can list them
+    (``Engine.user_tiers()``); else none (the previous window covers them)."""
     tiers = getattr(engine, "user_tiers", None)
-    if callable(tiers):
-        return dict(tiers())
-    state = getattr(engine, "state", None)
-    return dict(getattr(state, "user_tiers", {}))
+    return dict(tiers()) if callable(tiers) else {}
 
 
 async def apply_fee_schedule(ctx: TradingContext) -> None:
