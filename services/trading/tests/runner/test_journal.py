@@ -224,3 +224,15 @@ def test_a_second_writer_is_refused_until_the_first_closes(journal_dir: Path) ->
     first.close()
     first.close()  # idempotent
     FileJournal(journal_dir).close()
+
+
+def test_an_integer_past_64_bits_is_journaled_too(journal_dir: Path) -> None:
+    huge = TransferIn(transfer_id="eth", user_id="u", asset="ETH", amount=1_000 * 10**18)
+    journal = FileJournal(journal_dir)
+    journal.append([JournalRecord(1, 1, transfer(1)), JournalRecord(2, 2, huge)])
+    journal.append([JournalRecord(3, 3, transfer(3))])
+    journal.close()
+    reopened = FileJournal(journal_dir)
+    assert [r.command for r in reopened.read_from(1)] == [transfer(1), huge, transfer(3)]
+    assert reopened.last_seq() == 3
+    reopened.close()

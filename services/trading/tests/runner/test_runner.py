@@ -284,3 +284,25 @@ async def test_queries_timestamps_and_lifecycle(tmp_path: Path) -> None:
     with pytest.raises(RunnerStopped):
         await runner.submit(transfer(9))
     assert runner.health().state == "stopped"
+
+
+class SnapshotlessEngine(StandInEngine):
+    def snapshot(self) -> bytes:
+        raise OverflowError("an engine bug")
+
+
+async def test_a_failing_engine_snapshot_does_not_stop_matching(tmp_path: Path) -> None:
+    runner = EngineRunner(
+        engine_factory=SnapshotlessEngine,
+        engine_restore=StandInEngine.restore,
+        journal=FileJournal(tmp_path / "j"),
+        snapshots=FileSnapshotStore(tmp_path / "s"),
+        snapshot_every=10,
+        batch_max=5,
+    )
+    await runner.start()
+    results = await runner.submit_many([transfer(n) for n in range(60)])
+    assert results[-1].seq == 60
+    assert runner.health().state == "running"
+    await runner.stop()
+    assert runner.health().snapshot_seq == 0

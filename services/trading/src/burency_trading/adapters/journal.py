@@ -46,7 +46,30 @@ MAX_RECORD_BYTES = 16 * 1024 * 1024  # a longer declared length is garbage, not 
 _HEADER = struct.Struct("<II")
 _SUFFIX = ".seg"
 _READ_BUFFER = 1 << 20
-_Decoder = msgspec.msgpack.Decoder[tuple[int, int, Command]]
+_JSON_START = ord("[")  # a msgpack payload starts with 0x93 (a 3-array), never "["
+
+
+class _Codec:
+    """A record's payload: msgpack ``[seq, ts, command]``, or the same array as JSON when
+    an integer does not fit msgpack's 64 bits (an amount of an 18-decimal asset above
+    ~18.4 units): the first byte tells them apart, both decode to the same values."""
+
+    def __init__(self) -> None:
+        self._msgpack = msgspec.msgpack.Encoder()
+        self._json = msgspec.json.Encoder()
+        self._from_msgpack = msgspec.msgpack.Decoder(tuple[int, int, Command])
+        self._from_json = msgspec.json.Decoder(tuple[int, int, Command])
+
+    def encode(self, seq: int, ts: int, command: Command) -> bytes:
+        try:
+            return self._msgpack.encode((seq, ts, command))
+        except OverflowError:
+            return self._json.encode((seq, ts, command))
+
+    def decode(self, payload: bytes) -> tuple[int, int, Command]:
+        if payload[0] == _JSON_START:
+            return self._from_json.decode(payload)
+        return self._from_msgpack.decode(payload)
 
 
 class JournalError(RuntimeError):
@@ -84,7 +107,7 @@ def fsync_directory(directory: Path, fsync: Callable[[int], None] = os.fsync) ->
 class _Scan:
     """The valid prefix of a segment: where it ends and the last seq in it."""
 
-    def __init__(self, data: bytes, expected_first: int, decoder: _Decoder) -> None:
+    def __init__(self, data: bytes, expected_first: int, decoder: _Codec) -> None:
         self.end = 0
         self.last_seq = expected_first - 1
         self.bad_at: int | None = None  # offset of the first invalid record, if any
@@ -105,7 +128,7 @@ class _Scan:
             offset = following
 
 
-def _parse(data: bytes, offset: int, decoder: _Decoder) -> tuple[int, int] | str:
+def _parse(data: bytes, offset: int, decoder: _Codec) -> tuple[int, int] | str:
     """(seq, next offset) of the record at ``offset``, or why it is not a record."""
     if offset + _HEADER.size > len(data):
         return "a short header"
@@ -142,8 +165,7 @@ class FileJournal:
         self._lock_fd = _lock_directory(self._dir)
         self._segment_bytes = segment_bytes
         self._fsync = fsync
-        self._encoder = msgspec.msgpack.Encoder()
-        self._decoder = msgspec.msgpack.Decoder(tuple[int, int, Command])
+        self._codec = _Codec()
         self._lock = threading.Lock()  # the segment list, sizes and last seq
         self._segments = self._list_segments()
         self._last_seq = 0
@@ -172,7 +194,7 @@ class FileJournal:
         while self._segments:
             seg = self._segments[-1]
             data = seg.path.read_bytes()
-            scan = _Scan(data, seg.first_seq, self._decoder)
+            scan = _Scan(data, seg.first_seq, self._codec)
             if scan.bad_at is not None:
                 self._judge_bad_tail(seg, data, scan)
             if scan.end == 0:
@@ -218,7 +240,7 @@ class FileJournal:
         length, _crc = _HEADER.unpack_from(data, bad_at)
         if not 0 < length <= MAX_RECORD_BYTES:
             return False
-        return not isinstance(_parse(data, bad_at + _HEADER.size + length, self._decoder), str)
+        return not isinstance(_parse(data, bad_at + _HEADER.size + length, self._codec), str)
 
     # -- writing -----------------------------------------------------------------------
 
@@ -248,9 +270,9 @@ class FileJournal:
 
     def _encode(self, records: Sequence[JournalRecord]) -> bytes:
         parts: list[bytes] = []
-        encode, pack, crc32 = self._encoder.encode, _HEADER.pack, zlib.crc32
+        encode, pack, crc32 = self._codec.encode, _HEADER.pack, zlib.crc32
         for record in records:
-            payload = encode((record.seq, record.ts, record.command))
+            payload = encode(record.seq, record.ts, record.command)
             parts.append(pack(len(payload), crc32(payload)))
             parts.append(payload)
         return b"".join(parts)
@@ -335,7 +357,7 @@ class FileJournal:
                     raise JournalCorrupt(
                         f"journal {seg.path.name}: a corrupt record at {handle.tell()}"
                     )
-                seq, ts, command = self._decoder.decode(payload)
+                seq, ts, command = self._codec.decode(payload)
                 yield JournalRecord(seq, ts, command)
                 if seq >= last:
                     return

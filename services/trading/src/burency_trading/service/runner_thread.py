@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from burency_trading.domain.model import Command
 from burency_trading.service.ports import CommandResult, Journal, JournalRecord, SnapshotStore
@@ -126,7 +126,9 @@ class EngineWorker(Generic[E]):
         self.taken += count
         ts = self.last_ts = max(self._clock(), self.last_ts)
         results, failed = self._apply(requests, ts)
-        self._journal.append([JournalRecord(r.seq, r.ts, r.command) for r in results])
+        # A CommandResult carries seq, ts and command like a JournalRecord, and a journal
+        # reads only those: handing it the results saves an object per command (~1 µs).
+        self._journal.append(cast(list[JournalRecord], results))
         self.durable_seq = self.seq
         self._on_durable(requests, results, failed)
         self.inflight = []
@@ -163,8 +165,15 @@ class EngineWorker(Generic[E]):
         the previous write is still going, skip: the next batch tries again."""
         if not self._snapshot_busy.acquire(blocking=False):
             return
-        seq, data = self.seq, self.engine.snapshot()
-        self.snapshot_seq = seq
+        seq = self.snapshot_seq = self.seq
+        try:
+            data = self.engine.snapshot()
+        except Exception:  # an engine bug: matching goes on, the journal keeps everything
+            log.exception(
+                "ENGINE SNAPSHOT FAILED at seq %d (next try in %d)", seq, self._snapshot_every
+            )
+            self._snapshot_busy.release()
+            return
         future = self._writer.submit(self._write_snapshot, seq, data)
         future.add_done_callback(lambda _f: self._snapshot_busy.release())
 
@@ -179,7 +188,12 @@ class EngineWorker(Generic[E]):
 
     def _final_snapshot(self) -> None:
         with self._snapshot_busy:
-            if self.seq > 0 and self.seq not in self._snapshots.seqs():
+            if self.seq == 0 or self.seq in self._snapshots.seqs():
+                return
+            try:
                 self._snapshots.save(self.seq, self.engine.snapshot())
-                self.snapshot_seq = self.seq
-                self._on_snapshot(self.seq)
+            except Exception:
+                log.exception("FINAL SNAPSHOT FAILED at seq %d (start-up replays more)", self.seq)
+                return
+            self.snapshot_seq = self.seq
+            self._on_snapshot(self.seq)
