@@ -38,7 +38,8 @@ from burency_common.errors import BurencyError
 from burency_common.tokens import TokenError, TokenKeysUnavailable
 
 PACKAGES = ["burency_common", "burency_auth", "burency_users", "burency_files",
-            "burency_notifications", "burency_banking", "burency_gateway"]  # fmt: skip
+            "burency_notifications", "burency_banking", "burency_gateway",
+            "burency_trading"]  # fmt: skip
 _UNKNOWN = object()
 Found = dict[str, set[tuple[int, str]]]  # code -> {(status, where)}
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from burency_trading.domain.model import OrderType, PlaceOrder, Side
+from burency_trading.domain.model import OrderType, PlaceOrder, Reject, Side
+from burency_trading.service.errors import rejected
 
 from .support import Api
 
@@ -129,3 +130,13 @@ async def test_quantity_below_the_markets_minimum(make_api: Any) -> None:
     assert [(m["symbol"], m["minQty"], m["maxQty"]) for m in markets] == [
         ("BTC/AED", "0.00100", "10.00000")
     ]
+
+
+def test_every_rejection_code_has_its_own_status() -> None:
+    """A new Reject code must be given a status in service/errors.py (else it would
+    reach clients as INVALID_ORDER)."""
+    statuses = {str(reason): rejected(reason).status for reason in Reject}
+    assert all(rejected(code).code == code for code in statuses)
+    assert statuses["INSUFFICIENT_BALANCE"] == 409
+    assert statuses["ORDER_NOT_FOUND"] == 404
+    assert statuses["ORDER_PRICE_OUT_OF_BAND"] == 422
