@@ -306,3 +306,24 @@ async def test_a_failing_engine_snapshot_does_not_stop_matching(tmp_path: Path) 
     assert runner.health().state == "running"
     await runner.stop()
     assert runner.health().snapshot_seq == 0
+
+
+async def test_stop_finishes_what_was_queued_before_it(tmp_path: Path) -> None:
+    gate = Gate()
+    runner = make_runner(tmp_path, gate=gate, batch_max=2)
+    await runner.start()
+    gate.close()
+    first = asyncio.ensure_future(runner.submit(transfer(0)))
+    await held(gate)
+    queued = [asyncio.ensure_future(runner.submit(transfer(n))) for n in range(1, 9)]
+    asked = asyncio.ensure_future(runner.query(lambda engine: engine.applied))
+    await asyncio.sleep(0)  # let them enqueue
+    stopping = asyncio.ensure_future(runner.stop())
+    await asyncio.sleep(0)  # stop() has begun: nothing new is taken
+    with pytest.raises(RunnerStopped):
+        await runner.submit(transfer(99))
+    gate.open()
+    await stopping
+    assert [(await t).seq for t in [first, *queued]] == list(range(1, 10))
+    assert await asked >= 1
+    assert runner.health().snapshot_seq == 9

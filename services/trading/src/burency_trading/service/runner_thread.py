@@ -87,11 +87,15 @@ class EngineWorker(Generic[E]):
         try:
             while True:
                 self.wake.clear()
+                # Read ``stopping`` first: the loop enqueues nothing once it is set, so
+                # everything enqueued before is visible below and gets done.
+                stopping = self.stopping
                 self._run_queries()
                 if self.requests:
                     self._batch()
                     continue
-                if self.stopping:
+                if stopping:
+                    self._run_queries()
                     break
                 self.wake.wait()
             self._final_snapshot()
