@@ -84,7 +84,7 @@ def test_burency_up_serves_the_platform_and_prints_url_and_admin(platform: Runni
     health = httpx.get(
         f"{platform.url}/healthz", headers={"Authorization": f"Bearer {token}"}, timeout=5
     ).json()
-    assert health["services"] == ["auth", "banking", "files", "notifications", "users"]
+    assert health["services"] == ["auth", "banking", "files", "notifications", "trading", "users"]
     users = httpx.get(
         f"{platform.url}/api/auth/v1/admin/users", headers={"Authorization": f"Bearer {token}"}
     )

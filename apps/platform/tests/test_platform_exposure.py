@@ -82,7 +82,14 @@ async def test_healthz_details_only_for_an_admin_or_the_metrics_token(platform: 
     for credential in (admin, METRICS_TOKEN):
         detailed = (await client.get("/healthz", headers=bearer(credential))).json()
         assert detailed["status"] == "ok"
-        assert detailed["services"] == ["auth", "banking", "files", "notifications", "users"]
+        assert detailed["services"] == [
+            "auth",
+            "banking",
+            "files",
+            "notifications",
+            "trading",
+            "users",
+        ]
         assert "in_flight" in detailed["upstreams"]["auth"]["instances"][0]
 
 

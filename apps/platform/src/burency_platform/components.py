@@ -28,6 +28,9 @@ from burency_notifications.component import NotificationsComponent
 from burency_notifications.component import build_component as build_notifications
 from burency_notifications.settings import NotificationsSettings
 from burency_platform.settings import PlatformSettings
+from burency_trading.component import TradingComponent
+from burency_trading.component import build_component as build_trading
+from burency_trading.settings import TradingSettings
 from burency_users.component import UsersComponent
 from burency_users.component import build_component as build_users
 from burency_users.settings import UsersSettings
@@ -38,10 +41,11 @@ __all__ = [
     "embedded_banking",
     "embedded_files",
     "embedded_notifications",
+    "embedded_trading",
     "embedded_users",
 ]
 
-SERVICES = ("gateway", "auth", "users", "files", "notifications", "banking")
+SERVICES = ("gateway", "auth", "users", "files", "notifications", "banking", "trading")
 _log = get_logger("burency.platform")
 
 
@@ -114,3 +118,14 @@ def embedded_banking(
         BankingSettings, mode=RunMode.EMBEDDED, database_url=settings.sqlite_url("banking")
     )
     return build_banking(banking_settings, identity_secret=identity_secret, auth_client=auth)
+
+
+def embedded_trading(settings: PlatformSettings, identity_secret: bytes) -> TradingComponent:
+    """Trading: its projection on its own SQLite file, its journal and snapshots beside it."""
+    trading_settings = load_settings(
+        TradingSettings,
+        mode=RunMode.EMBEDDED,
+        database_url=settings.sqlite_url("trading"),
+        journal_dir=settings.data_dir / "trading",
+    )
+    return build_trading(trading_settings, identity_secret=identity_secret)

@@ -26,6 +26,7 @@ from burency_platform.components import (
     embedded_banking,
     embedded_files,
     embedded_notifications,
+    embedded_trading,
     embedded_users,
 )
 from burency_platform.settings import PlatformSettings
@@ -108,7 +109,8 @@ def build_platform(settings: PlatformSettings) -> Platform:
         transport=httpx.ASGITransport(app=auth.app), base_url="http://auth"
     )
     banking = embedded_banking(settings, identity_secret, auth_client)
-    components: list[ServiceComponent] = [auth, users, files, notifications, banking]
+    trading = embedded_trading(settings, identity_secret)
+    components: list[ServiceComponent] = [auth, users, files, notifications, banking, trading]
     bus = InMemoryBus()
     for component in components:
         component.app.state.identity_secret = identity_secret

@@ -30,6 +30,7 @@ SERVED_SERVICES = {
     "files": "FilesSettings",
     "notifications": "NotificationsSettings",
     "banking": "BankingSettings",
+    "trading": "TradingSettings",
 }
 
 
