@@ -159,11 +159,13 @@ class TradingSettings(ServiceSettings):
     snapshot_every: int = Field(
         default=100_000, ge=100, le=100_000_000, description="commands between snapshots"
     )
-    max_open_orders: int = Field(default=200, ge=1, le=100_000, description="per user and market")
-    page_size_max: int = Field(default=500, ge=10, le=1000)
-    retry_after_seconds: int = Field(
-        default=1, ge=1, le=60, description="Retry-After when the engine's queue is full"
+    max_open_orders: int = Field(
+        default=200,
+        ge=1,
+        le=100_000,
+        description="per user and market (the engine enforces its MAX_OPEN_ORDERS, 200, today)",
     )
+    page_size_max: int = Field(default=500, ge=10, le=1000)
 
     @field_validator("fee_tiers")
     @classmethod

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
+from pydantic.alias_generators import to_camel
 
 from burency_common.api import ApiModel, Page
 from burency_common.identity import Identity
@@ -57,7 +58,7 @@ def admin_router() -> APIRouter:
         summary="The engine's health: sequence, journal and sink lag, snapshot age, queue",
     )
     async def engine(ctx: Ctx) -> dict[str, Any]:
-        return admin.engine_health(ctx)
+        return {to_camel(k): v for k, v in admin.engine_health(ctx).items()}
 
     @router.get(
         "/fee-schedule",
