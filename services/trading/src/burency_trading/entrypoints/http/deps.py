@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 
-def get_ctx(request: Request) -> TradingContext:
+async def get_ctx(request: Request) -> TradingContext:
     ctx = request.app.state.trading
     assert isinstance(ctx, TradingContext)
     return ctx
