@@ -166,6 +166,12 @@ class TradingSettings(ServiceSettings):
         description="per user and market (the engine enforces its MAX_OPEN_ORDERS, 200, today)",
     )
     page_size_max: int = Field(default=500, ge=10, le=1000)
+    history_wait_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=30,
+        description="how long a history read waits for the projection to catch up",
+    )
 
     @field_validator("fee_tiers")
     @classmethod

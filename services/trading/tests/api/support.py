@@ -51,7 +51,8 @@ class LocalEngine:
         return fn(self.engine)
 
     def health(self) -> dict[str, object]:
-        return {"seq": self.seq, "state": "running", "queue_depth": 0}
+        sinks = {getattr(sink, "name", "sink"): self.seq for sink in self.sinks}
+        return {"seq": self.seq, "state": "running", "queue_depth": 0, "sinks": sinks}
 
 
 def busy(retry_after: float = 2.5) -> EngineBusy:

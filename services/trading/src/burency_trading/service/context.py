@@ -15,6 +15,7 @@ units (ticks, lots, minor units, microseconds).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -239,7 +240,35 @@ class TradingContext:
         """The integer grid of a configured market (KeyError for another symbol)."""
         return self._grids[symbol]
 
+    async def history_caught_up(self) -> None:
+        """Wait (up to ``settings.history_wait_seconds``) until the projection has every
+        command the engine applied so far, so a read of the history right after a
+        write sees it (read-your-writes: a just-filled order is no longer in the engine
+        and must already be in the history). The runner's health says how far each sink
+        got; an engine access that does not say (tests) never waits."""
+        target = _field_of(self.engine.health(), "seq")
+        if not isinstance(target, int):
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.history_wait_seconds
+        delay = 0.0005
+        while True:
+            sinks = _field_of(self.engine.health(), "sinks")
+            if not isinstance(sinks, Mapping) or not sinks or min(sinks.values()) >= target:
+                return
+            if loop.time() >= deadline:  # answer from what is there
+                _log.warning("trading.history_behind", target=target, sinks=dict(sinks))
+                return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.02)
+
     def now_us(self) -> int:
         """The clock's time in microseconds since the epoch (the engine's ``ts`` unit)."""
         now = self.clock.now()
         return int(now.timestamp()) * 1_000_000 + now.microsecond
+
+
+def _field_of(health: Any, name: str) -> Any:
+    if isinstance(health, Mapping):
+        return health.get(name)
+    return getattr(health, name, None)

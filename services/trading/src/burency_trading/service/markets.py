@@ -77,6 +77,7 @@ async def order_history(
     ctx: TradingContext, user_id: str, symbol: str | None, limit: int, cursor: str | None
 ) -> tuple[list[OrderState], str | None]:
     market = resolve_market(ctx, symbol).symbol if symbol else None
+    await ctx.history_caught_up()
     try:
         rows, nxt = await ctx.history.list_orders(
             user_id, market=market, open_only=False, limit=_limit(ctx, limit), cursor=cursor
@@ -94,6 +95,7 @@ async def trade_history(
     ctx: TradingContext, user_id: str, symbol: str | None, limit: int, cursor: str | None
 ) -> tuple[list[UserTrade], str | None]:
     market = resolve_market(ctx, symbol).symbol if symbol else None
+    await ctx.history_caught_up()
     try:
         rows, nxt = await ctx.history.list_trades(
             user_id, market=market, limit=_limit(ctx, limit), cursor=cursor
@@ -106,6 +108,7 @@ async def trade_history(
 async def transfer_history(
     ctx: TradingContext, user_id: str, limit: int, cursor: str | None
 ) -> tuple[list[TransferRow], str | None]:
+    await ctx.history_caught_up()
     try:
         rows, nxt = await ctx.history.list_transfers(
             user_id, limit=_limit(ctx, limit), cursor=cursor

@@ -240,6 +240,7 @@ async def find_order(
     view = await _live(ctx, user_id, order_id, client_order_id)
     if view is not None:
         return OrderState.of(view)
+    await ctx.history_caught_up()  # it ended (or never was): the history knows by now
     if order_id:
         row = await ctx.history.get_order(user_id, order_id)
     else:
