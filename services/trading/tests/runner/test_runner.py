@@ -169,8 +169,11 @@ async def test_compaction_keeps_what_recovery_needs(tmp_path: Path) -> None:
     await again.start()
     assert await state_hash(again) == before
     await again.stop()
+    with pytest.raises(RecoveryError, match="journal starts at seq"):  # a sink too far behind
+        await make_runner(tmp_path, segment_bytes=2_000, sinks=[RecordingSink(last=5)]).start()
     for snap in (tmp_path / "s").glob("*.snap"):
         snap.unlink()
+    FileSnapshotStore(tmp_path / "s").save(5, StandInEngine().snapshot())  # older than the journal
     with pytest.raises(RecoveryError, match="journal starts at seq"):
         await make_runner(tmp_path, segment_bytes=2_000).start()
 

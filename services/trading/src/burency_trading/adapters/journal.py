@@ -15,20 +15,27 @@ checked as they are read (CRC and seq continuity).
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
-import struct
 import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import msgspec
-
 from burency_common.private_files import PRIVATE_FILE_MODE, private_directory
-from burency_trading.domain.model import Command
+from burency_trading.adapters.journal_format import (
+    HEADER,
+    MAX_RECORD_BYTES,
+    Codec,
+    JournalCorrupt,
+    JournalError,
+    JournalLocked,
+    Scan,
+    fsync_directory,
+    lock_directory,
+    parse,
+)
 from burency_trading.service.ports import JournalRecord
 
 __all__ = [
@@ -42,47 +49,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
-MAX_RECORD_BYTES = 16 * 1024 * 1024  # a longer declared length is garbage, not a record
-_HEADER = struct.Struct("<II")
 _SUFFIX = ".seg"
 _READ_BUFFER = 1 << 20
-_JSON_START = ord("[")  # a msgpack payload starts with 0x93 (a 3-array), never "["
-
-
-class _Codec:
-    """A record's payload: msgpack ``[seq, ts, command]``, or the same array as JSON when
-    an integer does not fit msgpack's 64 bits (an amount of an 18-decimal asset above
-    ~18.4 units): the first byte tells them apart, both decode to the same values."""
-
-    def __init__(self) -> None:
-        self._msgpack = msgspec.msgpack.Encoder()
-        self._json = msgspec.json.Encoder()
-        self._from_msgpack = msgspec.msgpack.Decoder(tuple[int, int, Command])
-        self._from_json = msgspec.json.Decoder(tuple[int, int, Command])
-
-    def encode(self, seq: int, ts: int, command: Command) -> bytes:
-        try:
-            return self._msgpack.encode((seq, ts, command))
-        except OverflowError:
-            return self._json.encode((seq, ts, command))
-
-    def decode(self, payload: bytes) -> tuple[int, int, Command]:
-        if payload[0] == _JSON_START:
-            return self._from_json.decode(payload)
-        return self._from_msgpack.decode(payload)
-
-
-class JournalError(RuntimeError):
-    """The journal cannot be used (a failed write or fsync, a closed journal)."""
-
-
-class JournalCorrupt(JournalError):
-    """The journal holds a gap or a corrupt record that is not a torn tail: refuse to go on
-    (an operator must look; replaying past it would silently lose commands)."""
-
-
-class JournalLocked(JournalError):
-    """Another writer holds the journal (a second engine for the same market group)."""
 
 
 @dataclass(slots=True)
@@ -93,57 +61,6 @@ class _Segment:
 
 def _segment_name(first_seq: int) -> str:
     return f"{first_seq:020d}{_SUFFIX}"
-
-
-def fsync_directory(directory: Path, fsync: Callable[[int], None] = os.fsync) -> None:
-    """Make a created, renamed or removed entry of ``directory`` durable."""
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        fsync(fd)
-    finally:
-        os.close(fd)
-
-
-class _Scan:
-    """The valid prefix of a segment: where it ends and the last seq in it."""
-
-    def __init__(self, data: bytes, expected_first: int, decoder: _Codec) -> None:
-        self.end = 0
-        self.last_seq = expected_first - 1
-        self.bad_at: int | None = None  # offset of the first invalid record, if any
-        self.bad_why = ""
-        self.gap = False
-        offset = 0
-        while offset < len(data):
-            parsed = _parse(data, offset, decoder)
-            if isinstance(parsed, str):
-                self.bad_at, self.bad_why = offset, parsed
-                return
-            seq, following = parsed
-            if seq != self.last_seq + 1:
-                self.bad_at, self.gap = offset, True
-                self.bad_why = f"seq {seq} after {self.last_seq}"
-                return
-            self.last_seq, self.end = seq, following
-            offset = following
-
-
-def _parse(data: bytes, offset: int, decoder: _Codec) -> tuple[int, int] | str:
-    """(seq, next offset) of the record at ``offset``, or why it is not a record."""
-    if offset + _HEADER.size > len(data):
-        return "a short header"
-    length, crc = _HEADER.unpack_from(data, offset)
-    start = offset + _HEADER.size
-    if length == 0 or length > MAX_RECORD_BYTES or start + length > len(data):
-        return f"a bad or short length ({length})"
-    payload = data[start : start + length]
-    if zlib.crc32(payload) != crc:
-        return "a CRC mismatch"
-    try:
-        seq, _ts, _command = decoder.decode(payload)
-    except (msgspec.DecodeError, ValueError) as exc:
-        return f"an undecodable payload ({exc})"
-    return int(seq), start + length
 
 
 class FileJournal:
@@ -162,10 +79,10 @@ class FileJournal:
         fsync: Callable[[int], None] = os.fsync,
     ) -> None:
         self._dir = private_directory(Path(directory))
-        self._lock_fd = _lock_directory(self._dir)
+        self._lock_fd = lock_directory(self._dir)
         self._segment_bytes = segment_bytes
         self._fsync = fsync
-        self._codec = _Codec()
+        self._codec = Codec()
         self._lock = threading.Lock()  # the segment list, sizes and last seq
         self._segments = self._list_segments()
         self._last_seq = 0
@@ -194,7 +111,7 @@ class FileJournal:
         while self._segments:
             seg = self._segments[-1]
             data = seg.path.read_bytes()
-            scan = _Scan(data, seg.first_seq, self._codec)
+            scan = Scan(data, seg.first_seq, self._codec)
             if scan.bad_at is not None:
                 self._judge_bad_tail(seg, data, scan)
             if scan.end == 0:
@@ -210,7 +127,7 @@ class FileJournal:
         if self._segments:
             self._fd = os.open(self._segments[-1].path, os.O_WRONLY | os.O_APPEND)
 
-    def _judge_bad_tail(self, seg: _Segment, data: bytes, scan: _Scan) -> None:
+    def _judge_bad_tail(self, seg: _Segment, data: bytes, scan: Scan) -> None:
         assert scan.bad_at is not None
         if scan.gap or self._good_record_after(data, scan.bad_at):
             raise JournalCorrupt(
@@ -235,12 +152,12 @@ class FileJournal:
     def _good_record_after(self, data: bytes, bad_at: int) -> bool:
         """Whether a valid record starts after the bad one (its declared length skipped):
         then the damage is in the middle, not a torn last write."""
-        if bad_at + _HEADER.size > len(data):
+        if bad_at + HEADER.size > len(data):
             return False
-        length, _crc = _HEADER.unpack_from(data, bad_at)
+        length, _crc = HEADER.unpack_from(data, bad_at)
         if not 0 < length <= MAX_RECORD_BYTES:
             return False
-        return not isinstance(_parse(data, bad_at + _HEADER.size + length, self._codec), str)
+        return not isinstance(parse(data, bad_at + HEADER.size + length, self._codec), str)
 
     # -- writing -----------------------------------------------------------------------
 
@@ -270,7 +187,7 @@ class FileJournal:
 
     def _encode(self, records: Sequence[JournalRecord]) -> bytes:
         parts: list[bytes] = []
-        encode, pack, crc32 = self._codec.encode, _HEADER.pack, zlib.crc32
+        encode, pack, crc32 = self._codec.encode, HEADER.pack, zlib.crc32
         for record in records:
             payload = encode(record.seq, record.ts, record.command)
             parts.append(pack(len(payload), crc32(payload)))
@@ -346,12 +263,12 @@ class FileJournal:
     def _read_segment(self, seg: _Segment, last: int) -> Iterator[JournalRecord]:
         with open(seg.path, "rb", buffering=_READ_BUFFER) as handle:
             while True:
-                header = handle.read(_HEADER.size)
+                header = handle.read(HEADER.size)
                 if not header:
                     return
-                if len(header) < _HEADER.size:
+                if len(header) < HEADER.size:
                     raise JournalCorrupt(f"journal {seg.path.name}: a short header")
-                length, crc = _HEADER.unpack(header)
+                length, crc = HEADER.unpack(header)
                 payload = handle.read(length) if 0 < length <= MAX_RECORD_BYTES else b""
                 if len(payload) != length or zlib.crc32(payload) != crc:
                     raise JournalCorrupt(
@@ -391,16 +308,3 @@ class FileJournal:
             os.close(self._fd)
             self._fd = None
         os.close(self._lock_fd)
-
-
-def _lock_directory(directory: Path) -> int:
-    """One writer per journal: an exclusive ``flock`` on ``directory/LOCK``, held while
-    open and released by the kernel when the process dies (a SIGKILLed engine restarts
-    at once; a second live one is refused)."""
-    fd = os.open(directory / "LOCK", os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise JournalLocked(f"the journal in {directory} is open by another writer") from None
-    return fd

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from burency_common.private_files import PRIVATE_FILE_MODE, private_directory
-from burency_trading.adapters.journal import fsync_directory
+from burency_trading.adapters.journal_format import fsync_directory
 
 __all__ = ["FileSnapshotStore", "SnapshotCorrupt"]
 

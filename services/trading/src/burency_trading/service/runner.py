@@ -104,8 +104,9 @@ class EngineRunner(Generic[E]):
                 snapshots=self._snapshots,
                 deliveries=self._deliveries,
             )
-        except BaseException:
+        except BaseException:  # the runner is done: release the journal (and its lock)
             await self._close_deliveries()
+            self._journal.close()
             self._state = "stopped"
             raise
         self._worker = EngineWorker(
@@ -182,7 +183,8 @@ class EngineRunner(Generic[E]):
         future: asyncio.Future[Any] = self._loop.create_future()
         self._enqueued += len(commands)
         worker.requests.append(Request(commands, future, many))
-        worker.wake.set()
+        if not worker.wake.is_set():  # the thread clears it before it looks at the queue
+            worker.wake.set()
         return future
 
     async def query(self, fn: Callable[[E], T]) -> T:

@@ -52,8 +52,11 @@ async def recover(
     _check_not_ahead(snapshots, deliveries, journal_last)
     target = min([journal_last, *(d.delivered for d in deliveries)])
     found = await asyncio.to_thread(snapshots.latest, target)
+    first = journal.first_seq() if isinstance(journal, CompactableJournal) else 1
+    if found is not None and journal_last and found[0] + 1 < first:
+        log.error("snapshot %d is older than the journal (from seq %d): unusable", found[0], first)
+        found = None
     if found is None:
-        first = journal.first_seq() if isinstance(journal, CompactableJournal) else 1
         if journal_last and first > 1:
             raise RecoveryError(
                 f"no snapshot at or before seq {target} and the journal starts at seq {first}: "
