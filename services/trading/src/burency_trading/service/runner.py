@@ -30,13 +30,22 @@ from burency_trading.service.runner_types import (
     CommandFailed,
     CompactableJournal,
     EngineBusy,
+    RecoveryError,
     RunnableEngine,
     RunnerFailed,
     RunnerHealth,
     RunnerStopped,
 )
 
-__all__ = ["EngineRunner"]
+__all__ = [
+    "CommandFailed",
+    "EngineBusy",
+    "EngineRunner",
+    "RecoveryError",
+    "RunnerFailed",
+    "RunnerHealth",
+    "RunnerStopped",
+]
 
 log = logging.getLogger(__name__)
 
