@@ -52,7 +52,7 @@ __all__ = [
 
 def default_markets() -> list[MarketSpec]:
     """Two markets: BTC/AED (notionals that do not fall on a minor unit: rounding
-    matters) and ETH/USDT (quote scale 6)."""
+    matters) and ETH/USDT (ETH at 9 decimals, USDT at 6)."""
     return [
         MarketSpec(
             symbol="BTC/AED",
@@ -74,13 +74,13 @@ def default_markets() -> list[MarketSpec]:
             symbol="ETH/USDT",
             base="ETH",
             quote="USDT",
-            base_scale=18,
+            base_scale=9,  # gwei, as burency_common.money keeps ETH
             quote_scale=6,
             tick_size="0.01",
-            lot_size="0.001",
+            lot_size="0.0001",
             min_qty=1,
             max_qty=1_000_000,
-            min_notional=1_000_000,
+            min_notional=100_000,
             maker_ppm=800,
             taker_ppm=1_500,
             price_band_bps=2_000,

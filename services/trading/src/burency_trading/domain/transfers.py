@@ -8,6 +8,8 @@ so a retry after the user funded the account can succeed.
 
 from __future__ import annotations
 
+from burency_common.money import MAX_MINOR
+
 from .model import Reject, TransferApplied, TransferIn, TransferOut, TransferOutReversal
 from .state import State
 
@@ -32,6 +34,10 @@ def transfer(st: State, c: TransferIn | TransferOut) -> None:
         reason = Reject.INVALID_AMOUNT
     elif c.asset not in st.assets:
         reason = Reject.UNKNOWN_ASSET
+    elif kind == "in" and st.net.get(c.asset, 0) + c.amount > MAX_MINOR:
+        # all of an asset's balances add up to what came in: capping that keeps every
+        # balance (and every event) within the ledgers' BIGINT
+        reason = Reject.INVALID_AMOUNT
     elif kind == "out":
         acct = st.balances.get((c.user_id, c.asset))
         if acct is None or acct[0] < c.amount:
