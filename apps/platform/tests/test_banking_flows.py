@@ -7,11 +7,7 @@ approval, internal transfers and cancellation."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
-import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,43 +16,24 @@ import pyotp
 import pytest
 from asgi_lifespan import LifespanManager
 
-from burency_auth.service import bootstrap
 from burency_platform.embedded import Platform, build_platform
 from burency_platform.settings import PlatformSettings
-from burency_testing.waiting import eventually
 
-from .platform_testing import PlatformClient, verify_email
+from .platform_testing import PlatformClient
+from .platform_testing.banking import BANK
+from .platform_testing.banking import admin as _admin
+from .platform_testing.banking import balance as _balance
+from .platform_testing.banking import chain as _chain
+from .platform_testing.banking import crypto_deposits as _crypto_deposits
+from .platform_testing.banking import fiat_funded as _fiat_funded
+from .platform_testing.banking import kyc_level_1 as _kyc_level_1
+from .platform_testing.banking import post as _post
+from .platform_testing.banking import scan as _scan
+from .platform_testing.banking import sign_in as _sign_in
+from .platform_testing.banking import with_2fa as _with_2fa
 
-PASSWORD = "a perfectly long pass phrase"
-BANK = "/api/banking/v1"
 OUTSIDE_BTC = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"
 IBAN = "GB82WEST12345698765432"
-PROFILE = {
-    "firstName": "Layla", "lastName": "Haddad", "dateOfBirth": "1990-04-12", "country": "AE",
-    "phone": "+971501234567",
-    "address": {"line1": "1 Sheikh Zayed Rd", "city": "Dubai", "postalCode": "00000",
-                "country": "AE"},
-}  # fmt: skip
-
-
-@dataclass
-class Person:
-    email: str
-    user_id: str
-    headers: dict[str, str]
-    totp_secret: str | None = None
-    last_step: int = 0
-    keys: list[str] = field(default_factory=list)
-
-    def code(self) -> str:
-        """The next 2FA code auth accepts: one step after the last one used, within the
-        ±1 step drift window (auth refuses a step at or before the last one)."""
-        assert self.totp_secret is not None
-        current = int(time.time()) // 30
-        step = max(self.last_step + 1, current - 1)
-        assert step <= current + 1, "no 2FA step left in this window"
-        self.last_step = step
-        return pyotp.TOTP(self.totp_secret).at(step * 30)
 
 
 @pytest.fixture
@@ -69,101 +46,6 @@ async def platform(
         transport = httpx.ASGITransport(app=manager.app)
         async with PlatformClient(built, transport=transport, base_url="http://burency") as client:
             yield built, client
-
-
-def _subject(token: str) -> str:
-    segment = token.split(".")[1]
-    claims = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-    return str(claims["sub"])
-
-
-async def _sign_in(client: httpx.AsyncClient, email: str, *, register: bool = True) -> Person:
-    if register:
-        response = await client.post(
-            "/api/auth/v1/register", json={"email": email, "password": PASSWORD}
-        )
-        assert response.status_code == 202, response.text
-        await verify_email(client, email)  # money moves only from a verified address
-    login = await client.post("/api/auth/v1/login", json={"email": email, "password": PASSWORD})
-    assert login.status_code == 200, login.text
-    token = login.json()["accessToken"]
-    return Person(email, _subject(token), {"Authorization": f"Bearer {token}"})
-
-
-async def _with_2fa(client: httpx.AsyncClient, email: str) -> Person:
-    person = await _sign_in(client, email)
-    enroll = await client.post("/api/auth/v1/2fa/enroll", headers=person.headers)
-    assert enroll.status_code == 200, enroll.text
-    person.totp_secret = enroll.json()["secret"]
-    confirm = await client.post(
-        "/api/auth/v1/2fa/confirm", json={"code": person.code()}, headers=person.headers
-    )
-    assert confirm.status_code == 200, confirm.text
-    return person
-
-
-async def _admin(built: Platform, client: httpx.AsyncClient) -> Person:
-    await bootstrap.create_admin(built.auth.context, email="ops@example.com", password=PASSWORD)
-    return await _sign_in(client, "ops@example.com", register=False)
-
-
-async def _post(client: httpx.AsyncClient, path: str, who: Person, body: Any = None,
-                key: str | None = None) -> httpx.Response:  # fmt: skip
-    headers = dict(who.headers)
-    if key is not None:
-        headers["Idempotency-Key"] = key
-    return await client.post(path, json=body if body is not None else {}, headers=headers)
-
-
-async def _balance(client: httpx.AsyncClient, who: Person, asset: str) -> dict[str, str]:
-    response = await client.get(f"{BANK}/accounts", headers=who.headers)
-    assert response.status_code == 200, response.text
-    found = [a for a in response.json() if a["asset"] == asset]
-    return found[0] if found else {"total": "0", "held": "0", "available": "0"}
-
-
-async def _kyc_level_1(client: httpx.AsyncClient, who: Person) -> None:
-    """Through the users service: complete the profile, submit level 1 (approved on
-    submission); banking learns the level from ``kyc.status_changed``."""
-    profile = await client.patch("/api/users/v1/profile", json=PROFILE, headers=who.headers)
-    assert profile.status_code == 200, profile.text
-    submitted = await _post(client, "/api/users/v1/kyc/submissions", who, {"level": 1})
-    assert submitted.status_code == 201, submitted.text
-
-    async def level_1() -> bool:
-        limits = (await client.get(f"{BANK}/withdrawals/limits", headers=who.headers)).json()
-        return all(x["level"] == 1 for x in limits)
-
-    await eventually(level_1, "banking to see KYC level 1")
-
-
-async def _fiat_funded(client: httpx.AsyncClient, who: Person, admin: Person, amount: str) -> None:
-    deposit = await _post(client, f"{BANK}/deposits/fiat", who, {"amount": amount})
-    assert deposit.status_code == 201, deposit.text
-    approved = await _post(
-        client, f"{BANK}/admin/deposits/fiat/{deposit.json()['id']}/approve", admin, {},
-        key=f"fund-{deposit.json()['id']}",
-    )  # fmt: skip
-    assert approved.status_code == 200, approved.text
-
-
-async def _chain(client: httpx.AsyncClient, who: Person, action: str, body: Any) -> dict[str, Any]:
-    """Drive the simulated chain as ``who`` (staff: it is refused to users)."""
-    response = await _post(client, f"{BANK}/dev/chain/BTC/{action}", who, body)
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()
-    return result
-
-
-async def _scan(client: httpx.AsyncClient, who: Person) -> None:
-    assert (await _post(client, f"{BANK}/dev/chain/scan", who)).status_code == 204
-
-
-async def _crypto_deposits(client: httpx.AsyncClient, who: Person) -> list[dict[str, Any]]:
-    response = await client.get(f"{BANK}/deposits/crypto", headers=who.headers)
-    assert response.status_code == 200, response.text
-    items: list[dict[str, Any]] = response.json()["items"]
-    return items
 
 
 async def test_fiat_deposit_approved_and_rejected(platform: Any) -> None:

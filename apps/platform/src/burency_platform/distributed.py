@@ -7,6 +7,8 @@ the services' side (:class:`ServedComponent`, :func:`kafka_bus`) is in
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from starlette.types import Receive, Scope, Send
@@ -14,6 +16,7 @@ from starlette.types import Receive, Scope, Send
 from burency_common.bus import EventBus
 from burency_gateway.app import Gateway
 from burency_gateway.component import GatewayComponent
+from burency_platform.lifespan import serve_lifespan
 from burency_platform.served import ServedComponent, kafka_bus
 
 __all__ = ["ServedComponent", "ServedGateway", "kafka_bus"]
@@ -29,14 +32,20 @@ class ServedGateway:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await self.bus.start()
+            await serve_lifespan(self.gateway.app, self.running, scope, receive, send)
+            return
+        await self.gateway.app(scope, receive, send)
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        await self.bus.start()
+        try:
             if self.component is not None:
                 await self.component.start(self.bus)
             try:
-                await self.gateway.app(scope, receive, send)
+                yield
             finally:
                 if self.component is not None:
                     await self.component.stop()
-                await self.bus.stop()
-            return
-        await self.gateway.app(scope, receive, send)
+        finally:
+            await self.bus.stop()

@@ -29,6 +29,7 @@ from burency_platform.components import (
     embedded_trading,
     embedded_users,
 )
+from burency_platform.lifespan import serve_lifespan
 from burency_platform.settings import PlatformSettings
 
 __all__ = ["Platform", "build_platform", "demo_admin_banner"]
@@ -62,8 +63,7 @@ class Platform:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            async with self.running():
-                await self.gateway.app(scope, receive, send)
+            await serve_lifespan(self.gateway.app, self.running, scope, receive, send)
             return
         await self.gateway.app(scope, receive, send)
 

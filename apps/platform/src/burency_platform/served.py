@@ -20,6 +20,7 @@ from burency_common.bus import EventBus, KafkaBus
 from burency_common.component import ServiceComponent
 from burency_common.config import BurencySettings, load_settings
 from burency_common.errors import ConfigurationError
+from burency_platform.lifespan import serve_lifespan
 
 __all__ = ["SERVED_SERVICES", "ServedComponent", "build_served_component", "kafka_bus"]
 
@@ -65,8 +66,7 @@ class ServedComponent:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            async with self.running():
-                await self.component.app(scope, receive, send)
+            await serve_lifespan(self.component.app, self.running, scope, receive, send)
             return
         await self.component.app(scope, receive, send)
 
