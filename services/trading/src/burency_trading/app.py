@@ -16,6 +16,7 @@ from burency_trading import __version__
 from burency_trading.entrypoints.http.account import account_router, public_router
 from burency_trading.entrypoints.http.admin import admin_router
 from burency_trading.entrypoints.http.orders import orders_router
+from burency_trading.entrypoints.http.wallet_transfers import wallet_transfers_router
 from burency_trading.service.context import TradingContext
 from burency_trading.service.ports import EngineBusy
 
@@ -24,7 +25,13 @@ __all__ = ["create_app", "routers"]
 
 def routers() -> list[APIRouter]:
     """Every router of the service (tests walk them)."""
-    return [public_router(), orders_router(), account_router(), admin_router()]
+    return [
+        public_router(),
+        orders_router(),
+        account_router(),
+        wallet_transfers_router(),
+        admin_router(),
+    ]
 
 
 def engine_busy_error(exc: EngineBusy) -> ServiceUnavailable:
