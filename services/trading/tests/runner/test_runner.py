@@ -330,3 +330,43 @@ async def test_stop_finishes_what_was_queued_before_it(tmp_path: Path) -> None:
     assert [(await t).seq for t in [first, *queued]] == list(range(1, 10))
     assert await asked >= 1
     assert runner.health().snapshot_seq == 9
+
+
+async def test_a_sink_too_far_behind_is_caught_up_from_the_journal_live(tmp_path: Path) -> None:
+    down = RecordingSink("down")
+    down.fail_times = 10**9
+    runner = make_runner(tmp_path, sinks=[down], batch_max=10, snapshot_every=30, sink_backlog=25)
+    await runner.start()
+    await runner.submit_many([transfer(n) for n in range(100)])
+    assert runner.health().detached_sinks == ("down",)  # its backlog stopped at 25
+    down.fail_times = 0
+    await eventually(caught_up_to(100, down), "the journal catch-up")
+    await eventually(attached(runner), "the sink to be attached again")
+    await runner.submit_many([transfer(n) for n in range(100, 150)])
+    await eventually(caught_up_to(150, down), "live delivery after the catch-up")
+    assert down.seen == list(range(1, 151))  # in order, none twice, none missed
+    await runner.stop()
+
+
+async def test_a_failing_sink_far_behind_at_start_is_caught_up_after_it(tmp_path: Path) -> None:
+    runner = make_runner(tmp_path, snapshot_every=50, batch_max=10)
+    await runner.start()
+    await runner.submit_many([transfer(n) for n in range(200)])
+    await runner.stop()
+    down = RecordingSink("down")
+    down.fail_times = 10**9
+    again = make_runner(tmp_path, sinks=[down], sink_backlog=30)
+    await again.start()  # does not wait for the failing sink
+    assert again.health().detached_sinks == ("down",)
+    assert (await again.submit(transfer(500))).seq == 201
+    down.fail_times = 0
+    await eventually(caught_up_to(201, down), "the sink to catch up")
+    assert down.seen == list(range(1, 202))
+    await again.stop()
+
+
+def attached(runner: EngineRunner[StandInEngine]) -> Callable[[], Any]:
+    async def probe() -> bool:
+        return runner.health().detached_sinks == ()
+
+    return probe

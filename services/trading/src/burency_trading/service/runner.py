@@ -23,7 +23,8 @@ from typing import Any, Generic, TypeVar
 
 from burency_trading.domain.model import Command
 from burency_trading.service.ports import CommandResult, EventSink, Journal, SnapshotStore
-from burency_trading.service.runner_recovery import recover
+from burency_trading.service.runner_catchup import catch_up
+from burency_trading.service.runner_recovery import BACKLOG_HIGH_WATER, recover
 from burency_trading.service.runner_sinks import SinkDelivery
 from burency_trading.service.runner_thread import EngineWorker, Request
 from burency_trading.service.runner_types import (
@@ -72,6 +73,7 @@ class EngineRunner(Generic[E]):
         queue_size: int = 10_000,
         batch_max: int = 1_000,
         snapshot_every: int = 100_000,
+        sink_backlog: int = 200_000,
     ) -> None:
         if queue_size < 1 or batch_max < 1 or snapshot_every < 1:
             raise ValueError("queue_size, batch_max and snapshot_every must be positive")
@@ -84,7 +86,10 @@ class EngineRunner(Generic[E]):
         self._capacity = queue_size
         self._batch_max = batch_max
         self._snapshot_every = snapshot_every
+        self._sink_backlog = sink_backlog
         self._deliveries: list[SinkDelivery] = []
+        self._detached: list[SinkDelivery] = []  # waiting for the engine thread to start
+        self._catchups: set[asyncio.Task[None]] = set()
         self._worker: EngineWorker[E] | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -102,7 +107,12 @@ class EngineRunner(Generic[E]):
             raise RuntimeError(f"the runner is {self._state}")
         self._state = "starting"
         self._loop = asyncio.get_running_loop()
-        self._deliveries = [SinkDelivery(s, await s.last_seq()) for s in self._sinks]
+        self._deliveries = [
+            SinkDelivery(
+                s, await s.last_seq(), max_backlog=self._sink_backlog, on_detach=self._sink_detached
+            )
+            for s in self._sinks
+        ]
         for delivery in self._deliveries:
             delivery.start()
         try:
@@ -137,6 +147,9 @@ class EngineRunner(Generic[E]):
         self._thread = threading.Thread(target=self._worker.run, name="trading-engine", daemon=True)
         self._thread.start()
         self._state = "running"
+        for delivery in self._detached:
+            self._start_catch_up(delivery)
+        self._detached.clear()
 
     async def stop(self, *, sink_timeout: float = 10.0) -> None:
         """Stop taking commands, finish the queued ones, write a final snapshot, deliver
@@ -159,6 +172,9 @@ class EngineRunner(Generic[E]):
         self._state = "failed" if self._failure else "stopped"
 
     async def _close_deliveries(self) -> None:
+        for task in list(self._catchups):
+            task.cancel()
+        await asyncio.gather(*self._catchups, return_exceptions=True)
         for delivery in self._deliveries:
             await delivery.close()
 
@@ -278,6 +294,32 @@ class EngineRunner(Generic[E]):
         if keep_after > 0:
             self._journal.compact(keep_after + 1)
 
+    # -- sinks that fell too far behind ------------------------------------------------------
+
+    def _sink_detached(self, delivery: SinkDelivery) -> None:
+        if self._state == "running":
+            self._start_catch_up(delivery)
+        else:
+            self._detached.append(delivery)  # during recovery: once the thread runs
+
+    def _start_catch_up(self, delivery: SinkDelivery) -> None:
+        worker = self._worker
+        assert worker is not None
+        task = asyncio.create_task(
+            catch_up(
+                delivery,
+                engine_factory=self._factory,
+                engine_restore=self._restore,
+                journal=self._journal,
+                snapshots=self._snapshots,
+                durable_seq=lambda: worker.durable_seq,
+                backlog=min(BACKLOG_HIGH_WATER, self._sink_backlog),
+            ),
+            name=f"trading-sink-catch-up-{delivery.name}",
+        )
+        self._catchups.add(task)
+        task.add_done_callback(self._catchups.discard)
+
     # -- health ------------------------------------------------------------------------------
 
     def health(self) -> RunnerHealth:
@@ -298,6 +340,7 @@ class EngineRunner(Generic[E]):
             sinks=sinks,
             sink_lag=max(0, durable - min(sinks.values(), default=durable)),
             state=self._state,
+            detached_sinks=tuple(d.name for d in self._deliveries if d.detached),
         )
 
 

@@ -21,7 +21,7 @@ from burency_trading.service.ports import CommandResult, Journal, JournalRecord,
 from burency_trading.service.runner_sinks import SinkDelivery
 from burency_trading.service.runner_types import CompactableJournal, RecoveryError, RunnableEngine
 
-__all__ = ["Recovered", "recover"]
+__all__ = ["Recovered", "recover", "replay_chunk", "starting_point"]
 
 log = logging.getLogger(__name__)
 
@@ -51,26 +51,18 @@ async def recover(
     journal_last = journal.last_seq()
     _check_not_ahead(snapshots, deliveries, journal_last)
     target = min([journal_last, *(d.delivered for d in deliveries)])
-    found = await asyncio.to_thread(snapshots.latest, target)
-    first = journal.first_seq() if isinstance(journal, CompactableJournal) else 1
-    if found is not None and journal_last and found[0] + 1 < first:
-        log.error("snapshot %d is older than the journal (from seq %d): unusable", found[0], first)
-        found = None
-    if found is None:
-        if journal_last and first > 1:
-            raise RecoveryError(
-                f"no snapshot at or before seq {target} and the journal starts at seq {first}: "
-                "cannot rebuild the engine (a snapshot was lost, or a sink is too far behind)"
-            )
-        engine, snapshot_seq = engine_factory(), 0
-    else:
-        snapshot_seq, data = found
-        engine = await asyncio.to_thread(engine_restore, data)
+    engine, snapshot_seq = await starting_point(
+        target,
+        engine_factory=engine_factory,
+        engine_restore=engine_restore,
+        journal=journal,
+        snapshots=snapshots,
+    )
     state = Recovered(engine, snapshot_seq, 0, snapshot_seq, 0)
     records = journal.read_from(snapshot_seq + 1)
     while True:
         results, done = await asyncio.to_thread(
-            _replay_chunk, state, records, min(target, journal_last)
+            replay_chunk, state, records, min(target, journal_last)
         )
         for delivery in deliveries:
             delivery.push(results)
@@ -88,6 +80,33 @@ async def recover(
     return state
 
 
+async def starting_point(
+    target: int,
+    *,
+    engine_factory: Callable[[], E],
+    engine_restore: Callable[[bytes], E],
+    journal: Journal,
+    snapshots: SnapshotStore,
+) -> tuple[E, int]:
+    """An engine at the newest usable snapshot at or before ``target`` (and its seq), or
+    an empty engine (seq 0) when the journal still starts at seq 1; else RecoveryError."""
+    journal_last = journal.last_seq()
+    found = await asyncio.to_thread(snapshots.latest, target)
+    first = journal.first_seq() if isinstance(journal, CompactableJournal) else 1
+    if found is not None and journal_last and found[0] + 1 < first:
+        log.error("snapshot %d is older than the journal (from seq %d): unusable", found[0], first)
+        found = None
+    if found is None:
+        if journal_last and first > 1:
+            raise RecoveryError(
+                f"no snapshot at or before seq {target} and the journal starts at seq {first}: "
+                "cannot rebuild the engine (a snapshot was lost, or a sink is too far behind)"
+            )
+        return engine_factory(), 0
+    snapshot_seq, data = found
+    return await asyncio.to_thread(engine_restore, data), snapshot_seq
+
+
 def _check_not_ahead(snapshots: SnapshotStore, deliveries: list[SinkDelivery], last: int) -> None:
     """A snapshot or a sink past the journal's end means journaled commands were lost."""
     newest = max(snapshots.seqs(), default=0)
@@ -100,7 +119,7 @@ def _check_not_ahead(snapshots: SnapshotStore, deliveries: list[SinkDelivery], l
             )
 
 
-def _replay_chunk(
+def replay_chunk(
     state: Recovered[E], records: Iterator[JournalRecord], keep_above: int
 ) -> tuple[list[CommandResult], bool]:
     """Apply up to CHUNK records; keep the results some sink still needs."""

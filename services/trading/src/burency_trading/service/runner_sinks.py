@@ -4,13 +4,17 @@ Each sink has its own task: results reach it in seq order, never concurrently wi
 itself; whatever arrives while a ``handle`` call is in flight is merged into the next
 call (up to ``max_batch`` results). A failing sink is logged and retried with backoff
 on the same results; it never slows the engine, which only appends to ``pending``.
+
+The backlog is bounded: past ``max_backlog`` results the sink is **detached** (live
+results are no longer queued for it, ``on_detach`` is called) and the runner catches it
+up from the journal instead (``runner_catchup``), then attaches it again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from burency_trading.service.ports import CommandResult, EventSink
 
@@ -28,17 +32,22 @@ class SinkDelivery:
         delivered: int,
         *,
         max_batch: int = 10_000,
+        max_backlog: int = 200_000,
         backoff_initial: float = 0.05,
         backoff_max: float = 5.0,
+        on_detach: Callable[[SinkDelivery], None] | None = None,
     ) -> None:
         self.sink = sink
         self.name = sink.name
         self.delivered = delivered  # highest seq the sink has handled
         self.failing = False
         self.failures = 0
+        self.detached = False  # behind by more than max_backlog: caught up from the journal
         self._pending: list[CommandResult] = []
         self._queued_to = delivered  # highest seq in pending (or delivered)
         self._max_batch = max_batch
+        self._max_backlog = max_backlog
+        self._on_detach = on_detach
         self._backoff_initial = backoff_initial
         self._backoff_max = backoff_max
         self._wake = asyncio.Event()
@@ -53,16 +62,41 @@ class SinkDelivery:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"trading-sink-{self.name}")
 
-    def push(self, results: Sequence[CommandResult]) -> None:
-        """Queue the results this sink has not seen (seq above what it already has)."""
+    def push(self, results: Sequence[CommandResult], *, catching_up: bool = False) -> None:
+        """Queue the results this sink has not seen (seq above what it already has).
+        While detached, only the journal catch-up (``catching_up``) queues results."""
+        if self.detached and not catching_up:
+            return
         if not results or results[-1].seq <= self._queued_to:
             return
         if results[0].seq <= self._queued_to:
             results = [r for r in results if r.seq > self._queued_to]
+        if not catching_up and len(self._pending) + len(results) > self._max_backlog:
+            self.detached = True
+            log.critical(
+                "sink %s is %d results behind: detached, it is caught up from the journal",
+                self.name,
+                len(self._pending) + len(results),
+            )
+            if self._on_detach is not None:
+                self._on_detach(self)
+            return
         self._pending.extend(results)
         self._queued_to = results[-1].seq
         self._idle.clear()
         self._wake.set()
+
+    @property
+    def queued_to(self) -> int:
+        """The highest seq queued for (or delivered to) this sink."""
+        return self._queued_to
+
+    async def wait_room(self, backlog: int) -> None:
+        """Wait until the backlog is below ``backlog`` results, failing or not (the
+        journal catch-up's back-pressure: it may wait for a sink that is down)."""
+        while len(self._pending) >= backlog:
+            self._wake.set()
+            await asyncio.sleep(0.01)  # yield to the delivery task and its retries
 
     async def wait_below(self, backlog: int) -> None:
         """Wait until the backlog is below ``backlog`` results, unless the sink is failing

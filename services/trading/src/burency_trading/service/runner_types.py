@@ -100,7 +100,9 @@ class RunnerHealth:
     ``snapshot_seq``: newest snapshot on disk (0: none); ``snapshot_age_seconds``: since
     that snapshot was written by this process, or since start for one loaded at start-up
     (None: no snapshot); ``sinks``: name -> last seq delivered; ``sink_lag``: durable seq
-    minus the slowest sink's; ``state``: starting / running / stopping / stopped / failed.
+    minus the slowest sink's; ``state``: starting / running / stopping / stopped / failed;
+    ``detached_sinks``: sinks more than ``sink_backlog`` results behind, fed from the
+    journal until they reach the live stream.
     """
 
     seq: int
@@ -112,3 +114,4 @@ class RunnerHealth:
     sinks: dict[str, int] = field(default_factory=dict)
     sink_lag: int = 0
     state: str = "stopped"
+    detached_sinks: tuple[str, ...] = ()  # too far behind: being caught up from the journal
