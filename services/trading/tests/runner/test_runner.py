@@ -370,3 +370,16 @@ def attached(runner: EngineRunner[StandInEngine]) -> Callable[[], Any]:
         return runner.health().detached_sinks == ()
 
     return probe
+
+
+async def test_submit_many_goes_in_requests_of_batch_max(tmp_path: Path) -> None:
+    fsync = CountingFsync()
+    runner = make_runner(tmp_path, fsync=fsync, batch_max=7, queue_size=50)
+    await runner.start()
+    results = await runner.submit_many([transfer(n) for n in range(30)])
+    assert [r.seq for r in results] == list(range(1, 31))
+    assert results[29].command == transfer(29)
+    assert fsync.calls >= 1 + 30 // 7  # batches of at most 7
+    with pytest.raises(ValueError, match="exceed the queue"):
+        await runner.submit_many([transfer(n) for n in range(51)])
+    await runner.stop()

@@ -190,20 +190,39 @@ class EngineRunner(Generic[E]):
         return result
 
     async def submit_many(self, commands: Sequence[Command]) -> list[CommandResult]:
-        """Apply ``commands`` in order (all or none enqueued: EngineBusy if they do not
-        fit in the queue's free room); returns once all are durable."""
+        """Apply ``commands`` in order, in requests of at most ``batch_max`` (so a bulk
+        call does not hold up the commands queued behind it for long). All or none are
+        enqueued: EngineBusy if they do not fit in the queue's free room, ValueError if
+        they could never fit (more than ``queue_size``). Returns once all are durable."""
         if not commands:
             return []
-        future = self._enqueue(list(commands), many=True)
-        results: list[CommandResult] = await future
+        if len(commands) > self._capacity:
+            raise ValueError(f"{len(commands)} commands exceed the queue ({self._capacity})")
+        worker = self._check_room(len(commands))
+        step = self._batch_max
+        futures = [
+            self._put(worker, list(commands[i : i + step]), many=True)
+            for i in range(0, len(commands), step)
+        ]
+        results: list[CommandResult] = []
+        for future in futures:
+            results.extend(await future)
         return results
 
     def _enqueue(self, commands: list[Command], *, many: bool) -> asyncio.Future[Any]:
+        return self._put(self._check_room(len(commands)), commands, many=many)
+
+    def _check_room(self, count: int) -> EngineWorker[E]:
         worker = self._running_worker()
         depth = self._enqueued - worker.taken
-        if depth + len(commands) > self._capacity:
+        if depth + count > self._capacity:
             rate = max(worker.rate, 1.0)
-            raise EngineBusy(retry_after=min(5.0, max(0.05, (depth + len(commands)) / rate)))
+            raise EngineBusy(retry_after=min(5.0, max(0.05, (depth + count) / rate)))
+        return worker
+
+    def _put(
+        self, worker: EngineWorker[E], commands: list[Command], *, many: bool
+    ) -> asyncio.Future[Any]:
         assert self._loop is not None
         future: asyncio.Future[Any] = self._loop.create_future()
         self._enqueued += len(commands)
