@@ -383,3 +383,13 @@ async def test_submit_many_goes_in_requests_of_batch_max(tmp_path: Path) -> None
     with pytest.raises(ValueError, match="exceed the queue"):
         await runner.submit_many([transfer(n) for n in range(51)])
     await runner.stop()
+
+
+async def test_a_runner_starts_once(tmp_path: Path) -> None:
+    runner = make_runner(tmp_path)
+    await runner.start()
+    with pytest.raises(RuntimeError, match="starts once"):
+        await runner.start()
+    await runner.stop()
+    with pytest.raises(RuntimeError, match="starts once"):
+        await runner.start()

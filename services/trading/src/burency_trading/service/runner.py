@@ -103,8 +103,8 @@ class EngineRunner(Generic[E]):
 
     async def start(self) -> None:
         """Recover (snapshot + journal replay, catching sinks up), then start the thread."""
-        if self._state != "stopped":
-            raise RuntimeError(f"the runner is {self._state}")
+        if self._state != "stopped" or self._loop is not None:
+            raise RuntimeError("an EngineRunner starts once (stop closes its journal)")
         self._state = "starting"
         self._loop = asyncio.get_running_loop()
         self._deliveries = [
