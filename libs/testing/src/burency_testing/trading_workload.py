@@ -185,7 +185,7 @@ def _market_order(rng: random.Random, market: WorkloadMarket, user: str) -> Plac
         )
     # by quote amount: about 1..40 lots' worth at the mid
     lots = rng.randint(1, 10)
-    notional = market.spec.min_notional * 2 + market.mid * lots * _notional_factor(market.spec)
+    notional = market.spec.min_notional + _quote_of(market.spec, market.mid, lots)
     return PlaceOrder(
         user_id=user,
         market=market.spec.symbol,
@@ -195,10 +195,12 @@ def _market_order(rng: random.Random, market: WorkloadMarket, user: str) -> Plac
     )
 
 
-def _notional_factor(spec: MarketSpec) -> int:
-    """Quote minor units per tick*lot, rounded up to at least 1 (rough sizes only)."""
-    exponent = -len(spec.tick_size.split(".")[1]) - len(spec.lot_size.split(".")[1])
-    return max(10 ** (exponent + spec.quote_scale), 1)
+def _quote_of(spec: MarketSpec, price: int, lots: int) -> int:
+    """About the quote minor units of ``lots`` at ``price`` (rough sizes only)."""
+    exponent = spec.quote_scale - len(spec.tick_size.split(".")[-1]) * ("." in spec.tick_size)
+    exponent -= len(spec.lot_size.split(".")[-1]) * ("." in spec.lot_size)
+    value = price * lots
+    return value * 10**exponent if exponent >= 0 else value // 10**-exponent
 
 
 def _stop(rng: random.Random, market: WorkloadMarket, user: str) -> PlaceOrder:
@@ -217,7 +219,7 @@ def _stop(rng: random.Random, market: WorkloadMarket, user: str) -> PlaceOrder:
         )
     if side is Side.BUY:
         lots = rng.randint(1, 20)
-        quote = market.spec.min_notional * 2 + stop * lots * _notional_factor(market.spec)
+        quote = market.spec.min_notional + _quote_of(market.spec, stop, lots)
         return PlaceOrder(
             user_id=user,
             market=market.spec.symbol,

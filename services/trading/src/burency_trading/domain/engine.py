@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import admin, orders, placing, snapshot, stops, transfers
+from .fastpath import fast_limit
 from .model import (
     AddMarket,
     AmendOrder,
@@ -27,6 +28,7 @@ from .model import (
     Command,
     Event,
     MarketSpec,
+    OrderType,
     OrderView,
     PlaceOrder,
     SetFeeSchedule,
@@ -49,30 +51,37 @@ class SequenceError(ValueError):
 
 def _place(st: State, c: PlaceOrder, seq: int) -> None:
     market = st.markets.get(c.market)
-    before = market.last_price if market is not None else 0
-    placing.place(st, c, seq)
-    if (
-        market is not None
-        and market.last_price != before
-        and (market.buy_stops or market.sell_stops)
-    ):
+    if market is None:
+        placing.place(st, c, seq)
+        return
+    before = market.last_price
+    if c.type is not OrderType.LIMIT or not fast_limit(st, market, c, seq):
+        placing.place(st, c, seq)
+    if market.last_price != before and (market.buy_stops or market.sell_stops):
         stops.trigger_stops(st, market)
+
+
+def _command(handler: Callable[[State, Any], None]) -> Callable[[State, Any, int], None]:
+    def run(st: State, command: Any, seq: int) -> None:
+        handler(st, command)
+
+    return run
 
 
 _HANDLERS: dict[type[Any], Callable[[State, Any, int], None]] = {
     PlaceOrder: _place,
-    CancelOrder: lambda st, c, _seq: orders.cancel(st, c),
-    CancelAll: lambda st, c, _seq: orders.cancel_all(st, c),
-    AmendOrder: lambda st, c, _seq: orders.amend(st, c),
-    TransferIn: lambda st, c, _seq: transfers.transfer(st, c),
-    TransferOut: lambda st, c, _seq: transfers.transfer(st, c),
-    TransferOutReversal: lambda st, c, _seq: transfers.transfer_out_reversal(st, c),
-    AddMarket: lambda st, c, _seq: admin.add_market(st, c),
-    SetMarketStatus: lambda st, c, _seq: admin.set_market_status(st, c),
-    SetMarketFees: lambda st, c, _seq: admin.set_market_fees(st, c),
-    SetFeeSchedule: lambda st, c, _seq: admin.set_fee_schedule(st, c),
-    SetUserFeeTier: lambda st, c, _seq: admin.set_user_fee_tier(st, c),
-    SetReferencePrice: lambda st, c, _seq: admin.set_reference_price(st, c),
+    CancelOrder: _command(orders.cancel),
+    CancelAll: _command(orders.cancel_all),
+    AmendOrder: _command(orders.amend),
+    TransferIn: _command(transfers.transfer),
+    TransferOut: _command(transfers.transfer),
+    TransferOutReversal: _command(transfers.transfer_out_reversal),
+    AddMarket: _command(admin.add_market),
+    SetMarketStatus: _command(admin.set_market_status),
+    SetMarketFees: _command(admin.set_market_fees),
+    SetFeeSchedule: _command(admin.set_fee_schedule),
+    SetUserFeeTier: _command(admin.set_user_fee_tier),
+    SetReferencePrice: _command(admin.set_reference_price),
 }
 
 
@@ -98,7 +107,13 @@ class Engine:
         events: list[Event] = []
         st.events = events
         touched = st.touched = {}
-        _HANDLERS[type(command)](st, command, seq)
+        kind = type(command)
+        if kind is PlaceOrder:
+            _place(st, command, seq)  # type: ignore[arg-type]
+        elif kind is CancelOrder:
+            orders.cancel(st, command)  # type: ignore[arg-type]
+        else:
+            _HANDLERS[kind](st, command, seq)
         if touched:
             for (user, asset), acct in touched.items():
                 events.append(BalanceChanged(user, asset, acct[0], acct[1], ts))

@@ -203,7 +203,10 @@ def place(st: State, c: PlaceOrder, seq: int) -> None:
     if m is None:
         _reject(st, c, seq, Reject.MARKET_UNKNOWN)
         return
-    reason = _rules(st, m, c)
+    try:
+        reason = _rules(st, m, c)
+    except AmountError:  # a notional beyond what a ledger can hold
+        reason = Reject.INVALID_ORDER
     if reason is not None:
         _reject(st, c, seq, reason)
         return

@@ -1,0 +1,128 @@
+"""The hot path of the commonest commands: a valid LIMIT order, and a cancel by id.
+
+Profiling the benchmark workload showed that a limit order that rests spent most of its
+~7 µs in generic checks (the MarketGrid calls, the rule chain, a ``take`` that finds
+nothing to match). ``fast_limit`` handles the happy path of a LIMIT order with the
+same arithmetic inlined; as soon as anything is unusual (any check that would refuse,
+FOK, a non-trading market) it returns False *before changing anything* and the general
+path in :mod:`.placing` decides, with its reject codes. So both paths agree by
+construction: the fast one only accepts what the general one accepts, and both lock the
+same amounts (the golden, stateful and replay tests run through both).
+"""
+
+from __future__ import annotations
+
+from burency_common.money import MAX_MINOR
+
+from .model import (
+    FEES_ACCOUNT,
+    EndReason,
+    MarketStatus,
+    OrderAccepted,
+    OrderStatus,
+    OrderType,
+    OrderUpdated,
+    PlaceOrder,
+    Side,
+    TimeInForce,
+)
+from .placing import run_taker
+from .state import MAX_OPEN_ORDERS, Market, Order, State
+
+__all__ = ["fast_limit"]
+
+_BPS = 10_000
+_PPM = 1_000_000
+_TRADING = MarketStatus.TRADING
+_GTC = TimeInForce.GTC
+_IOC = TimeInForce.IOC
+
+
+def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: PLR0912, PLR0915
+    """Accept and run a plain valid LIMIT order; False (nothing changed) otherwise."""
+    spec = m.spec
+    price, qty, user, tif = c.price, c.qty, c.user_id, c.tif
+    if (
+        spec.status is not _TRADING
+        or price <= 0
+        or qty < spec.min_qty
+        or qty > spec.max_qty
+        or c.quote_qty
+        or c.stop_price
+        or (tif is not _GTC and (tif is not _IOC or c.post_only))
+        or not user
+        or user == FEES_ACCOUNT
+    ):
+        return False
+    bps = spec.price_band_bps
+    if bps:
+        ref = m.last_price or m.ref_price
+        if ref and abs(price - ref) * _BPS > bps * ref:
+            return False
+    exact = price * qty * m.mul
+    if exact // m.div < spec.min_notional:
+        return False
+    coid = c.client_order_id
+    if coid and (len(coid) > 64 or (user, coid) in st.client_ids):
+        return False
+    market = c.market
+    if tif is _GTC:
+        mine = st.user_orders.get((user, market))
+        if mine is not None and len(mine) >= MAX_OPEN_ORDERS:
+            return False
+    is_buy = c.side is Side.BUY
+    opposite = m.asks if is_buy else m.bids
+    keys = opposite.keys
+    crosses = bool(keys) and keys[-1] >= opposite.sign * price
+    if c.post_only and crosses:
+        return False
+    tier = st.user_tiers.get(user) if st.user_tiers else None
+    if tier and tier in st.fee_schedule:
+        scheduled = st.fee_schedule[tier]
+        maker, taker = scheduled.maker_ppm, scheduled.taker_ppm
+    else:
+        maker, taker = spec.maker_ppm, spec.taker_ppm
+    if is_buy:
+        notional = -(-exact // m.div)
+        amount = notional + -(-notional * (maker if maker > taker else taker) // _PPM)
+        asset, other = m.quote, m.base
+    else:
+        amount = qty * m.base_mul
+        asset, other = m.base, m.quote
+    balances = st.balances
+    key = (user, asset)
+    acct = balances.get(key)
+    if acct is None or acct[0] < amount or amount > MAX_MINOR or exact > MAX_MINOR * m.div:
+        return False
+    # -- accepted --
+    if (user, other) not in balances:
+        balances[(user, other)] = [0, 0]
+    acct[0] -= amount
+    acct[1] += amount
+    st.touched[key] = acct
+    ts = st.ts
+    o = Order(
+        seq, user, market, c.side, OrderType.LIMIT, tif, qty, price, 0, 0, c.post_only, coid,
+        c.stp, maker, taker, asset, ts,
+    )  # fmt: skip
+    o.locked = amount
+    st.events.append(
+        OrderAccepted(
+            seq, user, market, c.side, OrderType.LIMIT, tif, qty, price, 0, 0, c.post_only,
+            coid, asset, amount, ts,
+        )
+    )  # fmt: skip
+    if crosses:
+        run_taker(st, m, o)
+    elif tif is _GTC:
+        (m.bids if is_buy else m.asks).add(o)
+        st.index(o)
+    else:  # an IOC that meets nothing
+        acct[0] += amount
+        acct[1] -= amount
+        o.locked = 0
+        o.status = OrderStatus.EXPIRED
+        st.events.append(
+            OrderUpdated(seq, user, market, OrderStatus.EXPIRED, qty, 0, 0, 0, EndReason.IOC, ts)
+        )
+    return True
