@@ -22,10 +22,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import msgspec
 from _common import write_result
 
-from burency_testing.trading_workload import default_markets, seeded_commands, setup_commands
+from burency_testing.trading_workload import seeded_commands, setup_commands
 from burency_trading.adapters.journal import FileJournal
 from burency_trading.adapters.snapshots import FileSnapshotStore
 from burency_trading.domain.engine import Engine
@@ -68,11 +67,8 @@ class CountingJournal:
 
 
 def workload(count: int) -> list[Command]:
-    markets = [
-        msgspec.structs.replace(m, base_scale=min(m.base_scale, 9)) for m in default_markets()
-    ]
-    setup = setup_commands(markets)
-    rest = seeded_commands(SEED, count - len(setup), first_seq=len(setup) + 1, markets=markets)
+    setup = setup_commands()
+    rest = seeded_commands(SEED, count - len(setup), first_seq=len(setup) + 1)
     return [*setup, *rest]
 
 

@@ -16,25 +16,17 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-import msgspec
-
-from burency_testing.trading_workload import default_markets, seeded_commands, setup_commands
+from burency_testing.trading_workload import seeded_commands, setup_commands
 from burency_trading.adapters.journal import FileJournal
 from burency_trading.adapters.snapshots import FileSnapshotStore
 from burency_trading.domain.engine import Engine
-from burency_trading.domain.model import Command, MarketSpec, OrderAccepted, PlaceOrder
+from burency_trading.domain.model import Command, OrderAccepted, PlaceOrder
 from burency_trading.service.ports import CommandResult, JournalRecord
 from burency_trading.service.runner import EngineRunner
 
 SUBMITTERS = 64
 SEGMENT_BYTES = 256 * 1024  # several segments: kills also land around a rotation
 SNAPSHOT_EVERY = 1_500
-
-
-def markets() -> list[MarketSpec]:
-    """The workload's markets with ETH at 9 decimals (DESIGN section 4: store ETH at 8 or 9;
-    at 18, the workload's funds do not fit the engine snapshot's 64-bit integers)."""
-    return [msgspec.structs.replace(m, base_scale=min(m.base_scale, 9)) for m in default_markets()]
 
 
 class WholeJournal:
@@ -79,13 +71,11 @@ async def main(directory: Path, seed: int, count: int) -> None:
     out.write(f"ready {last}\n")
     out.flush()
     if last == 0:
-        for result in await runner.submit_many(setup_commands(markets())):
+        for result in await runner.submit_many(setup_commands()):
             out.write(ack_line(result))
         out.flush()
         last = runner.health().seq
-    commands: Iterator[Command] = seeded_commands(
-        seed, count, first_seq=last + 1, markets=markets()
-    )
+    commands: Iterator[Command] = seeded_commands(seed, count, first_seq=last + 1)
 
     async def submitter() -> None:
         for command in commands:  # shared: seqs follow the order of next()

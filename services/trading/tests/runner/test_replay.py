@@ -14,13 +14,11 @@ import asyncio
 import time
 from pathlib import Path
 
-import msgspec
-
-from burency_testing.trading_workload import default_markets, seeded_commands, setup_commands
+from burency_testing.trading_workload import seeded_commands, setup_commands
 from burency_trading.adapters.journal import FileJournal
 from burency_trading.adapters.snapshots import FileSnapshotStore
 from burency_trading.domain.engine import Engine
-from burency_trading.domain.model import Command, MarketSpec
+from burency_trading.domain.model import Command
 from burency_trading.service.runner import EngineRunner
 
 TOTAL = 200_000
@@ -29,14 +27,9 @@ CHUNK = 1_000
 IN_FLIGHT = 8
 
 
-def markets() -> list[MarketSpec]:
-    """ETH at 9 decimals (DESIGN section 4), so balances fit 64-bit snapshot integers."""
-    return [msgspec.structs.replace(m, base_scale=min(m.base_scale, 9)) for m in default_markets()]
-
-
 def commands() -> list[Command]:
-    setup = setup_commands(markets())
-    rest = seeded_commands(SEED, TOTAL - len(setup), first_seq=len(setup) + 1, markets=markets())
+    setup = setup_commands()
+    rest = seeded_commands(SEED, TOTAL - len(setup), first_seq=len(setup) + 1)
     return [*setup, *rest]
 
 
