@@ -3,9 +3,9 @@ FileJournal, a snapshot in the middle; a fresh runner rebuilt from that snapshot
 journal after it has the identical state hash, and so does a replay of the whole journal
 from seq 1 with no snapshot at all.
 
-Measured on the 2-core dev box (shared with other test runs): generating the stream ~1 s,
-the live run 4-6 s (engine + journal + group commit), the rebuild from the middle snapshot
-~3.5 s, the full replay from seq 1 ~5 s: 15-17 s in all.
+Measured on the 2-core dev box (shared with other test runs): generating the stream
+0.5-1 s, the live run 2.7-6 s (engine + journal + group commit), the rebuild from the
+middle snapshot 1.5-3.8 s, the full replay from seq 1 2.4-5.2 s: 8-17 s in all.
 """
 
 from __future__ import annotations
