@@ -173,6 +173,14 @@ class TradingSettings(ServiceSettings):
         description="how long a history read waits for the projection to catch up",
     )
 
+    def distributed_requirements(self) -> list[tuple[str, object]]:
+        """Distributed mode names the journal's directory explicitly: the default
+        ``var/trading`` is relative to wherever the process starts, so a restarted
+        container would recover from an empty directory (every order and spot balance
+        gone) instead of its persistent volume."""
+        journal = self.journal_dir if "journal_dir" in self.model_fields_set else None
+        return [*super().distributed_requirements(), ("BURENCY_JOURNAL_DIR", journal)]
+
     @field_validator("fee_tiers")
     @classmethod
     def _tiers_distinct(cls, tiers: list[FeeTierConfig]) -> list[FeeTierConfig]:
