@@ -6,6 +6,10 @@ recovered from its journal) keeps every balance and order."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -143,6 +147,10 @@ async def test_funding_to_spot_trade_and_back(platform: Any) -> None:
             await balance(client, seller, "AED"))["available"] == "4995.00"  # fmt: skip
 
     await eventually(credited, "banking to credit both spot → funding transfers")
+    ops = await sign_in(client, "ops@example.com", register=False)
+    report = (await client.get(f"{BANK}/admin/reconciliation", headers=ops.headers)).json()
+    assert report["ok"] is True, report["findings"]
+    assert "trading_matches_clearing" in report["checks"]
     assert "BTC" not in (await _spot(client, buyer)) or (await _spot(client, buyer))["BTC"][0] in (
         "0", "0.00000000")  # fmt: skip
     trades = (await client.get(f"{TRADE}/my-trades", headers=buyer.headers)).json()
@@ -164,6 +172,11 @@ async def test_a_refused_spot_to_funding_transfer_moves_nothing(platform: Any) -
     assert (again.json()["replayed"], replay.json()["replayed"]) == (False, True)
     assert again.json()["id"] == replay.json()["id"]
     assert (await _spot(client, buyer))["AED"] == ("5900.00", "0.00")
+    # the positions banking reconciles with are for services only, never through the edge
+    peek = await client.get(
+        f"{TRADE.replace('/v1', '')}/internal/v1/positions", headers=buyer.headers
+    )
+    assert peek.status_code == 403
 
 
 async def test_restart_recovers_balances_and_open_orders(settings: PlatformSettings) -> None:
@@ -182,3 +195,18 @@ async def test_restart_recovers_balances_and_open_orders(settings: PlatformSetti
         mine = await client.get(f"{TRADE}/orders/{resting['orderId']}", headers=seller.headers)
         assert (mine.json()["status"], mine.json()["executedQty"]) == (
             "PARTIALLY_FILLED", "0.05000")  # fmt: skip
+    # offline, the command reads both services' databases: the books agree to the minor unit
+    code, out, err = await _burency_reconcile(settings.data_dir)
+    assert code == 0, (out, err)
+    assert "trading_matches_clearing" in json.loads(out)["checks"]
+
+
+async def _burency_reconcile(data_dir: Path) -> tuple[int, str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BURENCY_")}
+    env |= {"BURENCY_DATA_DIR": str(data_dir), "BURENCY_MODE": "embedded"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "burency_platform.cli", "reconcile", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    return int(proc.returncode or 0), out.decode(), err.decode()

@@ -25,6 +25,8 @@ from burency_common.logging import configure_logging
 from burency_platform.served import SERVED_SERVICES
 
 if TYPE_CHECKING:
+    from burency_banking.service.reconciliation import ReconciliationReport
+    from burency_banking.settings import BankingSettings
     from burency_platform.settings import PlatformSettings
 
 # Each command imports what it runs, inside its function: `burency serve users` never
@@ -111,8 +113,10 @@ def _serve_one(service: str) -> int:
 
 
 def _reconcile() -> int:
-    """Reconcile the banking database: ``BURENCY_DATABASE_URL``, or in embedded mode the
-    platform's ``<data_dir>/banking.db``. Prints the JSON report; exit 1 if anything is off.
+    """Reconcile the banking database (``BURENCY_DATABASE_URL``, or in embedded mode the
+    platform's ``<data_dir>/banking.db``) and, across services, the trading wallets
+    against banking's trading clearing (``BURENCY_TRADING_URL``, or in embedded mode the
+    platform's trading database). Prints the JSON report; exit 1 if anything is off.
 
     Only the banking settings are validated (in distributed mode the gateway's, such as
     ``BURENCY_JWKS_URL``, are none of this command's business)."""
@@ -120,17 +124,42 @@ def _reconcile() -> int:
     from burency_banking.settings import BankingSettings
     from burency_platform.settings import PlatformSettings
 
-    overrides = {}
-    if load_settings(BurencySettings).mode is RunMode.EMBEDDED and (
+    embedded = load_settings(BurencySettings).mode is RunMode.EMBEDDED and (
         "BURENCY_DATABASE_URL" not in os.environ
-    ):
+    )
+    if embedded:
         platform = load_settings(PlatformSettings, mode=RunMode.EMBEDDED)
-        overrides["database_url"] = platform.sqlite_url("banking")
-    banking_settings = load_settings(BankingSettings, **overrides)
-    configure_logging(level="WARNING", json=banking_settings.log_json)
-    report = asyncio.run(run_reconciliation(banking_settings))
+        banking_settings = load_settings(
+            BankingSettings, database_url=platform.sqlite_url("banking")
+        )
+        configure_logging(level="WARNING", json=banking_settings.log_json)
+        report = asyncio.run(_reconcile_embedded(banking_settings, platform))
+    else:
+        banking_settings = load_settings(BankingSettings)
+        configure_logging(level="WARNING", json=banking_settings.log_json)
+        report = asyncio.run(run_reconciliation(banking_settings))
     print(report_json(report))  # noqa: T201 - the command's output
     return 0 if report.ok else 1
+
+
+async def _reconcile_embedded(
+    banking: BankingSettings, platform: PlatformSettings
+) -> ReconciliationReport:
+    """Embedded: the trading service's positions come from its own database through its
+    app, in this process (it is built, not started: it reads its projection only)."""
+    import httpx
+
+    from burency_banking.entrypoints.cli import run_reconciliation
+    from burency_platform.components import embedded_trading
+
+    secret = banking.identity_secret_bytes()  # one per process in embedded mode: share it
+    trading = embedded_trading(platform, secret)
+    transport = httpx.ASGITransport(app=trading.app, raise_app_exceptions=False)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://trading") as client:
+            return await run_reconciliation(banking, trading_client=client, identity_secret=secret)
+    finally:
+        await trading.engine.dispose()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -111,13 +111,19 @@ def embedded_notifications(
 
 
 def embedded_banking(
-    settings: PlatformSettings, identity_secret: bytes, auth: httpx.AsyncClient | None = None
+    settings: PlatformSettings,
+    identity_secret: bytes,
+    auth: httpx.AsyncClient | None = None,
+    trading: httpx.AsyncClient | None = None,
 ) -> BankingComponent:
-    """Banking on its own SQLite file; ``auth`` is an in-process client of the auth service."""
+    """Banking on its own SQLite file; ``auth`` and ``trading`` are in-process clients of
+    those services (2FA checks; the cross-service reconciliation)."""
     banking_settings = load_settings(
         BankingSettings, mode=RunMode.EMBEDDED, database_url=settings.sqlite_url("banking")
     )
-    return build_banking(banking_settings, identity_secret=identity_secret, auth_client=auth)
+    return build_banking(
+        banking_settings, identity_secret=identity_secret, auth_client=auth, trading_client=trading
+    )
 
 
 def embedded_trading(settings: PlatformSettings, identity_secret: bytes) -> TradingComponent:

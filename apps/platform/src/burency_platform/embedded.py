@@ -108,8 +108,11 @@ def build_platform(settings: PlatformSettings) -> Platform:
     auth_client = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=auth.app), base_url="http://auth"
     )
-    banking = embedded_banking(settings, identity_secret, auth_client)
     trading = embedded_trading(settings, identity_secret)
+    trading_client = httpx.AsyncClient(  # banking's reconciliation asks trading's positions
+        transport=httpx.ASGITransport(app=trading.app), base_url="http://trading"
+    )
+    banking = embedded_banking(settings, identity_secret, auth_client, trading_client)
     components: list[ServiceComponent] = [auth, users, files, notifications, banking, trading]
     bus = InMemoryBus()
     for component in components:
@@ -130,5 +133,5 @@ def build_platform(settings: PlatformSettings) -> Platform:
         auth=auth,
         components=components,
         edge=edge,
-        clients=[files_client, auth_client],
+        clients=[files_client, auth_client, trading_client],
     )

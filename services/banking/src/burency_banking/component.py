@@ -125,6 +125,7 @@ def build_component(
     clock: Clock | None = None,
     auth_client: httpx.AsyncClient | None = None,
     second_factor: SecondFactorVerifier | None = None,
+    trading_client: httpx.AsyncClient | None = None,
 ) -> BankingComponent:
     """Build the banking service (nothing connects until ``start``).
 
@@ -146,7 +147,11 @@ def build_component(
         registry=default_registry(),
     )
     flows = build_flows(
-        context, identity_secret=identity_secret, auth_client=auth_client, verifier=second_factor
+        context,
+        identity_secret=identity_secret,
+        auth_client=auth_client,
+        verifier=second_factor,
+        trading_client=trading_client,
     )
     app = create_app(context, engine=engine, identity_secret=identity_secret)
     app.state.flows = flows

@@ -49,6 +49,11 @@ class BankingSettings(ServiceSettings):
         default=None, description="auth service base URL, for 2FA checks (distributed mode)"
     )
     auth_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    trading_url: str | None = Field(
+        default=None,
+        description="trading service base URL, for the cross-service reconciliation "
+        "(distributed mode)",
+    )
     chain_address_seed: SecretStr | None = Field(
         default=None,
         description="secret deriving deposit addresses (simulated chain); required in "

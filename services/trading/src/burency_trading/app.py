@@ -15,6 +15,7 @@ from burency_common.web.problems import problem_response
 from burency_trading import __version__
 from burency_trading.entrypoints.http.account import account_router, public_router
 from burency_trading.entrypoints.http.admin import admin_router
+from burency_trading.entrypoints.http.internal import internal_router
 from burency_trading.entrypoints.http.orders import orders_router
 from burency_trading.entrypoints.http.wallet_transfers import wallet_transfers_router
 from burency_trading.service.context import TradingContext
@@ -31,6 +32,7 @@ def routers() -> list[APIRouter]:
         account_router(),
         wallet_transfers_router(),
         admin_router(),
+        internal_router(),
     ]
 
 

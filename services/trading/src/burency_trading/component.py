@@ -15,6 +15,7 @@ an :class:`EngineHandle` that exists before the runner does (the app is built fi
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ from burency_common.web.app import ReadinessCheck
 from burency_trading.adapters.history import HistoryReader
 from burency_trading.adapters.journal import FileJournal
 from burency_trading.adapters.orm import outbox
+from burency_trading.adapters.positions import read_positions
 from burency_trading.adapters.projection import SqlProjection
 from burency_trading.adapters.snapshots import FileSnapshotStore
 from burency_trading.app import create_app
@@ -209,6 +211,7 @@ def build_component(
         engine=handle,
         history=HistoryReader(engine),
         clock=clock or SystemClock(),
+        positions=functools.partial(read_positions, engine),
     )
     projection = SqlProjection(
         engine,

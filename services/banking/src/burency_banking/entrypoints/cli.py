@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
+
 from burency_banking.component import build_component
 from burency_banking.service.reconciliation import ReconciliationReport, reconcile
 from burency_banking.settings import BankingSettings
@@ -18,8 +20,17 @@ from burency_common.timeutil import to_iso_ms
 __all__ = ["report_json", "run_reconciliation"]
 
 
-async def run_reconciliation(settings: BankingSettings) -> ReconciliationReport:
-    component = build_component(settings)
+async def run_reconciliation(
+    settings: BankingSettings,
+    *,
+    trading_client: httpx.AsyncClient | None = None,
+    identity_secret: bytes | None = None,
+) -> ReconciliationReport:
+    """``trading_client`` (or ``BURENCY_TRADING_URL``) adds the trading wallets; it
+    checks the identity banking signs with ``identity_secret``."""
+    component = build_component(
+        settings, identity_secret=identity_secret, trading_client=trading_client
+    )
     try:
         ctx = component.context
         async with ctx.transaction() as db:

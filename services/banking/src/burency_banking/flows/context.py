@@ -16,6 +16,8 @@ import functools
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
+import httpx
+
 from burency_banking.chain import ChainAdapter, SimulatedChain
 from burency_banking.flows.config import FlowsConfig
 from burency_banking.flows.second_factor import SecondFactorVerifier
@@ -48,6 +50,7 @@ class Flows:
     verifier: SecondFactorVerifier
     event_handlers: Mapping[str, FlowsHandler] = field(default_factory=dict)
     chain_pass: Callable[[Flows], Awaitable[None]] = _no_chain_pass
+    owned_http: list[httpx.AsyncClient] = field(default_factory=list)  # closed by aclose
 
     def handlers(self) -> dict[str, Handler]:
         return {topic: functools.partial(run, self) for topic, run in self.event_handlers.items()}
@@ -70,6 +73,8 @@ class Flows:
 
     async def aclose(self) -> None:
         await self.verifier.aclose()
+        for http in self.owned_http:
+            await http.aclose()
 
 
 def address_seed(settings: BankingSettings) -> bytes:

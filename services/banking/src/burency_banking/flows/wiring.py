@@ -14,6 +14,7 @@ from burency_banking.flows.config import flows_config
 from burency_banking.flows.context import Flows, address_seed
 from burency_banking.flows.reconcile import custody_check
 from burency_banking.flows.second_factor import HttpSecondFactorVerifier, SecondFactorVerifier
+from burency_banking.flows.trading_check import trading_check
 from burency_banking.service.context import BankingContext
 from burency_common.events.kyc import KYC_STATUS_CHANGED
 from burency_common.logging import get_logger
@@ -54,9 +55,12 @@ def build_flows(
     identity_secret: bytes,
     auth_client: httpx.AsyncClient | None = None,
     verifier: SecondFactorVerifier | None = None,
+    trading_client: httpx.AsyncClient | None = None,
 ) -> Flows:
     """``auth_client`` reaches the auth service (ASGI in embedded mode; caller-owned);
-    ``verifier`` replaces the HTTP verifier entirely (tests of other services' flows)."""
+    ``verifier`` replaces the HTTP verifier entirely (tests of other services' flows);
+    ``trading_client`` (or ``BURENCY_TRADING_URL``) reaches the trading core for the
+    cross-service reconciliation check."""
     settings = ctx.settings
     config = flows_config(settings, ctx.assets)
     sim = SimulatedChain(
@@ -75,4 +79,26 @@ def build_flows(
         chain_pass=chain_pass,
     )
     ctx.reconciliation_checks.append(custody_check(flows))
+    _add_trading_check(flows, trading_client, identity_secret)
     return flows
+
+
+def _add_trading_check(
+    flows: Flows, trading_client: httpx.AsyncClient | None, identity_secret: bytes
+) -> None:
+    """Reconcile against the trading core when it can be reached (else the report says
+    nothing about trading wallets, and the log says why)."""
+    ctx = flows.ctx
+    if trading_client is None and ctx.settings.trading_url:
+        trading_client = httpx.AsyncClient(
+            base_url=ctx.settings.trading_url, timeout=ctx.settings.auth_timeout_seconds
+        )
+        flows.owned_http.append(trading_client)
+    if trading_client is None:
+        _log.warning(
+            "banking.NO_TRADING_SERVICE",
+            message="no BURENCY_TRADING_URL: reconciliation leaves out trading wallets",
+        )
+        return
+    check = trading_check(trading_client, identity_secret=identity_secret, assets=ctx.assets)
+    ctx.reconciliation_checks.append(check)

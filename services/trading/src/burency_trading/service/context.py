@@ -27,6 +27,7 @@ from burency_common.money import AssetRegistry
 from burency_common.timeutil import Clock
 from burency_trading.domain.model import Command, MarketSpec
 from burency_trading.service.ports import CommandResult
+from burency_trading.service.reconciliation import PositionsReader
 from burency_trading.settings import TradingSettings, market_specs
 
 __all__ = [
@@ -210,6 +211,7 @@ class TradingContext:
     history: HistoryAccess
     clock: Clock
     audit: AuditLog = field(default_factory=LogAudit)
+    positions: PositionsReader | None = None  # reconciliation totals (the projection's)
     assets: AssetRegistry = field(init=False)
     specs: dict[str, MarketSpec] = field(init=False)
     _aliases: dict[str, str] = field(init=False, repr=False)
