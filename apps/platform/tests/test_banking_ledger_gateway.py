@@ -1,7 +1,7 @@
 """The ledger side of banking through the embedded platform's gateway: registration
 opens the AED account, an internal transfer by e-mail, history and CSV statement, a
-transfer to trading answered by a trading test participant on the platform's bus, and
-reconciliation for staff only."""
+transfer to trading answered by the platform's trading core, and reconciliation (banking
+and trading) for staff only."""
 
 from __future__ import annotations
 
@@ -18,13 +18,6 @@ from asgi_lifespan import LifespanManager
 from burency_auth.service import bootstrap
 from burency_banking.component import BankingComponent
 from burency_banking.ledger import SystemAccount, TransferSpec
-from burency_common.events import EventEnvelope, default_registry
-from burency_common.events.wallet import (
-    WALLET_TRANSFER_COMPLETED,
-    WALLET_TRANSFER_REQUESTED,
-    WalletTransferCompleted,
-    WalletTransferRequested,
-)
 from burency_common.ids import new_id
 from burency_platform.embedded import Platform, build_platform
 from burency_platform.settings import PlatformSettings
@@ -42,20 +35,6 @@ async def platform(
 ) -> AsyncIterator[tuple[Platform, httpx.AsyncClient]]:
     settings = settings_factory(PlatformSettings, data_dir=tmp_path / "var")
     built = build_platform(settings)
-    registry = default_registry()
-
-    async def trading(envelope: EventEnvelope) -> None:  # the trading core, as a test double
-        payload = registry.parse_payload(envelope)
-        if (
-            isinstance(payload, WalletTransferRequested)
-            and payload.direction == "funding_to_trading"
-        ):
-            answer = WalletTransferCompleted(**payload.model_dump())
-            await built.bus.publish(
-                registry.build(answer, event_type=WALLET_TRANSFER_COMPLETED, producer="trading")
-            )
-
-    built.bus.subscribe(WALLET_TRANSFER_REQUESTED, group="trading-test", handler=trading)
     async with LifespanManager(built) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with PlatformClient(built, transport=transport, base_url="http://burency") as client:
