@@ -17,6 +17,7 @@ from burency_trading.entrypoints.http.account import account_router, public_rout
 from burency_trading.entrypoints.http.admin import admin_router
 from burency_trading.entrypoints.http.internal import internal_router
 from burency_trading.entrypoints.http.orders import orders_router
+from burency_trading.entrypoints.http.reconciliation import reconciliation_router
 from burency_trading.entrypoints.http.wallet_transfers import wallet_transfers_router
 from burency_trading.service.context import TradingContext
 from burency_trading.service.ports import EngineBusy
@@ -32,6 +33,7 @@ def routers() -> list[APIRouter]:
         account_router(),
         wallet_transfers_router(),
         admin_router(),
+        reconciliation_router(),
         internal_router(),
     ]
 
