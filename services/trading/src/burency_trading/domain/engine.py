@@ -18,7 +18,8 @@ from collections.abc import Callable
 from typing import Any
 
 from . import admin, orders, placing, snapshot, stops, transfers
-from .fastpath import fast_limit
+from .consts import ORDERTYPE_LIMIT
+from .fastpath import fast_cancel, fast_limit
 from .model import (
     AddMarket,
     AmendOrder,
@@ -28,7 +29,6 @@ from .model import (
     Command,
     Event,
     MarketSpec,
-    OrderType,
     OrderView,
     PlaceOrder,
     SetFeeSchedule,
@@ -55,7 +55,7 @@ def _place(st: State, c: PlaceOrder, seq: int) -> None:
         placing.place(st, c, seq)
         return
     before = market.last_price
-    if c.type is not OrderType.LIMIT or not fast_limit(st, market, c, seq):
+    if c.type is not ORDERTYPE_LIMIT or not fast_limit(st, market, c, seq):
         placing.place(st, c, seq)
     if market.last_price != before and (market.buy_stops or market.sell_stops):
         stops.trigger_stops(st, market)
@@ -111,7 +111,8 @@ class Engine:
         if kind is PlaceOrder:
             _place(st, command, seq)  # type: ignore[arg-type]
         elif kind is CancelOrder:
-            orders.cancel(st, command)  # type: ignore[arg-type]
+            if not fast_cancel(st, command):  # type: ignore[arg-type]
+                orders.cancel(st, command)  # type: ignore[arg-type]
         else:
             _HANDLERS[kind](st, command, seq)
         if touched:

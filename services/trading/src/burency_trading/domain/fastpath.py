@@ -12,30 +12,41 @@ same amounts (the golden, stateful and replay tests run through both).
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from burency_common.money import MAX_MINOR
 
+from .consts import (
+    ENDREASON_IOC,
+    ENDREASON_USER_CANCELED,
+    MARKETSTATUS_HALTED,
+    MARKETSTATUS_TRADING,
+    ORDERSTATUS_CANCELED,
+    ORDERSTATUS_EXPIRED,
+    ORDERTYPE_LIMIT,
+    SIDE_BUY,
+    TIMEINFORCE_GTC,
+    TIMEINFORCE_IOC,
+)
 from .model import (
     FEES_ACCOUNT,
-    EndReason,
-    MarketStatus,
+    CancelOrder,
     OrderAccepted,
-    OrderStatus,
-    OrderType,
+    OrderRejected,
     OrderUpdated,
     PlaceOrder,
-    Side,
-    TimeInForce,
+    Reject,
 )
 from .placing import run_taker
 from .state import MAX_OPEN_ORDERS, Market, Order, State
 
-__all__ = ["fast_limit"]
+__all__ = ["fast_cancel", "fast_limit"]
 
 _BPS = 10_000
 _PPM = 1_000_000
-_TRADING = MarketStatus.TRADING
-_GTC = TimeInForce.GTC
-_IOC = TimeInForce.IOC
+_TRADING = MARKETSTATUS_TRADING
+_GTC = TIMEINFORCE_GTC
+_IOC = TIMEINFORCE_IOC
 
 
 def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: PLR0912, PLR0915
@@ -70,7 +81,7 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
         mine = st.user_orders.get((user, market))
         if mine is not None and len(mine) >= MAX_OPEN_ORDERS:
             return False
-    is_buy = c.side is Side.BUY
+    is_buy = c.side is SIDE_BUY
     opposite = m.asks if is_buy else m.bids
     keys = opposite.keys
     crosses = bool(keys) and keys[-1] >= opposite.sign * price
@@ -102,27 +113,104 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
     st.touched[key] = acct
     ts = st.ts
     o = Order(
-        seq, user, market, c.side, OrderType.LIMIT, tif, qty, price, 0, 0, c.post_only, coid,
+        seq, user, market, c.side, ORDERTYPE_LIMIT, tif, qty, price, 0, 0, c.post_only, coid,
         c.stp, maker, taker, asset, ts,
     )  # fmt: skip
     o.locked = amount
     st.events.append(
         OrderAccepted(
-            seq, user, market, c.side, OrderType.LIMIT, tif, qty, price, 0, 0, c.post_only,
+            seq, user, market, c.side, ORDERTYPE_LIMIT, tif, qty, price, 0, 0, c.post_only,
             coid, asset, amount, ts,
         )
     )  # fmt: skip
     if crosses:
         run_taker(st, m, o)
-    elif tif is _GTC:
-        (m.bids if is_buy else m.asks).add(o)
-        st.index(o)
+    elif tif is _GTC:  # rest: BookSide.add and State.index, inlined
+        side = m.bids if is_buy else m.asks
+        book_key = side.sign * price
+        level = side.levels.get(book_key)
+        if level is None:
+            level = side.levels[book_key] = {}
+            keys = side.keys
+            if not keys or book_key > keys[-1]:
+                keys.append(book_key)
+            else:
+                keys.insert(bisect_left(keys, book_key), book_key)
+        level[seq] = o
+        st.orders[seq] = o
+        mine_key = (user, market)
+        mine = st.user_orders.get(mine_key)
+        if mine is None:
+            mine = st.user_orders[mine_key] = {}
+        mine[seq] = o
+        if coid:
+            st.client_ids[(user, coid)] = o
     else:  # an IOC that meets nothing
         acct[0] += amount
         acct[1] -= amount
         o.locked = 0
-        o.status = OrderStatus.EXPIRED
+        o.status = ORDERSTATUS_EXPIRED
         st.events.append(
-            OrderUpdated(seq, user, market, OrderStatus.EXPIRED, qty, 0, 0, 0, EndReason.IOC, ts)
+            OrderUpdated(seq, user, market, ORDERSTATUS_EXPIRED, qty, 0, 0, 0, ENDREASON_IOC, ts)
         )
+    return True
+
+
+_NOT_FOUND = Reject.ORDER_NOT_FOUND
+_HALTED = MARKETSTATUS_HALTED
+
+
+def fast_cancel(st: State, c: CancelOrder) -> bool:
+    """Cancel by order id of one's own resting order, or refuse an unknown id; False
+    (nothing changed) for anything else (client id, admin, stops, market status)."""
+    order_id = c.order_id
+    m = st.markets.get(c.market)
+    if not order_id or c.by_admin or m is None or m.spec.status is _HALTED:
+        return False
+    user = c.user_id
+    order = st.orders.get(order_id)
+    if order is None or order.user_id != user or order.market != c.market:
+        st.events.append(
+            OrderRejected(user, c.market, order_id, c.client_order_id, _NOT_FOUND, st.ts)
+        )
+        return True
+    if not order.triggered:
+        return False
+    # BookSide.remove, release, State.unindex and the event, inlined
+    side = m.bids if order.is_buy else m.asks
+    book_key = side.sign * order.price
+    level = side.levels[book_key]
+    del level[order_id]
+    if not level:
+        del side.levels[book_key]
+        keys = side.keys
+        if keys[-1] == book_key:
+            keys.pop()
+        else:
+            del keys[bisect_left(keys, book_key)]
+    amount = order.locked
+    if amount:
+        acct_key = (user, order.locked_asset)
+        acct = st.balances[acct_key]
+        acct[0] += amount
+        acct[1] -= amount
+        st.touched[acct_key] = acct
+        order.locked = 0
+    del st.orders[order_id]
+    mine_key = (user, order.market)
+    mine = st.user_orders[mine_key]
+    del mine[order_id]
+    if not mine:
+        del st.user_orders[mine_key]
+    if order.client_order_id:
+        del st.client_ids[(user, order.client_order_id)]
+    ts = st.ts
+    order.status = ORDERSTATUS_CANCELED
+    order.updated_ts = ts
+    st.events.append(
+        OrderUpdated(
+            order_id, user, order.market, ORDERSTATUS_CANCELED, order.qty, order.filled_qty,
+            order.filled_quote, order.fees_paid, ENDREASON_USER_CANCELED, ts,
+        )
+    )  # fmt: skip
     return True

@@ -19,8 +19,22 @@ Settlement of a fill of ``q`` lots at ``p`` ticks, all in the quote asset's mino
 
 from __future__ import annotations
 
+from .consts import (
+    ENDREASON_IOC,
+    ENDREASON_NO_LIQUIDITY,
+    ENDREASON_NONE,
+    ENDREASON_SELF_TRADE,
+    ORDERSTATUS_EXPIRED,
+    ORDERSTATUS_FILLED,
+    ORDERSTATUS_PARTIALLY_FILLED,
+    ORDERTYPE_MARKET,
+    ORDERTYPE_STOP_MARKET,
+    STPMODE_EXPIRE_MAKER,
+    STPMODE_EXPIRE_TAKER,
+    STPMODE_NONE,
+)
 from .lifecycle import release, updated
-from .model import FEES_ACCOUNT, EndReason, OrderStatus, OrderType, StpMode, Trade
+from .model import FEES_ACCOUNT, EndReason, OrderUpdated, Trade
 from .state import Market, Order, State
 
 __all__ = ["affordable_lots", "lots_to_receive", "take"]
@@ -81,6 +95,7 @@ def take(st: State, m: Market, o: Order, limit: int) -> EndReason | None:  # noq
     """
     events = st.events
     touched = st.touched
+    orders, user_orders = st.orders, st.user_orders
     balances = st.balances
     ts = st.ts
     mul, div, base_mul = m.mul, m.div, m.base_mul
@@ -92,7 +107,7 @@ def take(st: State, m: Market, o: Order, limit: int) -> EndReason | None:  # noq
     user = o.user_id
     stp = o.stp
     by_quote = o.qty == 0  # a market order by quote amount
-    market_buy = is_buy and (o.type is OrderType.MARKET or o.type is OrderType.STOP_MARKET)
+    market_buy = is_buy and (o.type is ORDERTYPE_MARKET or o.type is ORDERTYPE_STOP_MARKET)
     sell_by_quote = by_quote and not is_buy
     rate = o.taker_ppm
     fees_key = (FEES_ACCOUNT, quote)
@@ -109,17 +124,17 @@ def take(st: State, m: Market, o: Order, limit: int) -> EndReason | None:  # noq
     stopped: EndReason | None = None
     while remaining > 0:
         if not keys or keys[-1] < limit_key:
-            stopped = EndReason.NO_LIQUIDITY
+            stopped = ENDREASON_NO_LIQUIDITY
             break
         key = keys[-1]
         price = sign * key
         level = levels[key]
         mk = next(iter(level.values()))
-        if mk.user_id == user and stp is not StpMode.NONE:
-            if stp is not StpMode.EXPIRE_TAKER:  # EXPIRE_MAKER or EXPIRE_BOTH
+        if mk.user_id == user and stp is not STPMODE_NONE:
+            if stp is not STPMODE_EXPIRE_TAKER:  # EXPIRE_MAKER or EXPIRE_BOTH
                 _expire_maker(st, m, mk)
-            if stp is not StpMode.EXPIRE_MAKER:
-                stopped = EndReason.SELF_TRADE
+            if stp is not STPMODE_EXPIRE_MAKER:
+                stopped = ENDREASON_SELF_TRADE
                 break
             continue
         lots = mk.qty - mk.filled_qty
@@ -127,7 +142,7 @@ def take(st: State, m: Market, o: Order, limit: int) -> EndReason | None:  # noq
         if market_buy:
             lots = affordable_lots(o, price, lots, mul, div, rate)
             if lots == 0:
-                stopped = None if by_quote else EndReason.IOC
+                stopped = None if by_quote else ENDREASON_IOC
                 break
         elif sell_by_quote:
             lots = lots_to_receive(o, price, lots, mul, div, rate)
@@ -205,17 +220,34 @@ def take(st: State, m: Market, o: Order, limit: int) -> EndReason | None:  # noq
         remaining -= lots
         mk.filled_qty += lots
         mk.updated_ts = ts
-        if mk.filled_qty == mk.qty:
-            mk.status = OrderStatus.FILLED
-            del level[mk.order_id]
+        mk_id = mk.order_id
+        if mk.filled_qty == mk.qty:  # the maker is done: release, State.unindex, inlined
+            status = mk.status = ORDERSTATUS_FILLED
+            del level[mk_id]
             if not level:
                 del levels[key]
                 keys.pop()
-            release(st, mk)
-            st.unindex(mk)
+            leftover = mk.locked
+            if leftover:  # a buyer that paid less than its limit (or its max fee rate)
+                mk_acct[0] += leftover
+                mk_acct[1] -= leftover
+                mk.locked = 0
+            del orders[mk_id]
+            mine_key = (mk.user_id, symbol)
+            mine = user_orders[mine_key]
+            del mine[mk_id]
+            if not mine:
+                del user_orders[mine_key]
+            if mk.client_order_id:
+                del st.client_ids[(mk.user_id, mk.client_order_id)]
         else:
-            mk.status = OrderStatus.PARTIALLY_FILLED
-        events.append(updated(mk, EndReason.NONE, ts))
+            status = mk.status = ORDERSTATUS_PARTIALLY_FILLED
+        events.append(
+            OrderUpdated(
+                mk_id, mk.user_id, symbol, status, mk.qty, mk.filled_qty, mk.filled_quote,
+                mk.fees_paid, ENDREASON_NONE, ts,
+            )
+        )  # fmt: skip
         if sell_by_quote and o.filled_quote - o.fees_paid >= o.quote_qty:
             break
     return stopped
@@ -226,6 +258,6 @@ def _expire_maker(st: State, m: Market, mk: Order) -> None:
     (m.bids if mk.is_buy else m.asks).remove(mk)
     release(st, mk)
     st.unindex(mk)
-    mk.status = OrderStatus.EXPIRED
+    mk.status = ORDERSTATUS_EXPIRED
     mk.updated_ts = st.ts
-    st.events.append(updated(mk, EndReason.SELF_TRADE, st.ts))
+    st.events.append(updated(mk, ENDREASON_SELF_TRADE, st.ts))

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from burency_common.market_math import Rounding, fee_amount
 
+from .consts import (
+    ENDREASON_ADMIN_CANCELED,
+    ENDREASON_NONE,
+    ENDREASON_USER_CANCELED,
+    MARKETSTATUS_HALTED,
+    ORDERSTATUS_CANCELED,
+)
 from .lifecycle import end_order, updated
 from .model import (
     AmendOrder,
     CancelAll,
     CancelOrder,
-    EndReason,
-    MarketStatus,
     OrderRejected,
-    OrderStatus,
     Reject,
 )
 from .state import Market, Order, State
@@ -43,7 +47,7 @@ def cancel(st: State, c: CancelOrder) -> None:
     order = None
     if m is None:
         why = Reject.MARKET_UNKNOWN
-    elif m.spec.status is MarketStatus.HALTED and not c.by_admin:
+    elif m.spec.status is MARKETSTATUS_HALTED and not c.by_admin:
         why = Reject.MARKET_HALTED
     elif not c.order_id and not c.client_order_id:
         why = Reject.INVALID_ORDER
@@ -54,8 +58,8 @@ def cancel(st: State, c: CancelOrder) -> None:
     if why is not None or order is None or m is None:
         _refuse(st, c.user_id, c.market, c.order_id, c.client_order_id, why or Reject.INVALID_ORDER)
         return
-    reason = EndReason.ADMIN_CANCELED if c.by_admin else EndReason.USER_CANCELED
-    end_order(st, m, order, OrderStatus.CANCELED, reason)
+    reason = ENDREASON_ADMIN_CANCELED if c.by_admin else ENDREASON_USER_CANCELED
+    end_order(st, m, order, ORDERSTATUS_CANCELED, reason)
 
 
 def cancel_all(st: State, c: CancelAll) -> None:
@@ -66,7 +70,7 @@ def cancel_all(st: State, c: CancelAll) -> None:
         if m is None:
             _refuse(st, c.user_id, c.market, 0, "", Reject.MARKET_UNKNOWN)
             return
-        if m.spec.status is MarketStatus.HALTED and not c.by_admin:
+        if m.spec.status is MARKETSTATUS_HALTED and not c.by_admin:
             _refuse(st, c.user_id, c.market, 0, "", Reject.MARKET_HALTED)
             return
         targets = [m]
@@ -74,15 +78,15 @@ def cancel_all(st: State, c: CancelAll) -> None:
         targets = [
             st.markets[s]
             for s in sorted(st.markets)
-            if c.by_admin or st.markets[s].spec.status is not MarketStatus.HALTED
+            if c.by_admin or st.markets[s].spec.status is not MARKETSTATUS_HALTED
         ]
-    reason = EndReason.ADMIN_CANCELED if c.by_admin else EndReason.USER_CANCELED
+    reason = ENDREASON_ADMIN_CANCELED if c.by_admin else ENDREASON_USER_CANCELED
     for m in targets:
         mine = st.user_orders.get((c.user_id, m.symbol))
         if not mine:
             continue
         for order_id in sorted(mine):
-            end_order(st, m, mine[order_id], OrderStatus.CANCELED, reason)
+            end_order(st, m, mine[order_id], ORDERSTATUS_CANCELED, reason)
 
 
 def _buy_lock(m: Market, order: Order, qty: int) -> int:
@@ -99,7 +103,7 @@ def amend(st: State, c: AmendOrder) -> None:
     order = None
     if m is None:
         why: Reject | None = Reject.MARKET_UNKNOWN
-    elif m.spec.status is MarketStatus.HALTED:
+    elif m.spec.status is MARKETSTATUS_HALTED:
         why = Reject.MARKET_HALTED
     else:
         order = _find(st, c.user_id, c.market, c.order_id, "", False)
@@ -122,4 +126,4 @@ def amend(st: State, c: AmendOrder) -> None:
     order.locked = new_lock
     order.qty = c.new_qty
     order.updated_ts = st.ts
-    st.events.append(updated(order, EndReason.NONE, st.ts))
+    st.events.append(updated(order, ENDREASON_NONE, st.ts))

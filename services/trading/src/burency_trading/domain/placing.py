@@ -13,21 +13,33 @@ from bisect import insort
 from burency_common.market_math import FEE_RATE_SCALE, Rounding, fee_amount
 from burency_common.money import AmountError
 
+from .consts import (
+    ENDREASON_IOC,
+    ENDREASON_NO_LIQUIDITY,
+    ENDREASON_NONE,
+    ENDREASON_SELF_TRADE,
+    MARKETSTATUS_HALTED,
+    MARKETSTATUS_TRADING,
+    ORDERSTATUS_EXPIRED,
+    ORDERSTATUS_FILLED,
+    ORDERSTATUS_PARTIALLY_FILLED,
+    ORDERTYPE_LIMIT,
+    ORDERTYPE_MARKET,
+    ORDERTYPE_STOP_LIMIT,
+    SIDE_BUY,
+    STPMODE_EXPIRE_MAKER,
+    STPMODE_NONE,
+    TIMEINFORCE_FOK,
+    TIMEINFORCE_GTC,
+)
 from .lifecycle import release, updated
 from .matching import take
 from .model import (
     FEES_ACCOUNT,
-    EndReason,
-    MarketStatus,
     OrderAccepted,
     OrderRejected,
-    OrderStatus,
-    OrderType,
     PlaceOrder,
     Reject,
-    Side,
-    StpMode,
-    TimeInForce,
 )
 from .state import MAX_OPEN_ORDERS, Market, Order, State
 
@@ -44,22 +56,22 @@ def _shape_ok(c: PlaceOrder) -> bool:
     if c.user_id == FEES_ACCOUNT or not c.user_id or len(c.client_order_id) > 64:
         return False
     kind = c.type
-    if kind is OrderType.LIMIT:
+    if kind is ORDERTYPE_LIMIT:
         return (
             c.price > 0
             and c.qty > 0
             and not c.quote_qty
             and not c.stop_price
-            and (not c.post_only or c.tif is TimeInForce.GTC)
+            and (not c.post_only or c.tif is TIMEINFORCE_GTC)
         )
-    if c.post_only or (c.tif is TimeInForce.FOK and kind is not OrderType.STOP_LIMIT):
+    if c.post_only or (c.tif is TIMEINFORCE_FOK and kind is not ORDERTYPE_STOP_LIMIT):
         return False
-    if kind is OrderType.MARKET:
+    if kind is ORDERTYPE_MARKET:
         return not c.price and not c.stop_price and (c.qty > 0) != (c.quote_qty > 0)
-    if kind is OrderType.STOP_LIMIT:
+    if kind is ORDERTYPE_STOP_LIMIT:
         return c.price > 0 and c.qty > 0 and c.stop_price > 0 and not c.quote_qty
     # STOP_MARKET: a BUY by quote amount (what it locks), a SELL by quantity
-    if c.side is Side.BUY:
+    if c.side is SIDE_BUY:
         return c.stop_price > 0 and not c.price and c.quote_qty > 0 and not c.qty
     return c.stop_price > 0 and not c.price and c.qty > 0 and not c.quote_qty
 
@@ -90,8 +102,8 @@ def fok_fillable(m: Market, o: Order) -> bool:
         if key < limit_key:
             return False
         for mk in side.levels[key].values():
-            if mk.user_id == o.user_id and o.stp is not StpMode.NONE:
-                if o.stp is StpMode.EXPIRE_MAKER:
+            if mk.user_id == o.user_id and o.stp is not STPMODE_NONE:
+                if o.stp is STPMODE_EXPIRE_MAKER:
                     continue
                 return False
             need -= mk.qty - mk.filled_qty
@@ -101,7 +113,7 @@ def fok_fillable(m: Market, o: Order) -> bool:
 
 
 def _would_take(m: Market, c: PlaceOrder) -> bool:
-    if c.side is Side.BUY:
+    if c.side is SIDE_BUY:
         best = m.asks.best_price()
         return bool(best) and best <= c.price
     best = m.bids.best_price()
@@ -109,8 +121,8 @@ def _would_take(m: Market, c: PlaceOrder) -> bool:
 
 
 def _rules(st: State, m: Market, c: PlaceOrder) -> Reject | None:  # noqa: PLR0912
-    if m.spec.status is not MarketStatus.TRADING:
-        if m.spec.status is MarketStatus.HALTED:
+    if m.spec.status is not MARKETSTATUS_TRADING:
+        if m.spec.status is MARKETSTATUS_HALTED:
             return Reject.MARKET_HALTED
         return Reject.MARKET_CANCEL_ONLY
     if not _shape_ok(c):
@@ -130,16 +142,16 @@ def _rules(st: State, m: Market, c: PlaceOrder) -> Reject | None:  # noqa: PLR09
         return Reject.NOTIONAL_TOO_SMALL
     if c.client_order_id and (c.user_id, c.client_order_id) in st.client_ids:
         return Reject.DUPLICATE_CLIENT_ORDER_ID
-    may_rest = c.stop_price or (c.tif is TimeInForce.GTC and c.type is OrderType.LIMIT)
+    may_rest = c.stop_price or (c.tif is TIMEINFORCE_GTC and c.type is ORDERTYPE_LIMIT)
     if may_rest and len(st.user_orders.get((c.user_id, c.market), ())) >= MAX_OPEN_ORDERS:
         return Reject.TOO_MANY_OPEN_ORDERS
     if c.stop_price:
         last = m.last_price
-        if last and (last >= c.stop_price if c.side is Side.BUY else last <= c.stop_price):
+        if last and (last >= c.stop_price if c.side is SIDE_BUY else last <= c.stop_price):
             return Reject.STOP_WOULD_TRIGGER
     elif c.post_only and _would_take(m, c):
         return Reject.POST_ONLY_WOULD_TAKE
-    if c.type is OrderType.MARKET and not market_limit(m, c.side is Side.BUY):
+    if c.type is ORDERTYPE_MARKET and not market_limit(m, c.side is SIDE_BUY):
         return Reject.NO_LIQUIDITY
     return None
 
@@ -149,13 +161,13 @@ def _lock_amount(st: State, m: Market, o: Order) -> int:
     grid = m.grid
     acct = st.balances.get((o.user_id, o.locked_asset))  # a refusal creates no account
     avail = acct[0] if acct is not None else 0
-    if o.type is OrderType.MARKET and o.is_buy and o.qty:  # by quantity: what it may cost
+    if o.type is ORDERTYPE_MARKET and o.is_buy and o.qty:  # by quantity: what it may cost
         limit = market_limit(m, True)
         worst = grid.notional(limit, o.qty, Rounding.UP)
         need = min(avail, worst + fee_amount(worst, o.taker_ppm))
         one = grid.notional(m.asks.best_price(), 1, Rounding.UP)
         return need if one + fee_amount(one, o.taker_ppm) <= need else 0
-    if o.type is OrderType.MARKET and not o.is_buy and o.quote_qty:  # sell by amount
+    if o.type is ORDERTYPE_MARKET and not o.is_buy and o.quote_qty:  # sell by amount
         limit = market_limit(m, False)
         gross = -(-o.quote_qty * FEE_RATE_SCALE // (FEE_RATE_SCALE - o.taker_ppm)) + 1
         lots = grid.lots_for_quote(gross, limit, Rounding.UP) + 1
@@ -189,7 +201,7 @@ def _new_order(st: State, m: Market, c: PlaceOrder, seq: int) -> Order:
         c.stp,
         maker,
         taker,
-        m.quote if c.side is Side.BUY else m.base,
+        m.quote if c.side is SIDE_BUY else m.base,
         st.ts,
     )
 
@@ -211,7 +223,7 @@ def place(st: State, c: PlaceOrder, seq: int) -> None:
         _reject(st, c, seq, reason)
         return
     o = _new_order(st, m, c, seq)
-    if c.tif is TimeInForce.FOK and not c.stop_price and not fok_fillable(m, o):
+    if c.tif is TIMEINFORCE_FOK and not c.stop_price and not fok_fillable(m, o):
         _reject(st, c, seq, Reject.FOK_NOT_FILLABLE)
         return
     try:
@@ -244,11 +256,11 @@ def place(st: State, c: PlaceOrder, seq: int) -> None:
 
 def run_taker(st: State, m: Market, o: Order) -> None:
     """Match an accepted (or just triggered) order, then rest, fill or expire it."""
-    is_limit = o.type is OrderType.LIMIT or o.type is OrderType.STOP_LIMIT
+    is_limit = o.type is ORDERTYPE_LIMIT or o.type is ORDERTYPE_STOP_LIMIT
     limit = o.price if is_limit else market_limit(m, o.is_buy)
-    if o.stop_price and o.tif is TimeInForce.FOK and not fok_fillable(m, o):
+    if o.stop_price and o.tif is TIMEINFORCE_FOK and not fok_fillable(m, o):
         limit = 0  # a triggered FOK stop-limit that cannot fill completely expires
-    stopped = take(st, m, o, limit) if limit else EndReason.NO_LIQUIDITY
+    stopped = take(st, m, o, limit) if limit else ENDREASON_NO_LIQUIDITY
     if o.qty:
         done = o.filled_qty == o.qty
     elif o.is_buy:  # by amount: done when the rest buys no further lot
@@ -257,25 +269,25 @@ def run_taker(st: State, m: Market, o: Order) -> None:
         done = o.filled_quote - o.fees_paid >= o.quote_qty
     indexed = o.order_id in st.orders
     if done:
-        o.status = OrderStatus.FILLED
-        reason = EndReason.NONE
-    elif is_limit and o.tif is TimeInForce.GTC and stopped is EndReason.NO_LIQUIDITY:
+        o.status = ORDERSTATUS_FILLED
+        reason = ENDREASON_NONE
+    elif is_limit and o.tif is TIMEINFORCE_GTC and stopped is ENDREASON_NO_LIQUIDITY:
         if o.filled_qty:
-            o.status = OrderStatus.PARTIALLY_FILLED
+            o.status = ORDERSTATUS_PARTIALLY_FILLED
             o.updated_ts = st.ts
-            st.events.append(updated(o, EndReason.NONE, st.ts))
+            st.events.append(updated(o, ENDREASON_NONE, st.ts))
         (m.bids if o.is_buy else m.asks).add(o)
         if not indexed:
             st.index(o)
         return
     else:
-        o.status = OrderStatus.EXPIRED
-        if stopped is EndReason.SELF_TRADE:
+        o.status = ORDERSTATUS_EXPIRED
+        if stopped is ENDREASON_SELF_TRADE:
             reason = stopped
         elif is_limit:
-            reason = EndReason.IOC
+            reason = ENDREASON_IOC
         else:
-            reason = stopped or EndReason.IOC
+            reason = stopped or ENDREASON_IOC
     release(st, o)
     if indexed:
         st.unindex(o)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import msgspec
 
+from .consts import SIDE_BUY
 from .model import (
     FeeTier,
     MarketSpec,
@@ -116,7 +117,7 @@ def _restore_order(data: _Order) -> Order:
     order = Order.__new__(Order)
     for name in _FIELDS:
         setattr(order, name, getattr(data, name))
-    order.is_buy = data.side is Side.BUY
+    order.is_buy = data.side is SIDE_BUY
     return order
 
 

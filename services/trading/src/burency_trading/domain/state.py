@@ -12,12 +12,12 @@ from bisect import bisect_left
 
 from burency_common.market_math import MarketGrid, Rounding
 
+from .consts import ORDERSTATUS_NEW, SIDE_BUY
 from .model import (
     Event,
     FeeTier,
     MarketSpec,
     MarketStatus,
-    OrderStatus,
     OrderType,
     OrderView,
     Side,
@@ -91,7 +91,7 @@ class Order:
         self.user_id = user_id
         self.market = market
         self.side = side
-        self.is_buy = side is Side.BUY
+        self.is_buy = side is SIDE_BUY
         self.type = type_
         self.tif = tif
         self.qty = qty
@@ -105,7 +105,7 @@ class Order:
         self.taker_ppm = taker_ppm  # the buyer's lock covers max(maker, taker) of these
         self.locked_asset = locked_asset
         self.locked = 0
-        self.status = OrderStatus.NEW
+        self.status = ORDERSTATUS_NEW
         self.filled_qty = 0
         self.filled_quote = 0
         self.fees_paid = 0
@@ -242,6 +242,24 @@ class Market:
 
 class State:
     """All of the engine's state (see the module docstring)."""
+
+    __slots__ = (
+        "assets",
+        "balances",
+        "client_ids",
+        "events",
+        "fee_schedule",
+        "last_seq",
+        "markets",
+        "net",
+        "orders",
+        "touched",
+        "trade_id",
+        "transfers",
+        "ts",
+        "user_orders",
+        "user_tiers",
+    )
 
     def __init__(self) -> None:
         self.last_seq = 0

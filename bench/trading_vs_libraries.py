@@ -1,0 +1,187 @@
+"""Our engine against the pure-Python matching libraries on PyPI, the same order flow.
+
+The flow is the seeded workload of bench/trading_engine.py (500 users) reduced to what
+all three can do: its limit orders (as GTC; the crossing ones trade) and its cancels by
+id. Ours runs it as usual, WITH its risk checks, locks, settlement, fees and events, and
+with self-trade prevention off so that the matching is the same; the libraries get the
+orders our engine accepted and just match. lightmatchingengine (2019.1.4) keeps a price
+level as a list and finds the best price with min() over the levels; pyorderbook (0.4.9)
+makes a UUID and a Decimal per order. Prints commands/s of each and the ratios.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import time
+from collections.abc import Callable
+
+from _common import write_result
+from lightmatchingengine.lightmatchingengine import LightMatchingEngine
+from lightmatchingengine.lightmatchingengine import Side as LmeSide
+from pyorderbook import Book, ask, bid
+
+from burency_testing.trading_workload import (
+    default_users,
+    seeded_commands,
+    setup_commands,
+)
+from burency_trading.domain.engine import Engine
+from burency_trading.domain.model import (
+    CancelOrder,
+    Command,
+    OrderRejected,
+    OrderType,
+    PlaceOrder,
+    Side,
+    StpMode,
+    TimeInForce,
+)
+
+SEED = 15
+COUNT = int(os.environ.get("BENCH_TRADING_COMMANDS", "200000"))
+USERS = default_users(500)  # enough that our per-user open-order limit rarely refuses
+Op = tuple[str, int, str, bool, int, int]  # kind, ref (our seq / order id), market, buy, price, qty
+
+
+def _flow() -> tuple[list[Command], list[Command], int]:
+    """Setup commands and the flow as our commands (limits GTC without STP, cancels)."""
+    setup = setup_commands(users=USERS)
+    first = len(setup) + 1
+    flow: list[Command] = []
+    for command in seeded_commands(SEED, COUNT, first_seq=first, users=USERS):
+        if isinstance(command, PlaceOrder) and command.type is OrderType.LIMIT:
+            flow.append(
+                PlaceOrder(
+                    command.user_id, command.market, command.side, OrderType.LIMIT,
+                    TimeInForce.GTC, command.qty, command.price, stp=StpMode.NONE,
+                )
+            )  # fmt: skip
+        elif isinstance(command, CancelOrder):
+            flow.append(command)
+    # cancels refer to seqs of the original stream: renumber them to the flow's seqs
+    return setup, _renumber(flow, first), first
+
+
+def _renumber(flow: list[Command], first: int) -> list[Command]:
+    # the workload tracks order ids as "seq of the place command" in ITS numbering; in the
+    # reduced flow the numbering differs, so map original seq -> new seq by replaying it
+    original = seeded_commands(SEED, COUNT, first_seq=first, users=USERS)
+    mapping: dict[int, int] = {}
+    new_seq = first
+    out: list[Command] = []
+    kept = iter(flow)
+    for seq, command in enumerate(original, first):
+        keep = isinstance(command, CancelOrder) or (
+            isinstance(command, PlaceOrder) and command.type is OrderType.LIMIT
+        )
+        if not keep:
+            continue
+        ours = next(kept)
+        if isinstance(ours, PlaceOrder):
+            mapping[seq] = new_seq
+        elif isinstance(ours, CancelOrder):
+            ours = CancelOrder(ours.user_id, ours.market, order_id=mapping.get(ours.order_id, 0))
+        out.append(ours)
+        new_seq += 1
+    return out
+
+
+def _ours(setup: list[Command], flow: list[Command], first: int) -> tuple[float, set[int]]:
+    engine = Engine()
+    for seq, command in enumerate(setup, 1):
+        engine.apply(command, seq, seq)
+    refused: set[int] = set()
+    apply = engine.apply
+    gc.disable()
+    started = time.perf_counter()
+    for seq, command in enumerate(flow, first):
+        events = apply(command, seq, seq)
+        if type(events[0]) is OrderRejected and isinstance(command, PlaceOrder):
+            refused.add(seq)
+    elapsed = time.perf_counter() - started
+    gc.enable()
+    return elapsed, refused
+
+
+def _ops(flow: list[Command], first: int, refused: set[int]) -> list[Op]:
+    ops: list[Op] = []
+    for seq, command in enumerate(flow, first):
+        if isinstance(command, PlaceOrder):
+            if seq not in refused:
+                ops.append(("add", seq, command.market, command.side is Side.BUY,
+                            command.price, command.qty))  # fmt: skip
+        elif isinstance(command, CancelOrder):
+            ops.append(("cancel", command.order_id, command.market, False, 0, 0))
+    return ops
+
+
+def _lme(ops: list[Op]) -> float:
+    engine = LightMatchingEngine()
+    orders: dict[int, object] = {}
+    add, cancel = engine.add_order, engine.cancel_order
+    started = time.perf_counter()
+    for kind, ref, market, buy, price, qty in ops:
+        if kind == "add":
+            order, _ = add(market, price, qty, LmeSide.BUY if buy else LmeSide.SELL)
+            orders[ref] = order
+        else:
+            order = orders.get(ref)
+            # its order map keeps orders that filled as makers: cancelling one of those
+            # trips an assertion, so only orders with quantity left are cancelled
+            if order is not None and order.leaves_qty > 0:  # type: ignore[attr-defined]
+                cancel(order.order_id, market)  # type: ignore[attr-defined]
+    return time.perf_counter() - started
+
+
+def _pyorderbook(ops: list[Op]) -> float:
+    book = Book()
+    orders: dict[int, object] = {}
+    match, get_order, cancel = book.match, book.get_order, book.cancel
+    started = time.perf_counter()
+    for kind, ref, market, buy, price, qty in ops:
+        if kind == "add":
+            order = (bid if buy else ask)(market, price, qty)
+            match(order)
+            orders[ref] = order
+        else:
+            order = orders.get(ref)
+            if order is not None and get_order(order.id) is not None:  # type: ignore[attr-defined]
+                cancel(order)  # type: ignore[arg-type]
+    return time.perf_counter() - started
+
+
+def _timed(run: Callable[[list[Op]], float], ops: list[Op]) -> float:
+    gc.disable()
+    try:
+        return run(ops)
+    finally:
+        gc.enable()
+
+
+def main() -> None:
+    setup, flow, first = _flow()
+    ours_s, refused = min((_ours(setup, flow, first) for _ in range(3)), key=lambda r: r[0])
+    ops = _ops(flow, first, refused)
+    lme_s = min(_timed(_lme, ops) for _ in range(3))
+    pob_s = min(_timed(_pyorderbook, ops) for _ in range(2))
+    ours_rate = len(flow) / ours_s
+    lme_rate = len(ops) / lme_s
+    pob_rate = len(ops) / pob_s
+    write_result(
+        "trading_vs_libraries",
+        {
+            "flow_commands": len(flow),
+            "refused_by_our_checks": len(refused),
+            "ours_commands_per_s": round(ours_rate),
+            "ours_cpu_us_per_command": round(ours_s / len(flow) * 1e6, 2),
+            "lightmatchingengine_commands_per_s": round(lme_rate),
+            "pyorderbook_commands_per_s": round(pob_rate),
+            "ratio_vs_lightmatchingengine": round(ours_rate / lme_rate, 2),
+            "ratio_vs_pyorderbook": round(ours_rate / pob_rate, 2),
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
