@@ -1,0 +1,109 @@
+"""``burency up`` for the trading benchmark, with bench-only funding (run as a process).
+
+It serves the embedded platform exactly as ``burency up`` does (same ``build_platform``,
+same uvicorn settings), then prepares ``BENCH_USERS`` traders through the real HTTP path:
+register, verify the e-mail (the link's token is asked of the auth service in this
+process, as ``apps/platform/tests/platform_testing/email.py`` does: a bench has no
+mailbox), log in for an access token. Their spot wallets are funded with a **bench-only
+shortcut**: a ``TransferIn`` command submitted to the running engine (the command the
+``wallet.transfer.requested`` saga submits), one per user and asset, instead of fiat and
+crypto deposits approved by staff plus a banking transfer for each (the saga needs a
+simulated chain for BTC, and is not what this benchmark measures). The engine journals
+and projects these transfers like any other.
+
+When ready it writes ``BENCH_READY`` (JSON: tokens, user ids) and keeps serving until
+SIGINT; on SIGUSR1 it writes the engine's health (seq, durable seq, sinks) to
+``BENCH_READY`` + ``.health``. Run from ``bench/trading_gateway.py``; not a module of the platform.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from burency_auth.adapters import users_repo
+from burency_auth.service.registration import issue_email_token
+from burency_common.config import RunMode, load_settings
+from burency_common.logging import configure_logging
+from burency_common.private_files import private_directory
+from burency_platform.embedded import Platform, build_platform
+from burency_platform.settings import PlatformSettings
+from burency_trading.domain.model import TransferIn
+
+PASSWORD = "a perfectly long pass phrase"
+FUNDS = {"AED": 10**12, "BTC": 10**13}  # minor units: 10^10 AED, 10^5 BTC per user
+
+
+async def _trader(client: httpx.AsyncClient, platform: Platform, n: int) -> dict[str, str]:
+    email = f"trader{n}@bench.example.com"
+    account = {"email": email, "password": PASSWORD}
+    registered = await client.post("/api/auth/v1/register", json=account)
+    assert registered.status_code == 202, registered.text
+    ctx = platform.auth.context
+    async with ctx.transaction() as db:
+        user = await users_repo.get_user_by_email_key(db, email)
+        assert user is not None
+        token = await issue_email_token(ctx, db, user_id=user.id)
+    verified = await client.post("/api/auth/v1/email-verification", json={"token": token})
+    assert verified.status_code == 200, verified.text
+    login = await client.post("/api/auth/v1/login", json=account)
+    assert login.status_code == 200, login.text
+    return {"user_id": str(user.id), "token": login.json()["accessToken"]}
+
+
+async def _fund(platform: Platform, user_id: str) -> None:
+    trading: Any = next(c for c in platform.components if c.name == "trading")
+    for asset, amount in FUNDS.items():
+        await trading.handle.submit(TransferIn(f"bench-{user_id}-{asset}", user_id, asset, amount))
+
+
+def _dump_health(platform: Platform, ready: Path) -> None:
+    trading: Any = next(c for c in platform.components if c.name == "trading")
+    health = dataclasses.asdict(trading.handle.health())
+    health["threads"] = {str(t.native_id): t.name for t in threading.enumerate()}
+    ready.with_suffix(".health").write_text(json.dumps(health))
+
+
+async def _prepare(server: uvicorn.Server, platform: Platform, port: int, ready: Path) -> None:
+    while not server.started:
+        await asyncio.sleep(0.05)  # waiting for uvicorn's start-up (lifespan done)
+    users = int(os.environ.get("BENCH_USERS", "16"))
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        traders = [await _trader(client, platform, n) for n in range(users)]
+    for trader in traders:
+        await _fund(platform, trader["user_id"])
+    ready.write_text(json.dumps({"traders": traders}))
+
+
+async def _main() -> None:
+    settings = load_settings(PlatformSettings, mode=RunMode.EMBEDDED)
+    configure_logging(level=settings.log_level, json=settings.log_json)  # as `burency up`
+    private_directory(settings.data_dir)
+    platform = build_platform(settings)
+    config = uvicorn.Config(platform, host=settings.host, port=settings.port, log_level="warning")
+    server = uvicorn.Server(config)
+    ready = Path(os.environ["BENCH_READY"])
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, _dump_health, platform, ready)
+    prepare = asyncio.create_task(_prepare(server, platform, settings.port, ready))
+    await server.serve()
+    if not prepare.done():
+        prepare.cancel()
+    elif prepare.exception() is not None:
+        print(f"bench preparation failed: {prepare.exception()!r}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(_main())
+    except KeyboardInterrupt:  # uvicorn re-raises the SIGINT it handled: a normal stop
+        pass
