@@ -19,6 +19,7 @@ SIGINT; on SIGUSR1 it writes the engine's health (seq, durable seq, sinks) to
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import os
@@ -75,14 +76,14 @@ def _dump_health(platform: Platform, ready: Path) -> None:
 
 
 async def _prepare(server: uvicorn.Server, platform: Platform, port: int, ready: Path) -> None:
-    while not server.started:
-        await asyncio.sleep(0.05)  # waiting for uvicorn's start-up (lifespan done)
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+        await asyncio.sleep(0.05)
     users = int(os.environ.get("BENCH_USERS", "16"))
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
         traders = [await _trader(client, platform, n) for n in range(users)]
     for trader in traders:
         await _fund(platform, trader["user_id"])
-    ready.write_text(json.dumps({"traders": traders}))
+    ready.write_text(json.dumps({"traders": traders}))  # noqa: ASYNC240 - once, at start
 
 
 async def _main() -> None:
@@ -103,7 +104,5 @@ async def _main() -> None:
 
 
 if __name__ == "__main__":
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the SIGINT it handled
         asyncio.run(_main())
-    except KeyboardInterrupt:  # uvicorn re-raises the SIGINT it handled: a normal stop
-        pass

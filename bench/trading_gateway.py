@@ -138,7 +138,7 @@ def _server(pythonpath: str | None) -> Iterator[Server]:
 def _wrk(url: str, tokens: Path, seconds: int) -> tuple[str, dict[str, Any]]:
     command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", str(LUA)]
     env = {**os.environ, "BENCH_TOKENS": str(tokens)}
-    done = subprocess.run(command + [url], capture_output=True, text=True, check=True, env=env)
+    done = subprocess.run([*command, url], capture_output=True, text=True, check=True, env=env)
     found = re.search(r"BENCH_COUNTS (\{.*\})", done.stdout)
     if found is None:
         raise SystemExit(f"wrk printed no counts:\n{done.stdout}\n{done.stderr}")
