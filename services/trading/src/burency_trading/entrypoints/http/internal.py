@@ -13,6 +13,7 @@ from burency_common.api import ApiModel
 from burency_common.errors import PermissionDenied, ServiceUnavailable, Unauthenticated
 from burency_common.identity import identity_from_request
 from burency_common.money import format_amount
+from burency_common.web.openapi import problem_responses
 from burency_trading.entrypoints.http.deps import Ctx
 
 __all__ = ["POSITIONS_CALLERS", "internal_router"]
@@ -43,7 +44,12 @@ class PositionsOut(ApiModel):
 def internal_router() -> APIRouter:
     router = APIRouter(prefix="/internal/v1", tags=["internal"])
 
-    @router.get("/positions", dependencies=[Depends(_require_service)])
+    @router.get(
+        "/positions",
+        dependencies=[Depends(_require_service)],
+        responses=problem_responses(401, 403, 503),
+        summary="Per asset: users' spot balances, fees and net transferred (banking only)",
+    )
     async def positions(ctx: Ctx) -> PositionsOut:
         if ctx.positions is None:
             raise ServiceUnavailable("positions are not available", code="POSITIONS_UNAVAILABLE")
