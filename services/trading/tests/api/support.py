@@ -16,7 +16,8 @@ from burency_common.timeutil import utc_now
 from burency_trading.domain.engine import Engine
 from burency_trading.domain.model import Command, TransferIn
 from burency_trading.service.context import TradingContext
-from burency_trading.service.ports import CommandResult, EngineBusy, EventSink
+from burency_trading.service.ports import CommandResult, EventSink
+from burency_trading.service.runner_types import EngineBusy
 
 T = TypeVar("T")
 SECRET = b"trading-api-tests-identity-secret-0123456789"

@@ -20,22 +20,11 @@ from burency_trading.domain.model import Command, Event
 
 __all__ = [
     "CommandResult",
-    "EngineBusy",
     "EventSink",
     "Journal",
     "JournalRecord",
     "SnapshotStore",
 ]
-
-
-class EngineBusy(Exception):
-    """The engine's bounded command queue is full: try again after ``retry_after``
-    seconds (the API answers 503 ``ENGINE_BUSY`` with a ``Retry-After`` header). The one
-    class the runner raises and the API catches."""
-
-    def __init__(self, retry_after: float = 1.0) -> None:
-        super().__init__(f"the matching engine is busy; retry after {retry_after:g} s")
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)
