@@ -108,8 +108,17 @@ class Engine:
         st.events = events
         touched = st.touched = {}
         kind = type(command)
-        if kind is PlaceOrder:
-            _place(st, command, seq)  # type: ignore[arg-type]
+        if kind is PlaceOrder:  # _place, inlined (the commonest command)
+            place: PlaceOrder = command  # type: ignore[assignment]
+            market = st.markets.get(place.market)
+            if market is None:
+                placing.place(st, place, seq)
+            else:
+                before = market.last_price
+                if place.type is not ORDERTYPE_LIMIT or not fast_limit(st, market, place, seq):
+                    placing.place(st, place, seq)
+                if market.last_price != before and (market.buy_stops or market.sell_stops):
+                    stops.trigger_stops(st, market)
         elif kind is CancelOrder:
             if not fast_cancel(st, command):  # type: ignore[arg-type]
                 orders.cancel(st, command)  # type: ignore[arg-type]

@@ -18,16 +18,22 @@ from burency_common.money import MAX_MINOR
 
 from .consts import (
     ENDREASON_IOC,
+    ENDREASON_NO_LIQUIDITY,
+    ENDREASON_NONE,
+    ENDREASON_SELF_TRADE,
     ENDREASON_USER_CANCELED,
     MARKETSTATUS_HALTED,
     MARKETSTATUS_TRADING,
     ORDERSTATUS_CANCELED,
     ORDERSTATUS_EXPIRED,
+    ORDERSTATUS_FILLED,
+    ORDERSTATUS_PARTIALLY_FILLED,
     ORDERTYPE_LIMIT,
     SIDE_BUY,
     TIMEINFORCE_GTC,
     TIMEINFORCE_IOC,
 )
+from .matching import take
 from .model import (
     FEES_ACCOUNT,
     CancelOrder,
@@ -37,7 +43,6 @@ from .model import (
     PlaceOrder,
     Reject,
 )
-from .placing import run_taker
 from .state import MAX_OPEN_ORDERS, Market, Order, State
 
 __all__ = ["fast_cancel", "fast_limit"]
@@ -123,9 +128,37 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
             coid, asset, amount, ts,
         )
     )  # fmt: skip
-    if crosses:
-        run_taker(st, m, o)
-    elif tif is _GTC:  # rest: BookSide.add and State.index, inlined
+    if crosses:  # PlaceOrder's run_taker, specialised for a limit order
+        stopped = take(st, m, o, price)
+        filled = o.filled_qty
+        if filled == qty or tif is not _GTC or stopped is not ENDREASON_NO_LIQUIDITY:
+            if filled == qty:
+                status, reason = ORDERSTATUS_FILLED, ENDREASON_NONE
+            else:
+                status = ORDERSTATUS_EXPIRED
+                reason = stopped if stopped is ENDREASON_SELF_TRADE else ENDREASON_IOC
+            leftover = o.locked
+            if leftover:
+                acct[0] += leftover
+                acct[1] -= leftover
+                o.locked = 0
+            o.status = status
+            st.events.append(
+                OrderUpdated(
+                    seq, user, market, status, qty, filled, o.filled_quote, o.fees_paid,
+                    reason, ts,
+                )
+            )  # fmt: skip
+            return True
+        if filled:
+            o.status = ORDERSTATUS_PARTIALLY_FILLED
+            st.events.append(
+                OrderUpdated(
+                    seq, user, market, ORDERSTATUS_PARTIALLY_FILLED, qty, filled,
+                    o.filled_quote, o.fees_paid, ENDREASON_NONE, ts,
+                )
+            )  # fmt: skip
+    if crosses or tif is _GTC:  # rest: BookSide.add and State.index, inlined
         side = m.bids if is_buy else m.asks
         book_key = side.sign * price
         level = side.levels.get(book_key)
