@@ -58,6 +58,8 @@ __all__ = [
 ]
 
 INTERNAL_HEADER_PREFIX = "x-burency-"
+VERIFIED_CACHE_SIZE = 8192
+VERIFIED_CACHE_TTL = timedelta(seconds=60)
 _INVALID_TOKEN_CHALLENGE = 'Bearer realm="burency", error="invalid_token"'  # noqa: S105
 _log = get_logger("burency.gateway.auth")
 
@@ -179,8 +181,26 @@ def _identity_from_token(verified: VerifiedToken) -> Identity:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    """A token whose signature and claims were verified, and until when that holds."""
+
+    identity: Identity
+    token: VerifiedToken
+    until: datetime
+
+
 class Authenticator:
-    """Turns request credentials into an :class:`Identity` (or ``None`` for anonymous)."""
+    """Turns request credentials into an :class:`Identity` (or ``None`` for anonymous).
+
+    Verified access tokens are remembered (by the whole token string, at most
+    ``VERIFIED_CACHE_SIZE`` of them) until they expire, for at most
+    ``VERIFIED_CACHE_TTL``: a bot or the SPA sends the same token on every request, and
+    the Ed25519 check plus the JWT parsing cost ~100 µs each time. Only the signature
+    and claim checks are remembered: revocation (token, session, user) is asked of the
+    revocation store on every request, so a logout or a ban still takes effect at once.
+    A retired signing key stops accepting tokens seen before within the TTL.
+    """
 
     def __init__(
         self,
@@ -202,6 +222,7 @@ class Authenticator:
         self._leeway = leeway
         self._api_keys = api_keys
         self._clock = clock
+        self._verified: dict[str, _Verified] = {}
 
     async def authenticate(
         self,
@@ -243,13 +264,29 @@ class Authenticator:
         return await self._authenticate_jwt(_bearer_token(authorization_header))
 
     async def _authenticate_jwt(self, token: str) -> Identity:
+        now = self._clock()
+        known = self._verified.get(token)
+        if known is not None and now < known.until:
+            identity, verified = known.identity, known.token
+        else:
+            identity, verified = await self._verify(token, now)
+        revoked = await self._revocations.is_revoked(
+            verified.jti, identity.session_id, identity.user_id, verified.issued_at
+        )
+        if revoked:
+            _log.info("auth.token_revoked", user_id=identity.user_id)
+            raise _token_refused(TokenRevoked())
+        return identity
+
+    async def _verify(self, token: str, now: datetime) -> tuple[Identity, VerifiedToken]:
+        """Check signature and claims (remembering a success); 401 or 503 otherwise."""
         try:
             verified = await self._keys.verify(
                 token,
                 issuer=self._issuer,
                 audience=self._audience,
                 expected_type=TokenType.ACCESS,
-                now=self._clock(),
+                now=now,
                 leeway=self._leeway,
             )
             identity = _identity_from_token(verified)
@@ -263,13 +300,11 @@ class Authenticator:
         except TokenError as exc:
             _log.debug("auth.token_refused", code=exc.code)
             raise _token_refused(exc) from None
-        revoked = await self._revocations.is_revoked(
-            verified.jti, identity.session_id, identity.user_id, verified.issued_at
-        )
-        if revoked:
-            _log.info("auth.token_revoked", user_id=identity.user_id)
-            raise _token_refused(TokenRevoked())
-        return identity
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            del self._verified[next(iter(self._verified))]  # the oldest entry
+        until = min(verified.expires_at, now + VERIFIED_CACHE_TTL)
+        self._verified[token] = _Verified(identity, verified, until)
+        return identity, verified
 
 
 def authorize(route: MatchedRoute, identity: Identity | None) -> None:
