@@ -6,15 +6,14 @@ signed-in caller. Another user's order is 404 ``ORDER_NOT_FOUND``, like a missin
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
 from burency_common.api import Page
-from burency_common.errors import BadRequest
 from burency_common.idempotency.http import REPLAYED_HEADER
 from burency_common.web.openapi import problem_responses
+from burency_trading.entrypoints.http import placing
 from burency_trading.entrypoints.http.deps import TRADER, Ctx, CurrentIdentity, Symbol
 from burency_trading.entrypoints.http.schemas import (
     CLIENT_ORDER_ID,
@@ -23,48 +22,19 @@ from burency_trading.entrypoints.http.schemas import (
     OrderOut,
     PlacedOut,
     order_out,
-    placed_out,
 )
 from burency_trading.service import orders
-from burency_trading.service.orders import OrderRequest
 
 __all__ = ["orders_router"]
 
 OrderId = Annotated[int, Path(alias="orderId", ge=1, le=2**63 - 1)]
 ClientOrderId = Annotated[str, Query(alias="clientOrderId", pattern=CLIENT_ORDER_ID)]
-_CLIENT_ID = re.compile(CLIENT_ORDER_ID)
 _ERRORS = problem_responses(401, 403, 404, 409, 503)
-
-
-def _client_order_id(body: OrderIn, key: str | None) -> str:
-    """``newClientOrderId``, or the ``Idempotency-Key`` (which must then be a valid
-    client order id, and equal ``newClientOrderId`` when both are given)."""
-    if key is None:
-        return body.new_client_order_id or ""
-    if not _CLIENT_ID.fullmatch(key):
-        raise BadRequest(
-            "Idempotency-Key must be 1..36 characters of A-Z a-z 0-9 _ - "
-            "(it is the order's client order id)",
-            code="INVALID_IDEMPOTENCY_KEY",
-        )
-    if body.new_client_order_id not in (None, key):
-        raise BadRequest(
-            "Idempotency-Key and newClientOrderId differ", code="INVALID_IDEMPOTENCY_KEY"
-        )
-    return key
 
 
 def orders_router() -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["orders"], responses=_ERRORS)
 
-    @router.post(
-        "/orders",
-        status_code=201,
-        response_model=PlacedOut,
-        dependencies=TRADER,
-        summary="Place an order; the answer is its state after matching, with its fills",
-        responses={200: {"model": PlacedOut, "description": "an Idempotency-Key replay"}},
-    )
     async def place(
         body: OrderIn,
         ctx: Ctx,
@@ -72,26 +42,25 @@ def orders_router() -> APIRouter:
         response: Response,
         idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     ) -> PlacedOut:
-        request = OrderRequest(
-            symbol=body.symbol,
-            side=body.side,
-            type=body.type.value,
-            tif=body.time_in_force,
-            quantity=body.quantity,
-            quote_order_qty=body.quote_order_qty,
-            price=body.price,
-            stop_price=body.stop_price,
-            client_order_id=_client_order_id(body, idempotency_key),
-            stp=body.self_trade_prevention_mode,
-        )
-        if idempotency_key is None:
-            placed = await orders.place_order(ctx, who.user_id, request)
-        else:
-            placed, replayed = await orders.place_idempotent(ctx, who.user_id, request)
-            if replayed:
-                response.status_code = 200
-                response.headers[REPLAYED_HEADER] = "true"
-        return placed_out(ctx, placed.order, placed.fills)
+        answer, replayed = await placing.place(ctx, who, body, idempotency_key)
+        if replayed:
+            response.status_code = 200
+            response.headers[REPLAYED_HEADER] = "true"
+        return answer
+
+    # PlaceRoute answers plain JSON bodies without FastAPI's per-request work
+    # (entrypoints/http/placing.py); everything else is this endpoint's.
+    router.add_api_route(
+        "/orders",
+        place,
+        methods=["POST"],
+        status_code=201,
+        response_model=PlacedOut,
+        dependencies=TRADER,
+        summary="Place an order; the answer is its state after matching, with its fills",
+        responses={200: {"model": PlacedOut, "description": "an Idempotency-Key replay"}},
+        route_class_override=placing.PlaceRoute,
+    )
 
     @router.get("/orders/{orderId}", response_model=OrderOut, summary="One of your orders")
     async def get_order(order_id: OrderId, ctx: Ctx, who: CurrentIdentity) -> OrderOut:
