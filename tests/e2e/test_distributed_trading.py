@@ -20,17 +20,12 @@ Callers are signed identities, as the gateway would forward them.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import secrets
-import signal
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,63 +41,24 @@ from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity
 from burency_common.ids import new_id
 from burency_common.money import AssetRegistry, parse_amount
 from burency_common.timeutil import utc_now
-from burency_testing.infra import free_port, wait_until_ready
+from burency_testing.serve_process import ServeProcess
+from burency_testing.trading_load import LIVE, KillLoad, order_jobs
 from burency_testing.waiting import eventually
 from burency_trading.adapters.journal import FileJournal
 from burency_trading.domain.model import PlaceOrder
 
 pytestmark = [pytest.mark.postgres, pytest.mark.kafka]
 
-CLI = Path(sys.executable).parent / "burency"
 SECRET = "distributed-trading-identity-secret-0123456789"
 SCALES = {"AED": 2, "BTC": 8}
-LIVE, DONE = {"NEW", "PARTIALLY_FILLED"}, {"FILLED", "CANCELED", "EXPIRED"}
+DONE = {"FILLED", "CANCELED", "EXPIRED"}
 STAFF = "trading-e2e-staff"
-
-
-class Server:
-    """One ``burency serve <service>`` process, restartable on the same environment."""
-
-    def __init__(self, service: str, env: dict[str, str], log: Path) -> None:
-        port = free_port()
-        self.service, self.log, self.url = service, log, f"http://127.0.0.1:{port}"
-        self.env = {**env, "BURENCY_PORT": str(port)}
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def spawn(self) -> None:
-        base = {k: v for k, v in os.environ.items() if not k.startswith("BURENCY_")}
-        with self.log.open("ab") as out:
-            command = [str(CLI), "serve", self.service]
-            env = {**base, **self.env}
-            self.proc = subprocess.Popen(command, env=env, stdout=out, stderr=out)
-
-    def ready(self) -> None:
-        assert self.proc is not None
-        wait_until_ready(self.url, self.proc, path="/readyz", log=self.log)
-
-    def start(self) -> None:
-        self.spawn()
-        self.ready()
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
 
 
 @dataclass
 class Cluster:
-    banking: Server
-    trading: Server
+    banking: ServeProcess
+    trading: ServeProcess
     banking_db: str
     journal: Path
 
@@ -121,21 +77,21 @@ def cluster(
         "BURENCY_KAFKA_TOPIC_PREFIX": f"e2e-trading-{secrets.token_hex(6)}.",
         "BURENCY_LOG_LEVEL": "WARNING",
     }
-    trading = Server("trading", {**common, "BURENCY_DATABASE_URL": postgres_database_factory(),
-                                 "BURENCY_JOURNAL_DIR": str(logs / "volume")},
-                     logs / "trading.log")  # fmt: skip
+    volume = logs / "volume"  # the trading engine's persistent volume
+    trading_env = {**common, "BURENCY_DATABASE_URL": postgres_database_factory(),
+                   "BURENCY_JOURNAL_DIR": str(volume)}  # fmt: skip
+    trading = ServeProcess("trading", trading_env, logs / "trading.log")
     banking_db = postgres_database_factory()
-    banking = Server("banking", {**common, "BURENCY_DATABASE_URL": banking_db,
-                                 "BURENCY_AUTH_URL": "http://127.0.0.1:9",
-                                 "BURENCY_TRADING_URL": trading.url,
-                                 "BURENCY_CHAIN_ADDRESS_SEED": secrets.token_urlsafe(32)},
-                     logs / "banking.log")  # fmt: skip
+    banking_env = {**common, "BURENCY_DATABASE_URL": banking_db,
+                   "BURENCY_AUTH_URL": "http://127.0.0.1:9", "BURENCY_TRADING_URL": trading.url,
+                   "BURENCY_CHAIN_ADDRESS_SEED": secrets.token_urlsafe(32)}  # fmt: skip
+    banking = ServeProcess("banking", banking_env, logs / "banking.log")
     try:
         for server in (trading, banking):
             server.spawn()
         for server in (trading, banking):
             server.ready()
-        yield Cluster(banking, trading, banking_db, logs / "volume")
+        yield Cluster(banking, trading, banking_db, volume)
     finally:
         for server in (trading, banking):
             server.stop()
@@ -272,132 +228,7 @@ PLACES = 480
 CLIENTS = 12
 KILLS = 4
 GRANT = {"AED": "60000.00", "BTC": "1.20000000"}
-REFUSALS = {"INSUFFICIENT_BALANCE", "NO_LIQUIDITY", "TOO_MANY_OPEN_ORDERS"}
-
-
-@dataclass(frozen=True)
-class Ack:
-    user: str
-    order_id: int
-    status: str
-    executed: Decimal
-
-
-def _orders(rng: random.Random, users: list[str]) -> list[tuple[str, str, dict[str, str]]]:
-    """Seeded placements around 50,000 AED: mostly resting and crossing GTC limits, some
-    IOC, some market orders; the key is the Idempotency-Key and client order id."""
-    jobs = []
-    for n in range(PLACES):
-        side = rng.choice(["BUY", "SELL"])
-        qty = f"0.{rng.randint(100, 2_000):05d}"
-        price = f"{rng.randrange(49_500, 50_500, 5)}.00"
-        kind = rng.random()
-        if kind < 0.1:
-            body = {"symbol": "BTC/AED", "side": side, "type": "MARKET", "quantity": qty}
-        else:
-            body = limit(side, qty, price, "IOC" if kind < 0.2 else "GTC")
-        jobs.append((rng.choice(users), f"crash-{n}", body))
-    return jobs
-
-
-class Load:
-    """``CLIENTS`` clients working through the placements (and now and then cancelling an
-    acknowledged open order). A request that got no answer (the process died) or a 503 is
-    sent again, with the same Idempotency-Key, once the server is up: the answer is the
-    order (placed now, or found again), never a second order."""
-
-    def __init__(self, server: Server, rng: random.Random, users: list[str]) -> None:
-        self.server, self.rng = server, rng
-        self.jobs = _orders(rng, users)
-        self.up = asyncio.Event()
-        self.up.set()
-        self.progress = asyncio.Condition()
-        self.acked: dict[str, Ack] = {}
-        self.cancelled: set[int] = set()
-        self.refused: Counter[str] = Counter()
-        self.unexpected: list[str] = []
-        self.interrupted = self.kills = 0
-        self.finished = False
-
-    async def call(self, client: httpx.AsyncClient, method: str, url: str, user: str,
-                   key: str | None = None, **kwargs: Any) -> httpx.Response:  # fmt: skip
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 60
-        while True:
-            await self.up.wait()
-            try:
-                got = await client.request(method, url, headers=signed(user, key=key), **kwargs)
-            except httpx.TransportError:
-                self.interrupted += 1
-            else:
-                if got.status_code != 503:
-                    return got
-            assert loop.time() < deadline, f"{method} {url} got no answer in 60 s"
-            if self.up.is_set():  # 503 (busy) or a request cut just before a restart
-                await asyncio.sleep(0.02)  # retry backoff, bounded by the deadline above
-
-    async def place(self, client: httpx.AsyncClient, user: str, key: str,
-                    body: dict[str, str]) -> None:  # fmt: skip
-        got = await self.call(client, "POST", "/v1/orders", user, key, json=body)
-        if got.status_code in (200, 201):
-            order = got.json()
-            assert order["clientOrderId"] == key
-            ack = Ack(user, int(order["orderId"]), order["status"], Decimal(order["executedQty"]))
-            async with self.progress:
-                self.acked[key] = ack
-                self.progress.notify_all()
-        elif got.status_code == 409 and got.json()["code"] in REFUSALS:
-            self.refused[got.json()["code"]] += 1
-        else:
-            self.unexpected.append(f"POST {key}: {got.status_code} {got.text}")
-
-    async def cancel(self, client: httpx.AsyncClient, user: str) -> None:
-        live = [a for a in self.acked.values() if a.user == user and a.status in LIVE]
-        if not live:
-            return
-        target = self.rng.choice(live)
-        url = f"/v1/orders/{target.order_id}"
-        got = await self.call(client, "DELETE", url, user, params={"symbol": "BTC/AED"})
-        if got.status_code == 200:
-            assert got.json()["status"] == "CANCELED", got.text
-            self.cancelled.add(target.order_id)
-        elif got.status_code not in (404, 409):  # filled, or cancelled by an answer lost
-            self.unexpected.append(f"DELETE {target.order_id}: {got.status_code} {got.text}")
-
-    async def client(self) -> None:
-        async with httpx.AsyncClient(base_url=self.server.url, timeout=30) as client:
-            while self.jobs:
-                user, key, body = self.jobs.pop()
-                await self.place(client, user, key, body)
-                if self.rng.random() < 0.2:
-                    await self.cancel(client, user)
-
-    async def run(self) -> None:
-        try:
-            await asyncio.gather(*(self.client() for _ in range(CLIENTS)))
-        finally:
-            async with self.progress:
-                self.finished = True
-                self.progress.notify_all()
-
-    async def restart(self, *, kill: bool) -> None:
-        self.up.clear()
-        await asyncio.to_thread(self.server.kill if kill else self.server.stop)
-        await asyncio.to_thread(self.server.start)
-        self.up.set()
-
-    def _reached(self, count: int) -> bool:
-        return len(self.acked) >= count or self.finished
-
-    async def killer(self, at: list[int]) -> None:
-        """SIGKILL when the count of acknowledged orders reaches each of ``at``."""
-        for count in at:
-            async with self.progress:
-                await self.progress.wait_for(partial(self._reached, count))
-            if self.finished:
-                return
-            await self.restart(kill=True)
-            self.kills += 1
+OUT = "100.00"
 
 
 async def settled(trade: httpx.AsyncClient) -> dict[str, Any]:
@@ -447,7 +278,8 @@ async def test_sigkill_under_load_loses_no_acknowledged_order(cluster: Cluster) 
     ):
         before = await books(trade)
         await to_spot(bank, grants)
-    load = Load(cluster.trading, rng, users)
+    jobs = order_jobs(rng, users, PLACES, OUT)
+    load = KillLoad(cluster.trading, rng, jobs, lambda user, key: signed(user, key=key), CLIENTS)
     await asyncio.gather(load.run(), load.killer(sorted(rng.sample(range(30, 300), KILLS))))
     assert (load.kills, load.unexpected) == (KILLS, [])
     assert load.interrupted, "the kills hit no request in flight"
@@ -460,14 +292,19 @@ async def test_sigkill_under_load_loses_no_acknowledged_order(cluster: Cluster) 
     assert not missing, f"acknowledged but not journaled: {missing}"
     await asyncio.to_thread(cluster.trading.start)
 
-    async with httpx.AsyncClient(base_url=cluster.trading.url, timeout=30) as trade:
+    assert load.moved_out, "no spot → funding transfer went through"
+    async with (
+        httpx.AsyncClient(base_url=cluster.banking.url, timeout=30) as bank,
+        httpx.AsyncClient(base_url=cluster.trading.url, timeout=30) as trade,
+    ):
         health = await settled(trade)
         assert health["seq"] >= last_seq
         await check_orders(trade, load)
-        await check_conservation(trade, users, before)
+        await check_conservation(trade, users, before, load)
+        await check_funding(bank, users, load)
 
 
-async def check_orders(trade: httpx.AsyncClient, load: Load) -> None:
+async def check_orders(trade: httpx.AsyncClient, load: KillLoad) -> None:
     """Every acknowledged order is resting, filled or cancelled: never lost."""
     finals: Counter[str] = Counter()
     for key, ack in load.acked.items():
@@ -486,13 +323,15 @@ async def check_orders(trade: httpx.AsyncClient, load: Load) -> None:
 
 
 async def check_conservation(
-    trade: httpx.AsyncClient, users: list[str], before: dict[str, dict[str, int]]
+    trade: httpx.AsyncClient, users: list[str], before: dict[str, dict[str, int]], load: KillLoad
 ) -> None:
     """Per asset: the traders' spot balances (free + locked) + the fees they paid equal
-    what they transferred in, in the engine's books and in their own balances."""
+    what they transferred in less what they moved out, in the engine's books and in their
+    own balances."""
     after = await books(trade)
     for asset, amount in GRANT.items():
-        transferred = minor(amount, asset) * len(users)
+        out = sum(minor(moved, asset) for moved in load.moved_out.values()) if asset == "AED" else 0
+        transferred = minor(amount, asset) * len(users) - out
         net = after[asset]["netTransferred"] - before[asset]["netTransferred"]
         fees = after[asset]["fees"] - before[asset]["fees"]
         held = 0
@@ -502,3 +341,19 @@ async def check_conservation(
         assert net == transferred, asset
         assert after[asset]["users"] - before[asset]["users"] == held, asset
         assert (held + fees, fees >= 0) == (transferred, True), asset
+
+
+async def check_funding(bank: httpx.AsyncClient, users: list[str], load: KillLoad) -> None:
+    """Banking credited each acknowledged spot → funding transfer once (they were all
+    sent while the trading process was being killed), and nothing else."""
+
+    async def credited() -> bool:
+        for user in users:
+            want = minor(load.moved_out.get(user, "0"), "AED")
+            have = minor(await funding(bank, user, "AED"), "AED")
+            assert have <= want, f"{user}: credited {have}, moved {want}"
+            if have < want:
+                return False
+        return True
+
+    await eventually(credited, "banking to credit every spot → funding transfer", 60, 0.05)
