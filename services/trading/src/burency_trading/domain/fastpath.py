@@ -111,8 +111,10 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
     if acct is None or acct[0] < amount or amount > MAX_MINOR or exact > MAX_MINOR * m.div:
         return False
     # -- accepted --
-    if (user, other) not in balances:
-        balances[(user, other)] = [0, 0]
+    other_key = (user, other)
+    other_acct = balances.get(other_key)
+    if other_acct is None:
+        other_acct = balances[other_key] = [0, 0]
     acct[0] -= amount
     acct[1] += amount
     st.touched[key] = acct
@@ -122,6 +124,10 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
         c.stp, maker, taker, asset, ts,
     )  # fmt: skip
     o.locked = amount
+    if is_buy:
+        o.acct_q, o.acct_b, o.key_q, o.key_b = acct, other_acct, key, other_key
+    else:
+        o.acct_q, o.acct_b, o.key_q, o.key_b = other_acct, acct, other_key, key
     st.events.append(
         OrderAccepted(
             seq, user, market, c.side, ORDERTYPE_LIMIT, tif, qty, price, 0, 0, c.post_only,
@@ -223,8 +229,10 @@ def fast_cancel(st: State, c: CancelOrder) -> bool:
             del keys[bisect_left(keys, book_key)]
     amount = order.locked
     if amount:
-        acct_key = (user, order.locked_asset)
-        acct = st.balances[acct_key]
+        if order.is_buy:
+            acct_key, acct = order.key_q, order.acct_q
+        else:
+            acct_key, acct = order.key_b, order.acct_b
         acct[0] += amount
         acct[1] -= amount
         st.touched[acct_key] = acct

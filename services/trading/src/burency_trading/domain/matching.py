@@ -99,7 +99,7 @@ def take(st: State, m: Market, o: Order, limit: int) -> EndReason | None:  # noq
     balances = st.balances
     ts = st.ts
     mul, div, base_mul = m.mul, m.div, m.base_mul
-    quote, base, symbol = m.quote, m.base, m.symbol
+    quote, symbol = m.quote, m.symbol
     is_buy = o.is_buy
     opposite = m.asks if is_buy else m.bids
     keys, levels, sign = opposite.keys, opposite.levels, opposite.sign
@@ -114,8 +114,8 @@ def take(st: State, m: Market, o: Order, limit: int) -> EndReason | None:  # noq
     fees_acct = balances.get(fees_key)
     if fees_acct is None:
         fees_acct = balances[fees_key] = [0, 0]
-    my_quote_key, my_base_key = (user, quote), (user, base)
-    my_quote, my_base = balances[my_quote_key], balances[my_base_key]
+    my_quote_key, my_base_key = o.key_q, o.key_b
+    my_quote, my_base = o.acct_q, o.acct_b
     first = True  # the taker's and the fees' accounts are touched from the first fill on
     if by_quote:
         remaining = o.locked // base_mul if sell_by_quote else 1 << 62
@@ -158,10 +158,10 @@ def take(st: State, m: Market, o: Order, limit: int) -> EndReason | None:  # noq
         base_amount = lots * base_mul
         if is_buy:
             buyer, seller, b_rate, s_rate = o, mk, rate, mk.maker_ppm
-            mk_key = (mk.user_id, base)
+            mk_key, mk_acct = mk.key_b, mk.acct_b
         else:
             buyer, seller, b_rate, s_rate = mk, o, mk.maker_ppm, rate
-            mk_key = (mk.user_id, quote)
+            mk_key, mk_acct = mk.key_q, mk.acct_q
         exact = buyer.exact + x
         buyer.exact = exact
         paid_total = -(-exact // div)
@@ -178,24 +178,21 @@ def take(st: State, m: Market, o: Order, limit: int) -> EndReason | None:  # noq
         buyer.locked -= paid + b_fee
         seller.locked -= base_amount
         fees_acct[0] += paid + b_fee + s_fee - gross
-        mk_acct = balances[mk_key]
         touched[mk_key] = mk_acct
         if is_buy:  # the maker sold: its base was locked, it receives quote
             my_quote[1] -= paid + b_fee
             my_base[0] += base_amount
             mk_acct[1] -= base_amount
-            mk_q_key = (mk.user_id, quote)
-            mk_q = balances[mk_q_key]
-            touched[mk_q_key] = mk_q
+            mk_q = mk.acct_q
+            touched[mk.key_q] = mk_q
             mk_q[0] += gross - s_fee
             maker_fee, taker_fee = s_fee, b_fee
         else:  # the maker bought: its quote was locked, it receives base
             my_base[1] -= base_amount
             my_quote[0] += gross - s_fee
             mk_acct[1] -= paid + b_fee
-            mk_b_key = (mk.user_id, base)
-            mk_b = balances[mk_b_key]
-            touched[mk_b_key] = mk_b
+            mk_b = mk.acct_b
+            touched[mk.key_b] = mk_b
             mk_b[0] += base_amount
             maker_fee, taker_fee = b_fee, s_fee
         st.trade_id += 1

@@ -235,8 +235,8 @@ def place(st: State, c: PlaceOrder, seq: int) -> None:
         _reject(st, c, seq, Reject.INSUFFICIENT_BALANCE)
         return
     key = (o.user_id, o.locked_asset)
-    acct = st.account(o.user_id, o.locked_asset)
-    st.account(o.user_id, m.base if o.is_buy else m.quote)  # what it will receive
+    st.link(o, m)  # creates the account of what it will receive, if new
+    acct = o.acct_q if o.is_buy else o.acct_b
     acct[0] -= amount
     acct[1] += amount
     st.touched[key] = acct

@@ -143,9 +143,10 @@ def load(data: bytes) -> State:
                 stops.append((order.stop_price, order.order_id))
         m.buy_stops.sort()
         m.sell_stops.sort()
+    st.balances = {(u, a): [avail, locked] for u, a, avail, locked in snap.balances}
     for order in sorted(restored, key=lambda o: o.order_id):
         st.index(order)
-    st.balances = {(u, a): [avail, locked] for u, a, avail, locked in snap.balances}
+        st.link(order, st.markets[order.market])
     st.transfers = {tid: (k, u, a, amt, rev) for tid, k, u, a, amt, rev in snap.transfers}
     st.net = dict(snap.net)
     st.fee_schedule = {t.tier: t for t in snap.fee_schedule}

@@ -38,6 +38,8 @@ class Order:
     ``fee_exact`` is the sum of ``paid * rate_ppm`` and ``fees_paid`` = ceil(fee_exact / 1e6)."""
 
     __slots__ = (
+        "acct_b",
+        "acct_q",
         "client_order_id",
         "created_ts",
         "exact",
@@ -46,6 +48,8 @@ class Order:
         "filled_qty",
         "filled_quote",
         "is_buy",
+        "key_b",
+        "key_q",
         "locked",
         "locked_asset",
         "maker_ppm",
@@ -114,6 +118,13 @@ class Order:
         self.triggered = stop_price == 0
         self.created_ts = ts
         self.updated_ts = ts
+
+    # The owner's accounts in this market (the lists held in State.balances, and their
+    # keys), linked at acceptance (State.link) so a fill needs no dict lookups for them.
+    acct_q: list[int]
+    acct_b: list[int]
+    key_q: tuple[str, str]
+    key_b: tuple[str, str]
 
     def view(self) -> OrderView:
         return OrderView(
@@ -286,6 +297,13 @@ class State:
         if acct is None:
             acct = self.balances[key] = [0, 0]
         return acct
+
+    def link(self, order: Order, market: Market) -> None:
+        """Give ``order`` its owner's quote and base accounts (created when missing)."""
+        order.key_q = (order.user_id, market.quote)
+        order.key_b = (order.user_id, market.base)
+        order.acct_q = self.account(order.user_id, market.quote)
+        order.acct_b = self.account(order.user_id, market.base)
 
     def rates(self, user: str, spec: MarketSpec) -> tuple[int, int]:
         tier = self.user_tiers.get(user, 0)
