@@ -79,6 +79,7 @@ def main() -> None:
             "mix": dict(sorted(mix.items())),
             "events_per_command": round(events / COUNT, 2),
             "commands_per_s": round(COUNT / wall),
+            "commands_per_cpu_s": round(COUNT / cpu),
             "cpu_us_per_command": round(cpu / COUNT * 1e6, 2),
             "p50_us": round(percentile(samples, 50), 2),
             "p99_us": round(percentile(samples, 99), 2),
