@@ -176,6 +176,25 @@ async def books(trade: httpx.AsyncClient) -> dict[str, dict[str, int]]:
     return {row["asset"]: {k: minor(row[k], row["asset"]) for k in fields} for row in rows}
 
 
+async def reconciled(bank: httpx.AsyncClient) -> None:
+    """Banking's reconciliation passes, its check against trading's positions included:
+    per asset funding balances + spot balances + fees = deposits - withdrawals."""
+    report: dict[str, Any] = {}
+
+    async def ok() -> bool:
+        nonlocal report
+        got = await bank.get("/v1/admin/reconciliation", headers=signed(STAFF, staff=True))
+        assert got.status_code == 200, got.text
+        report = got.json()
+        return bool(report["ok"])
+
+    try:
+        await eventually(ok, "banking's reconciliation with trading to pass", 30, 0.1)
+    except AssertionError:
+        raise AssertionError(report["findings"]) from None
+    assert "trading_matches_clearing" in report["checks"], report["checks"]
+
+
 def limit(side: str, qty: str, price: str, tif: str = "GTC") -> dict[str, str]:
     return {"symbol": "BTC/AED", "side": side, "type": "LIMIT", "timeInForce": tif,
             "quantity": qty, "price": price}  # fmt: skip
@@ -216,6 +235,7 @@ async def test_funding_to_spot_trade_and_back(cluster: Cluster) -> None:
         await eventually(credited, "banking to credit both spot → funding transfers", 60, 0.05)
         assert (await spot(trade, seller))["AED"] == ("0.00", "0.00")
         after = await books(trade)
+        await reconciled(bank)
     assert after["AED"]["fees"] - before["AED"]["fees"] == 1_000
     assert after["AED"]["netTransferred"] - before["AED"]["netTransferred"] == 100_500
     assert after["BTC"]["netTransferred"] - before["BTC"]["netTransferred"] == 40_000_000
@@ -302,6 +322,7 @@ async def test_sigkill_under_load_loses_no_acknowledged_order(cluster: Cluster) 
         await check_orders(trade, load)
         await check_conservation(trade, users, before, load)
         await check_funding(bank, users, load)
+        await reconciled(bank)
 
 
 async def check_orders(trade: httpx.AsyncClient, load: KillLoad) -> None:
