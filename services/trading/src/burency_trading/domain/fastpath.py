@@ -30,8 +30,8 @@ from .consts import (
     ORDERSTATUS_PARTIALLY_FILLED,
     ORDERTYPE_LIMIT,
     SIDE_BUY,
+    TIMEINFORCE_FOK,
     TIMEINFORCE_GTC,
-    TIMEINFORCE_IOC,
 )
 from .matching import take
 from .model import (
@@ -43,6 +43,7 @@ from .model import (
     PlaceOrder,
     Reject,
 )
+from .placing import fillable
 from .state import MAX_OPEN_ORDERS, Market, Order, State
 
 __all__ = ["fast_cancel", "fast_limit"]
@@ -51,7 +52,7 @@ _BPS = 10_000
 _PPM = 1_000_000
 _TRADING = MARKETSTATUS_TRADING
 _GTC = TIMEINFORCE_GTC
-_IOC = TIMEINFORCE_IOC
+_FOK = TIMEINFORCE_FOK
 
 
 def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: PLR0912, PLR0915
@@ -65,7 +66,7 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
         or qty > spec.max_qty
         or c.quote_qty
         or c.stop_price
-        or (tif is not _GTC and (tif is not _IOC or c.post_only))
+        or (tif is not _GTC and c.post_only)
         or not user
         or user == FEES_ACCOUNT
     ):
@@ -92,6 +93,8 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
     crosses = bool(keys) and keys[-1] >= opposite.sign * price
     if c.post_only and crosses:
         return False
+    if tif is _FOK and not (crosses and fillable(m, is_buy, price, qty, user, c.stp)):
+        return False  # the general path refuses it (FOK_NOT_FILLABLE)
     tier = st.user_tiers.get(user) if st.user_tiers else None
     if tier and tier in st.fee_schedule:
         scheduled = st.fee_schedule[tier]

@@ -40,10 +40,11 @@ from .model import (
     OrderRejected,
     PlaceOrder,
     Reject,
+    StpMode,
 )
 from .state import MAX_OPEN_ORDERS, Market, Order, State
 
-__all__ = ["fok_fillable", "market_limit", "place", "run_taker"]
+__all__ = ["fillable", "fok_fillable", "market_limit", "place", "run_taker"]
 
 _BPS = 10_000
 MAX_FEE_PPM = FEE_RATE_SCALE // 10  # 10 %, as burency_common.market_math.parse_fee_rate
@@ -95,15 +96,23 @@ def market_limit(m: Market, is_buy: bool) -> int:
 
 def fok_fillable(m: Market, o: Order) -> bool:
     """Whether ``o`` (a limit order) would fill completely right now."""
-    side = m.asks if o.is_buy else m.bids
-    limit_key = side.sign * o.price
-    need = o.qty
+    return fillable(m, o.is_buy, o.price, o.qty, o.user_id, o.stp)
+
+
+def fillable(  # noqa: PLR0917
+    m: Market, is_buy: bool, price: int, qty: int, user: str, stp: StpMode
+) -> bool:
+    """Whether ``qty`` lots at ``price`` or better could be taken now (self-trade
+    prevention as the taker's ``stp`` would apply it)."""
+    side = m.asks if is_buy else m.bids
+    limit_key = side.sign * price
+    need = qty
     for key in reversed(side.keys):
         if key < limit_key:
             return False
         for mk in side.levels[key].values():
-            if mk.user_id == o.user_id and o.stp is not STPMODE_NONE:
-                if o.stp is STPMODE_EXPIRE_MAKER:
+            if mk.user_id == user and stp is not STPMODE_NONE:
+                if stp is STPMODE_EXPIRE_MAKER:
                     continue
                 return False
             need -= mk.qty - mk.filled_qty
