@@ -200,7 +200,7 @@ def _quote_of(spec: MarketSpec, price: int, lots: int) -> int:
     exponent = spec.quote_scale - len(spec.tick_size.split(".")[-1]) * ("." in spec.tick_size)
     exponent -= len(spec.lot_size.split(".")[-1]) * ("." in spec.lot_size)
     value = price * lots
-    return value * 10**exponent if exponent >= 0 else value // 10**-exponent
+    return value * int(10**exponent) if exponent >= 0 else value // int(10**-exponent)
 
 
 def _stop(rng: random.Random, market: WorkloadMarket, user: str) -> PlaceOrder:
