@@ -117,7 +117,12 @@ def _server(pythonpath: str | None) -> Iterator[Server]:
         if pythonpath:
             env["PYTHONPATH"] = pythonpath
         script = Path(__file__).parent / "_trading_server.py"
-        proc = subprocess.Popen([sys.executable, str(script)], env=env, stdout=subprocess.DEVNULL)
+        proc = subprocess.Popen(  # logs as `burency up` writes them, to nowhere
+            [sys.executable, str(script)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             deadline = time.monotonic() + 180
             while not ready.exists():

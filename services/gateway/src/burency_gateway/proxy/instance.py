@@ -27,6 +27,7 @@ from typing import Any, Literal
 import httpx
 from starlette.types import ASGIApp
 
+from burency_gateway.proxy.asgi_hop import asgi_exchange, plain_target
 from burency_gateway.proxy.hop import (
     Answer,
     HttpHop,
@@ -162,8 +163,15 @@ class Instance:
         :class:`~burency_gateway.proxy.hop.HopError` for a transport failure and
         :class:`TimeoutError` when a read or write timed out. An HTTP instance uses its
         aiohttp session, except for the rare request whose header bytes aiohttp cannot
-        write unchanged (not UTF-8): that one goes through the httpx pools.
+        write unchanged (not UTF-8): that one goes through the httpx pools. An embedded
+        instance gets the request straight (:func:`asgi_exchange`) unless httpx would
+        have re-quoted the target: then through httpx's ASGI transport, as before.
         """
+        if self.kind == "asgi" and self.app is not None and plain_target(target):
+            host = self.url.removeprefix("asgi://")
+            return await asgi_exchange(
+                self.app, host, method=method, target=target, headers=headers, content=content
+            )
         text = text_headers(headers) if self.kind == "http" else None
         if text is not None:
             if self._hop is None:
