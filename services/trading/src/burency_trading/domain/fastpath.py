@@ -3,9 +3,11 @@
 Profiling the benchmark workload showed that a limit order that rests spent most of its
 ~7 µs in generic checks (the MarketGrid calls, the rule chain, a ``take`` that finds
 nothing to match). ``fast_limit`` handles the happy path of a LIMIT order with the
-same arithmetic inlined; as soon as anything is unusual (any check that would refuse,
-FOK, a non-trading market) it returns False *before changing anything* and the general
-path in :mod:`.placing` decides, with its reject codes. So both paths agree by
+same arithmetic inlined; as soon as anything is unusual (a check that would refuse, a FOK
+that cannot fill, a non-trading market) it returns False *before changing anything* and
+the general path in :mod:`.placing` decides, with its reject codes. Two refusals common
+in a busy book (TOO_MANY_OPEN_ORDERS, POST_ONLY_WOULD_TAKE) are made here directly, at
+the same point of the check order as the general path makes them. So both paths agree by
 construction: the fast one only accepts what the general one accepts, and both lock the
 same amounts (the golden, stateful and replay tests run through both).
 """
@@ -77,22 +79,24 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
         if ref and abs(price - ref) * _BPS > bps * ref:
             return False
     exact = price * qty * m.mul
-    if exact // m.div < spec.min_notional:
-        return False
+    if exact // m.div < spec.min_notional or exact > MAX_MINOR * m.div:
+        return False  # (beyond BIGINT: the general path's INVALID_ORDER, in its order)
     coid = c.client_order_id
     if coid and (len(coid) > 64 or (user, coid) in st.client_ids):
         return False
     market = c.market
     if tif is _GTC:
         mine = st.user_orders.get((user, market))
-        if mine is not None and len(mine) >= MAX_OPEN_ORDERS:
-            return False
+        if mine is not None and len(mine) >= MAX_OPEN_ORDERS:  # every earlier check passed
+            st.events.append(OrderRejected(user, market, seq, coid, _TOO_MANY, st.ts))
+            return True
     is_buy = c.side is SIDE_BUY
     opposite = m.asks if is_buy else m.bids
     keys = opposite.keys
     crosses = bool(keys) and keys[-1] >= opposite.sign * price
-    if c.post_only and crosses:
-        return False
+    if c.post_only and crosses:  # as placing._rules: every earlier check passed
+        st.events.append(OrderRejected(user, market, seq, coid, _POST_ONLY, st.ts))
+        return True
     if tif is _FOK and not (crosses and fillable(m, is_buy, price, qty, user, c.stp)):
         return False  # the general path refuses it (FOK_NOT_FILLABLE)
     tier = st.user_tiers.get(user) if st.user_tiers else None
@@ -111,7 +115,7 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
     balances = st.balances
     key = (user, asset)
     acct = balances.get(key)
-    if acct is None or acct[0] < amount or amount > MAX_MINOR or exact > MAX_MINOR * m.div:
+    if acct is None or acct[0] < amount or amount > MAX_MINOR:
         return False
     # -- accepted --
     other_key = (user, other)
@@ -199,6 +203,8 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
 
 
 _NOT_FOUND = Reject.ORDER_NOT_FOUND
+_TOO_MANY = Reject.TOO_MANY_OPEN_ORDERS
+_POST_ONLY = Reject.POST_ONLY_WOULD_TAKE
 _HALTED = MARKETSTATUS_HALTED
 
 
