@@ -132,18 +132,25 @@ async def fund_in_banking(url: str, grants: dict[str, dict[str, str]]) -> None:
         await engine.dispose()
 
 
-async def to_spot(bank: httpx.AsyncClient, grants: dict[str, dict[str, str]]) -> None:
-    """Every grant funding → trading through banking, then wait for the saga to end."""
+async def send_to_spot(
+    bank: httpx.AsyncClient, grants: dict[str, dict[str, str]], key: str = "in"
+) -> list[tuple[str, str]]:
+    """Every grant funding → trading through banking: ``(user, transfer id)``."""
     sent = []
     for user, amounts in grants.items():
         for asset, amount in amounts.items():
             body = {"asset": asset, "amount": amount}
             got = await bank.post("/v1/transfers/trading", json=body,
-                                  headers=signed(user, key=f"in-{asset}"))  # fmt: skip
+                                  headers=signed(user, key=f"{key}-{asset}"))  # fmt: skip
             assert got.status_code == 202, got.text
             sent.append((user, got.json()["id"]))
+    return sent
 
-    async def completed() -> bool:
+
+async def completed(bank: httpx.AsyncClient, sent: list[tuple[str, str]]) -> None:
+    """Wait until banking sees every transfer to trading completed (never failed)."""
+
+    async def done() -> bool:
         for user, transfer_id in sent:
             got = await bank.get(f"/v1/transfers/trading/{transfer_id}", headers=signed(user))
             assert got.json()["status"] != "failed", got.text
@@ -151,7 +158,11 @@ async def to_spot(bank: httpx.AsyncClient, grants: dict[str, dict[str, str]]) ->
                 return False
         return True
 
-    await eventually(completed, "banking to see every transfer to trading completed", 60, 0.05)
+    await eventually(done, "banking to see every transfer to trading completed", 60, 0.05)
+
+
+async def to_spot(bank: httpx.AsyncClient, grants: dict[str, dict[str, str]]) -> None:
+    await completed(bank, await send_to_spot(bank, grants))
 
 
 async def spot(trade: httpx.AsyncClient, user: str) -> dict[str, tuple[str, str]]:
@@ -247,7 +258,9 @@ TRADERS = 8
 PLACES = 480
 CLIENTS = 12
 KILLS = 4
-GRANT = {"AED": "60000.00", "BTC": "1.20000000"}
+GRANT = {"AED": "60000.00", "BTC": "1.20000000"}  # to spot before the load
+LATE = "500.00"  # AED to spot during the load
+BANKED = {"AED": "60500.00", "BTC": "1.20000000"}  # deposited in banking: GRANT + LATE
 OUT = "100.00"
 
 
@@ -290,37 +303,39 @@ def journaled_orders(volume: Path) -> tuple[int, dict[str, str]]:
 async def test_sigkill_under_load_loses_no_acknowledged_order(cluster: Cluster) -> None:
     rng = random.Random(15)
     users = [f"crash-{i}-{secrets.token_hex(3)}" for i in range(TRADERS)]
-    grants = {user: dict(GRANT) for user in users}
-    await fund_in_banking(cluster.banking_db, grants)
-    async with (
-        httpx.AsyncClient(base_url=cluster.banking.url, timeout=30) as bank,
-        httpx.AsyncClient(base_url=cluster.trading.url, timeout=30) as trade,
-    ):
-        before = await books(trade)
-        await to_spot(bank, grants)
-    jobs = order_jobs(rng, users, PLACES, OUT)
-    load = KillLoad(cluster.trading, rng, jobs, lambda user, key: signed(user, key=key), CLIENTS)
-    await asyncio.gather(load.run(), load.killer(sorted(rng.sample(range(30, 300), KILLS))))
-    assert (load.kills, load.unexpected) == (KILLS, [])
-    assert load.interrupted, "the kills hit no request in flight"
-    assert len(load.acked) > PLACES // 2, load.refused
+    await fund_in_banking(cluster.banking_db, {user: dict(BANKED) for user in users})
+    async with httpx.AsyncClient(base_url=cluster.banking.url, timeout=30) as bank:
+        async with httpx.AsyncClient(base_url=cluster.trading.url, timeout=30) as trade:
+            before = await books(trade)
+        await to_spot(bank, {user: dict(GRANT) for user in users})
+        jobs = order_jobs(rng, users, PLACES, OUT)
+        load = KillLoad(cluster.trading, rng, jobs, lambda u, key: signed(u, key=key), CLIENTS)
 
-    # a last kill with everything acknowledged: the journal must hold every order
-    cluster.trading.kill()
-    last_seq, placed = journaled_orders(cluster.journal)
-    missing = {k: a.user for k, a in load.acked.items() if placed.get(k) != a.user}
-    assert not missing, f"acknowledged but not journaled: {missing}"
-    await asyncio.to_thread(cluster.trading.start)
+        async def late_to_spot() -> list[tuple[str, str]]:
+            """More money to spot mid-load: the saga meets the kills (redelivery)."""
+            await load.acked_at_least(PLACES // 5)
+            return await send_to_spot(bank, {user: {"AED": LATE} for user in users}, "late")
 
-    assert load.moved_out, "no spot → funding transfer went through"
-    async with (
-        httpx.AsyncClient(base_url=cluster.banking.url, timeout=30) as bank,
-        httpx.AsyncClient(base_url=cluster.trading.url, timeout=30) as trade,
-    ):
-        health = await settled(trade)
-        assert health["seq"] >= last_seq
-        await check_orders(trade, load)
-        await check_conservation(trade, users, before, load)
+        kills = load.killer(sorted(rng.sample(range(30, 300), KILLS)))
+        _, _, late = await asyncio.gather(load.run(), kills, late_to_spot())
+        assert (load.kills, load.unexpected) == (KILLS, [])
+        assert load.interrupted, "the kills hit no request in flight"
+        assert len(load.acked) > PLACES // 2, load.refused
+        assert load.moved_out, "no spot → funding transfer went through"
+
+        # a last kill with everything acknowledged: the journal must hold every order
+        cluster.trading.kill()
+        last_seq, placed = journaled_orders(cluster.journal)
+        missing = {k: a.user for k, a in load.acked.items() if placed.get(k) != a.user}
+        assert not missing, f"acknowledged but not journaled: {missing}"
+        await asyncio.to_thread(cluster.trading.start)
+        await completed(bank, late)
+
+        async with httpx.AsyncClient(base_url=cluster.trading.url, timeout=30) as trade:
+            health = await settled(trade)
+            assert health["seq"] >= last_seq
+            await check_orders(trade, load)
+            await check_conservation(trade, users, before, load)
         await check_funding(bank, users, load)
         await reconciled(bank)
 
@@ -347,12 +362,13 @@ async def check_conservation(
     trade: httpx.AsyncClient, users: list[str], before: dict[str, dict[str, int]], load: KillLoad
 ) -> None:
     """Per asset: the traders' spot balances (free + locked) + the fees they paid equal
-    what they transferred in less what they moved out, in the engine's books and in their
-    own balances."""
+    what they transferred in (before and during the load) less what they moved out, in
+    the engine's books and in their own balances."""
     after = await books(trade)
-    for asset, amount in GRANT.items():
-        out = sum(minor(moved, asset) for moved in load.moved_out.values()) if asset == "AED" else 0
-        transferred = minor(amount, asset) * len(users) - out
+    for asset, banked in BANKED.items():
+        moved = load.moved_out.values() if asset == "AED" else ()
+        out = sum(minor(amount, asset) for amount in moved)
+        transferred = minor(banked, asset) * len(users) - out
         net = after[asset]["netTransferred"] - before[asset]["netTransferred"]
         fees = after[asset]["fees"] - before[asset]["fees"]
         held = 0

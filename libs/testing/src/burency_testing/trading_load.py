@@ -171,11 +171,15 @@ class KillLoad:
     def _reached(self, count: int) -> bool:
         return len(self.acked) >= count or self.finished
 
+    async def acked_at_least(self, count: int) -> None:
+        """Return once ``count`` orders are acknowledged (or the load is over)."""
+        async with self.progress:
+            await self.progress.wait_for(partial(self._reached, count))
+
     async def killer(self, at: list[int]) -> None:
         """SIGKILL when the count of acknowledged orders reaches each of ``at``."""
         for count in at:
-            async with self.progress:
-                await self.progress.wait_for(partial(self._reached, count))
+            await self.acked_at_least(count)
             if self.finished:
                 return
             await self.restart(kill=True)
