@@ -49,10 +49,42 @@ def remove_from_market(market: Market, order: Order) -> None:
 def end_order(
     st: State, market: Market, order: Order, status: OrderStatus, reason: EndReason
 ) -> None:
-    """End an order that is open (indexed, in its book or stops): release, forget, say so."""
-    remove_from_market(market, order)
-    release(st, order)
+    """End an order that is open (indexed, in its book or stops): release, forget, say so.
+    (remove_from_market, release and State.unindex, inlined: a cancel-all ends up to 200
+    orders in one command.)"""
+    order_id = order.order_id
+    if order.triggered:
+        side = market.bids if order.is_buy else market.asks
+        key = side.sign * order.price
+        level = side.levels[key]
+        del level[order_id]
+        if not level:
+            del side.levels[key]
+            keys = side.keys
+            if keys[-1] == key:
+                keys.pop()
+            else:
+                del keys[bisect_left(keys, key)]
+    else:
+        stops = market.buy_stops if order.is_buy else market.sell_stops
+        del stops[bisect_left(stops, (order.stop_price, order_id))]
+    amount = order.locked
+    if amount:
+        if order.is_buy:
+            acct_key, acct = order.key_q, order.acct_q
+        else:
+            acct_key, acct = order.key_b, order.acct_b
+        acct[0] += amount
+        acct[1] -= amount
+        st.touched[acct_key] = acct
+        order.locked = 0
     st.unindex(order)
+    ts = st.ts
     order.status = status
-    order.updated_ts = st.ts
-    st.events.append(updated(order, reason, st.ts))
+    order.updated_ts = ts
+    st.events.append(
+        OrderUpdated(
+            order_id, order.user_id, order.market, status, order.qty, order.filled_qty,
+            order.filled_quote, order.fees_paid, reason, ts,
+        )
+    )  # fmt: skip
