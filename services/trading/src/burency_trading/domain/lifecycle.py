@@ -7,7 +7,7 @@ from bisect import bisect_left
 from .model import EndReason, OrderStatus, OrderUpdated
 from .state import Market, Order, State
 
-__all__ = ["end_order", "release", "remove_from_market", "updated"]
+__all__ = ["end_order", "release", "updated"]
 
 
 def updated(order: Order, reason: EndReason, ts: int) -> OrderUpdated:
@@ -37,20 +37,11 @@ def release(st: State, order: Order) -> None:
         order.locked = 0
 
 
-def remove_from_market(market: Market, order: Order) -> None:
-    """Take an open order out of its book side or out of the waiting stops."""
-    if order.triggered:
-        (market.bids if order.is_buy else market.asks).remove(order)
-        return
-    stops = market.buy_stops if order.is_buy else market.sell_stops
-    del stops[bisect_left(stops, (order.stop_price, order.order_id))]
-
-
 def end_order(
     st: State, market: Market, order: Order, status: OrderStatus, reason: EndReason
 ) -> None:
     """End an order that is open (indexed, in its book or stops): release, forget, say so.
-    (remove_from_market, release and State.unindex, inlined: a cancel-all ends up to 200
+    (BookSide.remove, release and State.unindex, inlined: a cancel-all ends up to 200
     orders in one command.)"""
     order_id = order.order_id
     if order.triggered:
