@@ -78,8 +78,10 @@ def cluster(
         "BURENCY_LOG_LEVEL": "WARNING",
     }
     volume = logs / "volume"  # the trading engine's persistent volume
+    # snapshots every 100 commands: kills land between (or during) snapshot writes, and
+    # restarts recover from a snapshot + the journal after it, not only from seq 1
     trading_env = {**common, "BURENCY_DATABASE_URL": postgres_database_factory(),
-                   "BURENCY_JOURNAL_DIR": str(volume)}  # fmt: skip
+                   "BURENCY_JOURNAL_DIR": str(volume), "BURENCY_SNAPSHOT_EVERY": "100"}  # fmt: skip
     trading = ServeProcess("trading", trading_env, logs / "trading.log")
     banking_db = postgres_database_factory()
     banking_env = {**common, "BURENCY_DATABASE_URL": banking_db,
