@@ -22,6 +22,7 @@ from burency_trading.domain.model import (
     OrderStatus,
     OrderType,
     OrderUpdated,
+    PlaceOrder,
     Reject,
     SetFeeSchedule,
     SetMarketFees,
@@ -302,3 +303,21 @@ def test_fees_account_and_snapshot_restore(h: Harness) -> None:
     assert msgspec.msgpack.decode(restored.snapshot()) == msgspec.msgpack.decode(
         h.engine.snapshot()
     )
+
+
+def test_a_snapshot_holds_a_buyers_running_sums_past_2_to_the_64(h: Harness) -> None:
+    h.fund("whale", "AED", 3 * 10**15)
+    h.fund("miner", "BTC", 10**9)
+    price = 2 * 10**14  # ticks: 2e12 AED per BTC; 99,999 lots make exact ~2e19 > 2**64
+    h.limit("miner", Side.SELL, 99_999, price)
+    h.limit("whale", Side.BUY, 100_000, price)  # one lot rests, partly filled
+    view = h.engine.order(h.seq)
+    assert view is not None
+    assert view.filled_qty == 99_999
+    restored = Engine.restore(h.engine.snapshot())
+    assert restored.state_hash() == h.engine.state_hash()
+    last = PlaceOrder("miner", "BTC/AED", Side.SELL, OrderType.LIMIT, qty=1, price=price)
+    expected = h.engine.apply(last, h.seq + 1, h.ts)
+    assert restored.apply(last, h.seq + 1, h.ts) == expected
+    assert restored.state_hash() == h.engine.state_hash()
+    h.check_conservation()

@@ -26,6 +26,7 @@ from .state import Market, Order, State
 __all__ = ["SNAPSHOT_VERSION", "dump", "load"]
 
 SNAPSHOT_VERSION = 1
+_PPM = 1_000_000
 
 
 class _Order(msgspec.Struct, array_like=True, gc=False):
@@ -81,17 +82,24 @@ _ENCODER = msgspec.msgpack.Encoder()
 _DECODER = msgspec.msgpack.Decoder(_Snapshot)
 
 
-def _order_state(order: Order) -> _Order:
-    return _Order(*(getattr(order, name) for name in _FIELDS))
+def _order_state(order: Order, div: int) -> _Order:
+    """An order as snapshot data. A buyer's running sums ``exact`` (notional x div) and
+    ``fee_exact`` (fees x 1e6) can pass 2**64, which msgpack cannot hold; only their
+    remainders are written (the quotients are ``filled_quote`` / ``fees_paid``, see
+    :func:`_restore_order`)."""
+    data = _Order(*(getattr(order, name) for name in _FIELDS))
+    data.exact = order.exact % div
+    data.fee_exact = order.fee_exact % _PPM
+    return data
 
 
 def _market_orders(st: State, m: Market) -> list[_Order]:
     out: list[_Order] = []
     for side in (m.bids, m.asks):
         for key in reversed(side.keys):
-            out.extend(_order_state(o) for o in side.levels[key].values())
+            out.extend(_order_state(o, m.div) for o in side.levels[key].values())
     stops = sorted(oid for _, oid in m.buy_stops + m.sell_stops)
-    out.extend(_order_state(st.orders[oid]) for oid in stops)
+    out.extend(_order_state(st.orders[oid], m.div) for oid in stops)
     return out
 
 
@@ -113,11 +121,16 @@ def dump(st: State) -> bytes:
     return _ENCODER.encode(snap)
 
 
-def _restore_order(data: _Order) -> Order:
+def _restore_order(data: _Order, div: int) -> Order:
     order = Order.__new__(Order)
     for name in _FIELDS:
         setattr(order, name, getattr(data, name))
     order.is_buy = data.side is SIDE_BUY
+    if order.is_buy:  # filled_quote = ceil(exact / div), fees_paid = ceil(fee_exact / 1e6)
+        rem = data.exact
+        order.exact = (data.filled_quote - (1 if rem else 0)) * div + rem
+        rem = data.fee_exact
+        order.fee_exact = (data.fees_paid - (1 if rem else 0)) * _PPM + rem
     return order
 
 
@@ -134,7 +147,7 @@ def load(data: bytes) -> State:
         st.markets[m.symbol] = m
         st.assets.update((m.base, m.quote))
         for od in ms.orders:
-            order = _restore_order(od)
+            order = _restore_order(od, m.div)
             restored.append(order)
             if order.triggered:
                 (m.bids if order.is_buy else m.asks).add(order)
