@@ -319,11 +319,17 @@ async def test_sigkill_under_load_loses_no_acknowledged_order(cluster: Cluster) 
             return await send_to_spot(bank, {user: {"AED": LATE} for user in users}, "late")
 
         kills = load.killer(sorted(rng.sample(range(30, 300), KILLS)))
-        _, _, late = await asyncio.gather(load.run(), kills, late_to_spot())
+        async with asyncio.TaskGroup() as group:  # one failing cancels the others
+            group.create_task(load.run())
+            group.create_task(kills)
+            sending = group.create_task(late_to_spot())
+        late = sending.result()
         assert (load.kills, load.unexpected) == (KILLS, [])
         assert load.interrupted, "the kills hit no request in flight"
         assert len(load.acked) > PLACES // 2, load.refused
         assert load.moved_out, "no spot → funding transfer went through"
+
+        await completed(bank, late)  # once Kafka expired the killed consumers (~10 s)
 
         # a last kill with everything acknowledged: the journal must hold every order
         cluster.trading.kill()
@@ -331,7 +337,6 @@ async def test_sigkill_under_load_loses_no_acknowledged_order(cluster: Cluster) 
         missing = {k: a.user for k, a in load.acked.items() if placed.get(k) != a.user}
         assert not missing, f"acknowledged but not journaled: {missing}"
         await asyncio.to_thread(cluster.trading.start)
-        await completed(bank, late)
 
         async with httpx.AsyncClient(base_url=cluster.trading.url, timeout=30) as trade:
             health = await settled(trade)
