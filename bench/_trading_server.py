@@ -11,6 +11,8 @@ crypto deposits approved by staff plus a banking transfer for each (the saga nee
 simulated chain for BTC, and is not what this benchmark measures). The engine journals
 and projects these transfers like any other.
 
+It serves what ``burency up`` serves, GC tuning included (``burency_platform.gc_tuning``,
+when the revision under test has it), and times the cyclic GC (``gc.callbacks``).
 When ready it writes ``BENCH_READY`` (JSON: tokens, user ids) and keeps serving until
 SIGINT; on SIGUSR1 it writes the engine's health (seq, durable seq, sinks) to
 ``BENCH_READY`` + ``.health``. Run from ``bench/trading_gateway.py``; not a module of the platform.
@@ -21,11 +23,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import json
 import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -68,9 +72,30 @@ async def _fund(platform: Platform, user_id: str) -> None:
         await trading.handle.submit(TransferIn(f"bench-{user_id}-{asset}", user_id, asset, amount))
 
 
+class _GcTimer:
+    """Time spent in the cyclic garbage collector, per generation (gc.callbacks)."""
+
+    def __init__(self) -> None:
+        self.seconds = [0.0, 0.0, 0.0]
+        self.count = [0, 0, 0]
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds[info["generation"]] += time.perf_counter() - self._started
+            self.count[info["generation"]] += 1
+
+
+GC = _GcTimer()
+
+
 def _dump_health(platform: Platform, ready: Path) -> None:
     trading: Any = next(c for c in platform.components if c.name == "trading")
     health = dataclasses.asdict(trading.handle.health())
+    health["gc_seconds"] = GC.seconds
+    health["gc_collections"] = GC.count
     health["threads"] = {str(t.native_id): t.name for t in threading.enumerate()}
     ready.with_suffix(".health").write_text(json.dumps(health))
 
@@ -86,12 +111,24 @@ async def _prepare(server: uvicorn.Server, platform: Platform, port: int, ready:
     ready.write_text(json.dumps({"traders": traders}))  # noqa: ASYNC240 - once, at start
 
 
+def _served(platform: Platform) -> Any:
+    """What ``burency up`` serves: the platform, GC-tuned where this revision does that."""
+    try:
+        from burency_platform.gc_tuning import gc_tuned  # noqa: PLC0415 - absent in old revisions
+    except ImportError:
+        return platform
+    return gc_tuned(platform)
+
+
 async def _main() -> None:
+    gc.callbacks.append(GC)
     settings = load_settings(PlatformSettings, mode=RunMode.EMBEDDED)
     configure_logging(level=settings.log_level, json=settings.log_json)  # as `burency up`
     private_directory(settings.data_dir)
     platform = build_platform(settings)
-    config = uvicorn.Config(platform, host=settings.host, port=settings.port, log_level="warning")
+    config = uvicorn.Config(
+        _served(platform), host=settings.host, port=settings.port, log_level="warning"
+    )
     server = uvicorn.Server(config)
     ready = Path(os.environ["BENCH_READY"])
     asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, _dump_health, platform, ready)

@@ -198,6 +198,10 @@ def _measure(pythonpath: str | None) -> dict[str, Any]:
             k: round(v / orders * 1e6) if orders else None for k, v in sorted(per_group.items())
         },
         "engine_seq_delta": after_health["seq"] - before_health["seq"],
+        "gc_ms_per_s": [  # time in the cyclic GC per generation, per second of the run
+            round((a - b) / elapsed * 1000, 1)
+            for a, b in zip(after_health["gc_seconds"], before_health["gc_seconds"], strict=True)
+        ],
         "answers": counts,
         "errors": counts["errors"],
     }

@@ -9,7 +9,7 @@
 -- and a resting slot becomes a cancel while more than MAX_OPEN orders wait for one.
 -- Resting orders never cross each other; the crossing ones fill them, so books and open
 -- orders stay bounded. The owner of an answer is known from its clientOrderId
--- ("u<trader>-<n>"). A cancel of an order filled meanwhile answers 404 ORDER_NOT_FOUND:
+-- ("u<trader>-<run>-<n>"). A cancel of an order filled meanwhile answers 404 ORDER_NOT_FOUND:
 -- counted apart (cancel_gone), not as an error. done() prints one line of JSON counts.
 
 local tokens = {}
@@ -31,6 +31,7 @@ function init(args)
   end
   file:close()
   math.randomseed(12345)
+  run = os.time() % 1000000  -- client order ids stay unique across runs (warm-up, measure)
 end
 
 local function headers(trader)

@@ -53,8 +53,10 @@ def _banner(settings: PlatformSettings, services: Sequence[str]) -> str:
 
 
 def _serve(app: ASGIApp, settings: BurencySettings, trusted_proxies: str = "") -> None:
+    from burency_platform.gc_tuning import gc_tuned
+
     uvicorn.run(
-        app,
+        gc_tuned(app),
         host=settings.host,
         port=settings.port,
         log_level="warning",
