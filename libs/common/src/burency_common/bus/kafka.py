@@ -14,8 +14,9 @@
   :meth:`KafkaBus.wait_until_assigned` when the partition split matters (tests).
 - Namespaces: with ``topic_prefix`` (``BURENCY_KAFKA_TOPIC_PREFIX``, e.g. ``staging.``)
   every topic name on the broker is prefixed, so environments (or test runs) can share a
-  cluster without reading each other's events. Services and handlers only ever see the
-  logical names: envelopes, subscriptions and ``dlq-original-topic`` are unprefixed.
+  cluster without reading each other's events; consumer group ids get the same prefix, so
+  they do not share (and rebalance) groups either. Services and handlers only ever see
+  the logical names: envelopes, subscriptions and ``dlq-original-topic`` are unprefixed.
 """
 
 from __future__ import annotations
@@ -295,7 +296,7 @@ class KafkaBus(EventBus):
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self._bootstrap,
             client_id=f"{self._client_id}-{index}",
-            group_id=sub.group,
+            group_id=self._prefix + sub.group,  # namespaced like the topics
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             **self._settings.consumer_kwargs(),
