@@ -23,7 +23,7 @@ from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import Table
 
-from burency_common.bus.port import EventBus
+from burency_common.bus.port import EventBus, RetryPolicy
 from burency_common.component import ComponentBase, LoopFn
 from burency_common.db import create_engine
 from burency_common.events import EventEnvelope, default_registry
@@ -56,6 +56,9 @@ __all__ = ["CONSUMER_GROUP", "MIGRATIONS", "EngineHandle", "TradingComponent", "
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 CONSUMER_GROUP = "trading"
+SAGA_RETRY = RetryPolicy(max_attempts=40, initial_backoff=0.05, max_backoff=5.0)
+"""A busy or restarting engine answers 503 for a while: a transfer must outlast that
+(about three minutes of retries) rather than be dead-lettered with the user's money held."""
 T = TypeVar("T")
 _log = get_logger("burency.trading")
 
@@ -114,7 +117,7 @@ class TradingComponent(ComponentBase[TradingSettings, TradingContext]):
             await saga.on_wallet_transfer(self.handle, registry, scales, envelope)
 
         for topic in (WALLET_TRANSFER_REQUESTED, WALLET_TRANSFER_COMPLETED, WALLET_TRANSFER_FAILED):
-            bus.subscribe(topic, group=group, handler=wallet_transfer)
+            bus.subscribe(topic, group=group, handler=wallet_transfer, retry=SAGA_RETRY)
 
     async def prepare(self) -> None:
         """After migrations: recover the engine, then make it know the configured markets."""
