@@ -5,10 +5,12 @@ answered; unknown users are refused; duplicates have no second effect."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from burency_banking.service import saga
 from burency_banking.settings import BankingSettings
 from burency_common.events import EventEnvelope, default_registry
 from burency_common.events.wallet import (
@@ -137,3 +139,24 @@ async def test_incoming_that_cannot_be_credited_is_answered_failed(
     assert failed.payload["reason"] == reason
     assert (await sh.call("GET", "/v1/accounts", user)).json()[0]["asset"] == "AED"
     assert len((await sh.call("GET", "/v1/accounts", user)).json()) == 1
+
+
+async def test_a_hold_left_unanswered_is_requested_again_until_trading_answers(
+    sh: Harness,
+) -> None:
+    """Trading down, or the request dead-lettered: the hold must not wait forever."""
+    user = await sh.register()
+    await sh.deposit(user, "AED", 10_000)
+    transfer = (await _to_trading(sh, user)).json()
+    now = sh.ctx.clock.now()
+    wait = timedelta(seconds=sh.ctx.settings.trading_transfer_resend_seconds)
+    assert await saga.resend_stale_to_trading(sh.ctx, now=now) == 0  # not stale yet
+    assert await saga.resend_stale_to_trading(sh.ctx, now=now + wait * 2) == 1
+    assert await saga.resend_stale_to_trading(sh.ctx, now=now + wait * 2) == 1  # same period
+    first, again = await sh.published(WALLET_TRANSFER_REQUESTED, transfer_id=transfer["id"])
+    assert first.payload == again.payload  # the same request; trading credits its id once
+    assert first.id != again.id
+    done = WalletTransferCompleted(**first.payload)
+    await sh.bus.publish(_trading_says(WALLET_TRANSFER_COMPLETED, done))
+    assert await _available(sh, user) == ("60.00", "0.00")
+    assert await saga.resend_stale_to_trading(sh.ctx, now=now + wait * 5) == 0

@@ -69,7 +69,10 @@ def _handlers(ctx: BankingContext) -> dict[str, Handler]:
 
 def _loops(ctx: BankingContext) -> dict[str, LoopRun]:
     """Name → ``run(stop_event)`` of every background loop besides the outbox relay."""
-    return {"idempotency-purge": functools.partial(idempotency.run_purge_loop, ctx)}
+    return {
+        "idempotency-purge": functools.partial(idempotency.run_purge_loop, ctx),
+        "trading-transfer-resend": functools.partial(saga.run_resend_loop, ctx),
+    }
 
 
 @dataclass

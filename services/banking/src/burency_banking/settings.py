@@ -49,6 +49,12 @@ class BankingSettings(ServiceSettings):
         default=None, description="auth service base URL, for 2FA checks (distributed mode)"
     )
     auth_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    trading_transfer_resend_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=86_400,
+        description="a funding → trading transfer still pending this long is sent again",
+    )
     trading_url: str | None = Field(
         default=None,
         description="trading service base URL, for the cross-service reconciliation "

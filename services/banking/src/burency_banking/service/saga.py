@@ -18,10 +18,15 @@ by direction.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from burency_banking.adapters.ledger_store import get_transfers
-from burency_banking.adapters.orm import inbox
+from burency_banking.adapters.orm import inbox, ledger_transfers
 from burency_banking.domain.errors import HoldNotPending, IdempotencyConflict, TransferNotFound
 from burency_banking.domain.ledger import user_account_id
 from burency_banking.domain.model import SystemAccount, Transfer, TransferSpec
@@ -46,6 +51,8 @@ __all__ = [
     "INBOX_CONSUMER",
     "get_to_trading",
     "on_wallet_transfer",
+    "resend_stale_to_trading",
+    "run_resend_loop",
     "start_to_trading",
     "to_trading_id",
 ]
@@ -69,20 +76,66 @@ async def start_to_trading(
     transfer_id = to_trading_id(user_id, key)
     spec = TransferSpec(transfer_id, asset, source, clearing, minor, "trading.out", pending=True)
     hold = await ctx.ledger.transfer(db, spec)
-    payload = WalletTransferRequested(
-        transfer_id=transfer_id,
-        direction=FUNDING_TO_TRADING,
-        user_id=user_id,
-        asset=asset,
-        amount=format_amount(minor, ctx.assets.get(asset)),
-    )
     await ctx.outbox.emit(
         db,
-        payload,
+        _requested(ctx, hold, user_id),
         event_type=WALLET_TRANSFER_REQUESTED,
         event_id=stable_event_id(WALLET_TRANSFER_REQUESTED, transfer_id),
     )
     return hold
+
+
+def _requested(ctx: BankingContext, transfer: Transfer, user_id: str) -> WalletTransferRequested:
+    return WalletTransferRequested(
+        transfer_id=transfer.id,
+        direction=FUNDING_TO_TRADING,
+        user_id=user_id,
+        asset=transfer.asset,
+        amount=format_amount(transfer.amount, ctx.assets.get(transfer.asset)),
+    )
+
+
+async def resend_stale_to_trading(ctx: BankingContext, *, now: datetime) -> int:
+    """Publish ``requested`` again for every funding → trading hold still pending after
+    ``trading_transfer_resend_seconds`` (the trading core was down, or the message was
+    dead-lettered). Safe to repeat: trading credits a transfer id once and answers again
+    with the same event id, which the inbox drops. Returns how many were re-sent."""
+    wait = ctx.settings.trading_transfer_resend_seconds
+    t = ledger_transfers.c
+    stale = (
+        select(t.id)
+        .where(t.kind == "trading.out", t.status == "pending", t.hold.is_(True),
+               t.created_at < now - timedelta(seconds=wait))
+        .order_by(t.created_at)
+        .limit(500)
+    )  # fmt: skip
+    bucket = str(int(now.timestamp() // wait))  # one re-send per hold per period
+    async with ctx.transaction() as db:
+        ids = list((await db.scalars(stale)).all())
+        records = await get_transfers(db, ids)
+        for transfer_id in ids:
+            hold = records[transfer_id].transfer
+            user_id = hold.debit.split(":", 2)[2]  # usr:<asset>:<user id>
+            await ctx.outbox.emit(
+                db,
+                _requested(ctx, hold, user_id),
+                event_type=WALLET_TRANSFER_REQUESTED,
+                event_id=stable_event_id(WALLET_TRANSFER_REQUESTED, transfer_id, bucket),
+            )
+    if ids:
+        _log.warning("banking.saga.resent_to_trading", count=len(ids))
+    return len(ids)
+
+
+async def run_resend_loop(ctx: BankingContext, stop: asyncio.Event) -> None:
+    """Background loop: re-send stale funding → trading requests, then wait a period."""
+    while not stop.is_set():
+        try:
+            await resend_stale_to_trading(ctx, now=ctx.clock.now())
+        except Exception:  # the next pass retries
+            _log.exception("banking.saga.resend_failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), ctx.settings.trading_transfer_resend_seconds)
 
 
 async def on_wallet_transfer(ctx: BankingContext, envelope: EventEnvelope) -> None:
