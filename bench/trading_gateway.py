@@ -39,6 +39,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 from _common import write_result
 from _platform import ROOT, TICKS, _free_port
 
@@ -150,6 +151,19 @@ def _wrk(url: str, tokens: Path, seconds: int) -> tuple[str, dict[str, Any]]:
     return done.stdout, json.loads(found.group(1))
 
 
+def _cancel_all(url: str, traders: list[dict[str, str]]) -> None:
+    """Cancel the warm-up's resting orders (its Lua state, and so their ids, are gone):
+    left on the book they would push traders to the engine's 200 open orders."""
+    for trader in traders:
+        answer = httpx.delete(
+            f"{url}/api/trading/v1/open-orders",
+            params={"symbol": "BTC/AED"},
+            headers={"Authorization": f"Bearer {trader['token']}"},
+            timeout=30,
+        )
+        answer.raise_for_status()
+
+
 def _thread_names(server: Server, health: dict[str, Any]) -> dict[int, str]:
     names = {int(tid): name for tid, name in health.get("threads", {}).items()}
     names[server.proc.pid] = "event-loop"
@@ -169,6 +183,7 @@ def _measure(pythonpath: str | None) -> dict[str, Any]:
         tokens.write_text("".join(t["token"] + "\n" for t in traders))
         url: str = server.url  # type: ignore[attr-defined]
         _wrk(url, tokens, WARMUP)
+        _cancel_all(url, traders)
         pid = server.proc.pid
         before_health = server.health()
         before_threads, before_cpu = _thread_cpu(pid), _process_cpu(pid)
