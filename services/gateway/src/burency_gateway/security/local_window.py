@@ -3,7 +3,10 @@
 ``limits``' async memory storage expires entries through a worker thread scheduled
 on every hit, which cost ~250 µs per request here; a deque of hit times per key does
 the same job in a few microseconds. It has the two methods ``RateLimiter`` uses of
-``limits.aio.strategies.MovingWindowRateLimiter`` and the same semantics.
+``limits.aio.strategies.MovingWindowRateLimiter`` and the same semantics, and
+:meth:`LocalMovingWindow.hit_and_stats`, both at once (one key, one prune, no await),
+which the order path uses. Keys (``RateLimitItem.key_for``, a string join) are
+remembered per item and identifiers until the next sweep of idle keys.
 """
 
 from __future__ import annotations
@@ -28,11 +31,14 @@ class LocalMovingWindow:
         self._hits: dict[str, deque[float]] = {}
         self._expiry: dict[str, int] = {}
         self._until_sweep = _SWEEP_EVERY
+        self._keys: dict[tuple[int, tuple[str, ...]], str] = {}
 
     def _window(
         self, item: RateLimitItem, identifiers: tuple[str, ...], now: float
     ) -> deque[float]:
-        key = item.key_for(*identifiers)
+        key = self._keys.get((id(item), identifiers))
+        if key is None:
+            key = self._keys[(id(item), identifiers)] = item.key_for(*identifiers)
         hits = self._hits.get(key)
         if hits is None:
             hits = self._hits[key] = deque()
@@ -53,6 +59,21 @@ class LocalMovingWindow:
             self._sweep(now)
         return True
 
+    def hit_and_stats(
+        self, item: RateLimitItem, *identifiers: str, cost: int = 1
+    ) -> tuple[bool, WindowStats]:
+        """:meth:`hit`, then :meth:`get_window_stats`, at one instant."""
+        now = self._clock()
+        hits = self._window(item, identifiers, now)
+        allowed = len(hits) + cost <= item.amount
+        if allowed:
+            hits.extend([now] * cost)
+            self._until_sweep -= 1
+            if self._until_sweep <= 0:
+                self._sweep(now)  # never this key: it was just hit
+        reset = hits[0] + item.get_expiry() if hits else now
+        return allowed, WindowStats(reset, item.amount - len(hits))
+
     async def get_window_stats(self, item: RateLimitItem, *identifiers: str) -> WindowStats:
         now = self._clock()
         hits = self._window(item, identifiers, now)
@@ -61,6 +82,7 @@ class LocalMovingWindow:
 
     def _sweep(self, now: float) -> None:
         self._until_sweep = _SWEEP_EVERY
+        self._keys.clear()
         idle = [
             k for k, hits in self._hits.items() if not hits or hits[-1] <= now - self._expiry[k]
         ]

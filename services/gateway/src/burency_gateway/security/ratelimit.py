@@ -22,6 +22,7 @@ with 503 (``fail_open=False``, the default) or let through unlimited
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import math
 import re
@@ -121,8 +122,12 @@ def parse_rate_rules(spec: str | Mapping[str, str | Sequence[str]]) -> dict[str,
     return rules
 
 
+@functools.lru_cache(maxsize=4096)
 def client_key(ip: str | None) -> str:
-    """The rate-limit bucket of a client address: IPv4 as is, IPv6 by its /64 network."""
+    """The rate-limit bucket of a client address: IPv4 as is, IPv6 by its /64 network.
+
+    Remembered for the last 4,096 addresses: parsing one costs more than the rest of
+    the limiter's work."""
     if not ip:
         return "unknown"
     try:
@@ -208,9 +213,10 @@ class RateLimiter:
             rate_class = "default"
         pairs = [(item, ids) for ids in self._subjects(rate_class, ip, user_id) for item in items]
         try:
-            if self._storage is None:  # in-process: no I/O, so no tasks to gather
-                allowed = [await self._strategy.hit(i, *ids) for i, ids in pairs]
-                stats = [await self._strategy.get_window_stats(i, *ids) for i, ids in pairs]
+            if isinstance(self._strategy, LocalMovingWindow):  # in-process: no I/O, no await
+                both = [self._strategy.hit_and_stats(i, *ids) for i, ids in pairs]
+                allowed = [ok for ok, _ in both]
+                stats = [s for _, s in both]
             else:
                 allowed = await asyncio.gather(*(self._strategy.hit(i, *ids) for i, ids in pairs))
                 stats = await asyncio.gather(
