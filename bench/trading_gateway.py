@@ -17,10 +17,11 @@ Printed and written to ``bench/results/trading_gateway.json``:
   commands, and the answers by status: ``errors`` counts every non-2xx except a cancel
   of an order already filled (404 ``ORDER_NOT_FOUND``, counted as ``cancel_gone``).
 
-A/B in one run: ``BENCH_BASELINE=<git rev>`` also measures that revision's code (its
-``libs``/``services``/``apps`` sources exported with ``git archive`` to a temporary
-directory and put first on ``PYTHONPATH``), alternating baseline and current rounds
-(``BENCH_ROUNDS`` each, default 2) so both see the same machine load.
+A/B in one run: ``BENCH_BASELINE=<git rev>[,<git rev>...]`` also measures those
+revisions' code (their ``libs``/``services``/``apps`` sources exported with ``git
+archive`` to a temporary directory and put first on ``PYTHONPATH``), alternating them
+with the working tree in rounds (``BENCH_ROUNDS`` each, default 2) so all see the same
+machine load; each variant's figures are the median over its rounds.
 """
 
 from __future__ import annotations
@@ -245,9 +246,12 @@ def main() -> None:
         "load_average": os.getloadavg()[0],
     }
     with tempfile.TemporaryDirectory(prefix="burency-bench-baseline-") as base_dir:
-        variants: dict[str, str | None] = {"current": None}
-        if baseline:
-            variants = {f"baseline {baseline}": _pythonpath(baseline, Path(base_dir)), **variants}
+        variants: dict[str, str | None] = {}
+        for revision in baseline.split(",") if baseline else []:
+            into = Path(base_dir) / revision
+            into.mkdir()
+            variants[f"at {revision}"] = _pythonpath(revision, into)
+        variants["current"] = None
         runs: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
         for _ in range(ROUNDS if baseline else 1):
             for name, pythonpath in variants.items():

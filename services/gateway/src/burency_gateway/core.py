@@ -18,8 +18,9 @@ no shared or browser cache may keep it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from starlette.datastructures import MutableHeaders
@@ -45,6 +46,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 _API_KEY_HEADER = b"x-burency-apikey"
 MAX_SIGNED_BODY = 64 * 1024  # an API-key request's body is buffered to check its signature
+_SIGNED_CACHE_SIZE = 8192  # identities whose header of the current second is kept
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:
@@ -104,6 +106,7 @@ class GatewayCore:
     identity_secret: bytes
     fallback: ASGIApp
     clock: Callable[[], datetime] = utc_now
+    _signed: dict[Identity, tuple[int, str]] = field(default_factory=dict, init=False, repr=False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -147,9 +150,7 @@ class GatewayCore:
         extra = {}
         if identity is not None:
             state["user_id"] = identity.user_id
-            extra[IDENTITY_HEADER] = sign_identity(
-                identity, secret=self.identity_secret, now=self.clock()
-            )
+            extra[IDENTITY_HEADER] = self._identity_header(identity)
         await forward(
             scope,
             receive,
@@ -179,6 +180,20 @@ class GatewayCore:
             user_id=identity.user_id if identity else None,
         )
         return identity, limits
+
+    def _identity_header(self, identity: Identity) -> str:
+        """The signed identity header: the same bytes for the same identity within a
+        second (it is signed with whole-second ``iat``), so it is signed once per second."""
+        now = self.clock()
+        second = math.floor(now.timestamp())
+        known = self._signed.get(identity)
+        if known is not None and known[0] == second:
+            return known[1]
+        header = sign_identity(identity, secret=self.identity_secret, now=now)
+        if len(self._signed) >= _SIGNED_CACHE_SIZE:
+            self._signed.clear()
+        self._signed[identity] = (second, header)
+        return header
 
     @staticmethod
     def _with_headers(send: Send, limits: RateLimitStatus, *, authenticated: bool) -> Send:
