@@ -3,7 +3,9 @@
 This is the hot path: ``take`` is one long function on purpose (profiled: splitting the
 settlement of a fill into helper calls cost ~15 % of a crossing order), with the grid's
 arithmetic inlined (``Market.mul``/``div``, checked against ``MarketGrid.notional`` by the
-tests).
+tests). The settlement is written out once per taker side (no buyer/seller tuple
+packing per fill), and the trade counter and last price are kept in locals until the
+loop ends.
 
 Settlement of a fill of ``q`` lots at ``p`` ticks, all in the quote asset's minor units:
 
@@ -121,6 +123,9 @@ def take(st: State, m: Market, o: Order, limit: int) -> EndReason | None:  # noq
         remaining = o.locked // base_mul if sell_by_quote else 1 << 62
     else:
         remaining = o.qty - o.filled_qty
+    side, taker_id = o.side, o.order_id
+    trade_id = st.trade_id
+    last = 0  # the price of the last fill: Market.last_price once the loop is over
     stopped: EndReason | None = None
     while remaining > 0:
         if not keys or keys[-1] < limit_key:
@@ -130,14 +135,17 @@ def take(st: State, m: Market, o: Order, limit: int) -> EndReason | None:  # noq
         price = sign * key
         level = levels[key]
         mk = next(iter(level.values()))
-        if mk.user_id == user and stp is not STPMODE_NONE:
+        mk_user = mk.user_id
+        if mk_user == user and stp is not STPMODE_NONE:
             if stp is not STPMODE_EXPIRE_TAKER:  # EXPIRE_MAKER or EXPIRE_BOTH
                 _expire_maker(st, m, mk)
             if stp is not STPMODE_EXPIRE_MAKER:
                 stopped = ENDREASON_SELF_TRADE
                 break
             continue
-        lots = mk.qty - mk.filled_qty
+        mk_qty = mk.qty
+        mk_filled = mk.filled_qty
+        lots = mk_qty - mk_filled
         if remaining < lots:  # noqa: PLR1730 - cheaper than a call to min() here
             lots = remaining
         if market_buy:
@@ -153,73 +161,77 @@ def take(st: State, m: Market, o: Order, limit: int) -> EndReason | None:  # noq
             touched[my_base_key] = my_base
             touched[fees_key] = fees_acct
             first = False
-        x = price * lots * mul
-        gross = x // div
+        gross = price * lots * mul
+        exact = gross  # (x = price * lots * mul, the exact notional times div)
+        gross //= div
         base_amount = lots * base_mul
-        if is_buy:
-            buyer, seller, b_rate, s_rate = o, mk, rate, mk.maker_ppm
-            mk_key, mk_acct = mk.key_b, mk.acct_b
-        else:
-            buyer, seller, b_rate, s_rate = mk, o, mk.maker_ppm, rate
-            mk_key, mk_acct = mk.key_q, mk.acct_q
-        exact = buyer.exact + x
-        buyer.exact = exact
-        paid_total = -(-exact // div)
-        paid = paid_total - buyer.filled_quote
-        buyer.filled_quote = paid_total
-        fee_exact = buyer.fee_exact + paid * b_rate
-        buyer.fee_exact = fee_exact
-        fee_total = -(-fee_exact // _PPM)
-        b_fee = fee_total - buyer.fees_paid
-        buyer.fees_paid = fee_total
-        s_fee = -(-gross * s_rate // _PPM)
-        seller.filled_quote += gross
-        seller.fees_paid += s_fee
-        buyer.locked -= paid + b_fee
-        seller.locked -= base_amount
-        fees_acct[0] += paid + b_fee + s_fee - gross
-        touched[mk_key] = mk_acct
-        if is_buy:  # the maker sold: its base was locked, it receives quote
-            my_quote[1] -= paid + b_fee
+        if is_buy:  # the taker buys; the maker sold: its base was locked, it gets quote
+            exact += o.exact
+            o.exact = exact
+            paid_total = -(-exact // div)
+            paid = paid_total - o.filled_quote
+            o.filled_quote = paid_total
+            fee_exact = o.fee_exact + paid * rate
+            o.fee_exact = fee_exact
+            fee_total = -(-fee_exact // _PPM)
+            taker_fee = fee_total - o.fees_paid
+            o.fees_paid = fee_total
+            maker_fee = -(-gross * mk.maker_ppm // _PPM)
+            mk.filled_quote += gross
+            mk.fees_paid += maker_fee
+            cost = paid + taker_fee
+            o.locked -= cost
+            mk.locked -= base_amount
+            fees_acct[0] += cost + maker_fee - gross
+            mk_acct = mk.acct_b
+            touched[mk.key_b] = mk_acct
+            my_quote[1] -= cost
             my_base[0] += base_amount
             mk_acct[1] -= base_amount
             mk_q = mk.acct_q
             touched[mk.key_q] = mk_q
-            mk_q[0] += gross - s_fee
-            maker_fee, taker_fee = s_fee, b_fee
-        else:  # the maker bought: its quote was locked, it receives base
+            mk_q[0] += gross - maker_fee
+        else:  # the taker sells; the maker bought: its quote was locked, it gets base
+            exact += mk.exact
+            mk.exact = exact
+            paid_total = -(-exact // div)
+            paid = paid_total - mk.filled_quote
+            mk.filled_quote = paid_total
+            fee_exact = mk.fee_exact + paid * mk.maker_ppm
+            mk.fee_exact = fee_exact
+            fee_total = -(-fee_exact // _PPM)
+            maker_fee = fee_total - mk.fees_paid
+            mk.fees_paid = fee_total
+            taker_fee = -(-gross * rate // _PPM)
+            o.filled_quote += gross
+            o.fees_paid += taker_fee
+            cost = paid + maker_fee
+            mk.locked -= cost
+            o.locked -= base_amount
+            fees_acct[0] += cost + taker_fee - gross
+            mk_acct = mk.acct_q
+            touched[mk.key_q] = mk_acct
             my_base[1] -= base_amount
-            my_quote[0] += gross - s_fee
-            mk_acct[1] -= paid + b_fee
+            my_quote[0] += gross - taker_fee
+            mk_acct[1] -= cost
             mk_b = mk.acct_b
             touched[mk.key_b] = mk_b
             mk_b[0] += base_amount
-            maker_fee, taker_fee = b_fee, s_fee
-        st.trade_id += 1
+        trade_id += 1
+        mk_id = mk.order_id
         events.append(
             Trade(
-                st.trade_id,
-                symbol,
-                price,
-                lots,
-                gross,
-                o.side,
-                mk.order_id,
-                o.order_id,
-                mk.user_id,
-                user,
-                maker_fee,
-                taker_fee,
-                ts,
+                trade_id, symbol, price, lots, gross, side, mk_id, taker_id, mk_user, user,
+                maker_fee, taker_fee, ts,
             )
-        )
-        m.last_price = price
+        )  # fmt: skip
+        last = price
         o.filled_qty += lots
         remaining -= lots
-        mk.filled_qty += lots
+        mk_filled += lots
+        mk.filled_qty = mk_filled
         mk.updated_ts = ts
-        mk_id = mk.order_id
-        if mk.filled_qty == mk.qty:  # the maker is done: release, State.unindex, inlined
+        if mk_filled == mk_qty:  # the maker is done: release, State.unindex, inlined
             status = mk.status = ORDERSTATUS_FILLED
             del level[mk_id]
             if not level:
@@ -231,23 +243,26 @@ def take(st: State, m: Market, o: Order, limit: int) -> EndReason | None:  # noq
                 mk_acct[1] -= leftover
                 mk.locked = 0
             del orders[mk_id]
-            mine_key = (mk.user_id, symbol)
+            mine_key = (mk_user, symbol)
             mine = user_orders[mine_key]
             del mine[mk_id]
             if not mine:
                 del user_orders[mine_key]
             if mk.client_order_id:
-                del st.client_ids[(mk.user_id, mk.client_order_id)]
+                del st.client_ids[(mk_user, mk.client_order_id)]
         else:
             status = mk.status = ORDERSTATUS_PARTIALLY_FILLED
         events.append(
             OrderUpdated(
-                mk_id, mk.user_id, symbol, status, mk.qty, mk.filled_qty, mk.filled_quote,
+                mk_id, mk_user, symbol, status, mk_qty, mk_filled, mk.filled_quote,
                 mk.fees_paid, ENDREASON_NONE, ts,
             )
         )  # fmt: skip
         if sell_by_quote and o.filled_quote - o.fees_paid >= o.quote_qty:
             break
+    st.trade_id = trade_id
+    if last:
+        m.last_price = last
     return stopped
 
 
