@@ -31,6 +31,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -224,8 +225,7 @@ def _measure(pythonpath: str | None) -> dict[str, Any]:
 
 
 def _median(runs: list[dict[str, Any]], key: str) -> Any:
-    values = sorted(r[key] for r in runs)
-    return values[len(values) // 2]
+    return round(statistics.median(r[key] for r in runs), 3)
 
 
 def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
