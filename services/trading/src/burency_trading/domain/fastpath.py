@@ -78,24 +78,29 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
         ref = m.last_price or m.ref_price
         if ref and abs(price - ref) * _BPS > bps * ref:
             return False
+    div = m.div
     exact = price * qty * m.mul
-    if exact // m.div < spec.min_notional or exact > MAX_MINOR * m.div:
+    if exact // div < spec.min_notional or exact > MAX_MINOR * div:
         return False  # (beyond BIGINT: the general path's INVALID_ORDER, in its order)
     coid = c.client_order_id
     if coid and (len(coid) > 64 or (user, coid) in st.client_ids):
         return False
     market = c.market
+    events = st.events
+    mine_key = (user, market)
+    mine = None
     if tif is _GTC:
-        mine = st.user_orders.get((user, market))
+        mine = st.user_orders.get(mine_key)
         if mine is not None and len(mine) >= MAX_OPEN_ORDERS:  # every earlier check passed
-            st.events.append(OrderRejected(user, market, seq, coid, _TOO_MANY, st.ts))
+            events.append(OrderRejected(user, market, seq, coid, _TOO_MANY, st.ts))
             return True
-    is_buy = c.side is SIDE_BUY
+    order_side = c.side
+    is_buy = order_side is SIDE_BUY
     opposite = m.asks if is_buy else m.bids
     keys = opposite.keys
     crosses = bool(keys) and keys[-1] >= opposite.sign * price
     if c.post_only and crosses:  # as placing._rules: every earlier check passed
-        st.events.append(OrderRejected(user, market, seq, coid, _POST_ONLY, st.ts))
+        events.append(OrderRejected(user, market, seq, coid, _POST_ONLY, st.ts))
         return True
     if tif is _FOK and not (crosses and fillable(m, is_buy, price, qty, user, c.stp)):
         return False  # the general path refuses it (FOK_NOT_FILLABLE)
@@ -106,7 +111,7 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
     else:
         maker, taker = spec.maker_ppm, spec.taker_ppm
     if is_buy:
-        notional = -(-exact // m.div)
+        notional = -(-exact // div)
         amount = notional + -(-notional * (maker if maker > taker else taker) // _PPM)
         asset, other = m.quote, m.base
     else:
@@ -127,7 +132,7 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
     st.touched[key] = acct
     ts = st.ts
     o = Order(
-        seq, user, market, c.side, ORDERTYPE_LIMIT, tif, qty, price, 0, 0, c.post_only, coid,
+        seq, user, market, order_side, ORDERTYPE_LIMIT, tif, qty, price, 0, 0, c.post_only, coid,
         c.stp, maker, taker, asset, ts,
     )  # fmt: skip
     o.locked = amount
@@ -135,9 +140,9 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
         o.acct_q, o.acct_b, o.key_q, o.key_b = acct, other_acct, key, other_key
     else:
         o.acct_q, o.acct_b, o.key_q, o.key_b = other_acct, acct, other_key, key
-    st.events.append(
+    events.append(
         OrderAccepted(
-            seq, user, market, c.side, ORDERTYPE_LIMIT, tif, qty, price, 0, 0, c.post_only,
+            seq, user, market, order_side, ORDERTYPE_LIMIT, tif, qty, price, 0, 0, c.post_only,
             coid, asset, amount, ts,
         )
     )  # fmt: skip
@@ -156,7 +161,7 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
                 acct[1] -= leftover
                 o.locked = 0
             o.status = status
-            st.events.append(
+            events.append(
                 OrderUpdated(
                     seq, user, market, status, qty, filled, o.filled_quote, o.fees_paid,
                     reason, ts,
@@ -165,7 +170,7 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
             return True
         if filled:
             o.status = ORDERSTATUS_PARTIALLY_FILLED
-            st.events.append(
+            events.append(
                 OrderUpdated(
                     seq, user, market, ORDERSTATUS_PARTIALLY_FILLED, qty, filled,
                     o.filled_quote, o.fees_paid, ENDREASON_NONE, ts,
@@ -184,8 +189,8 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
                 keys.insert(bisect_left(keys, book_key), book_key)
         level[seq] = o
         st.orders[seq] = o
-        mine_key = (user, market)
-        mine = st.user_orders.get(mine_key)
+        if crosses:  # (take may have ended this user's last other order here)
+            mine = st.user_orders.get(mine_key)
         if mine is None:
             mine = st.user_orders[mine_key] = {}
         mine[seq] = o
@@ -196,7 +201,7 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
         acct[1] -= amount
         o.locked = 0
         o.status = ORDERSTATUS_EXPIRED
-        st.events.append(
+        events.append(
             OrderUpdated(seq, user, market, ORDERSTATUS_EXPIRED, qty, 0, 0, 0, ENDREASON_IOC, ts)
         )
     return True
