@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from burency_common.market_math import Rounding, fee_amount
-
 from .consts import (
     ENDREASON_ADMIN_CANCELED,
     ENDREASON_NONE,
@@ -11,6 +9,7 @@ from .consts import (
     MARKETSTATUS_HALTED,
     ORDERSTATUS_CANCELED,
 )
+from .gridmath import base_minor, fee_up, notional_up
 from .lifecycle import end_order, updated
 from .model import (
     AmendOrder,
@@ -91,8 +90,8 @@ def cancel_all(st: State, c: CancelAll) -> None:
 
 def _buy_lock(m: Market, order: Order, qty: int) -> int:
     """What a limit buy of ``qty`` at its price locks in total (as at acceptance)."""
-    notional = m.grid.notional(order.price, qty, Rounding.UP)
-    return notional + fee_amount(notional, max(order.maker_ppm, order.taker_ppm))
+    notional = notional_up(m, order.price, qty)
+    return notional + fee_up(notional, max(order.maker_ppm, order.taker_ppm))
 
 
 def amend(st: State, c: AmendOrder) -> None:
@@ -116,7 +115,7 @@ def amend(st: State, c: AmendOrder) -> None:
     if order.is_buy:
         new_lock = _buy_lock(m, order, c.new_qty) - order.filled_quote - order.fees_paid
     else:
-        new_lock = m.grid.base_minor(c.new_qty - order.filled_qty)
+        new_lock = base_minor(m, c.new_qty - order.filled_qty)
     freed = order.locked - new_lock
     key = (order.user_id, order.locked_asset)
     acct = st.balances[key]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import insort
 
-from burency_common.market_math import FEE_RATE_SCALE, Rounding, fee_amount
+from burency_common.market_math import FEE_RATE_SCALE, Rounding
 from burency_common.money import AmountError
 
 from .consts import (
@@ -32,6 +32,7 @@ from .consts import (
     TIMEINFORCE_FOK,
     TIMEINFORCE_GTC,
 )
+from .gridmath import base_minor, fee_up, notional_down, notional_up
 from .lifecycle import release, updated
 from .matching import take
 from .model import (
@@ -145,7 +146,7 @@ def _rules(st: State, m: Market, c: PlaceOrder) -> Reject | None:  # noqa: PLR09
     if c.price:
         if _out_of_band(m, c.price):
             return Reject.PRICE_OUT_OF_BAND
-        if m.grid.notional(c.price, c.qty, Rounding.DOWN) < spec.min_notional:
+        if notional_down(m, c.price, c.qty) < spec.min_notional:
             return Reject.NOTIONAL_TOO_SMALL
     elif c.quote_qty and c.quote_qty < spec.min_notional:
         return Reject.NOTIONAL_TOO_SMALL
@@ -167,28 +168,28 @@ def _rules(st: State, m: Market, c: PlaceOrder) -> Reject | None:  # noqa: PLR09
 
 def _lock_amount(st: State, m: Market, o: Order) -> int:
     """Minor units of ``o.locked_asset`` to lock; 0 = not affordable."""
-    grid = m.grid
     acct = st.balances.get((o.user_id, o.locked_asset))  # a refusal creates no account
     avail = acct[0] if acct is not None else 0
     if o.type is ORDERTYPE_MARKET and o.is_buy and o.qty:  # by quantity: what it may cost
         limit = market_limit(m, True)
-        worst = grid.notional(limit, o.qty, Rounding.UP)
-        need = min(avail, worst + fee_amount(worst, o.taker_ppm))
-        one = grid.notional(m.asks.best_price(), 1, Rounding.UP)
-        return need if one + fee_amount(one, o.taker_ppm) <= need else 0
+        worst = notional_up(m, limit, o.qty)
+        need = min(avail, worst + fee_up(worst, o.taker_ppm))
+        one = notional_up(m, m.asks.best_price(), 1)
+        return need if one + fee_up(one, o.taker_ppm) <= need else 0
     if o.type is ORDERTYPE_MARKET and not o.is_buy and o.quote_qty:  # sell by amount
         limit = market_limit(m, False)
+        grid = m.grid
         gross = -(-o.quote_qty * FEE_RATE_SCALE // (FEE_RATE_SCALE - o.taker_ppm)) + 1
         lots = grid.lots_for_quote(gross, limit, Rounding.UP) + 1
         lots = min(lots, grid.lots_of_base(avail, Rounding.DOWN))
-        return grid.base_minor(lots)
+        return base_minor(m, lots)
     if o.quote_qty:  # a buy by amount: market or stop-market
         need = o.quote_qty
     elif o.is_buy:
-        notional = grid.notional(o.price, o.qty, Rounding.UP)
-        need = notional + fee_amount(notional, max(o.maker_ppm, o.taker_ppm))
+        notional = notional_up(m, o.price, o.qty)
+        need = notional + fee_up(notional, max(o.maker_ppm, o.taker_ppm))
     else:
-        need = grid.base_minor(o.qty)
+        need = base_minor(m, o.qty)
     return need if need <= avail else 0
 
 
