@@ -122,7 +122,14 @@ def dump(st: State) -> bytes:
 
 
 def _restore_order(data: _Order, div: int) -> Order:
-    order = Order.__new__(Order)
+    # built by its constructor (not Order.__new__), so that the module also works when
+    # the engine is compiled (mypyc native classes need their __init__); then every
+    # field is overwritten from the snapshot
+    order = Order(
+        data.order_id, data.user_id, data.market, data.side, data.type, data.tif, data.qty,
+        data.price, data.quote_qty, data.stop_price, data.post_only, data.client_order_id,
+        data.stp, data.maker_ppm, data.taker_ppm, data.locked_asset, data.created_ts,
+    )  # fmt: skip
     for name in _FIELDS:
         setattr(order, name, getattr(data, name))
     order.is_buy = data.side is SIDE_BUY
