@@ -1,6 +1,7 @@
 """The engine's inlined grid arithmetic (domain/gridmath.py) against burency_common's
 market_math, over generated grids and inputs: the same numbers, and AmountError at the
-same points (beyond BIGINT)."""
+same points (beyond BIGINT); and the market buy's affordable_lots (a guess checked
+exactly, else bisection) against a count of every candidate."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from hypothesis import strategies as st
 from burency_common.market_math import MarketGrid, Rounding, fee_amount
 from burency_common.money import AmountError
 from burency_trading.domain.gridmath import base_minor, fee_up, notional_down, notional_up
-from burency_trading.domain.model import MarketSpec
-from burency_trading.domain.state import Market
+from burency_trading.domain.matching import affordable_lots, buy_cost
+from burency_trading.domain.model import MarketSpec, OrderType, Side, StpMode, TimeInForce
+from burency_trading.domain.state import Market, Order
 
 _STEPS = ["0.00000001", "0.000001", "0.0001", "0.01", "1", "10", "1000"]
 
@@ -69,3 +71,31 @@ def test_inlined_grid_math_equals_market_math(m: Market, price: int, qty: int, r
     _same(lambda: notional_down(m, price, qty), lambda: grid.notional(price, qty, Rounding.DOWN))
     _same(lambda: base_minor(m, qty), lambda: grid.base_minor(qty))
     _same(lambda: fee_up(price, rate), lambda: fee_amount(price, rate))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.integers(1, 10**9),  # price
+    st.integers(1, 500),  # cap (lots on offer)
+    st.sampled_from([(1, 10_000), (1, 1), (100, 1), (1, 10**8)]),  # (mul, div)
+    st.integers(0, 100_000),  # rate
+    st.integers(0, 10**12),  # the lock
+    st.integers(0, 10**15),  # exact notional already paid (times div)
+    st.integers(0, 10**9),  # fee_exact already (fees times 1e6)
+)
+def test_affordable_lots_is_the_most_lots_the_lock_pays(
+    price: int,
+    cap: int,
+    mul_div: tuple[int, int],
+    rate: int,
+    budget: int,
+    exact: int,
+    fee_exact: int,
+) -> None:
+    mul, div = mul_div
+    o = Order(1, "u", "X/Y", Side.BUY, OrderType.MARKET, TimeInForce.GTC, 1, 0, 0, 0, False, "",
+              StpMode.NONE, 0, rate, "Y", 0)  # fmt: skip
+    o.exact, o.fee_exact, o.locked = exact, fee_exact, budget
+    o.filled_quote, o.fees_paid = -(-exact // div), -(-fee_exact // 1_000_000)
+    expected = max(n for n in range(cap + 1) if buy_cost(o, price, n, mul, div, rate) <= budget)
+    assert affordable_lots(o, price, cap, mul, div, rate) == expected

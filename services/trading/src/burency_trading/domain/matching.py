@@ -57,6 +57,17 @@ def affordable_lots(o: Order, price: int, cap: int, mul: int, div: int, rate: in
     budget = o.locked
     if buy_cost(o, price, cap, mul, div, rate) <= budget:
         return cap
+    # A guess from the budget net of the fee rate is nearly always the answer or next to
+    # it: checked exactly (the cost grows with the lots, so the lots with cost <= budget <
+    # cost(+1) are the answer), else the bisection decides. Two calls instead of ~log2(cap).
+    guess = ((budget * _PPM // (_PPM + rate) + o.filled_quote) * div - o.exact) // (price * mul)
+    if 0 <= guess < cap:
+        if buy_cost(o, price, guess, mul, div, rate) > budget:
+            guess -= 1
+            if guess >= 0 and buy_cost(o, price, guess, mul, div, rate) <= budget:
+                return guess
+        elif buy_cost(o, price, guess + 1, mul, div, rate) > budget:
+            return guess
     low, high = 0, cap  # cost(low) <= budget < cost(high); the cost grows with the lots
     while high - low > 1:
         mid = (low + high) // 2
