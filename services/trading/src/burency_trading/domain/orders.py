@@ -10,7 +10,7 @@ from .consts import (
     ORDERSTATUS_CANCELED,
 )
 from .gridmath import base_minor, fee_up, notional_up
-from .lifecycle import end_order, updated
+from .lifecycle import end_order, end_user_orders, updated
 from .model import (
     AmendOrder,
     CancelAll,
@@ -81,11 +81,7 @@ def cancel_all(st: State, c: CancelAll) -> None:
         ]
     reason = ENDREASON_ADMIN_CANCELED if c.by_admin else ENDREASON_USER_CANCELED
     for m in targets:
-        mine = st.user_orders.get((c.user_id, m.symbol))
-        if not mine:
-            continue
-        for order_id in sorted(mine):
-            end_order(st, m, mine[order_id], ORDERSTATUS_CANCELED, reason)
+        end_user_orders(st, m, c.user_id, ORDERSTATUS_CANCELED, reason)
 
 
 def _buy_lock(m: Market, order: Order, qty: int) -> int:
