@@ -112,11 +112,29 @@ async def _prepare(server: uvicorn.Server, platform: Platform, port: int, ready:
 
 
 def _served(platform: Platform) -> Any:
-    """What ``burency up`` serves: the platform, GC-tuned where this revision does that."""
+    """What ``burency up`` serves: the platform, GC-tuned where this revision does that.
+
+    ``BENCH_GC_TUNING=always`` applies the same tuning to a revision from before it
+    (freeze the start-up heap, first threshold 20,000), to compare other changes
+    without the GC's full collections drowning them."""
     try:
         from burency_platform.gc_tuning import gc_tuned  # noqa: PLC0415 - absent in old revisions
     except ImportError:
-        return platform
+        if os.environ.get("BENCH_GC_TUNING") != "always":
+            return platform
+
+        def gc_tuned(app: Any) -> Any:
+            async def serve(scope: Any, receive: Any, send: Any) -> None:
+                async def send_tuned(message: Any) -> None:
+                    if message["type"] == "lifespan.startup.complete":
+                        gc.freeze()
+                        gc.set_threshold(20_000, 20, 10)
+                    await send(message)
+
+                await app(scope, receive, send_tuned if scope["type"] == "lifespan" else send)
+
+            return serve
+
     return gc_tuned(platform)
 
 

@@ -253,7 +253,7 @@ def main() -> None:
             variants[f"at {revision}"] = _pythonpath(revision, into)
         variants["current"] = None
         runs: dict[str, list[dict[str, Any]]] = {name: [] for name in variants}
-        for _ in range(ROUNDS if baseline else 1):
+        for _ in range(ROUNDS):
             for name, pythonpath in variants.items():
                 result = _measure(pythonpath)
                 print(
