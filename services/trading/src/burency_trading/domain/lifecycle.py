@@ -29,12 +29,11 @@ def release(st: State, order: Order) -> None:
         order.locked = 0
 
 
-def end_order(
-    st: State, market: Market, order: Order, status: OrderStatus, reason: EndReason
+def _unbook_and_release(
+    market: Market, order: Order, touched: dict[tuple[str, str], list[int]]
 ) -> None:
-    """End an order that is open (indexed, in its book or stops): release, forget, say so.
-    (BookSide.remove, release and State.unindex, inlined: a cancel-all ends up to 200
-    orders in one command.)"""
+    """Take an open order out of its book level (or the stop list) and give back what it
+    still holds (``BookSide.remove`` and :func:`release`, inlined for the cancel paths)."""
     order_id = order.order_id
     if order.triggered:
         side = market.bids if order.is_buy else market.asks
@@ -59,15 +58,22 @@ def end_order(
             acct_key, acct = order.key_b, order.acct_b
         acct[0] += amount
         acct[1] -= amount
-        st.touched[acct_key] = acct
+        touched[acct_key] = acct
         order.locked = 0
+
+
+def end_order(
+    st: State, market: Market, order: Order, status: OrderStatus, reason: EndReason
+) -> None:
+    """End an order that is open (indexed, in its book or stops): release, forget, say so."""
+    _unbook_and_release(market, order, st.touched)
     st.unindex(order)
     ts = st.ts
     order.status = status
     order.updated_ts = ts
     st.events.append(
         OrderUpdated(
-            order_id, order.user_id, order.market, status, order.qty, order.filled_qty,
+            order.order_id, order.user_id, order.market, status, order.qty, order.filled_qty,
             order.filled_quote, order.fees_paid, reason, ts,
         )
     )  # fmt: skip
@@ -91,31 +97,7 @@ def end_user_orders(
     append = st.events.append
     for order_id in sorted(mine):
         order = mine[order_id]
-        if order.triggered:
-            side = market.bids if order.is_buy else market.asks
-            key = side.sign * order.price
-            level = side.levels[key]
-            del level[order_id]
-            if not level:
-                del side.levels[key]
-                keys = side.keys
-                if keys[-1] == key:
-                    keys.pop()
-                else:
-                    del keys[bisect_left(keys, key)]
-        else:
-            stops = market.buy_stops if order.is_buy else market.sell_stops
-            del stops[bisect_left(stops, (order.stop_price, order_id))]
-        amount = order.locked
-        if amount:
-            if order.is_buy:
-                acct_key, acct = order.key_q, order.acct_q
-            else:
-                acct_key, acct = order.key_b, order.acct_b
-            acct[0] += amount
-            acct[1] -= amount
-            touched[acct_key] = acct
-            order.locked = 0
+        _unbook_and_release(market, order, touched)
         del orders[order_id]
         if order.client_order_id:
             del client_ids[(user, order.client_order_id)]
