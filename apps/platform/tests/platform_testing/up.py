@@ -14,10 +14,11 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
+
+from burency_testing.waiting import eventually_sync
 
 __all__ = ["BurencyUp", "mailed_token"]
 
@@ -41,14 +42,15 @@ class BurencyUp:
                 [str(cli), "up"], env=env, stdout=out, stderr=subprocess.STDOUT, umask=0o022
             )
         self.wait_for(r"URL:\s+" + re.escape(self.url))
-        deadline = time.monotonic() + 90
-        while not self._answers():
-            assert self.proc.poll() is None, f"burency up exited:\n{self.output()}"
-            assert time.monotonic() < deadline, f"{self.url} never answered:\n{self.output()}"
-            time.sleep(0.05)  # polling the port with a deadline
+        eventually_sync(self._answers, f"{self.url}/readyz to answer", timeout=90)
         return self
 
+    def _alive(self) -> None:
+        assert self.proc is not None
+        assert self.proc.poll() is None, f"burency up exited:\n{self.output()}"
+
     def _answers(self) -> bool:
+        self._alive()
         try:
             return httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200
         except httpx.HTTPError:
@@ -58,13 +60,11 @@ class BurencyUp:
         return self.log.read_bytes()[self._log_from :].decode(errors="replace")
 
     def wait_for(self, pattern: str, deadline_s: float = 90) -> re.Match[str]:
-        deadline = time.monotonic() + deadline_s
-        while not (match := re.search(pattern, self.output())):
-            assert self.proc is not None
-            assert self.proc.poll() is None, f"burency up exited:\n{self.output()}"
-            assert time.monotonic() < deadline, f"no {pattern!r} in:\n{self.output()}"
-            time.sleep(0.05)  # polling the log with a deadline
-        return match
+        def found() -> re.Match[str] | None:
+            self._alive()
+            return re.search(pattern, self.output())
+
+        return eventually_sync(found, f"{pattern!r} in the output", timeout=deadline_s)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs (a crash, a power cut, the OOM killer)."""
