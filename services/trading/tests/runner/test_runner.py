@@ -79,6 +79,10 @@ async def test_a_result_comes_only_after_its_batch_is_fsynced(tmp_path: Path) ->
     await runner.stop()
 
 
+async def _queued(runner: Any, depth: int) -> bool:
+    return bool(runner.health().queue_depth == depth)
+
+
 async def test_queued_commands_share_one_fsync(tmp_path: Path) -> None:
     gate, fsync = Gate(), CountingFsync()
     runner = make_runner(tmp_path, gate=gate, fsync=fsync, batch_max=1_000)
@@ -87,8 +91,7 @@ async def test_queued_commands_share_one_fsync(tmp_path: Path) -> None:
     first = asyncio.ensure_future(runner.submit(transfer(0)))
     await held(gate)
     rest = [asyncio.ensure_future(runner.submit(transfer(n))) for n in range(1, 101)]
-    await asyncio.sleep(0)  # let every submit enqueue (no result is awaited here)
-    assert runner.health().queue_depth == 100
+    await eventually(lambda: _queued(runner, 100), "every submit to enqueue")
     gate.open()
     results = [await first, *[await task for task in rest]]
     assert [r.seq for r in results] == list(range(1, 102))
@@ -104,7 +107,7 @@ async def test_a_full_queue_is_engine_busy_at_once(tmp_path: Path) -> None:
     first = asyncio.ensure_future(runner.submit(transfer(0)))
     await held(gate)
     queued = [asyncio.ensure_future(runner.submit(transfer(n))) for n in range(1, 5)]
-    await asyncio.sleep(0)  # let the submits enqueue
+    await eventually(lambda: _queued(runner, 4), "the four submits to enqueue")
     with pytest.raises(EngineBusy) as busy:
         await runner.submit(transfer(99))
     assert busy.value.retry_after > 0
