@@ -22,10 +22,16 @@ ETH_USDT = MarketGrid(base_scale=18, quote_scale=6, tick_size="0.01", lot_size="
 STEPS = ["0.00000001", "0.000001", "0.0001", "0.01", "0.1", "1", "10", "100"]
 
 
+def _lot_fits(lot: str, base_scale: int) -> bool:
+    """Not finer than a minor unit, and one lot no more than the largest amount."""
+    units = Fraction(lot) * 10**base_scale
+    return units.denominator == 1 and units <= MAX_MINOR
+
+
 @st.composite
 def grids(draw: st.DrawFn) -> MarketGrid:
     base_scale = draw(st.integers(0, 18))
-    lot = draw(st.sampled_from([s for s in STEPS if len(s.partition(".")[2]) <= base_scale]))
+    lot = draw(st.sampled_from([s for s in STEPS if _lot_fits(s, base_scale)]))
     return MarketGrid(
         base_scale=base_scale,
         quote_scale=draw(st.integers(0, 18)),
@@ -161,3 +167,9 @@ def test_fee_rates_parse_to_ppm() -> None:
     with pytest.raises(AmountError) as refused:
         parse_fee_rate("0.5")
     assert refused.value.code == "FEE_RATE_OUT_OF_RANGE"
+
+
+@pytest.mark.parametrize(("lot", "base_scale"), [("10", 18), ("0.001", 2)])
+def test_a_lot_off_the_scale_is_refused(lot: str, base_scale: int) -> None:
+    with pytest.raises(ValueError, match="lot size"):
+        MarketGrid(base_scale=base_scale, quote_scale=2, tick_size="0.01", lot_size=lot)

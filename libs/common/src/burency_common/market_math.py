@@ -88,7 +88,8 @@ class MarketGrid:
     """The integer grid of one market: its tick and lot sizes against two asset scales.
 
     ``tick_size`` and ``lot_size`` are decimal strings that are powers of ten (``"0.01"``,
-    ``"0.0001"``, ``"1"``); a lot finer than the base asset's minor unit is refused.
+    ``"0.0001"``, ``"1"``); a lot finer than the base asset's minor unit is refused, and
+    so is one whose single lot is more minor units than any balance may hold.
     """
 
     base_scale: int
@@ -106,6 +107,11 @@ class MarketGrid:
         if lot + self.base_scale < 0:
             raise ValueError(
                 f"lot size {self.lot_size} is finer than the base asset's minor unit "
+                f"(scale {self.base_scale})"
+            )
+        if 10 ** (lot + self.base_scale) > MAX_MINOR:
+            raise ValueError(
+                f"lot size {self.lot_size} is more than the largest amount of the base asset "
                 f"(scale {self.base_scale})"
             )
         # quote minor units of one tick * one lot = 10 ** (tick + lot + quote_scale)
