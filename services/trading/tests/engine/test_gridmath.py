@@ -40,7 +40,7 @@ def markets(draw: st.DrawFn) -> Market:
     )
     try:
         return Market(spec)
-    except AmountError:  # one lot beyond BIGINT: AddMarket refuses such a market
+    except ValueError:  # one lot beyond BIGINT: the grid, and so AddMarket, refuses it
         reject()
 
 
