@@ -36,6 +36,8 @@ from burency_common.logging import get_logger
 from burency_common.private_files import private_directory
 from burency_common.timeutil import Clock, SystemClock
 from burency_common.web.app import ReadinessCheck
+from burency_trading.adapters.audit import SqlAudit
+from burency_trading.adapters.funding_resend import FundingResender, record_funding_answer
 from burency_trading.adapters.history import HistoryReader
 from burency_trading.adapters.journal import FileJournal
 from burency_trading.adapters.orm import outbox
@@ -98,6 +100,7 @@ class TradingComponent(ComponentBase[TradingSettings, TradingContext]):
     name: str = "trading"
     handle: EngineHandle = field(default_factory=EngineHandle, kw_only=True)
     projection: SqlProjection | None = field(default=None, kw_only=True)
+    resender: FundingResender | None = field(default=None, kw_only=True)
     after_commit: list[Callable[[], None]] = field(default_factory=list, kw_only=True)
     migrations: ClassVar[Path | None] = MIGRATIONS
     outbox_table: ClassVar[Table | None] = outbox
@@ -113,8 +116,15 @@ class TradingComponent(ComponentBase[TradingSettings, TradingContext]):
         registry = default_registry()
         scales = _scales(self.context)
 
+        async def record_answer(transfer_id: str, outcome: str) -> None:
+            await record_funding_answer(
+                self.engine, transfer_id=transfer_id, outcome=outcome, now=self.context.clock.now()
+            )
+
         async def wallet_transfer(envelope: EventEnvelope) -> None:
-            await saga.on_wallet_transfer(self.handle, registry, scales, envelope)
+            await saga.on_wallet_transfer(
+                self.handle, registry, scales, envelope, record_answer=record_answer
+            )
 
         for topic in (WALLET_TRANSFER_REQUESTED, WALLET_TRANSFER_COMPLETED, WALLET_TRANSFER_FAILED):
             bus.subscribe(topic, group=group, handler=wallet_transfer, retry=SAGA_RETRY)
@@ -140,7 +150,28 @@ class TradingComponent(ComponentBase[TradingSettings, TradingContext]):
         await fees.apply_fee_schedule(self.context)
 
     def background_loops(self) -> Iterable[tuple[str, LoopFn]]:
-        return [("trading-fee-tiers", self._refresh_fee_tiers)]
+        return [
+            ("trading-fee-tiers", self._refresh_fee_tiers),
+            ("trading-funding-resend", self._resend_to_funding),
+        ]
+
+    async def _resend_to_funding(self, stop: asyncio.Event) -> None:
+        """Request again the trading → funding transfers banking has not answered."""
+        period = self.settings.funding_transfer_resend_seconds
+        assert self.resender is not None
+        while not stop.is_set():
+            try:
+                count = await self.resender.resend_stale(
+                    now=self.context.clock.now(), wait_seconds=period
+                )
+                if count:
+                    _log.warning("trading.saga.resent_to_funding", count=count)
+            except Exception:
+                _log.exception("trading.saga.resend_failed")
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=period)
+            except TimeoutError:
+                continue
 
     async def _refresh_fee_tiers(self, stop: asyncio.Event) -> None:
         """Recompute users' fee tiers from their 30-day volume, now and then."""
@@ -216,6 +247,7 @@ def build_component(
         clock=clock or SystemClock(),
         positions=functools.partial(read_positions, engine),
     )
+    context.audit = SqlAudit(engine, context.clock)
     projection = SqlProjection(
         engine,
         registry=default_registry(),
@@ -232,5 +264,8 @@ def build_component(
         engine=engine,
         handle=handle,
         projection=projection,
+        resender=FundingResender(
+            engine, default_registry(), scales=_scales(context), after_commit=after_commit
+        ),
         after_commit=after_commit,
     )

@@ -150,6 +150,13 @@ class TradingSettings(ServiceSettings):
     )
     fee_volume_days: int = Field(default=30, ge=1, le=365)
     fee_tier_refresh_seconds: float = Field(default=3600.0, gt=0, le=86_400)
+    funding_transfer_resend_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=86_400,
+        description="a trading → funding transfer banking has not answered is requested again "
+        "after this long, once per such period",
+    )
     queue_size: int = Field(
         default=10_000, ge=1, le=1_000_000, description="bounded command queue (503 when full)"
     )

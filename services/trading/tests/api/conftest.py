@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from burency_common.db import create_engine, migrate
 from burency_common.timeutil import SystemClock
+from burency_trading.adapters.audit import SqlAudit
 from burency_trading.adapters.history import HistoryReader
 from burency_trading.adapters.projection import SqlProjection
 from burency_trading.app import create_app
@@ -44,6 +45,7 @@ async def start_api(settings: TradingSettings) -> tuple[Api, AsyncEngine]:
     ctx = TradingContext(
         settings=settings, engine=local, history=HistoryReader(db), clock=SystemClock()
     )
+    ctx.audit = SqlAudit(db, ctx.clock)
     app = create_app(ctx, engine=db, identity_secret=SECRET)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://trading")
     return Api(client, ctx, local), db

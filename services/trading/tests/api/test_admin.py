@@ -112,6 +112,43 @@ async def test_health_and_fee_schedule_for_support(api: Api) -> None:
     assert [t["tier"] for t in schedule.json()["tiers"]] == [1, 2, 3]
 
 
+async def test_the_audit_log_keeps_every_staff_change(api: Api) -> None:
+    admin = api.headers("boss", roles={"admin"})
+    for status in ("HALTED", "TRADING"):
+        answer = await api.client.put(
+            "/v1/admin/markets/BTCAED/status", json={"status": status}, headers=admin
+        )
+        assert answer.status_code == 200
+    fees = {"makerFee": "0.0005", "takerFee": "0.002"}
+    assert (
+        await api.client.put("/v1/admin/markets/ETHAED/fees", json=fees, headers=admin)
+    ).status_code == 200
+    await api.client.delete("/v1/admin/users/alice/open-orders", headers=admin)
+
+    listed = await api.client.get("/v1/admin/audit", headers=admin)
+    assert listed.status_code == 200, listed.text
+    items = listed.json()["items"]
+    assert [(i["actorId"], i["action"], i["target"]) for i in items] == [
+        ("boss", "orders.cancel_all", "alice"),
+        ("boss", "market.fees", "ETH/AED"),
+        ("boss", "market.status", "BTC/AED"),
+        ("boss", "market.status", "BTC/AED"),
+    ]
+    assert items[1]["details"] == {"makerFee": "0.0005", "takerFee": "0.002"}
+    assert items[0]["createdAt"].endswith("Z")
+    first = await api.client.get("/v1/admin/audit?limit=3", headers=admin)
+    rest = await api.client.get(
+        f"/v1/admin/audit?limit=3&cursor={first.json()['nextCursor']}", headers=admin
+    )
+    assert [i["id"] for i in first.json()["items"] + rest.json()["items"]] == [
+        i["id"] for i in items
+    ]
+    only_btc = await api.client.get("/v1/admin/audit?target=BTC/AED", headers=admin)
+    assert [i["target"] for i in only_btc.json()["items"]] == ["BTC/AED", "BTC/AED"]
+    bad = await api.client.get("/v1/admin/audit?cursor=not-an-id", headers=admin)
+    assert bad.status_code == 422
+
+
 async def test_staff_only(api: Api) -> None:
     cases = [
         ("GET", "/v1/admin/engine", None),
@@ -119,6 +156,7 @@ async def test_staff_only(api: Api) -> None:
         ("PUT", "/v1/admin/markets/BTCAED/status", {"status": "HALTED"}),
         ("PUT", "/v1/admin/markets/BTCAED/fees", {"makerFee": "0", "takerFee": "0"}),
         ("DELETE", "/v1/admin/users/alice/open-orders", None),
+        ("GET", "/v1/admin/audit", None),
     ]
     for method, path, body in cases:
         for headers in (

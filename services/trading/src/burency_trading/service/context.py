@@ -182,21 +182,34 @@ class HistoryAccess(Protocol):
 
 
 class AuditLog(Protocol):
-    """Where staff actions are recorded (who did what to which object)."""
+    """Where staff actions are recorded (who did what to which object); the service
+    uses the SQL table (``adapters/audit.py``)."""
 
     async def record(
         self, *, actor: str, action: str, target: str, details: Mapping[str, object]
     ) -> None: ...
 
+    async def recent(
+        self, *, limit: int, before_id: str | None = None, target: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Newest first: ``id``, ``actor_id``, ``action``, ``target``, ``details``,
+        ``created_at``."""
+        ...
+
 
 class LogAudit:
-    """The default audit log: a structured log line per staff action (``trading.audit``).
-    Replace it with a table-backed log when the projection has one."""
+    """An audit log that only logs (``trading.audit``) and keeps nothing: for a context
+    built without a database (unit tests). The service itself records to SQL."""
 
     async def record(
         self, *, actor: str, action: str, target: str, details: Mapping[str, object]
     ) -> None:
         _log.info("trading.audit", actor=actor, action=action, target=target, **details)
+
+    async def recent(
+        self, *, limit: int, before_id: str | None = None, target: str | None = None
+    ) -> list[dict[str, Any]]:
+        return []
 
 
 @dataclass

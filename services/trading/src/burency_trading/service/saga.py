@@ -16,7 +16,7 @@ inbox drops it. Nothing here needs an inbox of its own: the engine is the dedupe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Protocol
 
 from burency_common.events import EventEnvelope, EventRegistry
@@ -42,6 +42,11 @@ from burency_trading.service.ports import CommandResult
 __all__ = ["CommandSubmitter", "on_wallet_transfer", "start_to_funding", "to_funding_id"]
 
 _log = get_logger("burency.trading")
+
+
+AnswerRecorder = Callable[[str, str], Awaitable[None]]
+"""``(transfer_id, "COMPLETED" | "FAILED")``: remember banking's answer to a trading →
+funding transfer, so the re-send loop stops asking (the first answer stands)."""
 
 
 class CommandSubmitter(Protocol):
@@ -70,9 +75,13 @@ async def on_wallet_transfer(
     registry: EventRegistry,
     scales: Mapping[str, int],
     envelope: EventEnvelope,
+    *,
+    record_answer: AnswerRecorder | None = None,
 ) -> None:
     """Handler of the three ``wallet.transfer.*`` topics (our own messages come back on
-    them and are told apart by direction)."""
+    them and are told apart by direction). A ``failed`` answer is recorded only after its
+    reversal was journaled: a crash in between redelivers it, and the reversal is
+    idempotent by transfer id."""
     payload = registry.parse_payload(envelope)
     if isinstance(payload, WalletTransferRequested):
         if payload.direction == FUNDING_TO_TRADING:
@@ -85,7 +94,11 @@ async def on_wallet_transfer(
             _log.warning("trading.saga.to_funding_failed", transfer_id=payload.transfer_id,
                          reason=payload.reason)  # fmt: skip
             await engine.submit(TransferOutReversal(payload.transfer_id))
+            if record_answer is not None:
+                await record_answer(payload.transfer_id, "FAILED")
     elif isinstance(payload, WalletTransferCompleted) and payload.direction == TRADING_TO_FUNDING:
+        if record_answer is not None:
+            await record_answer(payload.transfer_id, "COMPLETED")
         _log.info("trading.saga.to_funding_completed", transfer_id=payload.transfer_id)
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic.alias_generators import to_camel
 
 from burency_common.api import ApiModel, Page
 from burency_common.identity import Identity
 from burency_common.permissions import require_permission
+from burency_common.timeutil import to_iso_ms
 from burency_common.web.openapi import problem_responses
 from burency_trading.entrypoints.http.account import tier_table
 from burency_trading.entrypoints.http.deps import ADMIN_READ, Ctx, Symbol
@@ -38,6 +39,22 @@ MarketPath = Annotated[
     ),
 ]
 UserPath = Annotated[str, Path(alias="userId", min_length=1, max_length=64)]
+
+
+class AuditOut(ApiModel):
+    id: str
+    actor_id: str
+    action: str
+    target: str
+    details: dict[str, Any]
+    created_at: str  # ISO 8601 UTC, milliseconds
+
+
+def _audit_out(row: dict[str, Any]) -> AuditOut:
+    details = {to_camel(key): value for key, value in row["details"].items()}
+    return AuditOut.model_validate(
+        {**row, "details": details, "created_at": to_iso_ms(row["created_at"])}
+    )
 
 
 class FeeScheduleOut(ApiModel):
@@ -101,5 +118,22 @@ def admin_router() -> APIRouter:
     ) -> Page[OrderOut]:
         states = await admin.cancel_user_orders(ctx, who.user_id, user_id, symbol)
         return Page[OrderOut](items=[order_out(ctx, s) for s in states])
+
+    @router.get(
+        "/audit",
+        response_model=Page[AuditOut],
+        summary="Staff actions on trading, newest first (who, what, which object)",
+    )
+    async def audit(
+        ctx: Ctx,
+        _: Staff,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        cursor: Annotated[str | None, Query(max_length=36, pattern=r"^[0-9a-f-]{36}$")] = None,
+        target: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+    ) -> Page[AuditOut]:
+        rows = await ctx.audit.recent(limit=limit, before_id=cursor, target=target)
+        items = [_audit_out(row) for row in rows]
+        next_cursor = items[-1].id if len(items) == limit else None
+        return Page[AuditOut](items=items, next_cursor=next_cursor)
 
     return router
