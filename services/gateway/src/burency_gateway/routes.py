@@ -185,6 +185,14 @@ def default_route_table() -> RouteTable:
             ServiceRoute("banking", rules=_OPERATIONS),
             trading,
             files,
-            ServiceRoute("notifications", rules=_OPERATIONS),
+            ServiceRoute(
+                "notifications",
+                rules=(
+                    *_OPERATIONS,
+                    # embedded mode only (the route does not exist distributed); the
+                    # service itself answers only to loopback clients
+                    Rule("/v1/dev/mailbox", Access.PUBLIC, frozenset({"GET"})),
+                ),
+            ),
         )
     )

@@ -41,6 +41,7 @@ from burency_notifications.adapters.channels import (
     MailFileChannel,
     RecordingChannel,
 )
+from burency_notifications.adapters.console import echo_email
 from burency_notifications.adapters.in_app_publisher import in_app_announcer
 from burency_notifications.adapters.orm import outbox
 from burency_notifications.adapters.push.channel import PushChannel
@@ -175,7 +176,7 @@ def build_component(
     engine = create_engine(settings.database_url)
     sessions = create_session_factory(engine)
     clock = clock or SystemClock()
-    recorder = RecordingChannel()
+    recorder = RecordingChannel(echo=echo_email if settings.embedded else None)
     channels: dict[str, Channel] = {
         "email": _email_channel(settings, recorder),
         "in_app": InAppChannel(sessions=sessions, now=clock.now),

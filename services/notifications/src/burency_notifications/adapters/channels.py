@@ -191,8 +191,12 @@ class RecordingChannel(Channel):
     local: ClassVar[bool] = True
     keep: int = 500
     sent: deque[OutboundMessage] = field(default_factory=deque)
+    # embedded mode: each e-mail's subject and links echoed to the operator's console
+    echo: Callable[[OutboundMessage], None] | None = None
 
     async def send(self, message: OutboundMessage) -> DeliveryResult:
+        if self.echo is not None and message.channel == "email":
+            self.echo(message)
         self.sent.append(message)
         while len(self.sent) > self.keep:
             self.sent.popleft()
