@@ -11,10 +11,12 @@ from burency_trading import __version__
 from burency_trading.entrypoints.http.account import account_router, public_router
 from burency_trading.entrypoints.http.admin import admin_router
 from burency_trading.entrypoints.http.internal import internal_router
+from burency_trading.entrypoints.http.marketdata import marketdata_router
 from burency_trading.entrypoints.http.orders import orders_router
 from burency_trading.entrypoints.http.reconciliation import reconciliation_router
 from burency_trading.entrypoints.http.wallet_transfers import wallet_transfers_router
 from burency_trading.service.context import TradingContext
+from burency_trading.service.marketdata.sink import MarketDataSink
 
 __all__ = ["create_app", "routers"]
 
@@ -23,6 +25,7 @@ def routers() -> list[APIRouter]:
     """Every router of the service (tests walk them)."""
     return [
         public_router(),
+        marketdata_router(),
         orders_router(),
         account_router(),
         wallet_transfers_router(),
@@ -38,9 +41,11 @@ def create_app(
     engine: AsyncEngine,
     identity_secret: bytes,
     readiness: list[ReadinessCheck] | None = None,
+    marketdata: MarketDataSink | None = None,
 ) -> FastAPI:
     """Build the app; ``app.state.trading`` holds the context the routes use.
-    ``readiness`` adds checks (the engine runner's) to the database's."""
+    ``readiness`` adds checks (the engine runner's) to the database's; ``marketdata``
+    is the sink the public market-data routes read (503 without one)."""
     app = create_service_app(
         name="trading",
         version=__version__,
@@ -50,5 +55,6 @@ def create_app(
     )
     app.state.trading = ctx
     app.state.identity_secret = identity_secret
+    app.state.marketdata = marketdata
     publish_problem_schema(app)
     return app
