@@ -244,6 +244,43 @@ class EngineRunner(Generic[E]):
         worker.wake.set()
         return await future
 
+    async def attach_sink(
+        self, sink: EventSink, read: Callable[[E], T], prime: Callable[[T], None]
+    ) -> None:
+        """Attach ``sink`` to the running engine without replaying the journal for it:
+        ``read(engine)`` runs on the engine thread between batches (the state as of the
+        engine's seq S), then, on the loop and before any result after S is delivered,
+        ``prime(value)`` and the sink gets every result after S. For in-memory sinks
+        primed from the engine itself (market data); its ``last_seq`` is not asked."""
+        worker = self._running_worker()
+        assert self._loop is not None
+        loop = self._loop
+        attached: asyncio.Future[None] = loop.create_future()
+
+        def on_thread(engine: E) -> None:
+            value, seq = read(engine), worker.seq
+            # queued behind the results up to S, ahead of any later batch's results
+            loop.call_soon_threadsafe(self._attach_primed, sink, seq, prime, value, attached)
+
+        await self.query(on_thread)
+        await attached
+
+    def _attach_primed(
+        self, sink: EventSink, seq: int, prime: Callable[[Any], None], value: Any,
+        attached: asyncio.Future[None],
+    ) -> None:  # fmt: skip
+        try:
+            prime(value)
+        except BaseException as exc:
+            attached.set_exception(exc)
+            return
+        delivery = SinkDelivery(
+            sink, seq, max_backlog=self._sink_backlog, on_detach=self._sink_detached
+        )
+        delivery.start()
+        self._deliveries.append(delivery)
+        attached.set_result(None)
+
     def _running_worker(self) -> EngineWorker[E]:
         if self._failure is not None:
             raise RunnerFailed(f"the engine stopped: {self._failure}")
