@@ -14,11 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from burency_common.db import create_engine, migrate
 from burency_common.timeutil import SystemClock
 from burency_trading.adapters.audit import SqlAudit
+from burency_trading.adapters.candles import SqlCandleStore
 from burency_trading.adapters.history import HistoryReader
 from burency_trading.adapters.projection import SqlProjection
 from burency_trading.app import create_app
 from burency_trading.domain.model import AddMarket, SetFeeSchedule
 from burency_trading.service.context import TradingContext
+from burency_trading.service.marketdata.sink import MarketDataSink
 from burency_trading.settings import TradingSettings, fee_schedule, market_specs
 
 from .support import SECRET, Api, LocalEngine
@@ -38,7 +40,8 @@ def make_settings(tmp_path: Path, **overrides: Any) -> TradingSettings:
 async def start_api(settings: TradingSettings) -> tuple[Api, AsyncEngine]:
     db = create_engine(settings.database_url)
     await migrate(db, MIGRATIONS)
-    local = LocalEngine([SqlProjection(db)])
+    marketdata = MarketDataSink(store=SqlCandleStore(db))  # no tick task: REST reads memory
+    local = LocalEngine([SqlProjection(db), marketdata])
     for spec in market_specs(settings):
         await local.submit(AddMarket(spec))
     await local.submit(SetFeeSchedule(fee_schedule(settings)))
@@ -46,7 +49,7 @@ async def start_api(settings: TradingSettings) -> tuple[Api, AsyncEngine]:
         settings=settings, engine=local, history=HistoryReader(db), clock=SystemClock()
     )
     ctx.audit = SqlAudit(db, ctx.clock)
-    app = create_app(ctx, engine=db, identity_secret=SECRET)
+    app = create_app(ctx, engine=db, identity_secret=SECRET, marketdata=marketdata)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://trading")
     return Api(client, ctx, local), db
 
