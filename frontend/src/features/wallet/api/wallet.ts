@@ -1,0 +1,30 @@
+import { idempotencyKey, unwrap, type Api } from "../../../lib/api/client";
+
+export type Direction = "toSpot" | "toFunding";
+
+export const walletApi = {
+  fundingAccounts: (api: Api) => unwrap(api.GET("/api/banking/v1/accounts")),
+  spotBalances: (api: Api) => unwrap(api.GET("/api/trading/v1/balances")),
+  requestDeposit: (api: Api, amount: string) =>
+    unwrap(api.POST("/api/banking/v1/deposits/fiat", { body: { asset: "AED", amount } })),
+  deposits: (api: Api) => unwrap(api.GET("/api/banking/v1/deposits/fiat", { params: { query: { limit: 20 } } })),
+  transactions: (api: Api, asset: string) =>
+    unwrap(
+      api.GET("/api/banking/v1/accounts/{asset}/transactions", {
+        params: { path: { asset }, query: { limit: 50 } },
+      }),
+    ),
+  spotTransfers: (api: Api) => unwrap(api.GET("/api/trading/v1/transfers")),
+  /** Funding → spot goes through banking; spot → funding through the trading service. */
+  transfer: (
+    api: Api,
+    direction: Direction,
+    asset: string,
+    amount: string,
+  ): Promise<{ id: string; status: string }> => {
+    const params = { header: { "Idempotency-Key": idempotencyKey() } };
+    return direction === "toSpot"
+      ? unwrap(api.POST("/api/banking/v1/transfers/trading", { params, body: { asset, amount } }))
+      : unwrap(api.POST("/api/trading/v1/transfers/funding", { params, body: { asset, amount } }));
+  },
+};

@@ -1,0 +1,62 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { asProblem, problemMessage } from "../../../lib/api/problem";
+import { formatAmount } from "../../../lib/format";
+import { FormMessage } from "../../../lib/ui/forms";
+import { useBalances } from "../hooks/useBalances";
+import { DepositPanel } from "./DepositPanel";
+import { HistoryPanel } from "./HistoryPanel";
+import { TransferPanel } from "./TransferPanel";
+
+export function WalletPage() {
+  const balances = useBalances();
+  const queryClient = useQueryClient();
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ["wallet"] });
+  return (
+    <div className="page">
+      <section className="card card--wide" aria-labelledby="balances-title">
+        <div className="card__head">
+          <h1 id="balances-title">Wallet</h1>
+          <button type="button" className="button" onClick={() => void refresh()}>
+            Refresh
+          </button>
+        </div>
+        <FormMessage message={balances.error ? problemMessage(asProblem(balances.error)) : null} />
+        {balances.isPending ? <p role="status">Loading balances…</p> : null}
+        <div className="table-wrap">
+          <table className="table" aria-label="Balances">
+            <thead>
+              <tr>
+                <th scope="col">Asset</th>
+                <th scope="col" className="num">Funding available</th>
+                <th scope="col" className="num">Funding on hold</th>
+                <th scope="col" className="num">Spot free</th>
+                <th scope="col" className="num">Spot in orders</th>
+              </tr>
+            </thead>
+            <tbody>
+              {balances.rows.map((r) => (
+                <tr key={r.asset} data-asset={r.asset}>
+                  <th scope="row">{r.asset}</th>
+                  <td className="num" data-col="funding-available">{formatAmount(r.fundingAvailable)}</td>
+                  <td className="num">{formatAmount(r.fundingHeld)}</td>
+                  <td className="num" data-col="spot-free">{formatAmount(r.spotFree)}</td>
+                  <td className="num">{formatAmount(r.spotLocked)}</td>
+                </tr>
+              ))}
+              {!balances.isPending && balances.rows.length === 0 ? (
+                <tr>
+                  <td colSpan={5} className="muted">No balances yet: deposit AED to start.</td>
+                </tr>
+              ) : null}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <div className="grid-2">
+        <DepositPanel />
+        <TransferPanel assets={balances.rows.map((r) => r.asset)} />
+      </div>
+      <HistoryPanel assets={balances.rows.map((r) => r.asset)} />
+    </div>
+  );
+}
