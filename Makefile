@@ -9,7 +9,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
-.PHONY: help run test test-python lint fmt bench infra-up infra-down infra-status sync clean
+.PHONY: help run test test-python lint fmt bench engine infra-up infra-down infra-status sync clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,7 +29,10 @@ uv.lock: $(UV) pyproject.toml libs/common/pyproject.toml libs/testing/pyproject.
 
 sync: .venv/.synced ## install the Python workspace (uv sync)
 
-run: sync ## start the embedded platform in one process and print its URL
+engine: sync ## compile the trading engine with mypyc into .native/ (skipped when up to date)
+	.venv/bin/python scripts/build_engine.py
+
+run: sync engine ## start the embedded platform in one process and print its URL
 	.venv/bin/burency up
 
 infra-up: ## start PostgreSQL, Redis, Kafka and the S3 server on loopback (logs in var/)
@@ -41,7 +44,7 @@ infra-down: ## stop the test infrastructure
 infra-status: ## show what the test infrastructure is doing
 	bash scripts/infra.sh status
 
-test: sync infra-up lint test-python ## install, start infrastructure, lint (import contracts too), run every suite
+test: sync engine infra-up lint test-python ## install, start infrastructure, lint (import contracts too), run every suite
 
 test-python:
 	source var/infra.env && .venv/bin/pytest $(PYTEST_ARGS)
@@ -56,8 +59,8 @@ fmt: sync ## format and auto-fix
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
-bench: sync infra-up ## run the benchmarks; figures land in bench/results/
+bench: sync engine infra-up ## run the benchmarks; figures land in bench/results/
 	source var/infra.env && bash bench/run.sh
 
 clean: ## remove the virtualenv, tool cache and runtime state
-	rm -rf .venv $(TOOLS) var
+	rm -rf .venv $(TOOLS) var .native

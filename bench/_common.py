@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -29,3 +32,31 @@ def write_result(name: str, figures: dict[str, Any]) -> None:
     (RESULTS / f"{name}.json").write_text(json.dumps(record, indent=2) + "\n")
     for key, value in figures.items():
         print(f"  {key:<32} {value}")
+
+
+ENGINE_BUILDS = ("compiled", "interpreted")
+_CHILD = "BENCH_ENGINE_CHILD"
+
+
+def engine_build_child() -> str | None:
+    """In a child run by :func:`per_engine_build`: the build it measures; else None."""
+    return os.environ.get(_CHILD)
+
+
+def per_engine_build(script: str, rounds: int) -> dict[str, list[dict[str, Any]]]:
+    """Run ``script`` once per round and engine build (compiled by ``make``, and the
+    interpreted sources with ``BURENCY_ENGINE=python``), interleaved so both see the
+    same machine load; each child prints its figures as one JSON line last. Fails when
+    the compiled build is missing or stale (``make engine`` builds it)."""
+    runs: dict[str, list[dict[str, Any]]] = {build: [] for build in ENGINE_BUILDS}
+    for _ in range(rounds):
+        for build in ENGINE_BUILDS:
+            env = {**os.environ, _CHILD: build,
+                   "BURENCY_ENGINE": "python" if build == "interpreted" else ""}  # fmt: skip
+            out = subprocess.run([sys.executable, script], env=env, check=True,
+                                 capture_output=True, text=True).stdout  # fmt: skip
+            figures = json.loads(out.strip().splitlines()[-1])
+            if figures.pop("engine_build") != build:
+                raise SystemExit(f"{build} engine not loaded: run `make engine` first")
+            runs[build].append(figures)
+    return runs

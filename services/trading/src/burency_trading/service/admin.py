@@ -12,6 +12,7 @@ import msgspec
 
 from burency_common.market_math import parse_fee_rate
 from burency_common.money import AmountError
+from burency_trading.domain._native import engine_build
 from burency_trading.domain.model import (
     Command,
     MarketChanged,
@@ -95,11 +96,11 @@ async def cancel_user_orders(
 def engine_health(ctx: TradingContext) -> dict[str, Any]:
     """The runner's health as plain data (whatever its shape: dataclass, Struct, mapping)."""
     health = ctx.engine.health()
+    build = {"engine_build": engine_build()["build"]}  # compiled (mypyc) or interpreted
     if dataclasses.is_dataclass(health) and not isinstance(health, type):
-        return dataclasses.asdict(health)
+        return {**dataclasses.asdict(health), **build}
     if isinstance(health, msgspec.Struct):
-        data = msgspec.structs.asdict(health)
-        return dict(data)
+        return {**msgspec.structs.asdict(health), **build}
     if isinstance(health, Mapping):
-        return dict(health)
-    return {"status": str(health)}
+        return {**health, **build}
+    return {"status": str(health), **build}
