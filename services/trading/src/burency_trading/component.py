@@ -45,6 +45,7 @@ from burency_trading.adapters.positions import read_positions
 from burency_trading.adapters.projection import SqlProjection
 from burency_trading.adapters.snapshots import FileSnapshotStore
 from burency_trading.app import create_app
+from burency_trading.domain._native import engine_build
 from burency_trading.domain.engine import Engine
 from burency_trading.domain.model import AddMarket, Command, MarketSpec, OrderRejected
 from burency_trading.service import fees, saga
@@ -144,6 +145,9 @@ class TradingComponent(ComponentBase[TradingSettings, TradingContext]):
             batch_max=settings.batch_max,
             snapshot_every=settings.snapshot_every,
         )
+        build = engine_build()
+        log_build = _log.info if build["build"] == "compiled" else _log.warning
+        log_build("trading.engine_build", build=build["build"], reason=build["reason"])
         await runner.start()
         self.handle.runner = runner
         await _ensure_markets(runner, market_specs(settings))
