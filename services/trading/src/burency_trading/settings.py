@@ -27,6 +27,7 @@ from burency_common.config import ServiceSettings
 from burency_common.market_math import MarketGrid, parse_fee_rate
 from burency_common.money import AmountError, AssetRegistry, UnknownAssetError, parse_amount
 from burency_trading.domain.model import FeeTier, MarketSpec, MarketStatus
+from burency_trading.settings_marketdata import MarketDataSettings
 
 __all__ = [
     "DEFAULT_ASSETS",
@@ -129,7 +130,7 @@ class FeeTierConfig(BaseModel):
     taker_fee: str
 
 
-class TradingSettings(ServiceSettings):
+class TradingSettings(ServiceSettings, MarketDataSettings):
     """What the trading service needs; defaults are the production values."""
 
     service_name: str = "trading"
