@@ -106,6 +106,7 @@ others = st.one_of(
     st.tuples(st.just("cancel_all"), users, markets),
     st.just("flush_fast"),
     st.just("flush_slow"),
+    st.just("join"),
 )
 steps = st.tuples(st.integers(0, 9), places, others).map(lambda t: t[1] if t[0] < 7 else t[2])
 
@@ -116,18 +117,27 @@ class Client:
     def __init__(self, book: BookState) -> None:
         self.levels = {m: _levels(book, m) for m in MARKETS}
         self.last_u = {m: book.book(m).last_update_id for m in MARKETS}
+        self.started: set[str] = set()
 
     def apply(self, diff: DepthDiff) -> None:
-        assert diff.previous_final_update_id == self.last_u[diff.market], "gap in the chain"
+        """Binance's rules: drop ``u <= L``; the first applied has ``pu <= L < u``, every
+        next one ``pu ==`` the previous ``u``."""
+        last = self.last_u[diff.market]
+        if diff.final_update_id <= last:
+            return
         assert diff.previous_final_update_id < diff.first_update_id <= diff.final_update_id
+        if diff.market in self.started:
+            assert diff.previous_final_update_id == last, "gap in the chain"
+        else:
+            assert diff.previous_final_update_id <= last < diff.final_update_id, "gap"
+            self.started.add(diff.market)
         bids, asks = self.levels[diff.market]
         for side, changes in ((bids, diff.bids), (asks, diff.asks)):
             for price, lots in changes:
                 if lots:
                     side[price] = lots
                 else:
-                    assert price in side
-                    del side[price]
+                    side.pop(price, None)
         self.last_u[diff.market] = diff.final_update_id
 
 
@@ -154,6 +164,7 @@ class World:
             for asset in ("Q", "T", "U"):
                 self.run(TransferIn(f"{asset}-{user}", user, asset, 5_000_000))
         self.clients = (Client(self.book), Client(self.book))
+        self.late: list[tuple[Client, Client]] = []
 
     def run(self, command: Command) -> None:
         self.seq += 1
@@ -163,14 +174,19 @@ class World:
             self.primed.apply(self.seq, events)
 
     def step(self, step: Any) -> None:
+        if step == "join":  # a subscriber takes a snapshot now, then follows both streams
+            self.late.append((Client(self.book), Client(self.book)))
+            return
         if step in ("flush_fast", "flush_slow"):
             fast = step == "flush_fast"
             stream = self.fast if fast else self.slow
             client = self.clients[0 if fast else 1]
-            for diff in stream.flush(self.book):
-                client.apply(diff)
-            for market in MARKETS:
-                assert client.levels[market] == _levels(self.book, market)
+            diffs = stream.flush(self.book)
+            for follower in (client, *(pair[0 if fast else 1] for pair in self.late)):
+                for diff in diffs:
+                    follower.apply(diff)
+                for market in MARKETS:
+                    assert follower.levels[market] == _levels(self.book, market)
             return
         if isinstance(step, PlaceOrder):
             self.run(step)

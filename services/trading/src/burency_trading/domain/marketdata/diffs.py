@@ -11,13 +11,17 @@ gone), and
   ``last_update_id`` when the stream started, for the first one),
 * ``U``  = the seq of the first command after ``pu`` that changed the book.
 
-So a diff describes every change made by the commands in ``(pu, u]``: applying it to a
-book known as of ``pu`` gives the book as of ``u``. A client holding a snapshot whose
-``lastUpdateId`` is ``L`` drops the diffs with ``u <= L``, applies the first one with
-``pu <= L < u`` (``U <= L`` is possible and harmless: the values are absolute), then
-requires ``pu == `` the previous ``u`` for every next one; anything else is a gap: it
-takes a new snapshot. A tick whose changes cancel out (a level back where it was)
-sends nothing; the next diff's ``pu`` is still the last one sent, so the chain holds.
+A diff lists every level that any command in ``(pu, u]`` changed, with its absolute
+quantity as of ``u`` — also a level that went back to where it was (it may have been
+different at some seq inside the window, which is where a client's snapshot may be).
+The one exception: a level touched by a single command only, and left by it as it was
+(a taker booked and filled within its own command), is left out: at no seq boundary
+did it differ. So applying a diff to a book known as of ANY seq in ``[pu, u]`` gives the
+book as of ``u``. A client holding a snapshot whose ``lastUpdateId`` is ``L`` drops the
+diffs with ``u <= L``, applies the first one with ``pu <= L < u`` (``U <= L`` is
+possible and harmless: the values are absolute), then requires ``pu ==`` the previous
+``u`` for every next one; anything else is a gap: it takes a new snapshot. A diff left
+with no level is not sent; the next diff's ``pu`` is still the last one sent.
 """
 
 from __future__ import annotations
@@ -44,7 +48,8 @@ class _Pending:
 
     def __init__(self, first: int) -> None:
         self.first = first
-        self.before: dict[tuple[bool, int], int] = {}
+        # (is bid, price) -> [quantity before the first change, first seq, last seq]
+        self.before: dict[tuple[bool, int], list[int]] = {}
 
 
 class DepthDiffs:
@@ -66,7 +71,11 @@ class DepthDiffs:
         pending = self._pending.get(market)
         if pending is None:
             pending = self._pending[market] = _Pending(seq)
-        pending.before.setdefault((is_bid, price), before)
+        touched = pending.before.get((is_bid, price))
+        if touched is None:
+            pending.before[(is_bid, price)] = [before, seq, seq]
+        else:
+            touched[2] = seq
 
     def flush(self, state: BookState) -> list[DepthDiff]:
         """The diffs of every market that changed (and forget them)."""
@@ -75,12 +84,12 @@ class DepthDiffs:
             book = state.books[market]
             bids: list[tuple[int, int]] = []
             asks: list[tuple[int, int]] = []
-            for (is_bid, price), before in pending.before.items():
+            for (is_bid, price), (before, first, last) in pending.before.items():
                 now = book.level(is_bid, price)
-                if now != before:
+                if now != before or first != last:
                     (bids if is_bid else asks).append((price, now))
             if not bids and not asks:
-                continue  # changes that cancelled out: nothing to say, the chain holds
+                continue  # only single-command round trips: nothing to say
             bids.sort(reverse=True)
             asks.sort()
             u = book.last_update_id

@@ -15,6 +15,7 @@ from typing import Any
 from burency_common.money import format_amount
 from burency_trading.domain.marketdata.book import OpenOrder
 from burency_trading.domain.model import (
+    FEES_ACCOUNT,
     AmendOrder,
     BalanceChanged,
     OrderAccepted,
@@ -63,7 +64,7 @@ def user_messages(
     for ev in result.events:
         if isinstance(ev, BalanceChanged):
             scale = scales.get(ev.asset)
-            if scale is not None:
+            if scale is not None and ev.user_id != FEES_ACCOUNT:  # a system account
                 balances.setdefault(ev.user_id, []).append({
                     "a": ev.asset,
                     "f": format_amount(ev.available, scale),
