@@ -34,9 +34,11 @@ from burency_common.events.wallet import (
 )
 from burency_common.logging import get_logger
 from burency_common.private_files import private_directory
+from burency_common.realtime import RealtimePublisher
 from burency_common.timeutil import Clock, SystemClock
 from burency_common.web.app import ReadinessCheck
 from burency_trading.adapters.audit import SqlAudit
+from burency_trading.adapters.candles import SqlCandleStore
 from burency_trading.adapters.funding_resend import FundingResender, record_funding_answer
 from burency_trading.adapters.history import HistoryReader
 from burency_trading.adapters.journal import FileJournal
@@ -47,9 +49,11 @@ from burency_trading.adapters.snapshots import FileSnapshotStore
 from burency_trading.app import create_app
 from burency_trading.domain._native import engine_build
 from burency_trading.domain.engine import Engine
+from burency_trading.domain.marketdata.prime import read_engine
 from burency_trading.domain.model import AddMarket, Command, MarketSpec, OrderRejected
 from burency_trading.service import fees, saga
 from burency_trading.service.context import TradingContext
+from burency_trading.service.marketdata.sink import MarketDataSink
 from burency_trading.service.ports import CommandResult
 from burency_trading.service.runner import EngineRunner
 from burency_trading.service.runner_types import RunnerHealth, RunnerStopped
@@ -101,6 +105,7 @@ class TradingComponent(ComponentBase[TradingSettings, TradingContext]):
     name: str = "trading"
     handle: EngineHandle = field(default_factory=EngineHandle, kw_only=True)
     projection: SqlProjection | None = field(default=None, kw_only=True)
+    marketdata: MarketDataSink | None = field(default=None, kw_only=True)
     resender: FundingResender | None = field(default=None, kw_only=True)
     after_commit: list[Callable[[], None]] = field(default_factory=list, kw_only=True)
     migrations: ClassVar[Path | None] = MIGRATIONS
@@ -150,6 +155,8 @@ class TradingComponent(ComponentBase[TradingSettings, TradingContext]):
         log_build("trading.engine_build", build=build["build"], reason=build["reason"])
         await runner.start()
         self.handle.runner = runner
+        if self.marketdata is not None:
+            await _start_marketdata(runner, self.marketdata, self.projection)
         await _ensure_markets(runner, market_specs(settings))
         await fees.apply_fee_schedule(self.context)
 
@@ -197,7 +204,19 @@ class TradingComponent(ComponentBase[TradingSettings, TradingContext]):
         runner, self.handle.runner = self.handle.runner, None
         if runner is not None:
             await runner.stop()  # drains the engine and the projection, final snapshot
+        if self.marketdata is not None:
+            await self.marketdata.close()  # publishes and saves what is pending
         await super().stop()
+
+
+async def _start_marketdata(
+    runner: EngineRunner[Engine], sink: MarketDataSink, projection: SqlProjection
+) -> None:
+    """Prime the market data from the live engine (no journal replay for it), recover
+    candles, tickers and recent trades from SQL, start its ticks."""
+    await runner.attach_sink(sink, read_engine, sink.prime)
+    await sink.recover(projection.last_seq)
+    sink.start()
 
 
 async def _ensure_markets(runner: EngineRunner[Engine], specs: list[MarketSpec]) -> None:
@@ -238,8 +257,11 @@ def build_component(
     *,
     identity_secret: bytes | None = None,
     clock: Clock | None = None,
+    realtime: RealtimePublisher | None = None,
 ) -> TradingComponent:
-    """Build the trading service from ``settings`` (nothing connects until ``start``)."""
+    """Build the trading service from ``settings`` (nothing connects until ``start``).
+    ``realtime`` is where market data and private updates are published (the gateway's
+    hub in embedded mode, Redis when distributed); none: nothing is published."""
     identity_secret = identity_secret or settings.identity_secret_bytes()
     engine = create_engine(settings.database_url)
     handle = EngineHandle()
@@ -258,8 +280,15 @@ def build_component(
         after_commit=after_commit,
         asset_scales=_scales(context),
     )
+    marketdata = MarketDataSink(
+        publisher=realtime, store=SqlCandleStore(engine), clock_us=context.now_us
+    )
     app = create_app(
-        context, engine=engine, identity_secret=identity_secret, readiness=[_engine_ready(handle)]
+        context,
+        engine=engine,
+        identity_secret=identity_secret,
+        readiness=[_engine_ready(handle)],
+        marketdata=marketdata,
     )
     return TradingComponent(
         settings=settings,
@@ -268,6 +297,7 @@ def build_component(
         engine=engine,
         handle=handle,
         projection=projection,
+        marketdata=marketdata,
         resender=FundingResender(
             engine, default_registry(), scales=_scales(context), after_commit=after_commit
         ),
