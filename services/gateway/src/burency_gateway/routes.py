@@ -165,6 +165,7 @@ def default_route_table() -> RouteTable:
             Rule("/v1/klines*", Access.PUBLIC, frozenset({"GET"})),
             Rule("/v1/trades*", Access.PUBLIC, frozenset({"GET"})),
             Rule("/v1/ticker*", Access.PUBLIC, frozenset({"GET"})),
+            Rule("/v1/exchangeInfo", Access.PUBLIC, frozenset({"GET"})),
             Rule("/v1/orders*", Access.USER, _ORDER_WRITES, rate_class="orders"),
             Rule("/v1/open-orders*", Access.USER, frozenset({"DELETE"}), rate_class="orders"),
         ),
