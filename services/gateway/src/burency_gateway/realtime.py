@@ -2,10 +2,14 @@
 
 Clients connect anonymously (public market streams) or with ``auth={"token": <access
 JWT>}``; an authenticated socket joins the room ``user:<id>`` for private updates
-(orders, balances, in-app notifications). ``subscribe`` / ``unsubscribe`` with
-``{"streams": ["btcusdt@depth", ...]}`` join public stream rooms named after
-Binance's stream names. Services push through :class:`RealtimeHub` (fed from bus
-events); with Redis configured, emits reach sockets held by every gateway process.
+(orders, balances, in-app notifications). ``subscribe`` / ``unsubscribe`` /
+``snapshot`` (:mod:`burency_gateway.realtime_streams`) manage public stream rooms
+named after Binance's streams (:mod:`burency_gateway.realtime_names`). Services push
+through the :class:`~burency_common.realtime.RealtimePublisher` port: in embedded
+mode :class:`RealtimeHub` is that publisher; in distributed mode services publish
+through Redis (:class:`burency_common.realtime_redis.RedisRealtimePublisher`) and the
+hub's Redis manager delivers to the sockets of this process. Fan-out costs one
+encoding per message and room (:mod:`burency_gateway.realtime_fanout`).
 
 An authenticated socket belongs to its login session and dies with it
 (:mod:`burency_gateway.socket_sessions`): :meth:`RealtimeHub.revoke` ends the sockets a
@@ -18,7 +22,6 @@ and session before that. Either way the client first gets ``session.ended`` with
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
@@ -29,16 +32,32 @@ from starlette.types import ASGIApp
 from burency_common.errors import BurencyError, Unauthenticated
 from burency_common.events.auth import TokensRevoked
 from burency_common.logging import get_logger
+from burency_common.realtime import STREAM_EVENT, stream_room, user_room
+from burency_common.realtime_redis import SOCKETIO_CHANNEL
 from burency_common.timeutil import to_iso_ms, utc_now
 from burency_common.tokens import decode_unverified, issued_at_of
+from burency_gateway.realtime_fanout import (
+    DEFAULT_MAX_QUEUED,
+    FanoutManager,
+    FanoutRedisManager,
+    FanoutServer,
+)
+from burency_gateway.realtime_snapshots import DepthSnapshots
+from burency_gateway.realtime_streams import MAX_STREAMS_PER_SOCKET, StreamSubscriptions
 from burency_gateway.security import Authenticator
 from burency_gateway.socket_sessions import SocketBinding, SocketSessions
 
-__all__ = ["MAX_STREAMS_PER_SOCKET", "SESSION_ENDED_EVENT", "RealtimeHub"]
+__all__ = [
+    "MAX_STREAMS_PER_SOCKET",
+    "PING_INTERVAL_SECONDS",
+    "PING_TIMEOUT_SECONDS",
+    "SESSION_ENDED_EVENT",
+    "RealtimeHub",
+]
 
-MAX_STREAMS_PER_SOCKET = 50
 SESSION_ENDED_EVENT = "session.ended"
-_STREAM_NAME = re.compile(r"^[a-z0-9]{2,20}@[a-z0-9_]{2,30}$")
+PING_INTERVAL_SECONDS = 25.0  # Engine.IO heartbeat: the server pings, the client pongs
+PING_TIMEOUT_SECONDS = 20.0  # no pong within this: the connection is dead
 _NAMESPACE = "/"
 _END_RETRY_SECONDS = 0.05  # a socket revoked between its connect handler and its CONNECT
 _END_RETRIES = 200
@@ -50,7 +69,12 @@ def _error(code: str, message: str) -> dict[str, Any]:
 
 
 class RealtimeHub:
-    """Owns the Socket.IO server; ``asgi(app)`` puts it in front of the gateway."""
+    """Owns the Socket.IO server; ``asgi(app)`` puts it in front of the gateway.
+
+    It is a :class:`~burency_common.realtime.RealtimePublisher` (embedded mode's).
+    ``snapshots``: where depth snapshots come from (none: subscribers get no snapshot).
+    ``max_queued``: packets a socket may have unsent before it is dropped as too slow.
+    """
 
     def __init__(
         self,
@@ -59,15 +83,29 @@ class RealtimeHub:
         redis_url: str | None = None,
         cors_origins: list[str] | None = None,
         clock: Callable[[], datetime] = utc_now,
+        snapshots: DepthSnapshots | None = None,
+        max_queued: int = DEFAULT_MAX_QUEUED,
+        redis_channel: str = SOCKETIO_CHANNEL,
+        ping_interval: float = PING_INTERVAL_SECONDS,
+        ping_timeout: float = PING_TIMEOUT_SECONDS,
     ) -> None:
-        manager = socketio.AsyncRedisManager(redis_url) if redis_url else None
-        self.server = socketio.AsyncServer(
+        manager: FanoutManager = (
+            FanoutRedisManager(redis_url, channel=redis_channel, max_queued=max_queued)
+            if redis_url
+            else FanoutManager(max_queued=max_queued)
+        )
+        self.manager = manager
+        self.server = FanoutServer(
             async_mode="asgi",
             client_manager=manager,
             cors_allowed_origins=cors_origins or [],
             logger=False,
             engineio_logger=False,
+            ping_interval=ping_interval,
+            ping_timeout=ping_timeout,
         )
+        self.snapshots = snapshots
+        self.streams = StreamSubscriptions(self.server, snapshots)
         self._authenticator = authenticator
         self._clock = clock
         self.sessions = SocketSessions(self._deadline_passed, clock=clock)
@@ -75,8 +113,7 @@ class RealtimeHub:
         self.server.on("connect", self._on_connect)
         self.server.on("disconnect", self._on_disconnect)
         self.server.on("authenticate", self._on_authenticate)
-        self.server.on("subscribe", self._on_subscribe)
-        self.server.on("unsubscribe", self._on_unsubscribe)
+        self.streams.register()
 
     def asgi(self, other: ASGIApp) -> ASGIApp:
         """``/socket.io/`` goes to Socket.IO; every other request to ``other``."""
@@ -85,11 +122,20 @@ class RealtimeHub:
         )
         return app
 
+    async def publish_stream(self, stream: str, data: Any) -> None:
+        """Send event ``stream`` with ``{"stream", "data"}`` to the stream's subscribers."""
+        message = {"stream": stream, "data": data}
+        await self.server.emit(STREAM_EVENT, message, room=stream_room(stream))
+
+    async def publish_user(self, user_id: str, event: str, data: Any) -> None:
+        """Send ``event`` to the sockets of ``user_id`` (every gateway process's)."""
+        await self.server.emit(event, data, room=user_room(user_id))
+
     async def emit_to_user(self, user_id: str, event: str, data: Any) -> None:
-        await self.server.emit(event, data, room=f"user:{user_id}")
+        await self.publish_user(user_id, event, data)
 
     async def emit_to_stream(self, stream: str, data: Any) -> None:
-        await self.server.emit("stream", {"stream": stream, "data": data}, room=f"stream:{stream}")
+        await self.publish_stream(stream, data)
 
     async def revoke(self, event: TokensRevoked) -> int:
         """End this process's sockets that ``event`` revokes; returns how many.
@@ -145,7 +191,7 @@ class RealtimeHub:
             self.sessions.bind(sid, binding)
             await self._recheck_if_raced(seen, token)
             await self.server.save_session(sid, {"user_id": binding.user_id, "streams": set()})
-            await self.server.enter_room(sid, f"user:{binding.user_id}")
+            await self.server.enter_room(sid, user_room(binding.user_id))
             if binding.ended:  # revoked or expired while connecting
                 raise Unauthenticated("the session has ended", code="TOKEN_REVOKED")
         except BurencyError as exc:
@@ -208,7 +254,7 @@ class RealtimeHub:
         binding = self.sessions.get(sid)
         if binding is None:
             return
-        await self.server.leave_room(sid, f"user:{binding.user_id}")
+        await self.server.leave_room(sid, user_room(binding.user_id))
         if not binding.established:
             return  # its connect handler sees ``ended`` and refuses the connection
         if not self.server.manager.is_connected(sid, _NAMESPACE):
@@ -223,35 +269,3 @@ class RealtimeHub:
         await self.server.disconnect(sid, ignore_queue=True)
         self.sessions.unbind(sid)
         _log.info("realtime.session_ended", user_id=binding.user_id, code=code)
-
-    async def _on_subscribe(self, sid: str, data: Any) -> dict[str, Any]:
-        streams = _requested_streams(data)
-        if streams is None:
-            return {"error": {"code": "INVALID_STREAMS", "message": "streams must be names"}}
-        session = await self.server.get_session(sid)
-        joined: set[str] = session["streams"]
-        if len(joined | set(streams)) > MAX_STREAMS_PER_SOCKET:
-            return {"error": {"code": "TOO_MANY_STREAMS", "message": "at most 50 streams"}}
-        for stream in streams:
-            await self.server.enter_room(sid, f"stream:{stream}")
-        joined.update(streams)
-        return {"result": sorted(joined)}
-
-    async def _on_unsubscribe(self, sid: str, data: Any) -> dict[str, Any]:
-        streams = _requested_streams(data)
-        if streams is None:
-            return {"error": {"code": "INVALID_STREAMS", "message": "streams must be names"}}
-        session = await self.server.get_session(sid)
-        for stream in streams:
-            await self.server.leave_room(sid, f"stream:{stream}")
-            session["streams"].discard(stream)
-        return {"result": sorted(session["streams"])}
-
-
-def _requested_streams(data: Any) -> list[str] | None:
-    streams = data.get("streams") if isinstance(data, dict) else None
-    if not isinstance(streams, list) or not streams:
-        return None
-    if not all(isinstance(s, str) and _STREAM_NAME.match(s) for s in streams):
-        return None
-    return list(dict.fromkeys(streams))

@@ -1,0 +1,44 @@
+"""A :class:`~burency_common.realtime.RealtimePublisher` that forwards to one bound later.
+
+Embedded mode builds the services before the gateway whose Socket.IO hub publishes
+(the gateway needs the services' apps as its upstreams): a service gets this relay,
+and the platform binds it to the hub once the hub exists. Until then, and after
+:meth:`RealtimeRelay.unbind`, messages are dropped (and counted): best effort, as
+the port says.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from burency_common.realtime import RealtimePublisher
+
+__all__ = ["RealtimeRelay"]
+
+
+class RealtimeRelay:
+    """Forwards ``publish_stream`` / ``publish_user`` to its target, if bound."""
+
+    def __init__(self, target: RealtimePublisher | None = None) -> None:
+        self.target = target
+        self.dropped = 0
+
+    def bind(self, target: RealtimePublisher) -> None:
+        self.target = target
+
+    def unbind(self) -> None:
+        self.target = None
+
+    async def publish_stream(self, stream: str, data: Any) -> None:
+        target = self.target
+        if target is None:
+            self.dropped += 1
+            return
+        await target.publish_stream(stream, data)
+
+    async def publish_user(self, user_id: str, event: str, data: Any) -> None:
+        target = self.target
+        if target is None:
+            self.dropped += 1
+            return
+        await target.publish_user(user_id, event, data)
