@@ -34,6 +34,7 @@ from burency_gateway.core import GatewayCore
 from burency_gateway.openapi import AccessOf, OpenAPIMerger
 from burency_gateway.proxy import Upstreams, UpstreamSpec
 from burency_gateway.realtime import RealtimeHub
+from burency_gateway.realtime_snapshots import DepthSnapshots, upstream_depth_fetch
 from burency_gateway.routes import RouteTable, default_route_table
 from burency_gateway.security import (
     DEFAULT_RATE_RULES,
@@ -238,7 +239,10 @@ def build_gateway(
         fallback=own,
     )
     realtime = RealtimeHub(
-        authenticator, redis_url=settings.redis_url, cors_origins=settings.cors_origins
+        authenticator,
+        redis_url=settings.redis_url,
+        cors_origins=settings.cors_origins,
+        snapshots=DepthSnapshots(upstream_depth_fetch(upstreams)),
     )
     app = _wrap(realtime.asgi(core), settings, own.state.metrics)
     return Gateway(app, core, upstreams, revocations, limiter, http, realtime, upstreams.names())
