@@ -77,6 +77,11 @@ def steered(document: dict[str, Any]) -> dict[str, Any]:
             "parameters"
         ]:
             parameter["schema"] = {"type": "string", "enum": ["ETHAED", "USDTAED"]}
+    for path in ("/v1/depth", "/v1/trades", "/v1/klines", "/v1/ticker/24hr",
+                 "/v1/ticker/bookTicker"):  # fmt: skip
+        for parameter in document["paths"][path]["get"]["parameters"]:
+            if parameter["name"] == "symbol":  # market data of real markets
+                parameter["schema"] = {"type": "string", "enum": ["BTCAED", "ETH/AED"]}
     fees = document["components"]["schemas"]["FeesIn"]["properties"]
     for name in ("makerFee", "takerFee"):
         fees[name] = {"type": "string", "pattern": r"^0\.00[0-9]$"}
