@@ -98,6 +98,8 @@ class MarketDataSink:
         self._task: asyncio.Task[None] | None = None
         self._last_slow = -1e9
         self.published = 0  # messages handed to the publisher (a figure for health/bench)
+        self.ticks = 0  # ticks run (each publishes at most one message per stream)
+        self.idle = True  # waiting for a change: no timer runs
 
     # -- EventSink ----------------------------------------------------------------------
 
@@ -194,7 +196,9 @@ class MarketDataSink:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
+            self.idle = True
             await self._wake.wait()
+            self.idle = False
             self._wake.clear()
             while self.data.fast_dirty or self.data.slow_dirty or self._unsaved:
                 await self._tick(now=loop.time())
@@ -202,6 +206,7 @@ class MarketDataSink:
 
     async def _tick(self, *, now: float | None = None, force_slow: bool = False) -> None:
         now_ms = self._clock() // 1000
+        self.ticks += 1
         try:
             publications, changed, users = self.data.take_fast(now_ms)
             self._remember(changed)
