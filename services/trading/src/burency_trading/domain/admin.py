@@ -73,7 +73,7 @@ def add_market(st: State, c: AddMarket) -> None:
 
 
 def _replace_spec(st: State, market: Market, spec: MarketSpec) -> None:
-    market.spec = spec
+    market.set_spec(spec)
     st.events.append(MarketChanged(spec, st.ts))
 
 

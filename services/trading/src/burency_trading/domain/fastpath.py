@@ -59,28 +59,27 @@ _FOK = TIMEINFORCE_FOK
 
 def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: PLR0912, PLR0915
     """Accept and run a plain valid LIMIT order; False (nothing changed) otherwise."""
-    spec = m.spec
-    price, qty, user, tif = c.price, c.qty, c.user_id, c.tif
+    price, qty, user, tif, post_only = c.price, c.qty, c.user_id, c.tif, c.post_only
     if (
-        spec.status is not _TRADING
+        m.status is not _TRADING
         or price <= 0
-        or qty < spec.min_qty
-        or qty > spec.max_qty
+        or qty < m.min_qty
+        or qty > m.max_qty
         or c.quote_qty
         or c.stop_price
-        or (tif is not _GTC and c.post_only)
+        or (tif is not _GTC and post_only)
         or not user
         or user == FEES_ACCOUNT
     ):
         return False
-    bps = spec.price_band_bps
+    bps = m.band_bps
     if bps:
         ref = m.last_price or m.ref_price
         if ref and abs(price - ref) * _BPS > bps * ref:
             return False
     div = m.div
     exact = price * qty * m.mul
-    if exact // div < spec.min_notional or exact > MAX_MINOR * div:
+    if exact // div < m.min_notional or exact > MAX_MINOR * div:
         return False  # (beyond BIGINT: the general path's INVALID_ORDER, in its order)
     coid = c.client_order_id
     if coid and (len(coid) > 64 or (user, coid) in st.client_ids):
@@ -99,7 +98,7 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
     opposite = m.asks if is_buy else m.bids
     keys = opposite.keys
     crosses = bool(keys) and keys[-1] >= opposite.sign * price
-    if c.post_only and crosses:  # as placing._rules: every earlier check passed
+    if post_only and crosses:  # as placing._rules: every earlier check passed
         events.append(OrderRejected(user, market, seq, coid, _POST_ONLY, st.ts))
         return True
     if tif is _FOK and not (crosses and fillable(m, is_buy, price, qty, user, c.stp)):
@@ -109,7 +108,7 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
         scheduled = st.fee_schedule[tier]
         maker, taker = scheduled.maker_ppm, scheduled.taker_ppm
     else:
-        maker, taker = spec.maker_ppm, spec.taker_ppm
+        maker, taker = m.maker_ppm, m.taker_ppm
     if is_buy:
         notional = -(-exact // div)
         amount = notional + -(-notional * (maker if maker > taker else taker) // _PPM)
@@ -132,7 +131,7 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
     st.touched[key] = acct
     ts = st.ts
     o = Order(
-        seq, user, market, order_side, ORDERTYPE_LIMIT, tif, qty, price, 0, 0, c.post_only, coid,
+        seq, user, market, order_side, ORDERTYPE_LIMIT, tif, qty, price, 0, 0, post_only, coid,
         c.stp, maker, taker, asset, ts,
     )  # fmt: skip
     o.locked = amount
@@ -142,7 +141,7 @@ def fast_limit(st: State, m: Market, c: PlaceOrder, seq: int) -> bool:  # noqa: 
         o.acct_q, o.acct_b, o.key_q, o.key_b = other_acct, acct, other_key, key
     events.append(
         OrderAccepted(
-            seq, user, market, order_side, ORDERTYPE_LIMIT, tif, qty, price, 0, 0, c.post_only,
+            seq, user, market, order_side, ORDERTYPE_LIMIT, tif, qty, price, 0, 0, post_only,
             coid, asset, amount, ts,
         )
     )  # fmt: skip
@@ -218,7 +217,7 @@ def fast_cancel(st: State, c: CancelOrder) -> bool:
     (nothing changed) for anything else (client id, admin, stops, market status)."""
     order_id = c.order_id
     m = st.markets.get(c.market)
-    if not order_id or c.by_admin or m is None or m.spec.status is _HALTED:
+    if not order_id or c.by_admin or m is None or m.status is _HALTED:
         return False
     user = c.user_id
     order = st.orders.get(order_id)

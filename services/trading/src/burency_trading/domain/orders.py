@@ -46,7 +46,7 @@ def cancel(st: State, c: CancelOrder) -> None:
     order = None
     if m is None:
         why = Reject.MARKET_UNKNOWN
-    elif m.spec.status is MARKETSTATUS_HALTED and not c.by_admin:
+    elif m.status is MARKETSTATUS_HALTED and not c.by_admin:
         why = Reject.MARKET_HALTED
     elif not c.order_id and not c.client_order_id:
         why = Reject.INVALID_ORDER
@@ -69,7 +69,7 @@ def cancel_all(st: State, c: CancelAll) -> None:
         if m is None:
             _refuse(st, c.user_id, c.market, 0, "", Reject.MARKET_UNKNOWN)
             return
-        if m.spec.status is MARKETSTATUS_HALTED and not c.by_admin:
+        if m.status is MARKETSTATUS_HALTED and not c.by_admin:
             _refuse(st, c.user_id, c.market, 0, "", Reject.MARKET_HALTED)
             return
         targets = [m]
@@ -98,7 +98,7 @@ def amend(st: State, c: AmendOrder) -> None:
     order = None
     if m is None:
         why: Reject | None = Reject.MARKET_UNKNOWN
-    elif m.spec.status is MARKETSTATUS_HALTED:
+    elif m.status is MARKETSTATUS_HALTED:
         why = Reject.MARKET_HALTED
     else:
         order = _find(st, c.user_id, c.market, c.order_id, "", False)

@@ -131,8 +131,8 @@ def _would_take(m: Market, c: PlaceOrder) -> bool:
 
 
 def _rules(st: State, m: Market, c: PlaceOrder) -> Reject | None:  # noqa: PLR0912
-    if m.spec.status is not MARKETSTATUS_TRADING:
-        if m.spec.status is MARKETSTATUS_HALTED:
+    if m.status is not MARKETSTATUS_TRADING:
+        if m.status is MARKETSTATUS_HALTED:
             return Reject.MARKET_HALTED
         return Reject.MARKET_CANCEL_ONLY
     if not _shape_ok(c):

@@ -208,6 +208,7 @@ class Market:
 
     __slots__ = (
         "asks",
+        "band_bps",
         "base",
         "base_mul",
         "bids",
@@ -215,16 +216,22 @@ class Market:
         "div",
         "grid",
         "last_price",
+        "maker_ppm",
+        "max_qty",
+        "min_notional",
+        "min_qty",
         "mul",
         "quote",
         "ref_price",
         "sell_stops",
         "spec",
+        "status",
         "symbol",
+        "taker_ppm",
     )
 
     def __init__(self, spec: MarketSpec) -> None:
-        self.spec = spec
+        self.set_spec(spec)
         self.symbol = spec.symbol
         self.base = spec.base
         self.quote = spec.quote
@@ -246,9 +253,17 @@ class Market:
         self.last_price = 0
         self.ref_price = 0
 
-    @property
-    def status(self) -> MarketStatus:
-        return self.spec.status
+    def set_spec(self, spec: MarketSpec) -> None:
+        """The spec and copies of the fields every order reads (compiled, an attribute of
+        this class is a plain C field; of the msgspec spec, a generic attribute lookup)."""
+        self.spec = spec
+        self.status: MarketStatus = spec.status
+        self.min_qty = spec.min_qty
+        self.max_qty = spec.max_qty
+        self.min_notional = spec.min_notional
+        self.band_bps = spec.price_band_bps
+        self.maker_ppm = spec.maker_ppm
+        self.taker_ppm = spec.taker_ppm
 
 
 class State:
