@@ -42,6 +42,11 @@ export default tseslint.config(
     },
   },
   {
+    // Playwright fixtures: `use` is not React's, and `async ({}, use)` is its idiom
+    files: ["e2e/**"],
+    rules: { "react-hooks/rules-of-hooks": "off", "no-empty-pattern": "off" },
+  },
+  {
     files: ["eslint.config.js", "scripts/**"],
     extends: [tseslint.configs.disableTypeChecked],
   },

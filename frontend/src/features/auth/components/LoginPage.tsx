@@ -52,6 +52,7 @@ export function LoginPage() {
           <>
             <p>Enter the 6-digit code from your authenticator app, or a recovery code.</p>
             <Field
+              key="totpCode" // a new input (not the e-mail's, reused), so autoFocus applies
               label="Authentication code"
               name="totpCode"
               inputMode="numeric"

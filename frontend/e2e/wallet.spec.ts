@@ -1,0 +1,64 @@
+import { admin, expect, shot, signIn, test, verifiedUser } from "./fixtures";
+
+test("AED deposit: the user gets bank details, an admin approves it, the user moves it to spot", async ({
+  page,
+  request,
+  browser,
+}) => {
+  const email = await verifiedUser(request, "depositor");
+  await signIn(page, email);
+  await expect(page).toHaveURL(/\/wallet$/);
+
+  await page.getByLabel("Amount (AED)").fill("1000.005");
+  await page.getByRole("button", { name: "Get bank details" }).click();
+  await expect(page.getByText("at most 2 decimals")).toBeVisible();
+  await page.getByLabel("Amount (AED)").fill("1000");
+  await page.getByRole("button", { name: "Get bank details" }).click();
+  const reference = (await page.getByTestId("deposit-reference").textContent()) ?? "";
+  expect(reference).not.toBe("");
+  await expect(page.getByTestId("deposit-instructions")).toContainText("IBAN");
+
+  // the admin, in a second browser context
+  const staff = await browser.newContext();
+  const adminPage = await staff.newPage();
+  await signIn(adminPage, admin().email, admin().password);
+  await expect(adminPage).toHaveURL(/\/wallet$/);
+  await adminPage.getByRole("link", { name: "Admin" }).click();
+  const row = adminPage.locator(`[data-deposit-reference="${reference}"]`);
+  await expect(row).toBeVisible();
+  await shot(adminPage, "admin-deposits");
+  await adminPage.getByRole("button", { name: `Approve ${reference}` }).click();
+  await expect(row).toHaveCount(0);
+  await staff.close();
+
+  const aed = page.locator('tr[data-asset="AED"]');
+  await expect(async () => {
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await expect(aed.locator('[data-col="funding-available"]')).toHaveText("1,000.00", { timeout: 1000 });
+  }).toPass();
+
+  await page.getByLabel("Amount", { exact: true }).fill("250");
+  await page.getByRole("button", { name: "Transfer" }).click();
+  await expect(page.getByText("Transfer requested")).toBeVisible();
+  await expect(async () => {
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await expect(aed.locator('[data-col="spot-free"]')).toHaveText("250.00", { timeout: 1000 });
+  }).toPass();
+  await expect(aed.locator('[data-col="funding-available"]')).toHaveText("750.00");
+  await shot(page, "wallet-funded");
+});
+
+test("mobile viewport: the sign-in page and the wallet fit a phone", async ({ browser, request }) => {
+  const email = await verifiedUser(request, "mobile");
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await phone.newPage();
+  await page.goto("/login");
+  await shot(page, "mobile-login");
+  await signIn(page, email);
+  await expect(page.getByRole("heading", { name: "Wallet" })).toBeVisible();
+  await expect(page.locator('tr[data-asset="AED"]')).toBeVisible();
+  // nothing wider than the phone: wide tables scroll inside their own box
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await shot(page, "mobile-wallet");
+  await phone.close();
+});
