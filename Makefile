@@ -9,7 +9,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
-.PHONY: help run test test-python lint fmt bench engine infra-up infra-down infra-status sync clean
+.PHONY: help run test test-python test-frontend frontend lint fmt bench engine infra-up infra-down infra-status sync clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,8 +32,11 @@ sync: .venv/.synced ## install the Python workspace (uv sync)
 engine: sync ## compile the trading engine with mypyc into .native/ (skipped when up to date)
 	.venv/bin/python scripts/build_engine.py
 
-run: sync engine ## start the embedded platform in one process and print its URL
-	.venv/bin/burency up
+run: sync engine frontend ## start the embedded platform in one process and print its URL
+	BURENCY_SPA_DIR="$${BURENCY_SPA_DIR:-$(CURDIR)/frontend/dist}" .venv/bin/burency up
+
+frontend: ## build the web app into frontend/dist when missing or stale (npm ci + vite build)
+	bash scripts/frontend.sh build
 
 infra-up: ## start PostgreSQL, Redis, Kafka and the S3 server on loopback (logs in var/)
 	bash scripts/infra.sh up
@@ -44,10 +47,13 @@ infra-down: ## stop the test infrastructure
 infra-status: ## show what the test infrastructure is doing
 	bash scripts/infra.sh status
 
-test: sync engine infra-up lint test-python ## install, start infrastructure, lint (import contracts too), run every suite
+test: sync engine infra-up lint test-python test-frontend ## install, start infrastructure, lint (import contracts too), run every suite
 
 test-python:
 	source var/infra.env && .venv/bin/pytest $(PYTEST_ARGS)
+
+test-frontend: sync engine ## the web app: ESLint, tsc, Vitest, Playwright e2e in Debian's chromium
+	bash scripts/frontend.sh test
 
 lint: sync ## ruff check, ruff format --check, mypy strict on every src/, import-linter
 	.venv/bin/ruff check .
