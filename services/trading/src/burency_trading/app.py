@@ -10,6 +10,7 @@ from burency_common.web.openapi import publish_problem_schema
 from burency_trading import __version__
 from burency_trading.entrypoints.http.account import account_router, public_router
 from burency_trading.entrypoints.http.admin import admin_router
+from burency_trading.entrypoints.http.admin_marketdata import marketdata_admin_router
 from burency_trading.entrypoints.http.internal import internal_router
 from burency_trading.entrypoints.http.marketdata import marketdata_router
 from burency_trading.entrypoints.http.orders import orders_router
@@ -30,6 +31,7 @@ def routers() -> list[APIRouter]:
         account_router(),
         wallet_transfers_router(),
         admin_router(),
+        marketdata_admin_router(),
         reconciliation_router(),
         internal_router(),
     ]
