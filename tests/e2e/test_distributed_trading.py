@@ -81,7 +81,10 @@ def cluster(
     # snapshots every 100 commands: kills land between (or during) snapshot writes, and
     # restarts recover from a snapshot + the journal after it, not only from seq 1
     trading_env = {**common, "BURENCY_DATABASE_URL": postgres_database_factory(),
-                   "BURENCY_JOURNAL_DIR": str(volume), "BURENCY_SNAPSHOT_EVERY": "100"}  # fmt: skip
+                   "BURENCY_JOURNAL_DIR": str(volume), "BURENCY_SNAPSHOT_EVERY": "100",
+                   # static Kafka membership: a restarted engine resumes its saga consumers
+                   # at once instead of after the killed process's session timeout
+                   "BURENCY_KAFKA_INSTANCE_ID": "trading-0"}  # fmt: skip
     trading = ServeProcess("trading", trading_env, logs / "trading.log")
     banking_db = postgres_database_factory()
     banking_env = {**common, "BURENCY_DATABASE_URL": banking_db,

@@ -193,10 +193,10 @@ _VICTIM = """
 import asyncio, sys
 from burency_common.bus import KafkaBus, KafkaConsumerSettings
 
-async def main(bootstrap, topic, group):
+async def main(bootstrap, topic, group, instance_id="", session_ms="6000"):
     settings = KafkaConsumerSettings(
-        session_timeout_ms=6000, heartbeat_interval_ms=200, fetch_max_wait_ms=100,
-        poll_timeout_ms=100,
+        session_timeout_ms=int(session_ms), heartbeat_interval_ms=200, fetch_max_wait_ms=100,
+        poll_timeout_ms=100, instance_id=instance_id or None,
     )
     bus = KafkaBus(bootstrap, client_id="victim", consumer_settings=settings)
 
@@ -256,6 +256,42 @@ async def test_consumer_killed_mid_handler_gets_message_redelivered(
     survivor = pool.new()
     survivor.subscribe(topic, group=group, handler=got)
     await pool.start(survivor)  # waits out the dead member's session timeout
+    [again] = await got.wait_for(1, timeout=20)
+    assert again.id == sent.id
+
+
+async def test_a_static_member_killed_and_restarted_resumes_before_its_session_ends(
+    kafka: str, pool: BusPool, tmp_path: Path
+) -> None:
+    """With an instance id (static membership), a consumer process SIGKILLed and started
+    again takes its partitions back at once: its group does not wait out the dead
+    member's 60 s session (a dynamic member's successor would: the join below would time
+    out after 30 s), and the unacknowledged message is handled again."""
+    topic, group, session_ms = unique_topic("static"), unique_group(), 60_000
+    with (tmp_path / "victim.log").open("wb") as log:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", _VICTIM, kafka, topic, group, "node-1", str(session_ms),
+            stdout=asyncio.subprocess.PIPE, stderr=log,
+        )  # fmt: skip
+    try:
+        await _expect_line(proc, "assigned", timeout=JOIN_TIMEOUT)
+        publisher = pool.new()
+        await pool.start(publisher)
+        sent = envelope(topic, "k")
+        await publisher.publish(sent)
+        await _expect_line(proc, f"handling {sent.id}", timeout=20)
+    finally:
+        proc.kill()
+        await proc.wait()
+    got = Collector[EventEnvelope]()
+    static = KafkaConsumerSettings(
+        session_timeout_ms=session_ms, heartbeat_interval_ms=200, fetch_max_wait_ms=100,
+        poll_timeout_ms=100, retry_backoff_ms=50, instance_id="node-1",
+    )  # fmt: skip
+    restarted = new_bus(kafka, consumer_settings=static)  # the process, started again
+    pool.buses.append(restarted)  # stopped at teardown
+    restarted.subscribe(topic, group=group, handler=got)
+    await pool.start(restarted)  # JOIN_TIMEOUT (30 s) < the dead member's session (60 s)
     [again] = await got.wait_for(1, timeout=20)
     assert again.id == sent.id
 

@@ -92,6 +92,7 @@ def _serve_gateway() -> int:
         settings.kafka_bootstrap,
         client_id="burency-gateway",
         topic_prefix=settings.kafka_topic_prefix,
+        instance_id=settings.kafka_instance_id,
     )
     component = subscribe_gateway(bus, gateway, shared_store=bool(settings.redis_url))
     _serve(ServedGateway(gateway, bus, component), settings, settings.trusted_proxies)
@@ -109,6 +110,7 @@ def _serve_one(service: str) -> int:
         settings.kafka_bootstrap,
         client_id=f"burency-{service}",
         topic_prefix=settings.kafka_topic_prefix,
+        instance_id=settings.kafka_instance_id,
     )
     _serve(ServedComponent(build_served_component(service), bus), settings)
     return 0

@@ -64,6 +64,14 @@ class BurencySettings(BaseSettings):
         pattern=r"^[A-Za-z0-9._-]*$",
         description="namespace for every topic on a shared Kafka cluster, e.g. 'staging.'",
     )
+    kafka_instance_id: str | None = Field(
+        default=None,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="static Kafka group membership: a name stable across restarts and unique "
+        "per live process of a service (e.g. the pod name); a crashed process that comes back "
+        "resumes its partitions at once instead of after the session timeout",
+    )
     redis_url: str | None = None
 
     @property

@@ -55,6 +55,13 @@ class KafkaConsumerSettings:
     retry_backoff_ms: int = 100
     poll_timeout_ms: int = 500
     max_poll_records: int = 100
+    instance_id: str | None = None
+    """Static group membership (KIP-345): a name stable across this process's restarts
+    and unique among the live instances of its service (a StatefulSet pod's name). A
+    process killed and restarted within the session timeout then takes its partitions
+    back at once, instead of its group waiting out the dead member's session. The price:
+    a static member does not leave its group when it stops, so a process that stops for
+    good hands its partitions over only when its session times out."""
 
     def consumer_kwargs(self) -> dict[str, Any]:
         return {
@@ -292,11 +299,18 @@ class KafkaBus(EventBus):
 
     # -- consuming ----------------------------------------------------------------------
 
+    def _instance_id(self, sub: _Subscription) -> str | None:
+        """One static member per consumer: the process's instance id and the topic (one
+        consumer per topic and group in a process)."""
+        instance = self._settings.instance_id
+        return f"{instance}.{sub.topic}" if instance else None
+
     def _worker(self, sub: _Subscription, index: int) -> ConsumerWorker:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=self._bootstrap,
             client_id=f"{self._client_id}-{index}",
             group_id=self._prefix + sub.group,  # namespaced like the topics
+            group_instance_id=self._instance_id(sub),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             **self._settings.consumer_kwargs(),
