@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from starlette.types import Receive, Scope, Send
 
-from burency_common.bus import EventBus, KafkaBus
+from burency_common.bus import EventBus, KafkaBus, KafkaConsumerSettings
 from burency_common.component import ServiceComponent
 from burency_common.config import BurencySettings, load_settings
 from burency_common.errors import ConfigurationError
@@ -45,13 +45,19 @@ def build_served_component(service: str) -> ServiceComponent:
     return component
 
 
-def kafka_bus(bootstrap: str | None, *, client_id: str, topic_prefix: str = "") -> EventBus:
-    """The distributed bus; a missing ``BURENCY_KAFKA_BOOTSTRAP`` stops start-up loudly."""
+def kafka_bus(
+    bootstrap: str | None, *, client_id: str, topic_prefix: str = "", instance_id: str | None = None
+) -> EventBus:
+    """The distributed bus; a missing ``BURENCY_KAFKA_BOOTSTRAP`` stops start-up loudly.
+    ``instance_id`` (``BURENCY_KAFKA_INSTANCE_ID``) makes its consumers static members."""
     if not bootstrap:
         raise ConfigurationError(
             "distributed mode needs BURENCY_KAFKA_BOOTSTRAP (the Kafka bootstrap servers)"
         )
-    return KafkaBus(bootstrap, client_id=client_id, topic_prefix=topic_prefix)
+    consumers = KafkaConsumerSettings(instance_id=instance_id)
+    return KafkaBus(
+        bootstrap, client_id=client_id, topic_prefix=topic_prefix, consumer_settings=consumers
+    )
 
 
 @dataclass
