@@ -37,6 +37,7 @@ from ..model import (
 __all__ = ["BookState", "LevelListener", "Levels", "MarketBook", "OpenOrder"]
 
 _OPEN = (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED)
+_BUY, _SELL = Side.BUY, Side.SELL  # module globals: an enum attribute read is slow
 _RESTING_TYPES = (OrderType.LIMIT, OrderType.STOP_LIMIT)
 
 
@@ -102,7 +103,7 @@ class OpenOrder:
 
     @property
     def side(self) -> Side:
-        return Side.BUY if self.is_buy else Side.SELL
+        return _BUY if self.is_buy else _SELL
 
     @property
     def open_lots(self) -> int:
@@ -201,6 +202,7 @@ class BookState:
         self.orders: dict[int, OpenOrder] = {}
         self.seq = 0
         self.listeners = list(listeners)
+        self.touched: set[str] = set()  # markets whose book changed (the reader clears it)
 
     def book(self, market: str) -> MarketBook:
         found = self.books.get(market)
@@ -272,3 +274,4 @@ class BookState:
             listener.level_changed(market, is_bid, price, before, seq)
         side.set(price, before + delta)
         book.last_update_id = seq
+        self.touched.add(market)

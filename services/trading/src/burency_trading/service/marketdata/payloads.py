@@ -12,14 +12,13 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from burency_common.market_math import MarketGrid
-from burency_common.money import format_amount
 from burency_trading.domain.marketdata.book import MarketBook
 from burency_trading.domain.marketdata.candles import Candle, TradeTick
 from burency_trading.domain.marketdata.diffs import DepthDiff
 from burency_trading.domain.marketdata.ticker import Ticker
 from burency_trading.domain.model import MarketSpec
 
-__all__ = ["Formats", "stream_symbol", "wire_symbol"]
+__all__ = ["Formats", "decimal_string", "stream_symbol", "wire_symbol"]
 
 
 def wire_symbol(market: str) -> str:
@@ -39,6 +38,23 @@ def _ms(us: int) -> int:
 Levels = list[tuple[int, int]]
 
 
+def _exponent(step: str) -> int:
+    """``"0.01"`` -> -2, ``"1"`` -> 0, ``"10"`` -> 1 (a grid step is a power of ten)."""
+    return -(len(step) - 2) if step.startswith("0.") else len(step) - 1
+
+
+def decimal_string(units: int, exponent: int) -> str:
+    """``units * 10**exponent`` as the grid and ``format_amount`` write it (every
+    decimal of the scale, no trimming): the same strings, several times cheaper, for
+    the private stream's many fields (a test compares them)."""
+    if exponent >= 0:
+        return str(units * 10**exponent)
+    scale = -exponent
+    sign = "-" if units < 0 else ""
+    whole, fraction = divmod(abs(units), 10**scale)
+    return f"{sign}{whole}.{fraction:0{scale}d}"
+
+
 class Formats:
     """One market's formatting (its grid and quote scale)."""
 
@@ -47,15 +63,18 @@ class Formats:
         self.symbol = wire_symbol(spec.symbol)
         self.grid = MarketGrid(spec.base_scale, spec.quote_scale, spec.tick_size, spec.lot_size)
         self._tick = Decimal(spec.tick_size)
+        self._tick_exp = _exponent(spec.tick_size)
+        self._lot_exp = _exponent(spec.lot_size)
+        self._quote_exp = -spec.quote_scale
 
     def price(self, ticks: int) -> str:
-        return self.grid.format_price(ticks)
+        return decimal_string(ticks, self._tick_exp)
 
     def qty(self, lots: int) -> str:
-        return self.grid.format_quantity(lots)
+        return decimal_string(lots, self._lot_exp)
 
     def quote(self, minor: int) -> str:
-        return format_amount(minor, self.spec.quote_scale)
+        return decimal_string(minor, self._quote_exp)
 
     def levels(self, levels: Levels) -> list[list[str]]:
         return [[self.price(p), self.qty(q)] for p, q in levels]

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from burency_common.money import format_amount
 from burency_trading.domain.marketdata.book import OpenOrder
 from burency_trading.domain.model import (
     FEES_ACCOUNT,
@@ -25,7 +24,7 @@ from burency_trading.domain.model import (
     PlaceOrder,
     Trade,
 )
-from burency_trading.service.marketdata.payloads import Formats
+from burency_trading.service.marketdata.payloads import Formats, decimal_string
 from burency_trading.service.ports import CommandResult
 
 __all__ = ["EXECUTION_REPORT", "POSITION", "UserMessage", "user_messages"]
@@ -67,8 +66,8 @@ def user_messages(
             if scale is not None and ev.user_id != FEES_ACCOUNT:  # a system account
                 balances.setdefault(ev.user_id, []).append({
                     "a": ev.asset,
-                    "f": format_amount(ev.available, scale),
-                    "l": format_amount(ev.locked, scale),
+                    "f": decimal_string(ev.available, -scale),
+                    "l": decimal_string(ev.locked, -scale),
                 })  # fmt: skip
             continue
         market = getattr(ev, "market", "")

@@ -84,8 +84,9 @@ class MarketDataSink:
         slow_seconds: float = 1.0,
         recent_trades: int = 1000,
     ) -> None:
-        self.data = MarketData(recent_trades=recent_trades)
         self.publisher: RealtimePublisher = publisher or NullPublisher()
+        private = not isinstance(self.publisher, NullPublisher)
+        self.data = MarketData(recent_trades=recent_trades, private=private)
         self.store = store
         self._clock = clock_us
         self._fast = fast_seconds

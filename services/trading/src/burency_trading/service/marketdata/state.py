@@ -21,7 +21,7 @@ from burency_trading.domain.marketdata.candles import (
 from burency_trading.domain.marketdata.diffs import DepthDiffs
 from burency_trading.domain.marketdata.prime import EnginePrime
 from burency_trading.domain.marketdata.ticker import RollingTickers
-from burency_trading.domain.model import AddMarket, MarketChanged, MarketSpec, Side, Trade
+from burency_trading.domain.model import MarketChanged, MarketSpec, Side, Trade
 from burency_trading.service.marketdata.payloads import Formats, stream_symbol
 from burency_trading.service.marketdata.private import UserMessage, user_messages
 from burency_trading.service.ports import CommandResult
@@ -34,7 +34,7 @@ Publication = tuple[str, Any]  # (stream name, payload)
 class MarketData:
     """Books, trades, candles and tickers of every market, plus pending publications."""
 
-    def __init__(self, *, recent_trades: int = 1000) -> None:
+    def __init__(self, *, recent_trades: int = 1000, private: bool = True) -> None:
         self.fast = DepthDiffs()  # @depth@100ms
         self.slow = DepthDiffs()  # @depth (1000 ms)
         self.books = BookState([self.fast, self.slow])
@@ -51,6 +51,7 @@ class MarketData:
         self._book_touched: set[str] = set()
         self._best_sent: dict[str, tuple[Any, Any]] = {}
         self._users: list[UserMessage] = []
+        self.private = private  # build the users' messages (not when nobody listens)
 
     @property
     def seq(self) -> int:
@@ -93,26 +94,23 @@ class MarketData:
             self._apply_one(result, now_ms)
 
     def _apply_one(self, result: CommandResult, now_ms: int) -> None:
-        if isinstance(result.command, AddMarket) or any(
-            isinstance(e, MarketChanged) for e in result.events
-        ):
-            for ev in result.events:
-                if isinstance(ev, MarketChanged):
-                    self.add_market(ev.spec)
-        self._users.extend(
-            user_messages(result, self.books.orders, self.formats, self.scales, now_ms)
-        )
-        self.books.apply(result.seq, result.events)
-        for ev in result.events:
-            market = getattr(ev, "market", None)
-            if market is None:
-                continue
-            if self.books.books.get(market) is not None and (
-                self.books.books[market].last_update_id == result.seq
-            ):
+        events = result.events
+        for ev in events:
+            if type(ev) is MarketChanged:
+                self.add_market(ev.spec)
+        if self.private:
+            self._users.extend(
+                user_messages(result, self.books.orders, self.formats, self.scales, now_ms)
+            )
+        books = self.books
+        books.apply(result.seq, events)
+        if books.touched:
+            for market in books.touched:
                 self._book_touched.add(market)
                 self._last_ts[market] = result.ts
-            if isinstance(ev, Trade):
+            books.touched.clear()
+        for ev in events:
+            if type(ev) is Trade:
                 self.add_trade(_tick(ev))
 
     def add_trade(self, tick: TradeTick) -> None:
