@@ -10,6 +10,7 @@ import pytest
 
 from burency_notifications.adapters.channels import OutboundMessage
 from burency_notifications.adapters.console import echo_email
+from burency_notifications.domain import links_in
 from burency_notifications.settings import NotificationsSettings
 
 from .notifications_testing.harness import Harness, command, running_harness
@@ -85,3 +86,9 @@ async def test_embedded_mode_echoes_each_email_to_the_console(
     printed = capsys.readouterr().out
     assert "[mail] to echo@example.com" in printed
     assert LINK in printed
+
+
+def test_links_leave_the_sentence_punctuation_behind() -> None:
+    reset = "https://burency.test/reset-password?token=I6vh-FH7_Yj"
+    text = f"Choose a new password: {reset}. Or ignore it ({reset}), see https://x.test/a!"
+    assert links_in(text) == [reset, "https://x.test/a"]

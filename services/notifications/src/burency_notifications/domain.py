@@ -6,6 +6,8 @@ other channels off, never email (``CHANNEL_REQUIRED``). Marketing is opt-in on S
 
 from __future__ import annotations
 
+import re
+
 from burency_common.errors import BurencyError
 from burency_common.events.notification_types import NOTIFICATION_TYPES
 
@@ -17,6 +19,7 @@ __all__ = [
     "ChannelRequired",
     "default_enabled",
     "is_required",
+    "links_in",
 ]
 
 CHANNELS: tuple[str, ...] = ("push", "email", "sms", "in_app")
@@ -45,3 +48,13 @@ def is_required(event: str, channel: str) -> bool:
 def default_enabled(event: str, channel: str) -> bool:
     """Everything is on by default except marketing by SMS."""
     return not (event.startswith("marketing.") and channel == "sms")
+
+
+_LINK = re.compile(r"https?://[^\s<>\"')]+")
+
+
+def links_in(text: str) -> list[str]:
+    """The URLs in a message's text, each once, without the sentence's final punctuation
+    (``Open https://…/verify?token=abc.`` gives the link without the dot)."""
+    links = (match.rstrip(".,;:!?") for match in _LINK.findall(text))
+    return list(dict.fromkeys(link for link in links if link))

@@ -8,19 +8,17 @@ log, which may be shipped elsewhere. Distributed mode never echoes.
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import TextIO
 
 from burency_notifications.adapters.channels import OutboundMessage
+from burency_notifications.domain import links_in
 
 __all__ = ["echo_email"]
-
-_LINK = re.compile(r"https?://[^\s<>\"')]+")
 
 
 def echo_email(message: OutboundMessage, stream: TextIO | None = None) -> None:
     out = stream if stream is not None else sys.stdout
     lines = [f"  [mail] to {message.address or '?'}: {message.subject}"]
-    lines += [f"         {link}" for link in dict.fromkeys(_LINK.findall(message.text))]
+    lines += [f"         {link}" for link in links_in(message.text)]
     print("\n".join(lines), file=out, flush=True)

@@ -14,18 +14,16 @@ before it and are never believed); with no such header, the TCP peer.
 from __future__ import annotations
 
 import ipaddress
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
 from burency_common.api import ApiModel
 from burency_common.errors import NotFound, PermissionDenied
+from burency_notifications.domain import links_in
 from burency_notifications.entrypoints.http.deps import Ctx
 
 __all__ = ["client_is_loopback", "mailbox_router"]
-
-_LINK = re.compile(r"https?://[^\s<>\"')]+")
 
 
 class MailOut(ApiModel):
@@ -83,7 +81,7 @@ def mailbox_router() -> APIRouter:
                     subject=m.subject,
                     text=m.text,
                     html=m.html,
-                    links=list(dict.fromkeys(_LINK.findall(m.text))),
+                    links=links_in(m.text),
                 )
                 for m in mails
             ]
