@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -51,8 +51,10 @@ from burency_trading.domain._native import engine_build
 from burency_trading.domain.engine import Engine
 from burency_trading.domain.marketdata.prime import read_engine
 from burency_trading.domain.model import AddMarket, Command, MarketSpec, OrderRejected
+from burency_trading.marketdata_wiring import build_market_data, loops_of
 from burency_trading.service import fees, saga
 from burency_trading.service.context import TradingContext
+from burency_trading.service.liquidity.admin import MarketDataServices
 from burency_trading.service.marketdata.sink import MarketDataSink
 from burency_trading.service.ports import CommandResult
 from burency_trading.service.runner import EngineRunner
@@ -106,6 +108,7 @@ class TradingComponent(ComponentBase[TradingSettings, TradingContext]):
     handle: EngineHandle = field(default_factory=EngineHandle, kw_only=True)
     projection: SqlProjection | None = field(default=None, kw_only=True)
     marketdata: MarketDataSink | None = field(default=None, kw_only=True)
+    market_sources: MarketDataServices | None = field(default=None, kw_only=True)
     resender: FundingResender | None = field(default=None, kw_only=True)
     after_commit: list[Callable[[], None]] = field(default_factory=list, kw_only=True)
     migrations: ClassVar[Path | None] = MIGRATIONS
@@ -161,9 +164,11 @@ class TradingComponent(ComponentBase[TradingSettings, TradingContext]):
         await fees.apply_fee_schedule(self.context)
 
     def background_loops(self) -> Iterable[tuple[str, LoopFn]]:
+        sources = loops_of(self.market_sources) if self.market_sources is not None else ()
         return [
             ("trading-fee-tiers", self._refresh_fee_tiers),
             ("trading-funding-resend", self._resend_to_funding),
+            *sources,  # reference prices, the liquidity bot (#16)
         ]
 
     async def _resend_to_funding(self, stop: asyncio.Event) -> None:
@@ -201,6 +206,8 @@ class TradingComponent(ComponentBase[TradingSettings, TradingContext]):
         loops, self._loops = self._loops, {}
         for loop in reversed(loops.values()):
             await loop.stop()
+        if self.market_sources is not None:
+            await self.market_sources.prices.close()  # the venues' HTTP sessions
         runner, self.handle.runner = self.handle.runner, None
         if runner is not None:
             await runner.stop()  # drains the engine and the projection, final snapshot
@@ -258,10 +265,13 @@ def build_component(
     identity_secret: bytes | None = None,
     clock: Clock | None = None,
     realtime: RealtimePublisher | None = None,
+    fund_liquidity_bot: Callable[[], Awaitable[None]] | None = None,
 ) -> TradingComponent:
     """Build the trading service from ``settings`` (nothing connects until ``start``).
     ``realtime`` is where market data and private updates are published (the gateway's
-    hub in embedded mode, Redis when distributed); none: nothing is published."""
+    hub in embedded mode, Redis when distributed); none: nothing is published.
+    ``fund_liquidity_bot`` funds the bot's spot wallet through banking (retried by the
+    bot until it succeeds; see ``docs/trading/liquidity.md``)."""
     identity_secret = identity_secret or settings.identity_secret_bytes()
     engine = create_engine(settings.database_url)
     handle = EngineHandle()
@@ -290,6 +300,10 @@ def build_component(
         readiness=[_engine_ready(handle)],
         marketdata=marketdata,
     )
+    market_sources = None
+    if settings.marketdata_enabled:
+        market_sources = build_market_data(settings, context, ensure_funded=fund_liquidity_bot)
+    app.state.market_sources = market_sources
     return TradingComponent(
         settings=settings,
         app=app,
@@ -298,6 +312,7 @@ def build_component(
         handle=handle,
         projection=projection,
         marketdata=marketdata,
+        market_sources=market_sources,
         resender=FundingResender(
             engine, default_registry(), scales=_scales(context), after_commit=after_commit
         ),

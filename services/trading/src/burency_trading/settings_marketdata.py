@@ -60,6 +60,12 @@ class MarketDataSettings(BaseModel):
     """Reference-price sources, the simulated venue and the liquidity bot."""
 
     # -- sources ------------------------------------------------------------------------
+    marketdata_enabled: bool = Field(
+        default=False,
+        description="run the reference-price sources (and the bot) in this trading process; "
+        "off until the platform turns it on: a reference price bands every order of a market "
+        "that has not traded yet (see docs/trading/sources.md)",
+    )
     marketdata_source: str = Field(
         default="simulated",
         pattern=SOURCE_PATTERN,
