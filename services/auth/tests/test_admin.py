@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from burency_common.errors import BurencyError
+from burency_common.events import USER_REGISTERED
 from burency_common.events.auth import AUTH_TOKENS_REVOKED
 
 from .auth_testing.harness import Harness
@@ -124,3 +128,19 @@ async def test_audit_log_pages_by_cursor(harness: Harness) -> None:
     ).json()
     assert [e["action"] for e in rest["items"]] == ["admin.created"]
     assert rest["nextCursor"] is None
+
+
+async def test_a_system_user_is_registered_once_and_never_signs_in(harness: Harness) -> None:
+    bot = "0193a6f2-7c1e-5b0e-9d4e-2f6f3c1a9b10"
+    made = harness.component.ensure_system_user
+    assert await made(user_id=bot, email="bot@burency.dev", via="liquidity-bot") is True
+    assert await made(user_id=bot, email="bot@burency.dev", via="liquidity-bot") is False
+    registered = [e for e in await harness.published(USER_REGISTERED)
+                  if e.payload["user_id"] == bot]  # fmt: skip
+    assert [e.payload["email"] for e in registered] == ["bot@burency.dev"]
+    assert (await harness.login("bot@burency.dev")).status_code == 401  # nobody knows it
+    await harness.register("taken@example.com")
+    with pytest.raises(BurencyError) as refused:
+        await made(user_id="0193a6f2-7c1e-5b0e-9d4e-2f6f3c1a9b11", email="taken@example.com",
+                   via="liquidity-bot")  # fmt: skip
+    assert refused.value.code == "EMAIL_TAKEN"

@@ -59,6 +59,11 @@ class AuthComponent(ComponentBase[AuthSettings, AuthContext]):
     async def ensure_demo_admin(self) -> tuple[str, str] | None:
         return await bootstrap.ensure_demo_admin(self.context)
 
+    async def ensure_system_user(self, *, user_id: str, email: str, via: str) -> bool:
+        return await bootstrap.ensure_system_user(
+            self.context, user_id=user_id, email=email, via=via
+        )
+
     def rotate_signing_key(self) -> SigningKey:
         return bootstrap.rotate_signing_key(self.context)
 

@@ -14,7 +14,7 @@ from burency_common.permissions import ADMIN, USER
 from burency_common.tokens import SigningKey
 from burency_common.validators import InvalidValue, validate_email, validate_password
 
-__all__ = ["create_admin", "ensure_demo_admin", "rotate_signing_key"]
+__all__ = ["create_admin", "ensure_demo_admin", "ensure_system_user", "rotate_signing_key"]
 
 _log = get_logger("burency.auth")
 DEMO_ADMIN_EMAIL = "admin@burency.dev"
@@ -73,6 +73,35 @@ async def ensure_demo_admin(ctx: AuthContext) -> tuple[str, str] | None:
     password = secrets.token_urlsafe(18)
     await create_admin(ctx, email=email, password=password, via="demo")
     return email, password
+
+
+async def ensure_system_user(ctx: AuthContext, *, user_id: str, email: str, via: str) -> bool:
+    """Embedded mode only: an account the platform itself acts as (the liquidity bot),
+    with a verified address, the ``user`` role and a random password nobody is told: it
+    never signs in; other services learn it from ``user.registered`` like any user.
+    Idempotent by ``user_id``; returns whether it created the account."""
+    if not ctx.settings.embedded:
+        raise wrong_state("system users are created in embedded mode only", "EMBEDDED_ONLY")
+    async with ctx.transaction() as db:
+        if await users_repo.get_user(db, user_id) is not None:
+            return False
+        if await users_repo.get_user_by_email_key(db, email.casefold()) is not None:
+            raise wrong_state("an account with this e-mail exists", "EMAIL_TAKEN")
+    password_hash = await ctx.hasher.hash(secrets.token_urlsafe(32))
+    now = ctx.clock.now()
+    async with ctx.transaction() as db:
+        await users_repo.insert_user(
+            db, user_id=user_id, email=email, password_hash=password_hash, now=now,
+            roles=frozenset({USER}), verified=True,
+        )  # fmt: skip
+        payload = UserRegistered(user_id=user_id, email=email, created_at=now)
+        await ctx.outbox.emit(db, payload, event_type=USER_REGISTERED)
+        await audit_repo.add_audit(
+            db, actor_id=None, action="system_user.created", target=user_id,
+            details={"via": via}, ip=None, request_id=None, now=now,
+        )  # fmt: skip
+    _log.info("auth.system_user_created", user_id=user_id, via=via)
+    return True
 
 
 def rotate_signing_key(ctx: AuthContext) -> SigningKey:
