@@ -97,3 +97,49 @@ test("a stored session survives a reload (silent refresh)", async ({ page, reque
   await expect(page.getByRole("heading", { name: "Wallet" })).toBeVisible();
   await expect(page.getByRole("button", { name: new RegExp(email) })).toBeVisible();
 });
+
+test("forgotten password: the reset link from the mailbox sets a new one", async ({ page, request }) => {
+  const email = await verifiedUser(request, "forgetful");
+  await page.goto("/login");
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await page.getByLabel("E-mail address").fill(email);
+  await page.getByRole("button", { name: "Send the link" }).click();
+  await expect(page.getByText(`If an account exists for ${email}`)).toBeVisible();
+
+  await page.getByRole("link", { name: "Open the dev mailbox" }).click();
+  const mail = page.locator(`[data-mail-to="${email}"]`).filter({ has: page.getByRole("link", { name: /reset-password/ }) });
+  await mail.first().getByRole("link", { name: /reset-password/ }).click();
+  const fresh = "another long pass phrase";
+  await page.getByLabel("New password", { exact: true }).fill(fresh);
+  await page.getByLabel("Repeat the new password").fill(`${fresh}!`);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByText("The two passwords are not the same.")).toBeVisible();
+  await page.getByLabel("Repeat the new password").fill(fresh);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByRole("heading", { name: "Password changed" })).toBeVisible();
+
+  await page.getByRole("link", { name: "Sign in with the new password" }).click();
+  await page.getByLabel("E-mail address").fill(email);
+  await page.getByLabel("Password").fill(fresh);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/wallet$/);
+});
+
+test("a user who has not verified yet is told so and can have the link sent again", async ({ page, request }) => {
+  const email = uniqueEmail("unverified");
+  expect((await request.post("/api/auth/v1/register", { data: { email, password: PASSWORD } })).status()).toBe(202);
+  await signIn(page, email);
+  await expect(page).toHaveURL(/\/wallet$/);
+  await expect(page.getByText("Verify your e-mail address to deposit")).toBeVisible();
+  await page.getByRole("button", { name: "Send the link again" }).click();
+  await expect(page.getByRole("button", { name: "Sent again" })).toBeVisible();
+  // a protected page remembers where the user was going
+  await page.getByRole("button", { name: new RegExp(email) }).click();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.goto("/settings/sessions");
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByLabel("E-mail address").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/settings\/sessions$/);
+});

@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from "react";
 import { Link, NavLink, Outlet, useNavigate } from "react-router";
+import { VerifyBanner } from "../features/auth/components/VerifyBanner";
 import { hasAnyRole, useApi, useSession, useSessionState } from "../lib/auth/context";
+import { SIGNED_OUT } from "../lib/auth/session";
 
 function UserMenu() {
   const api = useApi();
@@ -27,8 +29,8 @@ function UserMenu() {
 
   const signOut = async () => {
     await api.POST("/api/auth/v1/logout").catch(() => undefined);
-    session.signOut(null);
-    void navigate("/login");
+    session.signOut(SIGNED_OUT);
+    void navigate("/login", { replace: true });
   };
 
   return (
@@ -100,11 +102,7 @@ export function Layout() {
           ) : null}
         </div>
       </header>
-      {state.status === "signedIn" && state.claims && !state.claims.emailVerified ? (
-        <p className="banner" role="status">
-          Verify your e-mail address to deposit, trade and withdraw: open the link we sent you.
-        </p>
-      ) : null}
+      <VerifyBanner />
       <main id="main" tabIndex={-1}>
         <Outlet />
       </main>

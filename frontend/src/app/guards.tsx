@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { Navigate, Outlet, useLocation } from "react-router";
 import { hasAnyRole, useSessionState } from "../lib/auth/context";
+import { SIGNED_OUT } from "../lib/auth/session";
 
 function Loading() {
   return (
@@ -15,7 +16,9 @@ export function RequireAuth() {
   const location = useLocation();
   if (state.status === "loading") return <Loading />;
   if (state.status === "signedOut") {
-    return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+    // after the user's own sign-out, the next sign-in starts afresh at the wallet
+    const from = state.endedBecause === SIGNED_OUT ? undefined : location.pathname + location.search;
+    return <Navigate to="/login" replace state={{ from }} />;
   }
   return <Outlet />;
 }
@@ -33,10 +36,14 @@ export function RequireRole({ roles }: { roles: readonly string[] }) {
   return <Outlet />;
 }
 
-/** Sign-in and sign-up pages send a signed-in user to the wallet. */
+/** Sign-in and sign-up pages send a signed-in user on (where they were going, or the wallet). */
 export function GuestOnly({ children }: { children: ReactNode }) {
   const state = useSessionState();
+  const location = useLocation();
   if (state.status === "loading") return <Loading />;
-  if (state.status === "signedIn") return <Navigate to="/wallet" replace />;
+  if (state.status === "signedIn") {
+    const from = (location.state as { from?: string } | null)?.from ?? "/wallet";
+    return <Navigate to={from} replace />;
+  }
   return children;
 }

@@ -38,6 +38,8 @@ export interface SessionDeps {
 }
 
 export const REFRESH_KEY = "burency.refreshToken";
+/** `endedBecause` of a sign-out the user asked for (not an expiry or a revocation). */
+export const SIGNED_OUT = "SIGNED_OUT";
 export const EMAIL_KEY = "burency.email";
 const REFRESH_PATH = "/api/auth/v1/token/refresh";
 const EARLY_MS = 60_000;

@@ -3,6 +3,7 @@ import { useState, type SubmitEvent } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
 import { ApiError, onField, problemMessage } from "../../../lib/api/problem";
 import { useApi, useSession, useSessionState } from "../../../lib/auth/context";
+import { SIGNED_OUT } from "../../../lib/auth/session";
 import { Card, Field, FormMessage, useFormErrors } from "../../../lib/ui/forms";
 import { authApi } from "../api/auth";
 import { MailboxLink } from "./MailboxLink";
@@ -42,7 +43,10 @@ export function LoginPage() {
     login.mutate();
   };
 
-  const ended = state.endedBecause ? problemMessage({ status: 401, code: state.endedBecause }) : null;
+  const ended =
+    state.endedBecause && state.endedBecause !== SIGNED_OUT
+      ? problemMessage({ status: 401, code: state.endedBecause })
+      : null;
 
   return (
     <Card title={needsCode ? "Two-factor authentication" : "Sign in"}>

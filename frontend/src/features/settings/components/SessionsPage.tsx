@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { useApi, useSession } from "../../../lib/auth/context";
+import { SIGNED_OUT } from "../../../lib/auth/session";
 import { formatTime } from "../../../lib/format";
 import { Card, FormMessage } from "../../../lib/ui/forms";
 import { securityApi } from "../api/security";
@@ -16,11 +17,11 @@ export function SessionsPage() {
   });
   const logoutAll = useMutation({
     mutationFn: () => securityApi.logoutAll(api),
-    onSuccess: () => session.signOut(null),
+    onSuccess: () => session.signOut(SIGNED_OUT),
   });
   const logout = useMutation({
     mutationFn: () => securityApi.logout(api),
-    onSettled: () => session.signOut(null),
+    onSettled: () => session.signOut(SIGNED_OUT),
   });
   const error = revoke.error ?? logoutAll.error ?? sessions.error;
   return (
