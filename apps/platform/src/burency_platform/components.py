@@ -20,6 +20,7 @@ from burency_banking.settings import BankingSettings
 from burency_common.config import RunMode, load_settings
 from burency_common.logging import get_logger
 from burency_common.private_files import private_file
+from burency_common.realtime import RealtimePublisher
 from burency_common.tokens import SigningKey
 from burency_files.component import FilesComponent
 from burency_files.component import build_component as build_files
@@ -126,12 +127,17 @@ def embedded_banking(
     )
 
 
-def embedded_trading(settings: PlatformSettings, identity_secret: bytes) -> TradingComponent:
-    """Trading: its projection on its own SQLite file, its journal and snapshots beside it."""
+def embedded_trading(
+    settings: PlatformSettings,
+    identity_secret: bytes,
+    realtime: RealtimePublisher | None = None,
+) -> TradingComponent:
+    """Trading: its projection on its own SQLite file, its journal and snapshots beside it;
+    market data and private updates published to ``realtime`` (the gateway's hub)."""
     trading_settings = load_settings(
         TradingSettings,
         mode=RunMode.EMBEDDED,
         database_url=settings.sqlite_url("trading"),
         journal_dir=settings.data_dir / "trading",
     )
-    return build_trading(trading_settings, identity_secret=identity_secret)
+    return build_trading(trading_settings, identity_secret=identity_secret, realtime=realtime)

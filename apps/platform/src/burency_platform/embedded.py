@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from burency_auth.component import AuthComponent
 from burency_common.bus import EventBus, InMemoryBus
 from burency_common.component import ServiceComponent
+from burency_common.realtime_relay import RealtimeRelay
 from burency_gateway.app import Gateway, build_gateway
 from burency_gateway.component import GatewayComponent
 from burency_gateway.security import LocalKeySource
@@ -108,7 +109,8 @@ def build_platform(settings: PlatformSettings) -> Platform:
     auth_client = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=auth.app), base_url="http://auth"
     )
-    trading = embedded_trading(settings, identity_secret)
+    realtime = RealtimeRelay()  # the gateway's hub, once the gateway exists (below)
+    trading = embedded_trading(settings, identity_secret, realtime)
     trading_client = httpx.AsyncClient(  # banking's reconciliation asks trading's positions
         transport=httpx.ASGITransport(app=trading.app), base_url="http://trading"
     )
@@ -124,6 +126,7 @@ def build_platform(settings: PlatformSettings) -> Platform:
         identity_secret=identity_secret,
         key_source=LocalKeySource(auth.key_resolver),
     )
+    realtime.bind(gateway.realtime)
     # one process holds every socket: the gateway's consumers under a fixed instance id
     edge = GatewayComponent(gateway, instance_id="embedded")
     edge.subscribe(bus)

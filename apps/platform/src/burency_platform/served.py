@@ -13,6 +13,7 @@ import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
@@ -20,9 +21,16 @@ from burency_common.bus import EventBus, KafkaBus, KafkaConsumerSettings
 from burency_common.component import ServiceComponent
 from burency_common.config import BurencySettings, load_settings
 from burency_common.errors import ConfigurationError
+from burency_common.realtime_redis import RedisRealtimePublisher
 from burency_platform.lifespan import serve_lifespan
 
-__all__ = ["SERVED_SERVICES", "ServedComponent", "build_served_component", "kafka_bus"]
+__all__ = [
+    "REALTIME_PUBLISHERS",
+    "SERVED_SERVICES",
+    "ServedComponent",
+    "build_served_component",
+    "kafka_bus",
+]
 
 SERVED_SERVICES = {
     # service: the settings class in burency_<service>.settings
@@ -35,13 +43,27 @@ SERVED_SERVICES = {
 }
 
 
+REALTIME_PUBLISHERS = frozenset({"trading"})
+"""Services whose ``build_component`` takes ``realtime=`` (a ``RealtimePublisher``)."""
+
+
 def build_served_component(service: str) -> ServiceComponent:
-    """Build ``service`` from its own settings, importing that service's package only."""
+    """Build ``service`` from its own settings, importing that service's package only.
+
+    A service that publishes to Socket.IO rooms does so through Redis
+    (``BURENCY_REDIS_URL``), which every gateway process listens to; without Redis it
+    publishes nothing (its clients still have the REST API). The publisher's
+    connection lives as long as the process.
+    """
     settings_class: type[BurencySettings] = getattr(
         importlib.import_module(f"burency_{service}.settings"), SERVED_SERVICES[service]
     )
     build = importlib.import_module(f"burency_{service}.component").build_component
-    component: ServiceComponent = build(load_settings(settings_class))
+    settings = load_settings(settings_class)
+    options: dict[str, Any] = {}
+    if service in REALTIME_PUBLISHERS and settings.redis_url:
+        options["realtime"] = RedisRealtimePublisher(settings.redis_url)
+    component: ServiceComponent = build(settings, **options)
     return component
 
 
