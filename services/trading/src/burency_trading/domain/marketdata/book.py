@@ -117,14 +117,14 @@ class OpenOrder:
     @classmethod
     def accepted(cls, ev: OrderAccepted) -> OpenOrder:
         return cls(
-            ev.order_id, ev.user_id, ev.market, ev.side is Side.BUY, ev.type, ev.tif, ev.qty,
+            ev.order_id, ev.user_id, ev.market, ev.side is _BUY, ev.type, ev.tif, ev.qty,
             ev.price, ev.quote_qty, ev.stop_price, ev.client_order_id, ev.ts,
         )  # fmt: skip
 
     @classmethod
     def from_view(cls, view: OrderView) -> OpenOrder:
         order = cls(
-            view.order_id, view.user_id, view.market, view.side is Side.BUY, view.type,
+            view.order_id, view.user_id, view.market, view.side is _BUY, view.type,
             view.tif, view.qty, view.price, view.quote_qty, view.stop_price,
             view.client_order_id, view.created_ts,
         )  # fmt: skip
