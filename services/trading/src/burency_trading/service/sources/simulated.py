@@ -106,6 +106,7 @@ class SimulatedSource:
         self._days: OrderedDict[tuple[str, int], _Day] = OrderedDict()
         self._seconds: tuple[tuple[str, int], list[float]] | None = None
         self._lock = threading.RLock()
+        self._last_day: dict[str, tuple[int, Candle]] = {}
 
     # -- the port ---------------------------------------------------------------------
 
@@ -113,7 +114,8 @@ class SimulatedSource:
         m = self._market(symbol)
         now = self._now_ms()
         last = self._price_at(symbol, now)
-        bars = self._minute_bars(symbol, now - DAY_MS, now)
+        minute_start = now // MINUTE_MS * MINUTE_MS
+        bars = [self._completed_day(symbol, now), *self._minute_bars(symbol, minute_start, now + 1)]
         volume = sum((b.volume for b in bars), Decimal(0))
         quote_volume = sum((b.volume * b.close for b in bars), Decimal(0))
         half_spread = m.price_step * max(1, int(last * Decimal("0.0002") / m.price_step))
@@ -128,6 +130,29 @@ class SimulatedSource:
             quote_volume=self._round(quote_volume, m.price_step),
             timestamp_ms=now,
         )
+
+    def _completed_day(self, symbol: str, now: int) -> Candle:
+        """The completed minutes of the last 24 h as one candle (its ``close`` the volume
+        weighted price, so ``volume * close`` is their quote volume); computed once a
+        minute, so a poll costs the minute in progress only."""
+        minute = now // MINUTE_MS
+        cached = self._last_day.get(symbol)
+        if cached is not None and cached[0] == minute:
+            return cached[1]
+        bars = self._minute_bars(symbol, now - DAY_MS, minute * MINUTE_MS)
+        volume = sum((b.volume for b in bars), Decimal(0))
+        quote = sum((b.volume * b.close for b in bars), Decimal(0))
+        first = bars[0] if bars else None
+        merged = Candle(
+            open_time_ms=first.open_time_ms if first else minute * MINUTE_MS,
+            open=first.open if first else Decimal(0),
+            high=max((b.high for b in bars), default=Decimal(0)),
+            low=min((b.low for b in bars), default=Decimal("Infinity")),
+            close=quote / volume if volume else Decimal(0),
+            volume=volume,
+        )
+        self._last_day[symbol] = (minute, merged)
+        return merged
 
     async def fetch_order_book(self, symbol: str, limit: int = 20) -> OrderBookSnapshot:
         m = self._market(symbol)
