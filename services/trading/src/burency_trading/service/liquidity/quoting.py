@@ -88,35 +88,40 @@ def plan_quotes(
     if ref <= 0 or lots <= 0:
         return []
     mid = _skewed_mid(ref, position, low, high, params.skew)
-    half = params.spread / 2
-    unit = Decimal(grid.lot_size)
+    size = lots * Decimal(grid.lot_size)
+    buyable = int((high - position) / size)  # levels the bids may fill within the limits
+    sellable = min(int((position - low) / size), base_available // grid.base_minor(lots))
+    bids = _bids(grid, mid, params, lots=lots, count=buyable, budget=quote_available,
+                 fee_ppm=fee_ppm)  # fmt: skip
+    floor = bids[0].price if bids else 0
+    return bids + _asks(grid, mid, params, lots=lots, count=sellable, floor=floor)
+
+
+def _bids(grid: MarketGrid, mid: Decimal, params: BotParams, *, lots: int, count: int,
+          budget: int, fee_ppm: int) -> list[Quote]:  # fmt: skip
+    """Up to ``count`` levels, each strictly below the previous, while ``budget`` (quote
+    minor units) pays the notional and the fee the engine locks."""
     bids: list[Quote] = []
-    room = high - position  # base the bids may still buy
-    budget = quote_available
     previous = None
-    for i in range(params.levels):
-        if position >= high or room < lots * unit:
-            break
-        price = price_to_ticks(grid, mid * (1 - half - i * params.level_step), "down")
+    for i in range(min(params.levels, count)):
+        price = price_to_ticks(grid, mid * (1 - params.spread / 2 - i * params.level_step), "down")
         price = min(price, previous - 1) if previous is not None else price
-        if price <= 0:
-            break
-        notional = grid.notional(price, lots, Rounding.UP)
+        notional = grid.notional(price, lots, Rounding.UP) if price > 0 else 0
         cost = notional + fee_amount(notional, fee_ppm)
-        if cost > budget:
+        if price <= 0 or cost > budget:
             break
         bids.append(Quote(Side.BUY, price, lots))
-        budget, room, previous = budget - cost, room - lots * unit, price
+        budget, previous = budget - cost, price
+    return bids
+
+
+def _asks(grid: MarketGrid, mid: Decimal, params: BotParams, *, lots: int, count: int,
+          floor: int) -> list[Quote]:  # fmt: skip
+    """Up to ``count`` levels, each strictly above the previous and the best bid."""
     asks: list[Quote] = []
-    room = position - low  # base the asks may still sell
-    base_left = base_available
-    previous = None
-    floor = bids[0].price if bids else 0
-    for i in range(params.levels):
-        if position <= low or room < lots * unit or grid.base_minor(lots) > base_left:
-            break
-        price = price_to_ticks(grid, mid * (1 + half + i * params.level_step), "up")
-        price = max(price, previous + 1) if previous is not None else max(price, floor + 1)
-        asks.append(Quote(Side.SELL, price, lots))
-        base_left, room, previous = base_left - grid.base_minor(lots), room - lots * unit, price
-    return bids + asks
+    previous = floor
+    for i in range(min(params.levels, count)):
+        price = price_to_ticks(grid, mid * (1 + params.spread / 2 + i * params.level_step), "up")
+        previous = max(price, previous + 1)
+        asks.append(Quote(Side.SELL, previous, lots))
+    return asks
