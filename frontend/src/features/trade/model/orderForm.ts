@@ -1,0 +1,253 @@
+/**
+ * The order form's rules, checked before anything is sent: a price on the tick, a
+ * quantity on the lot and within min/max, the notional at least the market's minimum,
+ * and enough free balance (a buy locks price × quantity plus the taker fee, as the
+ * engine does). Pure and exact (decimal strings), so it is unit-tested on its own.
+ */
+import * as D from "../../../lib/decimal";
+import type { components } from "../../../lib/api/schema";
+
+export type OrderIn = components["schemas"]["trading_OrderIn"];
+
+/** A market's rules as `/exchangeInfo` states them (plus the fee rates of `/markets`). */
+export interface MarketRules {
+  symbol: string; // BTCAED
+  baseAsset: string;
+  quoteAsset: string;
+  basePrecision: number;
+  quotePrecision: number;
+  status: string;
+  tickSize: string;
+  minPrice: string;
+  maxPrice: string; // "0": none
+  stepSize: string;
+  minQty: string;
+  maxQty: string;
+  minNotional: string;
+  makerFee: string;
+  takerFee: string;
+}
+
+export type Side = "BUY" | "SELL";
+export type FormType = "LIMIT" | "MARKET" | "STOP_LIMIT";
+export type TimeInForce = "GTC" | "IOC" | "FOK";
+export type Field = "price" | "stopPrice" | "quantity" | "quoteOrderQty" | "form";
+
+export interface OrderDraft {
+  side: Side;
+  type: FormType;
+  timeInForce: TimeInForce;
+  postOnly: boolean;
+  price: string;
+  stopPrice: string;
+  quantity: string;
+  quoteAmount: string;
+  /** MARKET only: by base quantity or by quote amount */
+  marketBy: "quantity" | "quote";
+}
+
+export interface FreeBalances {
+  base: string;
+  quote: string;
+}
+
+export interface Preview {
+  /** quote amount of the order (price × quantity, or the quote amount) */
+  total: string | null;
+  /** the largest fee it can pay (taker rate), in the quote asset */
+  fee: string | null;
+}
+
+export interface Checked {
+  errors: Partial<Record<Field, string>>;
+  preview: Preview;
+  /** the body to send, when there is no error */
+  order: OrderIn | null;
+}
+
+/** Quote assets that pay fees, the quote scale, rounded up (never shows too little). */
+function quote(amount: D.Dec, rules: MarketRules): D.Dec {
+  return D.rescale(amount, rules.quotePrecision, "up");
+}
+
+function checkPrice(value: string, label: string, rules: MarketRules): string | null {
+  if (!value.trim()) return `Enter the ${label}.`;
+  const price = D.tryParse(value);
+  if (!price || !D.isPositive(price)) return `The ${label} must be a number above zero.`;
+  if (!D.isMultiple(price, rules.tickSize)) {
+    return `The ${label} must be a multiple of ${rules.tickSize} ${rules.quoteAsset}.`;
+  }
+  if (D.compare(price, rules.minPrice) < 0) return `The ${label} must be at least ${rules.minPrice}.`;
+  if (D.isPositive(rules.maxPrice) && D.compare(price, rules.maxPrice) > 0) {
+    return `The ${label} must be at most ${rules.maxPrice}.`;
+  }
+  return null;
+}
+
+function checkQuantity(value: string, rules: MarketRules): string | null {
+  if (!value.trim()) return "Enter the amount.";
+  const qty = D.tryParse(value);
+  if (!qty || !D.isPositive(qty)) return "The amount must be a number above zero.";
+  if (!D.isMultiple(qty, rules.stepSize)) {
+    return `The amount must be a multiple of ${rules.stepSize} ${rules.baseAsset}.`;
+  }
+  if (D.compare(qty, rules.minQty) < 0) return `The amount must be at least ${rules.minQty} ${rules.baseAsset}.`;
+  if (D.compare(qty, rules.maxQty) > 0) return `The amount must be at most ${rules.maxQty} ${rules.baseAsset}.`;
+  return null;
+}
+
+function checkQuoteAmount(value: string, rules: MarketRules): string | null {
+  if (!value.trim()) return `Enter the ${rules.quoteAsset} amount.`;
+  const amount = D.tryParse(value);
+  if (!amount || !D.isPositive(amount)) return "The amount must be a number above zero.";
+  if (D.normalize(amount).scale > rules.quotePrecision) {
+    return `Use at most ${rules.quotePrecision} decimals for ${rules.quoteAsset}.`;
+  }
+  return null;
+}
+
+function notionalTooSmall(total: D.Dec, rules: MarketRules): string | null {
+  return D.compare(total, rules.minNotional) < 0
+    ? `The order must be worth at least ${rules.minNotional} ${rules.quoteAsset}.`
+    : null;
+}
+
+/**
+ * Checks a draft against the market's rules and the free balances (null when signed
+ * out: not checked). `marketPrice` (the best opposite price) estimates a market order
+ * by quantity.
+ */
+export function checkOrder(
+  draft: OrderDraft,
+  rules: MarketRules,
+  balances: FreeBalances | null,
+  marketPrice: string | null = null,
+): Checked {
+  const errors: Partial<Record<Field, string>> = {};
+  const preview: Preview = { total: null, fee: null };
+  const limitLike = draft.type !== "MARKET";
+  const byQuote = draft.type === "MARKET" && draft.marketBy === "quote";
+
+  if (limitLike) {
+    const e = checkPrice(draft.price, "price", rules);
+    if (e) errors.price = e;
+  }
+  if (draft.type === "STOP_LIMIT") {
+    const e = checkPrice(draft.stopPrice, "stop price", rules);
+    if (e) errors.stopPrice = e;
+  }
+  if (byQuote) {
+    const e = checkQuoteAmount(draft.quoteAmount, rules);
+    if (e) errors.quoteOrderQty = e;
+  } else {
+    const e = checkQuantity(draft.quantity, rules);
+    if (e) errors.quantity = e;
+  }
+
+  // the worth of the order, where it can be known
+  let total: D.Dec | null = null;
+  if (byQuote && !errors.quoteOrderQty) total = D.parse(draft.quoteAmount);
+  else if (!byQuote && !errors.quantity) {
+    const price = limitLike ? (errors.price ? null : draft.price) : marketPrice;
+    if (price) total = quote(D.mul(price, draft.quantity), rules);
+  }
+  if (total) {
+    const fee = quote(D.mul(total, rules.takerFee), rules);
+    preview.total = D.toString(total);
+    preview.fee = D.toString(fee);
+    const small = notionalTooSmall(total, rules);
+    if (small) errors[byQuote ? "quoteOrderQty" : "quantity"] ??= small;
+    if (balances) {
+      // a buy by quote amount spends fees included; a limit buy locks total + fee
+      const needed = draft.side === "BUY" ? (byQuote ? total : D.add(total, fee)) : null;
+      if (needed && D.compare(needed, balances.quote) > 0) {
+        errors.form ??= `Not enough ${rules.quoteAsset}: this needs ${D.toString(needed)}, you have ${balances.quote} free.`;
+      }
+    }
+  }
+  if (balances && draft.side === "SELL" && !byQuote && !errors.quantity) {
+    if (D.compare(draft.quantity, balances.base) > 0) {
+      errors.form ??= `Not enough ${rules.baseAsset}: you have ${balances.base} free.`;
+    }
+  }
+  if (rules.status !== "TRADING") errors.form = `This market is not trading now (${rules.status}).`;
+
+  return { errors, preview, order: Object.keys(errors).length ? null : toOrder(draft, rules) };
+}
+
+/** The request body for a valid draft. */
+export function toOrder(draft: OrderDraft, rules: MarketRules): OrderIn {
+  const base = { symbol: rules.symbol, side: draft.side, selfTradePreventionMode: "EXPIRE_TAKER" as const };
+  if (draft.type === "MARKET") {
+    return draft.marketBy === "quote"
+      ? { ...base, type: "MARKET", quoteOrderQty: draft.quoteAmount.trim() }
+      : { ...base, type: "MARKET", quantity: draft.quantity.trim() };
+  }
+  const order: OrderIn = {
+    ...base,
+    type: draft.type === "LIMIT" && draft.postOnly ? "LIMIT_MAKER" : draft.type,
+    price: draft.price.trim(),
+    quantity: draft.quantity.trim(),
+    timeInForce: draft.postOnly ? "GTC" : draft.timeInForce,
+  };
+  if (draft.type === "STOP_LIMIT") order.stopPrice = draft.stopPrice.trim();
+  return order;
+}
+
+/**
+ * What `percent` (0..100) of the free balance buys or sells: a quantity on the lot
+ * (a buy keeps room for the taker fee), or a quote amount for a market order by quote.
+ * Null when it cannot be known (no price yet for a buy by quantity).
+ */
+export function amountForPercent(
+  percent: number,
+  draft: OrderDraft,
+  rules: MarketRules,
+  balances: FreeBalances,
+  marketPrice: string | null,
+): { field: "quantity" | "quoteAmount"; value: string } | null {
+  const share = D.rescale(String(Math.round(Math.min(100, Math.max(0, percent)))), 0);
+  const part = (free: string, scale: number) => D.div(D.mul(free, share), "100", scale, "down");
+  if (draft.type === "MARKET" && draft.marketBy === "quote") {
+    return { field: "quoteAmount", value: D.toString(part(balances.quote, rules.quotePrecision)) };
+  }
+  const stepScale = D.stepScale(rules.stepSize);
+  if (draft.side === "SELL") {
+    const qty = D.roundToStep(part(balances.base, stepScale + 2), rules.stepSize, "down");
+    return { field: "quantity", value: D.toFixed(qty, stepScale) };
+  }
+  const price = draft.type === "MARKET" ? marketPrice : draft.price;
+  if (!price || !D.tryParse(price) || !D.isPositive(price)) return null;
+  const spend = part(balances.quote, rules.quotePrecision);
+  const perUnit = D.mul(price, D.add("1", rules.takerFee));
+  const qty = D.roundToStep(D.div(spend, perUnit, stepScale + 2, "down"), rules.stepSize, "down");
+  return { field: "quantity", value: D.toFixed(qty, stepScale) };
+}
+
+/** A market's rules from `/exchangeInfo`'s symbol entry and `/markets`' fee rates. */
+export function rulesFrom(
+  symbol: components["schemas"]["trading_SymbolOut"],
+  fees: { makerFee: string; takerFee: string } | undefined,
+): MarketRules {
+  const filter = (type: string) => symbol.filters.find((f) => f.filterType === type);
+  const price = filter("PRICE_FILTER");
+  const lot = filter("LOT_SIZE");
+  const notional = filter("MIN_NOTIONAL");
+  return {
+    symbol: symbol.symbol,
+    baseAsset: symbol.baseAsset,
+    quoteAsset: symbol.quoteAsset,
+    basePrecision: symbol.baseAssetPrecision,
+    quotePrecision: symbol.quoteAssetPrecision,
+    status: symbol.status,
+    tickSize: price?.tickSize ?? "0.01",
+    minPrice: price?.minPrice ?? "0",
+    maxPrice: price?.maxPrice ?? "0",
+    stepSize: lot?.stepSize ?? "1",
+    minQty: lot?.minQty ?? "0",
+    maxQty: lot?.maxQty ?? "0",
+    minNotional: notional?.minNotional ?? "0",
+    makerFee: fees?.makerFee ?? "0",
+    takerFee: fees?.takerFee ?? "0",
+  };
+}
