@@ -39,6 +39,7 @@ __all__ = ["CandleHistory", "MarketDataSink"]
 _log = get_logger("burency.trading.marketdata")
 _MINUTE_US = INTERVALS["1m"]
 _REPLAY_CHUNK = 10_000
+_SLICE = 500  # results applied between two yields to the loop (~3-15 ms of CPU)
 
 
 class CandleHistory(Protocol):
@@ -111,7 +112,11 @@ class MarketDataSink:
         if not self._ready:
             self._backlog.extend(results)
             return
-        self.data.apply(results, self._clock() // 1000)
+        now_ms = self._clock() // 1000
+        for start in range(0, len(results), _SLICE):
+            if start:
+                await asyncio.sleep(0)  # a long batch must not hold the loop (the API) up
+            self.data.apply(results[start : start + _SLICE], now_ms)
         self._wake.set()
 
     # -- start-up -----------------------------------------------------------------------
