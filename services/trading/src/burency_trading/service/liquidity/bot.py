@@ -131,6 +131,7 @@ class LiquidityBot:
         self.funded = ensure_funded is None
         self.hedges: list[HedgeOrder] = []  # the latest hedge orders the venue accepted
         self._ensure_funded = ensure_funded
+        self._funding_failures = 0
         self._markets = {symbol: _Market() for symbol in markets}
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()  # one cycle at a time (loop, start/stop from admin)
@@ -211,7 +212,10 @@ class LiquidityBot:
                 await self._ensure_funded()
                 self.funded = True
             except Exception as exc:
-                _log.warning("trading.bot_funding_failed", error=repr(exc))
+                self._funding_failures += 1
+                if self._funding_failures == 1 or self._funding_failures % 60 == 0:
+                    _log.warning("trading.bot_funding_failed", error=repr(exc),
+                                 attempts=self._funding_failures)  # fmt: skip
                 return
         async with self._lock:
             for symbol, m in self._markets.items():

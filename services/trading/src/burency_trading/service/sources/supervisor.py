@@ -227,7 +227,8 @@ class ReferencePrices:
                     await asyncio.gather(*(self.poll(s) for s in due))
                 if stop.is_set():
                     break
-                pause = min(m.due for m in self._markets.values()) - loop.time()
+                pause = min((m.due for m in self._markets.values()), default=3600.0)
+                pause -= loop.time()
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=max(pause, 0.001))
