@@ -1,24 +1,29 @@
 import { createBrowserRouter, Navigate } from "react-router";
-import { AdminDepositsPage } from "../features/admin/components/AdminDepositsPage";
 import { ForgotPasswordPage } from "../features/auth/components/ForgotPasswordPage";
 import { LoginPage } from "../features/auth/components/LoginPage";
 import { RegisterPage } from "../features/auth/components/RegisterPage";
 import { ResetPasswordPage } from "../features/auth/components/ResetPasswordPage";
 import { VerifyEmailPage } from "../features/auth/components/VerifyEmailPage";
-import { MailboxPage } from "../features/notifications/components/MailboxPage";
-import { ApiKeysPage } from "../features/settings/components/ApiKeysPage";
-import { SessionsPage } from "../features/settings/components/SessionsPage";
-import { TwoFactorPage } from "../features/settings/components/TwoFactorPage";
-import { WalletPage } from "../features/wallet/components/WalletPage";
 import { Layout, NotFound } from "./Layout";
 import { GuestOnly, RequireAuth, RequireRole } from "./guards";
 
-export const STAFF = ["admin", "support", "compliance"] as const;
+// Pages behind sign-in load on demand: the first paint needs only the auth pages.
+const wallet = () => import("../features/wallet/components/WalletPage").then((m) => ({ Component: m.WalletPage }));
+const sessions = () =>
+  import("../features/settings/components/SessionsPage").then((m) => ({ Component: m.SessionsPage }));
+const twoFactor = () =>
+  import("../features/settings/components/TwoFactorPage").then((m) => ({ Component: m.TwoFactorPage }));
+const apiKeys = () => import("../features/settings/components/ApiKeysPage").then((m) => ({ Component: m.ApiKeysPage }));
+const adminDeposits = () =>
+  import("../features/admin/components/AdminDepositsPage").then((m) => ({ Component: m.AdminDepositsPage }));
+const mailbox = () =>
+  import("../features/notifications/components/MailboxPage").then((m) => ({ Component: m.MailboxPage }));
 
 export function createAppRouter() {
   return createBrowserRouter([
     {
       element: <Layout />,
+      hydrateFallbackElement: null,
       children: [
         { index: true, element: <Navigate to="/wallet" replace /> },
         { path: "login", element: <GuestOnly><LoginPage /></GuestOnly> },
@@ -26,17 +31,17 @@ export function createAppRouter() {
         { path: "forgot-password", element: <ForgotPasswordPage /> },
         { path: "reset-password", element: <ResetPasswordPage /> },
         { path: "verify-email", element: <VerifyEmailPage /> },
-        { path: "dev/mailbox", element: <MailboxPage /> },
+        { path: "dev/mailbox", lazy: mailbox },
         {
           element: <RequireAuth />,
           children: [
-            { path: "wallet", element: <WalletPage /> },
-            { path: "settings/sessions", element: <SessionsPage /> },
-            { path: "settings/2fa", element: <TwoFactorPage /> },
-            { path: "settings/api-keys", element: <ApiKeysPage /> },
+            { path: "wallet", lazy: wallet },
+            { path: "settings/sessions", lazy: sessions },
+            { path: "settings/2fa", lazy: twoFactor },
+            { path: "settings/api-keys", lazy: apiKeys },
             {
               element: <RequireRole roles={["admin", "compliance"]} />,
-              children: [{ path: "admin/deposits", element: <AdminDepositsPage /> }],
+              children: [{ path: "admin/deposits", lazy: adminDeposits }],
             },
           ],
         },
