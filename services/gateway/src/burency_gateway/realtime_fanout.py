@@ -34,6 +34,7 @@ from typing import Any
 import engineio
 import socketio
 from engineio import packet as eio_packet
+from engineio.async_socket import AsyncSocket
 from socketio import packet as sio_packet
 
 from burency_common.logging import get_logger
@@ -43,6 +44,7 @@ __all__ = [
     "FanoutManager",
     "FanoutRedisManager",
     "FanoutServer",
+    "FanoutSocket",
     "HandoffQueue",
 ]
 
@@ -122,11 +124,48 @@ class FanoutEngineServer(engineio.AsyncServer):  # type: ignore[misc]
         return HandoffQueue()
 
 
+class FanoutSocket(AsyncSocket):  # type: ignore[misc]
+    """An Engine.IO socket whose websocket writer waits for packets without a timer.
+
+    Engine.IO's ``poll`` waits with ``wait_for(queue.get(), ping_interval +
+    ping_timeout)``: one timer armed and cancelled per packet. Over a websocket the
+    timeout is not needed (the socket's reader enforces the ping timeout and, when the
+    connection ends, stops the writer with ``None``), so it waits on the queue alone.
+    Long-polling keeps Engine.IO's ``poll`` (there the timeout ends an idle request).
+    """
+
+    async def poll(self) -> list[Any]:
+        if not self.upgraded:
+            packets: list[Any] = await super().poll()
+            return packets
+        queue = self.queue
+        first = await queue.get()
+        queue.task_done()
+        if first is None:
+            return []
+        packets = [first]
+        while not queue.empty():
+            item = queue.get_nowait()
+            queue.task_done()
+            if item is None:
+                queue.put_nowait(None)  # the writer stops after sending these
+                break
+            packets.append(item)
+        return packets
+
+
 class FanoutServer(socketio.AsyncServer):  # type: ignore[misc]
-    """``socketio.AsyncServer`` on :class:`FanoutEngineServer`."""
+    """``socketio.AsyncServer`` on :class:`FanoutEngineServer` and :class:`FanoutSocket`."""
 
     def _engineio_server_class(self) -> type[FanoutEngineServer]:
         return FanoutEngineServer
+
+    async def _handle_eio_connect(self, eio_sid: str, environ: Any) -> Any:
+        # Engine.IO builds its sockets itself; this runs before it starts serving one
+        socket = self.eio.sockets.get(eio_sid)
+        if type(socket) is AsyncSocket and isinstance(socket.queue, HandoffQueue):
+            socket.__class__ = FanoutSocket
+        return await super()._handle_eio_connect(eio_sid, environ)
 
 
 class FanoutManager(socketio.AsyncManager):  # type: ignore[misc]

@@ -11,7 +11,7 @@ import pytest
 import socketio
 from websockets.asyncio.client import connect as ws_connect
 
-from burency_gateway.realtime_fanout import HandoffQueue
+from burency_gateway.realtime_fanout import FanoutSocket, HandoffQueue
 from burency_gateway.settings import GatewaySettings
 from burency_testing.waiting import eventually
 
@@ -90,3 +90,24 @@ async def test_a_client_that_stops_reading_is_dropped_and_others_keep_up(
 
 async def _true(value: bool) -> bool:
     return value
+
+
+@pytest.mark.parametrize("transports", [["websocket"], ["polling"], ["polling", "websocket"]])
+async def test_every_transport_receives_room_emits(
+    settings: GatewaySettings, transports: list[str]
+) -> None:
+    async with edge(settings) as (gateway, url):
+        eio = gateway.realtime.server.eio
+        eio.ping_interval, eio.ping_timeout = 1, 1  # an idle long-poll ends soon at shutdown
+        client = socketio.AsyncClient()
+        inbox = collector(client, "stream")
+        await client.connect(url, transports=transports, wait_timeout=10)
+        try:
+            await client.call("subscribe", {"streams": ["btcaed@ticker"]}, timeout=10)
+            for i in range(3):
+                await gateway.realtime.publish_stream("btcaed@ticker", {"i": i})
+            assert [(await received(inbox))["data"]["i"] for _ in range(3)] == [0, 1, 2]
+            sockets = list(gateway.realtime.server.eio.sockets.values())
+            assert [type(s) for s in sockets] == [FanoutSocket]
+        finally:
+            await client.disconnect()
