@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { admin, expect, shot, signIn, test, verifiedUser } from "./fixtures";
 
 test("AED deposit: the user gets bank details, an admin approves it, the user moves it to spot", async ({
@@ -45,7 +46,15 @@ test("AED deposit: the user gets bank details, an admin approves it, the user mo
     await expect(aed.locator('[data-col="spot-free"]')).toHaveText("250.00", { timeout: 1000 });
   }).toPass();
   await expect(aed.locator('[data-col="funding-available"]')).toHaveText("750.00");
+  await expect(page.getByRole("list", { name: "Spot transfers" })).toContainText("250.00 AED");
   await shot(page, "wallet-funded");
+
+  // the statement, as the server exports it
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export CSV" }).click();
+  const csv = await readFile(await (await download).path(), "utf8");
+  expect(csv).toContain("deposit.fiat");
+  expect(csv).toContain("1000");
 });
 
 test("mobile viewport: the sign-in page and the wallet fit a phone", async ({ browser, request }) => {

@@ -8,10 +8,18 @@ export const walletApi = {
   requestDeposit: (api: Api, amount: string) =>
     unwrap(api.POST("/api/banking/v1/deposits/fiat", { body: { asset: "AED", amount } })),
   deposits: (api: Api) => unwrap(api.GET("/api/banking/v1/deposits/fiat", { params: { query: { limit: 20 } } })),
-  transactions: (api: Api, asset: string) =>
+  transactions: (api: Api, asset: string, kind: string | null) =>
     unwrap(
       api.GET("/api/banking/v1/accounts/{asset}/transactions", {
-        params: { path: { asset }, query: { limit: 50 } },
+        params: { path: { asset }, query: { limit: 50, kind } },
+      }),
+    ),
+  /** The funding statement as CSV (the server's own export, same filters). */
+  statementCsv: (api: Api, asset: string, kind: string | null) =>
+    unwrap<Blob>(
+      api.GET("/api/banking/v1/accounts/{asset}/statement.csv", {
+        params: { path: { asset }, query: { kind } },
+        parseAs: "blob",
       }),
     ),
   spotTransfers: (api: Api) => unwrap(api.GET("/api/trading/v1/transfers")),
