@@ -43,11 +43,25 @@ async def test_a_client_elsewhere_is_refused(harness: Harness) -> None:
         answer = await harness.client.get("/v1/dev/mailbox", headers={"x-forwarded-for": chain})
         assert (answer.status_code, answer.json()["code"]) == (403, "NOT_LOOPBACK"), chain
         assert "V3R1FY" not in answer.text
+    # a reverse proxy on this machine names the visitor it serves: not the keyboard's
+    proxied = [
+        {"x-forwarded-for": "203.0.113.7, 127.0.0.1"},
+        {"x-forwarded-for": "127.0.0.1", "x-real-ip": "198.51.100.2"},
+        {"x-forwarded-for": "127.0.0.1", "forwarded": 'for="[2001:db8::1]:4711";proto=https'},
+        {"x-forwarded-for": "127.0.0.1", "forwarded": "for=unknown"},
+    ]
+    for headers in proxied:
+        answer = await harness.client.get("/v1/dev/mailbox", headers=headers)
+        assert answer.status_code == 403, headers
+    local = {"x-forwarded-for": "::1, 127.0.0.1", "forwarded": 'for=127.0.0.1:5000, for="[::1]"'}
+    assert (await harness.client.get("/v1/dev/mailbox", headers=local)).status_code == 200
     # a direct TCP peer that is not loopback, without any forwarding header
     transport = httpx.ASGITransport(app=harness.component.app, client=("192.0.2.9", 4000))
     async with httpx.AsyncClient(transport=transport, base_url="http://notifications") as remote:
         answer = await remote.get("/v1/dev/mailbox")
-    assert (answer.status_code, answer.json()["code"]) == (403, "NOT_LOOPBACK")
+        assert (answer.status_code, answer.json()["code"]) == (403, "NOT_LOOPBACK")
+        forged = await remote.get("/v1/dev/mailbox", headers={"x-forwarded-for": "127.0.0.1"})
+        assert forged.status_code == 403
 
 
 async def test_the_mailbox_does_not_exist_in_distributed_mode(

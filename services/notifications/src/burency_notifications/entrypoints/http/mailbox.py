@@ -7,13 +7,18 @@ answers only to a client on this machine: whoever can reach loopback can already
 the ``.eml`` files under the data directory. Every other client gets 403 ``NOT_LOOPBACK``.
 
 Behind the gateway the TCP peer is the gateway itself, so the client is the last
-``X-Forwarded-For`` entry, the one the gateway appends (a client's own entries come
-before it and are never believed); with no such header, the TCP peer.
+``X-Forwarded-For`` entry, the one the gateway appends. The peer and every *other*
+address the request names must be loopback too: an earlier ``X-Forwarded-For`` entry,
+``X-Real-IP`` or ``Forwarded: for=`` is what a reverse proxy on this machine adds for
+the visitor it serves, and that visitor is not at this machine's keyboard (a client
+forging them only refuses itself). A local proxy that names nobody cannot be told from
+a local browser: do not put one in front of ``burency up``.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -24,6 +29,8 @@ from burency_notifications.domain import links_in
 from burency_notifications.entrypoints.http.deps import Ctx
 
 __all__ = ["client_is_loopback", "mailbox_router"]
+
+_FORWARDED_FOR = re.compile(r"(?i)(?:^|[;,\s])for=(\"[^\"]*\"|[^;,\s]+)")
 
 
 class MailOut(ApiModel):
@@ -39,15 +46,31 @@ class MailboxOut(ApiModel):
     items: list[MailOut]
 
 
-def client_is_loopback(request: Request) -> bool:
-    """Whether the caller is on this machine (see the module's docstring)."""
-    forwarded = request.headers.get("x-forwarded-for", "")
-    chain = [part.strip() for part in forwarded.split(",") if part.strip()]
-    host = chain[-1] if chain else (request.client.host if request.client else "")
+def _named_addresses(request: Request) -> list[str]:
+    """Every address the request names: the TCP peer and the forwarding headers."""
+    headers = request.headers
+    names = [request.client.host if request.client else ""]
+    names += [p.strip() for v in headers.getlist("x-forwarded-for") for p in v.split(",")]
+    names += [v.strip() for v in headers.getlist("x-real-ip")]
+    names += _FORWARDED_FOR.findall(",".join(headers.getlist("forwarded")))
+    return [name for name in names if name] or [""]
+
+
+def _is_loopback(name: str) -> bool:
+    host = name.strip('"')
+    if host.startswith("["):  # Forwarded: for="[::1]:4711"
+        host = host[1:].partition("]")[0]
+    elif host.count(":") == 1:  # an IPv4 address with a port
+        host = host.partition(":")[0]
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def client_is_loopback(request: Request) -> bool:
+    """Whether the caller is on this machine (see the module's docstring)."""
+    return all(_is_loopback(name) for name in _named_addresses(request))
 
 
 def mailbox_router() -> APIRouter:
