@@ -1,0 +1,100 @@
+import { useMemo, useState } from "react";
+import { aggregate, groupingSteps, type Row } from "../../../lib/book";
+import * as D from "../../../lib/decimal";
+import type { MarketRules } from "../model/orderForm";
+import type { OrderBookState } from "../hooks/useOrderBook";
+
+const ROWS = 12;
+
+function BookRow({ row, kind, rules, onPick }: { row: Row; kind: "bid" | "ask"; rules: MarketRules; onPick: (price: string) => void }) {
+  const price = D.toFixed(row.price, D.stepScale(rules.tickSize));
+  return (
+    <li>
+      <button
+        type="button"
+        className={`book__row book__row--${kind}`}
+        style={{ ["--depth" as string]: `${(row.depth * 100).toFixed(1)}%` }}
+        onClick={() => onPick(price)}
+        aria-label={`${kind === "bid" ? "Bid" : "Ask"} ${price}, ${row.qty} ${rules.baseAsset}: use this price`}
+        data-price={price}
+      >
+        <span className="book__price">{D.format(price)}</span>
+        <span className="num">{D.format(row.qty)}</span>
+        <span className="num hide-narrow">{D.format(row.cumulative)}</span>
+      </button>
+    </li>
+  );
+}
+
+/** The live order book: grouping by price step, depth shading, click a price to use it. */
+export function OrderBook({
+  rules,
+  state,
+  lastPrice,
+  onPick,
+}: {
+  rules: MarketRules;
+  state: OrderBookState;
+  lastPrice: string | null;
+  onPick: (price: string) => void;
+}) {
+  const { sync, version, live } = state;
+  const steps = useMemo(() => groupingSteps(rules.tickSize), [rules.tickSize]);
+  const [step, setStep] = useState<string>(rules.tickSize);
+  const book = sync.getBook();
+  const { bids, asks } = useMemo(() => {
+    if (!book) return { bids: [], asks: [] };
+    const grouping = D.compare(step, rules.tickSize) > 0 ? step : undefined;
+    return {
+      bids: aggregate(book.bids, "bids", ROWS, grouping),
+      asks: aggregate(book.asks, "asks", ROWS, grouping).reverse(),
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the book mutates in place: `version` says when
+  }, [book, version, step, rules.tickSize]);
+  const bestBid = bids[0]?.price;
+  const bestAsk = asks[asks.length - 1]?.price;
+  const spread = bestBid && bestAsk ? D.toString(D.sub(bestAsk, bestBid)) : null;
+
+  return (
+    <section className="panel book" aria-labelledby="book-title" data-book-live={live} data-update-id={book?.lastUpdateId ?? ""}>
+      <header className="panel__head">
+        <h2 id="book-title">Order book</h2>
+        <label className="book__group">
+          <span className="visually-hidden">Group prices by</span>
+          <select value={step} onChange={(e) => setStep(e.target.value)} aria-label="Group prices by">
+            {steps.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+      </header>
+      {!live ? (
+        <p className="book__stale" role="status">
+          {book ? "Resynchronising the book…" : "Loading the book…"}
+        </p>
+      ) : null}
+      <div className="book__cols" aria-hidden="true">
+        <span>Price ({rules.quoteAsset})</span>
+        <span className="num">Amount ({rules.baseAsset})</span>
+        <span className="num hide-narrow">Total</span>
+      </div>
+      <ol className="book__side book__side--asks" aria-label="Asks (sell orders)" data-testid="book-asks">
+        {asks.map((row) => (
+          <BookRow key={row.price} row={row} kind="ask" rules={rules} onPick={onPick} />
+        ))}
+      </ol>
+      <p className="book__mid">
+        <strong>{lastPrice && D.isPositive(lastPrice) ? D.format(lastPrice) : "—"}</strong>
+        {spread ? <span className="muted"> spread {D.format(spread)}</span> : null}
+      </p>
+      <ol className="book__side book__side--bids" aria-label="Bids (buy orders)" data-testid="book-bids">
+        {bids.map((row) => (
+          <BookRow key={row.price} row={row} kind="bid" rules={rules} onPick={onPick} />
+        ))}
+      </ol>
+      {book && !bids.length && !asks.length ? <p className="muted">No orders in the book yet.</p> : null}
+    </section>
+  );
+}
