@@ -1,6 +1,8 @@
-import { createBrowserRouter, Navigate } from "react-router";
+import { createBrowserRouter } from "react-router";
 import { ForgotPasswordPage } from "../features/auth/components/ForgotPasswordPage";
 import { LoginPage } from "../features/auth/components/LoginPage";
+import { HomePage } from "../features/markets/components/HomePage";
+import { MarketsPage } from "../features/markets/components/MarketsPage";
 import { RegisterPage } from "../features/auth/components/RegisterPage";
 import { ResetPasswordPage } from "../features/auth/components/ResetPasswordPage";
 import { VerifyEmailPage } from "../features/auth/components/VerifyEmailPage";
@@ -25,7 +27,13 @@ export function createAppRouter() {
       element: <Layout />,
       hydrateFallbackElement: null,
       children: [
-        { index: true, element: <Navigate to="/wallet" replace /> },
+        { index: true, element: <HomePage /> },
+        { path: "markets", element: <MarketsPage /> },
+        // the trade page (and its chart, a chunk of its own) loads on first visit
+        {
+          path: "trade/:symbol",
+          lazy: async () => ({ Component: (await import("../features/trade/components/TradePage")).default }),
+        },
         { path: "login", element: <GuestOnly><LoginPage /></GuestOnly> },
         { path: "register", element: <GuestOnly><RegisterPage /></GuestOnly> },
         { path: "forgot-password", element: <ForgotPasswordPage /> },
