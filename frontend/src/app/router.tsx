@@ -18,6 +18,8 @@ const twoFactor = () =>
 const apiKeys = () => import("../features/settings/components/ApiKeysPage").then((m) => ({ Component: m.ApiKeysPage }));
 const adminDeposits = () =>
   import("../features/admin/components/AdminDepositsPage").then((m) => ({ Component: m.AdminDepositsPage }));
+const adminWithdrawals = () =>
+  import("../features/admin/components/AdminWithdrawalsPage").then((m) => ({ Component: m.AdminWithdrawalsPage }));
 const mailbox = () =>
   import("../features/notifications/components/MailboxPage").then((m) => ({ Component: m.MailboxPage }));
 
@@ -49,7 +51,10 @@ export function createAppRouter() {
             { path: "settings/api-keys", lazy: apiKeys },
             {
               element: <RequireRole roles={["admin", "compliance"]} />,
-              children: [{ path: "admin/deposits", lazy: adminDeposits }],
+              children: [
+                { path: "admin/deposits", lazy: adminDeposits },
+                { path: "admin/withdrawals", lazy: adminWithdrawals },
+              ],
             },
           ],
         },
