@@ -17,4 +17,26 @@ export const adminApi = {
         body: { reason },
       }),
     ),
+  withdrawals: (api: Api, status: "PENDING_APPROVAL" | "QUEUED") =>
+    unwrap(api.GET("/api/banking/v1/admin/withdrawals", { params: { query: { status, limit: 100 } } })),
+  approveWithdrawal: (api: Api, id: string) =>
+    unwrap(
+      api.POST("/api/banking/v1/admin/withdrawals/{withdrawal_id}/approve", {
+        params: { path: { withdrawal_id: id } },
+      }),
+    ),
+  rejectWithdrawal: (api: Api, id: string, reason: string) =>
+    unwrap(
+      api.POST("/api/banking/v1/admin/withdrawals/{withdrawal_id}/reject", {
+        params: { path: { withdrawal_id: id }, header: { "Idempotency-Key": idempotencyKey() } },
+        body: { reason },
+      }),
+    ),
+  markPaid: (api: Api, id: string, bankReference: string) =>
+    unwrap(
+      api.POST("/api/banking/v1/admin/withdrawals/{withdrawal_id}/mark-paid", {
+        params: { path: { withdrawal_id: id }, header: { "Idempotency-Key": idempotencyKey() } },
+        body: { bankReference },
+      }),
+    ),
 };

@@ -4,6 +4,7 @@ import { useApi } from "../../../lib/auth/context";
 import { formatAmount, formatTime } from "../../../lib/format";
 import { Card, FormMessage } from "../../../lib/ui/forms";
 import { adminApi } from "../api/admin";
+import { AdminNav } from "./AdminNav";
 
 /** Fiat deposit approvals: staff match a bank statement line to a request by its reference. */
 export function AdminDepositsPage() {
@@ -19,6 +20,7 @@ export function AdminDepositsPage() {
   const error = deposits.error ?? approve.error ?? reject.error;
   return (
     <Card title="AED deposits awaiting approval" wide>
+      <AdminNav />
       <FormMessage message={error ? problemMessage(asProblem(error)) : null} />
       {deposits.isPending ? <p role="status">Loading…</p> : null}
       {deposits.data?.items.length === 0 ? <p className="muted">Nothing to approve.</p> : null}

@@ -35,4 +35,17 @@ export const walletApi = {
       ? unwrap(api.POST("/api/banking/v1/transfers/trading", { params, body: { asset, amount } }))
       : unwrap(api.POST("/api/trading/v1/transfers/funding", { params, body: { asset, amount } }));
   },
+  limits: (api: Api) => unwrap(api.GET("/api/banking/v1/withdrawals/limits")),
+  withdrawals: (api: Api) => unwrap(api.GET("/api/banking/v1/withdrawals", { params: { query: { limit: 20 } } })),
+  withdrawFiat: (api: Api, body: { amount: string; iban: string; beneficiaryName: string; totpCode: string }) =>
+    unwrap(
+      api.POST("/api/banking/v1/withdrawals/fiat", {
+        params: { header: { "Idempotency-Key": idempotencyKey() } },
+        body: { asset: "AED", ...body },
+      }),
+    ),
+  cancelWithdrawal: (api: Api, id: string) =>
+    unwrap(
+      api.POST("/api/banking/v1/withdrawals/{withdrawal_id}/cancel", { params: { path: { withdrawal_id: id } } }),
+    ),
 };

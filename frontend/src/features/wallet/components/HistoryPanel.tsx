@@ -6,6 +6,7 @@ import { formatAmount, formatTime } from "../../../lib/format";
 import { FormMessage } from "../../../lib/ui/forms";
 import { walletApi } from "../api/wallet";
 import { ledgerRows } from "../hooks/ledgerRows";
+import { WithdrawalsList } from "./WithdrawalsList";
 
 function download(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);
@@ -126,6 +127,7 @@ export function HistoryPanel({ assets }: { assets: string[] }) {
         ))}
         {spot.data?.items.length === 0 ? <li className="muted">No transfers yet.</li> : null}
       </ul>
+      <WithdrawalsList />
       <h3>AED deposit requests</h3>
       <ul className="list">
         {(deposits.data?.items ?? []).map((d) => (

@@ -6,6 +6,7 @@ import { useBalances } from "../hooks/useBalances";
 import { DepositPanel } from "./DepositPanel";
 import { HistoryPanel } from "./HistoryPanel";
 import { TransferPanel } from "./TransferPanel";
+import { WithdrawPanel } from "./WithdrawPanel";
 
 export function WalletPage() {
   const balances = useBalances();
@@ -55,6 +56,7 @@ export function WalletPage() {
       <div className="grid-2">
         <DepositPanel />
         <TransferPanel assets={balances.rows.map((r) => r.asset)} />
+        <WithdrawPanel />
       </div>
       <HistoryPanel assets={balances.rows.map((r) => r.asset)} />
     </div>
