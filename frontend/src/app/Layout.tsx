@@ -82,6 +82,7 @@ export function Layout() {
           Burency
         </Link>
         <nav aria-label="Main" className="topbar__nav">
+          <NavLink to="/markets">Markets</NavLink>
           {state.status === "signedIn" ? (
             <>
               <NavLink to="/wallet">Wallet</NavLink>
