@@ -1,0 +1,152 @@
+import { expect, shot, signIn, test } from "./fixtures";
+import { depth, fundedTrader, placeOrder, quantityWorth, quietBidPrice, spotBalance, cents, fromCents } from "./tradeSupport";
+
+const BTCAED = "BTCAED";
+
+test("markets: every market with its 24h ticker, search and favourites; a trade moves the ticker live", async ({
+  page,
+  request,
+}) => {
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "Markets" })).toBeVisible();
+  const row = page.locator(`tr[data-symbol="${BTCAED}"]`);
+  await expect(row).toBeVisible();
+  await expect(page.locator("tr[data-symbol]")).toHaveCount(5);
+  await expect(page.locator('[data-stream-status="connected"]')).toBeVisible();
+
+  await page.getByLabel("Search markets").fill("eth");
+  await expect(page.locator("tr[data-symbol]")).toHaveCount(2);
+  await page.getByLabel("Search markets").fill("");
+  await page.getByRole("button", { name: "Add BTC/AED to favourites" }).click();
+  await page.getByRole("button", { name: "Favourites", exact: true }).click();
+  await expect(page.locator("tr[data-symbol]")).toHaveCount(1);
+  await page.reload();
+  await page.getByRole("button", { name: "Favourites", exact: true }).click();
+  await expect(page.locator("tr[data-symbol]")).toHaveCount(1); // kept in this browser
+  await page.getByRole("button", { name: "All", exact: true }).click();
+
+  // with the liquidity bot quoting, buying its best ask makes a trade: the row follows
+  const book = await depth(request, BTCAED);
+  const ask = book.asks[0]?.[0];
+  if (ask) {
+    const buyer = await fundedTrader(request, "ticker-mover", "1000");
+    await placeOrder(request, buyer.token, {
+      symbol: BTCAED,
+      side: "BUY",
+      type: "LIMIT",
+      timeInForce: "IOC",
+      price: ask,
+      quantity: quantityWorth(20n, ask),
+    });
+    const last = await (await request.get(`/api/trading/v1/ticker/24hr?symbol=${BTCAED}`)).json() as { lastPrice: string };
+    await expect(row.locator('[data-col="last"]')).toHaveText(last.lastPrice.replace(/\B(?=(\d{3})+(?!\d))/g, ","));
+  }
+  await shot(page, "markets");
+  await row.getByRole("link", { name: "BTC/AED" }).click();
+  await expect(page).toHaveURL(/\/trade\/BTC-AED$/);
+  await expect(page.getByRole("heading", { name: "BTC/AED" })).toBeVisible();
+});
+
+test("trade page: the order book shows another user's order without a reload", async ({ page, request }) => {
+  await page.goto("/trade/BTC-AED");
+  const bookPanel = page.locator('[data-book-live="true"]');
+  await expect(bookPanel).toBeVisible();
+  const maker = await fundedTrader(request, "book-maker", "1000");
+  const price = quietBidPrice(await depth(request, BTCAED), "100000.00");
+  const quantity = quantityWorth(30n, price);
+  await placeOrder(request, maker.token, { symbol: BTCAED, side: "BUY", type: "LIMIT", price, quantity });
+  const level = page.getByTestId("book-bids").locator(`[data-price="${price}"]`);
+  await expect(level).toBeVisible();
+  await expect(level).toContainText(quantity);
+  // a click on the level puts its price into the order form
+  await level.click();
+  await expect(page.getByLabel("Price (AED)", { exact: true })).toHaveValue(price);
+  await shot(page, "trade-book");
+});
+
+test("a signed-in user places a limit buy, sees it in open orders and cancels it", async ({ page, request }) => {
+  const trader = await fundedTrader(request, "limit-trader", "1000");
+  await signIn(page, trader.email);
+  await expect(page).toHaveURL(/\/wallet$/);
+  await page.goto("/trade/BTC-AED");
+  await expect(page.locator('tr[data-balance-asset="AED"] [data-col="free"]')).toHaveText("1,000.00");
+
+  // checked before sending: a price off the 0.01 tick
+  const quiet = quietBidPrice(await depth(request, BTCAED), "100000.00");
+  const price = fromCents((cents(quiet) * 96n) / 100n); // within the 10 % band, far from trading
+  await page.getByLabel("Price (AED)", { exact: true }).fill(`${price}5`);
+  await page.getByLabel("Amount (BTC)", { exact: true }).fill("0.0001");
+  await page.getByRole("button", { name: "Buy BTC" }).click();
+  await expect(page.locator('[data-field-error="price"]')).toHaveText("The price must be a multiple of 0.01 AED.");
+  // too much for the balance
+  await page.getByLabel("Price (AED)", { exact: true }).fill(price);
+  await page.getByLabel("Amount (BTC)", { exact: true }).fill("1");
+  await page.getByRole("button", { name: "Buy BTC" }).click();
+  await expect(page.getByRole("alert")).toContainText("Not enough AED");
+
+  const quantity = quantityWorth(50n, price);
+  await page.getByLabel("Amount (BTC)", { exact: true }).fill(quantity);
+  await expect(page.getByTestId("order-total")).toContainText("AED");
+  await page.getByRole("button", { name: "Buy BTC" }).click();
+  await expect(page.getByText(/Order \d+ placed: new\./)).toBeVisible();
+  const open = page.getByTestId("orders-open").locator('tr[data-status="NEW"]');
+  await expect(open).toHaveCount(1);
+  const orderId = await open.getAttribute("data-order-id");
+  // the AED it locks shows in the pair's balances (pushed over the socket)
+  await expect(page.locator('tr[data-balance-asset="AED"] [data-col="locked"]')).not.toHaveText("0.00");
+  await shot(page, "trade-desktop");
+
+  await page.getByRole("button", { name: `Cancel order ${orderId}` }).click();
+  await expect(page.getByTestId("orders-open")).toContainText("No open orders.");
+  await expect(page.locator('tr[data-balance-asset="AED"] [data-col="free"]')).toHaveText("1,000.00");
+  await page.getByRole("tab", { name: "Order history" }).click();
+  await expect(page.getByTestId("orders-history").locator(`tr[data-order-id="${orderId}"]`)).toHaveAttribute(
+    "data-status",
+    "CANCELED",
+  );
+});
+
+test("a limit buy that crosses the liquidity bot's best ask fills and shows in trade history", async ({
+  page,
+  request,
+}) => {
+  const book = await depth(request, BTCAED);
+  test.skip(!book.asks.length, "no liquidity bot quoting in this platform (empty book)");
+  const trader = await fundedTrader(request, "crosser", "1000");
+  await signIn(page, trader.email);
+  await expect(page).toHaveURL(/\/wallet$/);
+  await page.goto("/trade/BTC-AED");
+  await expect(page.locator('[data-book-live="true"]')).toBeVisible();
+  // click-to-fill the best ask, a little above it so a requote cannot leave us resting
+  const best = page.getByTestId("book-asks").locator("[data-price]").last();
+  const ask = (await best.getAttribute("data-price")) ?? "";
+  await best.click();
+  const price = fromCents((cents(ask) * 1005n) / 1000n);
+  await page.getByLabel("Price (AED)", { exact: true }).fill(price);
+  await page.getByLabel("Time in force").selectOption("IOC");
+  await page.getByLabel("Amount (BTC)", { exact: true }).fill(quantityWorth(20n, price));
+  await page.getByRole("button", { name: "Buy BTC" }).click();
+  await expect(page.getByText(/Order \d+ placed: (filled|partially filled)\./)).toBeVisible();
+  await page.getByRole("tab", { name: "Trade history" }).click();
+  await expect(page.getByTestId("orders-trades").locator("tr[data-trade-id]").first()).toBeVisible();
+  await expect(page.locator('tr[data-balance-asset="BTC"] [data-col="free"]')).not.toHaveText("0.00000000");
+  await expect(page.locator('tr[data-balance-asset="AED"] [data-col="free"]')).not.toHaveText("1,000.00");
+  expect(await spotBalance(request, trader.token, "BTC")).toMatch(/^0\.0*[1-9]/);
+  await shot(page, "trade-filled");
+});
+
+test("mobile viewport: the trade page fits a phone and switches between chart, book and trades", async ({ browser }) => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const page = await phone.newPage();
+  await page.goto("/trade/BTC-AED");
+  await expect(page.getByRole("heading", { name: "BTC/AED" })).toBeVisible();
+  await expect(page.getByTestId("chart")).toBeVisible();
+  await expect(page.getByTestId("book-bids")).toBeHidden();
+  await page.getByRole("tab", { name: "Order book" }).click();
+  await expect(page.locator('[data-book-live="true"]')).toBeVisible();
+  await expect(page.getByTestId("chart")).toBeHidden();
+  await expect(page.getByRole("button", { name: "Sign in to trade" }).or(page.getByRole("link", { name: "Sign in to trade" }))).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await shot(page, "trade-mobile");
+  await phone.close();
+});
