@@ -33,7 +33,8 @@ engine: sync ## compile the trading engine with mypyc into .native/ (skipped whe
 	.venv/bin/python scripts/build_engine.py
 
 run: sync engine frontend ## start the embedded platform in one process and print its URL
-	BURENCY_SPA_DIR="$${BURENCY_SPA_DIR:-$(CURDIR)/frontend/dist}" .venv/bin/burency up
+	BURENCY_SPA_DIR="$${BURENCY_SPA_DIR:-$(CURDIR)/frontend/dist}" \
+	BURENCY_EMAIL_ECHO="$${BURENCY_EMAIL_ECHO:-true}" .venv/bin/burency up
 
 frontend: ## build the web app into frontend/dist when missing or stale (npm ci + vite build)
 	bash scripts/frontend.sh build

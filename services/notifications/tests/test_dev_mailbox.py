@@ -8,7 +8,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from burency_notifications.adapters.channels import OutboundMessage
+from burency_notifications.adapters.channels import OutboundMessage, RecordingChannel
 from burency_notifications.adapters.console import echo_email
 from burency_notifications.domain import links_in
 from burency_notifications.settings import NotificationsSettings
@@ -91,15 +91,27 @@ def test_echo_prints_subject_and_link_once() -> None:
     ]
 
 
-async def test_embedded_mode_echoes_each_email_to_the_console(
+async def test_embedded_mode_echoes_each_email_to_the_console_when_asked(
     make_settings: Callable[..., NotificationsSettings],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    async with running_harness(make_settings()) as h:
+    async with running_harness(make_settings(email_echo=True)) as h:
         await _send_verification(h, "echo@example.com")
     printed = capsys.readouterr().out
     assert "[mail] to echo@example.com" in printed
     assert LINK in printed
+    # off by default (the secrets tests hold stdout to "no link") ...
+    async with running_harness(make_settings()) as h:
+        await _send_verification(h, "quiet@example.com")
+    assert "[mail]" not in capsys.readouterr().out
+    # ... and never in distributed mode
+    distributed = make_settings(
+        mode="distributed", identity_secret="s" * 32, email_channel="record", email_echo=True
+    )
+    async with running_harness(distributed) as h:
+        email = h.component.context.channels["email"]
+        assert isinstance(email, RecordingChannel)
+        assert email.echo is None
 
 
 def test_links_leave_the_sentence_punctuation_behind() -> None:

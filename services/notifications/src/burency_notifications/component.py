@@ -176,7 +176,8 @@ def build_component(
     engine = create_engine(settings.database_url)
     sessions = create_session_factory(engine)
     clock = clock or SystemClock()
-    recorder = RecordingChannel(echo=echo_email if settings.embedded else None)
+    echo = settings.embedded and settings.email_echo
+    recorder = RecordingChannel(echo=echo_email if echo else None)
     channels: dict[str, Channel] = {
         "email": _email_channel(settings, recorder),
         "in_app": InAppChannel(sessions=sessions, now=clock.now),

@@ -32,6 +32,11 @@ class NotificationsSettings(ServiceSettings):
         description="where recorded e-mails are written as .eml files (owner-only); "
         "default: mail/ beside the SQLite database in embedded mode",
     )
+    email_echo: bool = Field(
+        default=False,
+        description="embedded mode: print each e-mail's recipient, subject and links on "
+        "standard output (make run turns it on; never in distributed mode)",
+    )
     smtp_host: str = "localhost"
     smtp_port: int = Field(default=587, ge=1, le=65535)
     smtp_username: str | None = None
