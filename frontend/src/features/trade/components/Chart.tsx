@@ -58,7 +58,9 @@ export default function Chart({ symbol, interval }: { symbol: string; interval: 
     const colors = themeColors(el);
     const made = createChart(el, {
       autoSize: true,
-      layout: { background: { type: ColorType.Solid, color: "transparent" }, textColor: colors.text },
+      // the library's own logo injects a <style> the gateway's CSP (style-src 'self')
+      // refuses: the attribution its licence asks for is the link below the chart
+      layout: { background: { type: ColorType.Solid, color: "transparent" }, textColor: colors.text, attributionLogo: false },
       grid: { vertLines: { color: colors.grid }, horzLines: { color: colors.grid } },
       timeScale: { timeVisible: true, secondsVisible: false },
       rightPriceScale: { scaleMargins: { top: 0.1, bottom: 0.25 } },
@@ -111,6 +113,9 @@ export default function Chart({ symbol, interval }: { symbol: string; interval: 
     <div className="chart" data-testid="chart">
       <div ref={box} className="chart__canvas" role="img" aria-label={`${symbol} candlestick chart, ${interval} candles`} />
       {history.data?.length === 0 ? <p className="chart__empty">No trades yet in this market.</p> : null}
+      <a className="chart__attribution" href="https://www.tradingview.com/" target="_blank" rel="noreferrer">
+        Charts by TradingView
+      </a>
     </div>
   );
 }
