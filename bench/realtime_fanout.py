@@ -14,24 +14,28 @@ with a fresh server process and fresh clients:
 * ``room``: the stock server's own room emit (``emit(..., room=...)``: python-socketio
   encodes it once too, but makes a task per recipient), for reference.
 
-Source (said in the output): ``platform`` (default), the embedded platform as ``burency
-up`` serves it (``bench/_realtime_platform.py``: ``bench/_trading_server.py`` with the
-fan-out of the mode) under steady order flow from a process of its own (``--rate``
-orders/s through the gateway's REST API: limit orders around a mid, cancels of the
-oldest, a market order in ten), the market-data sink publishing the real
-``depthUpdate`` every 100 ms; the server's CPU is measured first without subscribers
-(the flow alone), then with them: the difference is the fan-out's. ``synthetic``: a
-bare server publishing a 10 Hz depth diff of 10 levels a side (``--hz``).
+Two sources, each run with every mode (said in the output):
 
-Figures per mode over the measured window: messages delivered/s, p50/p99/max latency
-(``E`` to receipt), the server's CPU share (``/proc``), server CPU per delivery, the
-clients' and the order flow's CPU (to show they were not the bottleneck), and how
-busy the machine was (``/proc/stat``, ``/proc/pressure/cpu``): it is shared, so
-contention from other work shows up as latency. Writes
+* ``synthetic``: a bare server publishing a 10 Hz depth diff of 10 levels a side
+  (``--hz``): the server's CPU is the fan-out's, so the CPU target is judged here;
+* ``platform``: the embedded platform as ``burency up`` serves it
+  (``bench/_realtime_platform.py``: ``bench/_trading_server.py`` with the mode's
+  fan-out) under steady order flow from a process of its own (``--rate`` orders/s
+  through the gateway's REST API: limit orders around the last price, cancels of the
+  oldest, one market order in ten), the market-data sink publishing the real
+  ``depthUpdate`` every 100 ms. The server's CPU is measured first with the flow alone,
+  then with the subscribers; the difference estimates the fan-out's (noisy: two
+  windows of a busy process on a shared machine).
+
+Figures per mode over the measured window: messages delivered/s (and per client),
+p50/p99/max latency (``E`` to receipt), the server's CPU share (``/proc``), server CPU
+per delivery, the clients' and the order flow's CPU (to show they were not the
+bottleneck), and how busy the machine was (``/proc/stat``, ``/proc/pressure/cpu``): it
+is shared, so contention from other work shows up as latency. Writes
 ``bench/results/realtime_fanout.json``.
 
-    .venv/bin/python bench/realtime_fanout.py [--source platform|synthetic] [--clients 1000]
-        [--procs 4] [--seconds 15] [--modes fanout,baseline,room]
+    .venv/bin/python bench/realtime_fanout.py [--sources synthetic,platform]
+        [--clients 1000] [--procs 4] [--seconds 15] [--modes fanout,baseline,room]
 """
 
 from __future__ import annotations
@@ -127,7 +131,10 @@ def _stock_app(per_client: bool) -> tuple[Any, Any]:
 async def _serve(mode: str, port: int, hz: float) -> None:
     import uvicorn  # noqa: PLC0415
 
+    from burency_platform.gc_tuning import freeze_start_up_heap  # noqa: PLC0415
+
     app, publish = _fanout_app() if mode == "fanout" else _stock_app(mode == "baseline")
+    freeze_start_up_heap()  # the GC settings `burency serve gateway` runs with, every mode
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="auto")
     )
@@ -296,10 +303,10 @@ def _spawn(*args: str, script: str = __file__, env: dict[str, str] | None = None
 
 
 @contextlib.contextmanager
-def _server(mode: str, args: argparse.Namespace) -> Iterator[tuple[Any, str, Any]]:
+def _server(mode: str, source: str, args: argparse.Namespace) -> Iterator[tuple[Any, str, Any]]:
     """(server process, URL, order-flow process or None), serving until the block ends."""
     port = _free_port()
-    if args.source == "synthetic":
+    if source == "synthetic":
         server = _spawn(
             "--role", "server", "--mode", mode, "--port", str(port), "--hz", str(args.hz)
         )
@@ -363,9 +370,9 @@ def _window(pids: list[int], seconds: float) -> tuple[float, list[float], tuple[
     return t0, [t1, *used], (round(100 * busy, 1), round(100 * pressure, 1))
 
 
-def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
+def run_mode(mode: str, source: str, args: argparse.Namespace) -> dict[str, Any]:
     figures: dict[str, Any] = {}
-    with _server(mode, args) as (server, url, flow):
+    with _server(mode, source, args) as (server, url, flow):
         time.sleep(args.warmup)
         others = [flow.pid] if flow is not None else []
         if flow is not None:  # the same flow without subscribers: the server's own cost
@@ -402,6 +409,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
         client_processes=args.procs,
         seconds=round(wall, 2),
         messages_delivered_per_s=round(delivered / wall, 1),
+        messages_per_s_per_client=round(delivered / wall / args.clients, 2),
         latency_p50_ms=round(percentile(latencies, 50), 1) if latencies else None,
         latency_p99_ms=round(percentile(latencies, 99), 1) if latencies else None,
         latency_max_ms=round(max(latencies), 1) if latencies else None,
@@ -412,7 +420,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict[str, Any]:
         machine_busy_pct=busy,
         machine_cpu_pressure_pct=pressure,
     )
-    if args.source == "synthetic":
+    if source == "synthetic":
         figures["delivered_share_of_published"] = round(
             delivered / (args.clients * args.hz * wall), 4
         )
@@ -446,25 +454,27 @@ def _print(mode: str, f: dict[str, Any]) -> None:
 
 
 def _compare(figures: dict[str, Any], source: str) -> None:
+    """Targets: p99 and the fan-out's CPU (the bare server's, in the synthetic run: under
+    order flow it is a difference of two noisy windows), at least 2x the baseline's."""
     ours, base = figures["fanout"], figures["baseline"]
     key = "fanout_cpu_us_per_delivery" if source == "platform" else "server_cpu_us_per_delivery"
-    pct = "fanout_cpu_pct_of_core" if source == "platform" else "server_cpu_pct_of_core"
-    ratio = round(base[key] / max(ours[key], 0.01), 2)
+    ratio = round(base[key] / ours[key], 2) if ours[key] > 0 else None
     figures["fanout_cpu_per_delivery_baseline_over_ours"] = ratio
     figures["targets"] = {
         "p99_ms": TARGET_P99_MS,
-        "fanout_cpu_pct": TARGET_CPU_PCT,
         "p99_met": (ours["latency_p99_ms"] or 1e9) <= TARGET_P99_MS,
-        "cpu_met": ours[pct] <= TARGET_CPU_PCT,
-        "at_least_2x_baseline": ratio >= 2,
+        "at_least_2x_baseline": ratio is not None and ratio >= 2,
     }
-    print(f"fan-out CPU per delivery, baseline / ours: {ratio}x; targets: {figures['targets']}")
+    if source == "synthetic":
+        figures["targets"]["fanout_cpu_pct"] = TARGET_CPU_PCT
+        figures["targets"]["cpu_met"] = ours["server_cpu_pct_of_core"] <= TARGET_CPU_PCT
+    print(f"  fan-out CPU per delivery, baseline / ours: {ratio}x; {figures['targets']}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--role", default="main", choices=["main", "server", "clients", "flow"])
-    parser.add_argument("--source", default="platform", choices=["platform", "synthetic"])
+    parser.add_argument("--sources", default="synthetic,platform")
     parser.add_argument("--mode", default="fanout")
     parser.add_argument("--modes", default="fanout,baseline,room")
     parser.add_argument("--port", type=int, default=0)
@@ -474,7 +484,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--procs", type=int, default=4)
     parser.add_argument("--hz", type=float, default=10.0)
-    parser.add_argument("--rate", type=float, default=40.0)
+    parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--idle-seconds", type=float, default=8.0)
     parser.add_argument("--warmup", type=float, default=3.0)
@@ -488,25 +498,25 @@ def main() -> None:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(role())
         return
-    source = (
-        f"the embedded platform under {args.rate:g} orders/s through the gateway"
-        if args.source == "platform"
-        else f"synthetic {args.hz:g} Hz depth diffs (10 levels a side)"
-    )
-    print(
-        f"source: {source}, stream {STREAM}; {args.clients} python-socketio clients in "
-        f"{args.procs} processes; {os.cpu_count()} CPUs on this machine, shared",
-        flush=True,
-    )
-    figures: dict[str, Any] = {"source": args.source, "stream": STREAM}
-    figures["order_rate" if args.source == "platform" else "hz"] = (
-        args.rate if args.source == "platform" else args.hz
-    )
-    for mode in args.modes.split(","):
-        figures[mode] = run_mode(mode, args)
-        _print(mode, figures[mode])
-    if "fanout" in figures and "baseline" in figures:
-        _compare(figures, args.source)
+    figures: dict[str, Any] = {"stream": STREAM, "clients": args.clients}
+    for source in args.sources.split(","):
+        what = (
+            f"the embedded platform under {args.rate:g} orders/s through the gateway"
+            if source == "platform"
+            else f"synthetic {args.hz:g} Hz depth diffs (10 levels a side)"
+        )
+        print(
+            f"source: {what}, stream {STREAM}; {args.clients} python-socketio clients in "
+            f"{args.procs} processes; {os.cpu_count()} CPUs on this machine, shared",
+            flush=True,
+        )
+        run: dict[str, Any] = {"order_rate": args.rate} if source == "platform" else {"hz": args.hz}
+        for mode in args.modes.split(","):
+            run[mode] = run_mode(mode, source, args)
+            _print(mode, run[mode])
+        if "fanout" in run and "baseline" in run:
+            _compare(run, source)
+        figures[source] = run
     write_result("realtime_fanout", figures)
 
 
