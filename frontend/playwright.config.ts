@@ -7,7 +7,8 @@ import { defineConfig } from "@playwright/test";
  */
 export default defineConfig({
   testDir: "e2e",
-  outputDir: "test-results",
+  // PW_OUTPUT_DIR: a run of its own where two runs share the tree (each clears its dir)
+  outputDir: process.env.PW_OUTPUT_DIR ?? "test-results",
   globalSetup: "./e2e/global-setup.ts",
   fullyParallel: false,
   workers: 1,
