@@ -35,7 +35,9 @@ class User:
 
 @pytest.fixture
 def up(tmp_path: Path) -> Iterator[BurencyUp]:
-    running = BurencyUp(tmp_path / "var", free_port(), tmp_path / "up.log")
+    # empty books without a reference price: the traders here set their own prices
+    running = BurencyUp(tmp_path / "var", free_port(), tmp_path / "up.log",
+                        env={"BURENCY_LIVE_MARKETS": "false"})  # fmt: skip
     try:
         yield running.start()
     finally:
@@ -131,7 +133,7 @@ def _spot(http: httpx.Client, who: User) -> dict[str, str]:
 
 def test_sigkill_while_trading_loses_nothing_and_the_books_agree(up: BurencyUp) -> None:
     with httpx.Client(base_url=up.url, timeout=10) as http:
-        _, buyer, seller = _funded(http, up)
+        ops, buyer, seller = _funded(http, up)
     acked = _trade_until_killed(up, buyer, seller)
     up.start()  # same data directory: the engine recovers from its snapshot + journal
     with httpx.Client(base_url=up.url, timeout=10) as http:
@@ -153,6 +155,12 @@ def test_sigkill_while_trading_loses_nothing_and_the_books_agree(up: BurencyUp) 
                        for free in _spot(http, w).values())  # fmt: skip
 
         eventually_sync(all_back, "every spot balance to move back to funding")
+
+        def banking_credited() -> bool:  # spot is empty at once; banking credits a moment later
+            report = http.get(f"{BANK}/admin/reconciliation", headers=ops.headers).json()
+            return bool(report["ok"])
+
+        eventually_sync(banking_credited, "banking to credit every transfer back to funding")
     up.stop()
     code, out = _reconcile(up.data_dir)
     report = json.loads(out)

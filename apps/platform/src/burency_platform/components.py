@@ -7,6 +7,7 @@ and its route in the gateway's table.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -28,6 +29,7 @@ from burency_files.settings import FilesSettings
 from burency_notifications.component import NotificationsComponent
 from burency_notifications.component import build_component as build_notifications
 from burency_notifications.settings import NotificationsSettings
+from burency_platform.liquidity_funding import BOT_USER_ID
 from burency_platform.settings import PlatformSettings
 from burency_trading.component import TradingComponent
 from burency_trading.component import build_component as build_trading
@@ -131,13 +133,27 @@ def embedded_trading(
     settings: PlatformSettings,
     identity_secret: bytes,
     realtime: RealtimePublisher | None = None,
+    fund_liquidity_bot: Callable[[], Awaitable[None]] | None = None,
 ) -> TradingComponent:
     """Trading: its projection on its own SQLite file, its journal and snapshots beside it;
-    market data and private updates published to ``realtime`` (the gateway's hub)."""
+    market data and private updates published to ``realtime`` (the gateway's hub). With
+    ``live_markets`` (the default), simulated reference prices and the liquidity bot,
+    trading as the platform's bot account and funded by ``fund_liquidity_bot``."""
+    live: dict[str, object] = {}
+    if settings.live_markets:
+        # the source stays configurable (simulated by default, or ccxt:<id>); the bot is on
+        # unless BURENCY_LIQUIDITY_BOT=false, as the platform's own account
+        live = {"marketdata_enabled": True, "liquidity_bot_user": BOT_USER_ID}
     trading_settings = load_settings(
         TradingSettings,
         mode=RunMode.EMBEDDED,
         database_url=settings.sqlite_url("trading"),
         journal_dir=settings.data_dir / "trading",
+        **live,
     )
-    return build_trading(trading_settings, identity_secret=identity_secret, realtime=realtime)
+    return build_trading(
+        trading_settings,
+        identity_secret=identity_secret,
+        realtime=realtime,
+        fund_liquidity_bot=fund_liquidity_bot if settings.live_markets else None,
+    )

@@ -31,6 +31,7 @@ from burency_platform.components import (
     embedded_users,
 )
 from burency_platform.lifespan import serve_lifespan
+from burency_platform.liquidity_funding import LiquidityBotFunding
 from burency_platform.settings import PlatformSettings
 
 __all__ = ["Platform", "build_platform", "demo_admin_banner"]
@@ -110,11 +111,27 @@ def build_platform(settings: PlatformSettings) -> Platform:
         transport=httpx.ASGITransport(app=auth.app), base_url="http://auth"
     )
     realtime = RealtimeRelay()  # the gateway's hub, once the gateway exists (below)
-    trading = embedded_trading(settings, identity_secret, realtime)
+    funding: list[LiquidityBotFunding] = []  # needs banking, built after trading (below)
+
+    async def fund_liquidity_bot() -> None:
+        await funding[0]()
+
+    trading = embedded_trading(settings, identity_secret, realtime, fund_liquidity_bot)
     trading_client = httpx.AsyncClient(  # banking's reconciliation asks trading's positions
         transport=httpx.ASGITransport(app=trading.app), base_url="http://trading"
     )
     banking = embedded_banking(settings, identity_secret, auth_client, trading_client)
+
+    async def spot_assets(user_id: str) -> set[str]:
+        held = await trading.handle.query(lambda engine: engine.balances(user_id))
+        return {asset for asset, (free, locked) in held.items() if free + locked > 0}
+
+    funding.append(
+        LiquidityBotFunding(
+            auth, banking.app, identity_secret, settings.data_dir / "liquidity-bot-funding.json",
+            spot_assets,
+        )
+    )  # fmt: skip
     components: list[ServiceComponent] = [auth, users, files, notifications, banking, trading]
     bus = InMemoryBus()
     for component in components:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
+
 from burency_gateway.settings import GatewaySettings
 
 __all__ = ["PlatformSettings"]
@@ -14,6 +16,12 @@ class PlatformSettings(GatewaySettings):
 
     data_dir: Path = Path("var")
     log_json: bool = False
+    live_markets: bool = Field(
+        default=True,
+        description="a simulated reference price per market and the liquidity bot quoting "
+        "around it, funded with demo money through banking: a new install has live books. "
+        "Off: the markets are empty and accept any price (BURENCY_LIVE_MARKETS=false)",
+    )
 
     @property
     def public_url(self) -> str:

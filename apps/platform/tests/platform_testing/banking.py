@@ -85,9 +85,11 @@ async def with_2fa(client: httpx.AsyncClient, email: str) -> Person:
     return person
 
 
-async def admin(built: Platform, client: httpx.AsyncClient) -> Person:
-    await bootstrap.create_admin(built.auth.context, email="ops@example.com", password=PASSWORD)
-    return await sign_in(client, "ops@example.com", register=False)
+async def admin(
+    built: Platform, client: httpx.AsyncClient, email: str = "ops@example.com"
+) -> Person:
+    await bootstrap.create_admin(built.auth.context, email=email, password=PASSWORD)
+    return await sign_in(client, email, register=False)
 
 
 async def post(client: httpx.AsyncClient, path: str, who: Person, body: Any = None,

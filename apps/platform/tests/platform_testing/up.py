@@ -26,15 +26,18 @@ __all__ = ["BurencyUp", "mailed_token"]
 class BurencyUp:
     """One ``burency up`` process on ``port`` with its data in ``data_dir``."""
 
-    def __init__(self, data_dir: Path, port: int, log: Path) -> None:
+    def __init__(
+        self, data_dir: Path, port: int, log: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.data_dir, self.port, self.log = data_dir, port, log
+        self.env = dict(env or {})
         self.url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen[bytes] | None = None
         self._log_from = 0
 
     def start(self) -> BurencyUp:
         env = {k: v for k, v in os.environ.items() if not k.startswith("BURENCY_")}
-        env.update(BURENCY_PORT=str(self.port), BURENCY_DATA_DIR=str(self.data_dir))
+        env.update(BURENCY_PORT=str(self.port), BURENCY_DATA_DIR=str(self.data_dir), **self.env)
         self._log_from = self.log.stat().st_size if self.log.exists() else 0
         cli = Path(sys.executable).parent / "burency"
         with self.log.open("ab") as out:
