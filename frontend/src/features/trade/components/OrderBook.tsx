@@ -56,7 +56,13 @@ export function OrderBook({
   const spread = bestBid && bestAsk ? D.toString(D.sub(bestAsk, bestBid)) : null;
 
   return (
-    <section className="panel book" aria-labelledby="book-title" data-book-live={live} data-update-id={book?.lastUpdateId ?? ""}>
+    <section
+      className="panel book"
+      aria-labelledby="book-title"
+      data-book-live={live}
+      data-update-id={book?.lastUpdateId ?? ""}
+      data-gaps={sync.gaps}
+    >
       <header className="panel__head">
         <h2 id="book-title">Order book</h2>
         <label className="book__group">
