@@ -143,3 +143,23 @@ test("a user who has not verified yet is told so and can have the link sent agai
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/settings\/sessions$/);
 });
+
+test("a refresh token used elsewhere ends the session here, and the user is told why", async ({ page, request }) => {
+  const email = await verifiedUser(request, "stolen");
+  await signIn(page, email);
+  await expect(page).toHaveURL(/\/wallet$/);
+  // someone copies the stored refresh token and uses it twice (rotating it away)
+  const stolen = await page.evaluate(() => window.localStorage.getItem("burency.refreshToken"));
+  const first = await request.post("/api/auth/v1/token/refresh", { data: { refreshToken: stolen } });
+  expect(first.status()).toBe(200);
+  const next = ((await first.json()) as { refreshToken: string }).refreshToken;
+  expect((await request.post("/api/auth/v1/token/refresh", { data: { refreshToken: next } })).status()).toBe(200);
+  // the app presents its (now old) token at the next start: reuse is detected
+  await page.reload();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("alert")).toContainText("signed out everywhere");
+  expect(await page.evaluate(() => window.localStorage.getItem("burency.refreshToken"))).toBeNull();
+  // and the thief's tokens died with the session
+  const thief = await request.post("/api/auth/v1/token/refresh", { data: { refreshToken: next } });
+  expect(thief.status()).toBe(401);
+});
