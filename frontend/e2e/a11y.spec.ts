@@ -53,3 +53,18 @@ test("signing in works with the keyboard alone", async ({ page, request }) => {
   await page.keyboard.press("Escape");
   await expect(page.getByRole("list", { name: "Account" })).toHaveCount(0);
 });
+
+test("the dark theme keeps enough contrast", async ({ page, request }) => {
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.goto("/register");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.locator("[data-field-error]").first()).toBeVisible();
+  expect(await violations(page), "/register").toEqual([]);
+  const email = await verifiedUser(request, "dark");
+  await signIn(page, email);
+  await expect(page.locator('tr[data-asset="AED"]')).toBeVisible();
+  expect(await violations(page), "/wallet").toEqual([]);
+  await page.goto("/dev/mailbox");
+  await expect(page.locator("main h1")).toBeVisible();
+  expect(await violations(page), "/dev/mailbox").toEqual([]);
+});
