@@ -12,7 +12,10 @@ Events a client sends (each answered through its acknowledgement):
 * ``unsubscribe`` ``{"streams": [...]}`` → ``{"result": [<streams still joined>]}``.
 * ``snapshot`` ``{"stream": <name>}`` → ``{"result": {"stream", "data"}}``: a fresh
   snapshot of a diff-depth stream the socket is subscribed to, to resync after a gap.
-  At most :data:`SNAPSHOT_BURST` at once, then one per second per socket.
+  Snapshots, on subscribe or asked, cost a socket one of its :data:`SNAPSHOT_BURST`
+  tokens, which come back at one a second: a client cannot make the trading service
+  answer a snapshot per subscribe in a loop (beyond its tokens, the ``snapshot`` event
+  says ``SNAPSHOT_RATE_LIMITED``; the client asks again later).
 
 Errors are ``{"error": {"code", "message"}}``: ``INVALID_STREAMS``, ``TOO_MANY_STREAMS``,
 ``NOT_SUBSCRIBED``, ``NOT_A_DEPTH_STREAM``, ``SNAPSHOT_RATE_LIMITED``,
@@ -36,7 +39,7 @@ __all__ = ["MAX_STREAMS_PER_SOCKET", "SNAPSHOT_BURST", "SNAPSHOT_EVENT", "Stream
 
 MAX_STREAMS_PER_SOCKET = 50
 SNAPSHOT_EVENT = "snapshot"
-SNAPSHOT_BURST = 5
+SNAPSHOT_BURST = 20
 SNAPSHOT_REFILL_PER_SECOND = 1.0
 
 
@@ -115,10 +118,19 @@ class StreamSubscriptions:
             await asyncio.gather(*(self._push_snapshot(sid, s, ticket) for s in depth))
         return {"result": sorted(joined)}
 
+    async def _allowed(self, sid: str) -> bool:
+        """Take one of the socket's snapshot tokens, if it has one."""
+        session: dict[str, Any] = await self._server.get_session(sid)
+        now = self._monotonic()
+        bucket: _Bucket = session.setdefault("snapshot_bucket", _Bucket(now))
+        return bucket.take(now)
+
     async def _push_snapshot(self, sid: str, stream: StreamName, ticket: int) -> None:
         assert self._snapshots is not None
         message: dict[str, Any] = {"stream": stream.name}
         try:
+            if not await self._allowed(sid):
+                raise SnapshotUnavailable("SNAPSHOT_RATE_LIMITED", "too many snapshots")
             message["data"] = await self._snapshots.get(stream.market_symbol, ticket)
         except SnapshotUnavailable as exc:
             message.update(_error(exc.code, exc.message))
@@ -143,10 +155,8 @@ class StreamSubscriptions:
         session: dict[str, Any] = await self._server.get_session(sid)
         if stream.name not in session.get("streams", ()):
             return _error("NOT_SUBSCRIBED", "subscribe to the stream first")
-        now = self._monotonic()
-        bucket: _Bucket = session.setdefault("snapshot_bucket", _Bucket(now))
-        if not bucket.take(now):
-            return _error("SNAPSHOT_RATE_LIMITED", "at most one snapshot a second")
+        if not await self._allowed(sid):
+            return _error("SNAPSHOT_RATE_LIMITED", "too many snapshots: one a second")
         try:
             snapshot = await self._snapshots.get(stream.market_symbol, self._snapshots.ticket())
         except SnapshotUnavailable as exc:

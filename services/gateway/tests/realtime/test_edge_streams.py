@@ -162,10 +162,10 @@ async def test_snapshot_requests_need_a_subscription_and_are_limited(
             assert answer["error"]["code"] == "NOT_SUBSCRIBED"
             answer = await client.call("snapshot", {"stream": "btcaed@trade"}, timeout=10)
             assert answer["error"]["code"] == "NOT_A_DEPTH_STREAM"
-            await client.call("subscribe", {"streams": [STREAM]}, timeout=10)
+            await client.call("subscribe", {"streams": [STREAM]}, timeout=10)  # one token
             answers = [
                 await client.call("snapshot", {"stream": STREAM}, timeout=10)
-                for _ in range(SNAPSHOT_BURST + 1)
+                for _ in range(SNAPSHOT_BURST)
             ]
             expected = {"result": {"stream": STREAM, "data": market.depth()}}
             assert all(a == expected for a in answers[:-1])
@@ -206,3 +206,23 @@ async def test_private_updates_reach_only_their_owner(settings: GatewaySettings)
         finally:
             await owner.disconnect()
             await other.disconnect()
+
+
+async def test_subscribing_in_a_loop_does_not_fetch_a_snapshot_each_time(
+    settings: GatewaySettings,
+) -> None:
+    market = FakeMarket()
+    async with edge(settings, market) as (_, url):
+        client = socketio.AsyncClient()
+        snapshots = collector(client, "snapshot")
+        await client.connect(url, wait_timeout=10)
+        try:
+            for _ in range(SNAPSHOT_BURST + 3):
+                await client.call("subscribe", {"streams": [STREAM]}, timeout=10)
+                await client.call("unsubscribe", {"streams": [STREAM]}, timeout=10)
+            got = [await received(snapshots) for _ in range(SNAPSHOT_BURST + 3)]
+            assert ["data" in m for m in got] == [True] * SNAPSHOT_BURST + [False] * 3
+            assert got[-1]["error"]["code"] == "SNAPSHOT_RATE_LIMITED"
+            assert market.depth_requests == SNAPSHOT_BURST
+        finally:
+            await client.disconnect()
