@@ -112,3 +112,26 @@ describe("Session", () => {
     expect(session.getState().status).toBe("signedOut");
   });
 });
+
+describe("Session timers", () => {
+  it("plans the silent refresh a minute before the access token expires, and cancels it on sign-out", () => {
+    const planned: number[] = [];
+    const cleared: unknown[] = [];
+    const storage = memoryStorage();
+    const session = new Session({
+      fetch: vi.fn(),
+      storage,
+      withLock: (fn) => fn(),
+      setTimer: (_fn, ms) => {
+        planned.push(ms);
+        return planned.length;
+      },
+      clearTimer: (handle) => cleared.push(handle),
+    });
+    session.signIn(pair(2), "a@example.com");
+    expect(planned).toEqual([840_000]);
+    session.signOut(null);
+    expect(cleared).toEqual([1]);
+    expect(storage.getItem(REFRESH_KEY)).toBeNull();
+  });
+});
