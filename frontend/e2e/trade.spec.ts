@@ -150,3 +150,40 @@ test("mobile viewport: the trade page fits a phone and switches between chart, b
   await shot(page, "trade-mobile");
   await phone.close();
 });
+
+test("an order filled by someone else leaves open orders and shows in trade history without a reload", async ({
+  page,
+  request,
+}) => {
+  const book = await depth(request, BTCAED);
+  test.skip(!book.asks.length, "no liquidity bot quoting in this platform (empty book)");
+  const trader = await fundedTrader(request, "resting", "1000");
+  await signIn(page, trader.email);
+  await expect(page).toHaveURL(/\/wallet$/);
+  await page.goto("/trade/BTC-AED");
+  await expect(page.locator('[data-book-live="true"]')).toBeVisible();
+  const price = quietBidPrice(book, "100000.00");
+  const quantity = quantityWorth(25n, price);
+  await page.getByLabel("Price (AED)", { exact: true }).fill(price);
+  await page.getByLabel("Amount (BTC)", { exact: true }).fill(quantity);
+  await page.getByRole("button", { name: "Buy BTC" }).click();
+  await expect(page.getByTestId("orders-open").locator('tr[data-status="NEW"]')).toHaveCount(1);
+
+  // someone else buys BTC from the bot, then sells it into our bid
+  const seller = await fundedTrader(request, "seller", "1000");
+  const ask = (await depth(request, BTCAED)).asks[0]?.[0] ?? price;
+  const buyAt = fromCents((cents(ask) * 1005n) / 1000n);
+  await placeOrder(request, seller.token, {
+    symbol: BTCAED, side: "BUY", type: "LIMIT", timeInForce: "IOC", price: buyAt, quantity: quantityWorth(60n, buyAt),
+  });
+  await placeOrder(request, seller.token, {
+    symbol: BTCAED, side: "SELL", type: "LIMIT", timeInForce: "IOC", price, quantity,
+  });
+
+  // the private stream (executionReport, outboundAccountPosition) refreshes the lists
+  await expect(page.getByTestId("orders-open")).toContainText("No open orders.");
+  await expect(page.locator('tr[data-balance-asset="BTC"] [data-col="free"]')).toHaveText(quantity.padEnd(10, "0"));
+  await page.getByRole("tab", { name: "Trade history" }).click();
+  await expect(page.getByTestId("orders-trades").locator("tr[data-trade-id]")).toHaveCount(1);
+  await expect(page.getByTestId("orders-trades")).toContainText("Maker");
+});
