@@ -6,6 +6,7 @@ holds), and a user's order fills against it; a restart funds nothing twice."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ async def _every_book_quoted(client: Any) -> bool:
     answer = await client.get(f"{TRADE}/ticker/bookTicker")
     assert answer.status_code == 200, answer.text
     quoted = {t["symbol"].replace("/", "") for t in answer.json()
-              if float(t["bidQty"] or 0) > 0 and float(t["askQty"] or 0) > 0}  # fmt: skip
+              if Decimal(t["bidQty"] or 0) > 0 and Decimal(t["askQty"] or 0) > 0}  # fmt: skip
     return quoted == set(SYMBOLS)
 
 
@@ -56,6 +57,15 @@ async def test_the_bot_quotes_every_market_and_a_user_trades_with_it(
         ops = await admin(built, client)
         sources = await client.get(f"{TRADE}/admin/market-data/sources", headers=ops.headers)
         assert sources.status_code == 200, sources.text
+        # no trade yet: the chart is the reference source's, and says so
+        chart = await client.get(f"{TRADE}/klines", params={"symbol": "BTCAED", "interval": "1m",
+                                                            "limit": 30})  # fmt: skip
+        assert chart.headers.get("X-Burency-Klines-Source") == "reference"
+        rows = chart.json()
+        assert len(rows) == 30
+        assert all(Decimal(r[3]) <= Decimal(r[1]) <= Decimal(r[2]) for r in rows)  # l <= o <= h
+        assert rows == sorted(rows)
+        assert rows[-1][0] - rows[0][0] == 29 * 60_000
 
         buyer = await sign_in(client, "buyer@example.com")
         await fiat_funded(client, buyer, ops, "50000.00")
@@ -74,6 +84,9 @@ async def test_the_bot_quotes_every_market_and_a_user_trades_with_it(
         order = await client.post(f"{TRADE}/orders", json=body, headers=buyer.headers)
         assert order.status_code == 201, order.text
         assert (order.json()["status"], order.json()["executedQty"]) == ("FILLED", "0.00100")
+        own = await client.get(f"{TRADE}/klines", params={"symbol": "BTCAED", "interval": "1m"})
+        assert "X-Burency-Klines-Source" not in own.headers  # traded: its own candles only
+        assert [(r[1], r[5]) for r in own.json()] == [(best_ask, "0.00100")]
 
         async def completed() -> bool:
             got = await client.get(f"{BANK}/transfers/trading/{moved.json()['id']}",

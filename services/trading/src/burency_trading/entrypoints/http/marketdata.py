@@ -30,6 +30,10 @@ from burency_trading.entrypoints.http.marketdata_schemas import (
 from burency_trading.entrypoints.http.schemas import OrderTypeIn
 from burency_trading.service.errors import invalid
 from burency_trading.service.marketdata.payloads import Formats
+from burency_trading.service.marketdata.reference_klines import (
+    KLINES_SOURCE_HEADER,
+    reference_rows,
+)
 from burency_trading.service.marketdata.sink import MarketDataSink
 
 __all__ = ["marketdata_router"]
@@ -95,6 +99,14 @@ def marketdata_router() -> APIRouter:
         if start_time is not None and end_time is not None and start_time > end_time:
             raise ValidationFailed("startTime is after endTime", code="VALIDATION_FAILED")
         rows = await _klines(sink, market, interval.value, (start_time, end_time), limit)
+        prices = getattr(getattr(request.app.state, "market_sources", None), "prices", None)
+        if not rows and prices is not None and not sink.data.recent.latest(market, 1):
+            fmt = sink.data.formats[market]  # never traded: its reference source's chart
+            reference = await reference_rows(prices, fmt, interval.value, start_time, limit)
+            if reference is not None:
+                answer = _answer(reference)
+                answer.headers[KLINES_SOURCE_HEADER] = "reference"
+                return answer
         return _answer(rows)
 
     @router.get(
