@@ -10,10 +10,11 @@ test("AED deposit: the user gets bank details, an admin approves it, the user mo
   await signIn(page, email);
   await expect(page).toHaveURL(/\/wallet$/);
 
-  await page.getByLabel("Amount (AED)").fill("1000.005");
+  const depositForm = page.getByRole("region", { name: "Deposit AED" });
+  await depositForm.getByLabel("Amount (AED)").fill("1000.005");
   await page.getByRole("button", { name: "Get bank details" }).click();
-  await expect(page.getByText("at most 2 decimals")).toBeVisible();
-  await page.getByLabel("Amount (AED)").fill("1000");
+  await expect(depositForm.getByText("at most 2 decimals")).toBeVisible();
+  await depositForm.getByLabel("Amount (AED)").fill("1000");
   await page.getByRole("button", { name: "Get bank details" }).click();
   const reference = (await page.getByTestId("deposit-reference").textContent()) ?? "";
   expect(reference).not.toBe("");

@@ -86,7 +86,7 @@ export function Layout() {
           {state.status === "signedIn" ? (
             <>
               <NavLink to="/wallet">Wallet</NavLink>
-              {staff ? <NavLink to="/admin/deposits">Admin</NavLink> : null}
+              {staff ? <NavLink to="/admin">Admin</NavLink> : null}
             </>
           ) : null}
         </nav>

@@ -1,4 +1,4 @@
-import { createBrowserRouter } from "react-router";
+import { createBrowserRouter, Navigate } from "react-router";
 import { ForgotPasswordPage } from "../features/auth/components/ForgotPasswordPage";
 import { LoginPage } from "../features/auth/components/LoginPage";
 import { HomePage } from "../features/markets/components/HomePage";
@@ -52,6 +52,7 @@ export function createAppRouter() {
             {
               element: <RequireRole roles={["admin", "compliance"]} />,
               children: [
+                { path: "admin", element: <Navigate to="/admin/deposits" replace /> },
                 { path: "admin/deposits", lazy: adminDeposits },
                 { path: "admin/withdrawals", lazy: adminWithdrawals },
               ],
