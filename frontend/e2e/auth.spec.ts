@@ -44,7 +44,7 @@ test("enrol 2FA with the QR code, then sign in with a code", async ({ page, requ
   await expect(page).toHaveURL(/\/wallet$/);
 
   await page.getByRole("button", { name: new RegExp(email) }).click();
-  await page.getByRole("link", { name: "Two-factor authentication" }).click();
+  await page.getByRole("list", { name: "Account" }).getByRole("link", { name: "Two-factor authentication" }).click();
   await page.getByRole("button", { name: "Set up two-factor authentication" }).click();
   await expect(page.getByRole("img", { name: "QR code of your authenticator secret" })).toBeVisible();
   const secret = (await page.getByTestId("totp-secret").textContent()) ?? "";
