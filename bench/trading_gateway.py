@@ -114,6 +114,7 @@ def _server(pythonpath: str | None) -> Iterator[Server]:
             BURENCY_PORT=str(port),
             BURENCY_DATA_DIR=str(Path(data) / "var"),
             BURENCY_RATE_LIMITS=RATE_LIMITS,
+            BURENCY_LIVE_MARKETS="false",  # the load sets its own prices on empty books
             BENCH_READY=str(ready),
             BENCH_USERS=USERS,
         )
