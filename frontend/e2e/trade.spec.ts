@@ -121,6 +121,15 @@ test("a limit buy that crosses the liquidity bot's best ask fills and shows in t
   const best = page.getByTestId("book-asks").locator("[data-price]").last();
   const ask = (await best.getAttribute("data-price")) ?? "";
   await best.click();
+  await expect(page.getByLabel("Price (AED)", { exact: true })).toHaveValue(ask);
+  // post-only at the ask would take: the engine refuses, the sentence sits by the price
+  await page.getByLabel("Amount (BTC)", { exact: true }).fill(quantityWorth(20n, ask));
+  await page.getByLabel("Post-only").check();
+  await page.getByRole("button", { name: "Buy BTC" }).click();
+  await expect(page.locator('[data-field-error="price"]')).toHaveText(
+    "A post-only order at this price would trade at once: it was not placed.",
+  );
+  await page.getByLabel("Post-only").uncheck();
   const price = fromCents((cents(ask) * 1005n) / 1000n);
   await page.getByLabel("Price (AED)", { exact: true }).fill(price);
   await page.getByLabel("Time in force").selectOption("IOC");
