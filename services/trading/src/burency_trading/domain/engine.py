@@ -165,6 +165,16 @@ class Engine:
             views.extend(mine[oid].view() for oid in sorted(mine))
         return views
 
+    def all_open_orders(self) -> list[OrderView]:
+        """Every open order of every user (resting and waiting stops), by order id: what
+        the books are made of (the market-data sink primes itself from it)."""
+        orders = self._st.orders
+        return [orders[oid].view() for oid in sorted(orders)]
+
+    def last_prices(self) -> dict[str, int]:
+        """Market -> last trade price (ticks; 0: none yet)."""
+        return {symbol: m.last_price for symbol, m in sorted(self._st.markets.items())}
+
     def order(self, order_id: int) -> OrderView | None:
         """An OPEN order (resting or waiting stop); None once it ended (see the events)."""
         found = self._st.orders.get(order_id)

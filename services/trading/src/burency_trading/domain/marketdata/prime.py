@@ -2,9 +2,8 @@
 
 :func:`read_engine` runs on the engine's thread (``runner.query`` / ``attach_sink``):
 between two batches it copies what the books are made of (every open order: resting
-ones and waiting stops) and the seq they are as of. The engine has no public query for
-"every open order of every user", so this reads its state directly, read-only, like its
-own queries do.
+ones and waiting stops) and the seq they are as of, through the engine's read-only
+queries.
 """
 
 from __future__ import annotations
@@ -26,10 +25,9 @@ class EnginePrime:
 
 
 def read_engine(engine: Engine) -> EnginePrime:
-    state = engine._st  # read-only, on the engine thread
     return EnginePrime(
         seq=engine.last_seq,
         markets=engine.markets(),
-        orders=[state.orders[oid].view() for oid in sorted(state.orders)],
-        last_prices={symbol: m.last_price for symbol, m in state.markets.items()},
+        orders=engine.all_open_orders(),
+        last_prices=engine.last_prices(),
     )
