@@ -17,8 +17,10 @@ test("register, read the mail in the dev mailbox, verify, sign in and see the ba
 
   await page.getByRole("link", { name: "Open the dev mailbox" }).click();
   await expect(page.getByText("EMBEDDED MODE ONLY")).toBeVisible();
+  await page.getByLabel("Filter by recipient or subject").fill(email);
   const mail = page.locator(`[data-mail-to="${email}"]`).filter({ hasText: /verify/i }).first();
   await expect(mail).toBeVisible();
+  await expect(page.locator("[data-mail-to]").filter({ hasNotText: email })).toHaveCount(0);
   await shot(page, "mailbox");
   await mail.getByRole("link", { name: /verify-email/ }).click();
   await expect(page.getByText("Your e-mail address is verified.")).toBeVisible();

@@ -22,6 +22,7 @@ function appPath(link: string): string | null {
 export function MailboxPage() {
   const api = useApi();
   const [openId, setOpenId] = useState<string | null>(null);
+  const [filter, setFilter] = useState("");
   const mails = useQuery({
     queryKey: ["dev-mailbox"],
     queryFn: () => mailboxApi.list(api),
@@ -29,6 +30,10 @@ export function MailboxPage() {
     retry: false,
   });
   const problem = mails.error ? asProblem(mails.error) : null;
+  const needle = filter.trim().toLowerCase();
+  const shown = (mails.data?.items ?? []).filter(
+    (m) => !needle || `${m.to ?? ""} ${m.subject}`.toLowerCase().includes(needle),
+  );
   return (
     <section className="card card--wide mailbox" aria-labelledby="mailbox-title">
       <div className="dev-banner" role="note">
@@ -40,6 +45,10 @@ export function MailboxPage() {
         <h1 id="mailbox-title">Mailbox</h1>
         <span className="muted">{mails.isFetching ? "checking…" : "refreshes every 2 s"}</span>
       </div>
+      <div className="field">
+        <label htmlFor="mailbox-filter">Filter by recipient or subject</label>
+        <input id="mailbox-filter" type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />
+      </div>
       {problem ? (
         <p role="alert" className="form-message form-message--error">
           {problem.status === 404
@@ -47,9 +56,11 @@ export function MailboxPage() {
             : problemMessage(problem)}
         </p>
       ) : null}
-      {mails.data?.items.length === 0 ? <p className="muted">No e-mails yet.</p> : null}
+      {mails.data && shown.length === 0 ? (
+        <p className="muted">{needle ? "No e-mail matches." : "No e-mails yet."}</p>
+      ) : null}
       <ul className="list">
-        {mails.data?.items.map((mail) => (
+        {shown.map((mail) => (
           <li key={mail.id} className="mail" data-mail-to={mail.to ?? ""}>
             <button
               type="button"
