@@ -67,6 +67,7 @@ test("mobile viewport: the sign-in page and the wallet fit a phone", async ({ br
   await signIn(page, email);
   await expect(page.getByRole("heading", { name: "Wallet" })).toBeVisible();
   await expect(page.locator('tr[data-asset="AED"]')).toBeVisible();
+  await expect(page.getByTestId("withdraw-limits")).toContainText("Complete your profile (KYC level 1) to withdraw");
   // nothing wider than the phone: wide tables scroll inside their own box
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await shot(page, "mobile-wallet");

@@ -52,7 +52,7 @@ export function WithdrawPanel() {
         <p className="muted" data-testid="withdraw-limits">
           KYC level {aed.level}: today {formatAmount(aed.dailyUsed)} of {formatAmount(aed.daily)} AED, this month{" "}
           {formatAmount(aed.monthlyUsed)} of {formatAmount(aed.monthly)} AED.
-          {aed.daily === "0" ? " Complete your profile (KYC level 1) to withdraw." : null}
+          {/[1-9]/.test(aed.daily) ? null : " Complete your profile (KYC level 1) to withdraw."}
         </p>
       ) : null}
       <p className="muted">
