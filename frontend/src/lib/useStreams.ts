@@ -33,3 +33,25 @@ export function useStreams(names: readonly string[], onData: (stream: string, da
     return () => offs.forEach((off) => off());
   }, [client, key]);
 }
+
+/**
+ * Calls `onReconnect` when the connection comes back after it was lost (not on the first
+ * connect): messages sent meanwhile are lost, so what they would have changed is read again.
+ */
+export function useOnReconnect(onReconnect: () => void): void {
+  const client = useStreamClient();
+  const handler = useRef(onReconnect);
+  useEffect(() => {
+    handler.current = onReconnect;
+  });
+  useEffect(() => {
+    let wasDown = false;
+    return client.onStatus((status) => {
+      if (status === "disconnected") wasDown = true;
+      if (status === "connected" && wasDown) {
+        wasDown = false;
+        handler.current();
+      }
+    });
+  }, [client]);
+}

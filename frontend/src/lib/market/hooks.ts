@@ -1,12 +1,11 @@
+/** Public market data shared by the markets and trade pages (TanStack Query keys under "markets"). */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useApi } from "../auth/context";
 import { streamName } from "../socket";
-import { useStreams } from "../useStreams";
+import { useOnReconnect, useStreams } from "../useStreams";
 import { marketsApi, tickerFromStream, type Ticker } from "./api";
 
 const KEY = ["markets", "tickers"] as const;
-
-/** Public market data shared by the markets and trade pages (TanStack Query keys under "markets"). */
 
 /**
  * Every market's 24h ticker: the REST list first, then each `<sym>@ticker` stream message
@@ -24,6 +23,7 @@ export function useTickers() {
       rows?.map((row) => (row.symbol === message.s ? tickerFromStream(message, row) : row)),
     );
   });
+  useOnReconnect(() => void queryClient.invalidateQueries({ queryKey: KEY }));
   return query;
 }
 

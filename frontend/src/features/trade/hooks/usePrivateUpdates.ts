@@ -13,6 +13,7 @@ export function usePrivateUpdates(enabled: boolean): void {
   useEffect(() => {
     if (!enabled) return;
     let timer: number | null = null;
+    let wasDown = false;
     const refresh = () => {
       if (timer !== null) return;
       timer = window.setTimeout(() => {
@@ -25,7 +26,11 @@ export function usePrivateUpdates(enabled: boolean): void {
       client.on("executionReport", refresh),
       client.on("outboundAccountPosition", refresh),
       client.onStatus((status) => {
-        if (status === "connected") refresh();
+        if (status === "disconnected") wasDown = true;
+        if (status === "connected" && wasDown) {
+          wasDown = false;
+          refresh();
+        }
       }),
     ];
     return () => {

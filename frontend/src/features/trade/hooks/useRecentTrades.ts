@@ -1,8 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect } from "react";
 import { useApi } from "../../../lib/auth/context";
 import { streamName } from "../../../lib/socket";
-import { useStreamClient, useStreams } from "../../../lib/useStreams";
+import { useOnReconnect, useStreams } from "../../../lib/useStreams";
 import { tradeApi, type PublicTrade } from "../api/trade";
 
 const KEEP = 50;
@@ -18,7 +17,6 @@ interface TradeMessage {
 /** The market's newest trades, newest first: REST, then the `@trade` stream on top. */
 export function useRecentTrades(symbol: string) {
   const api = useApi();
-  const client = useStreamClient();
   const queryClient = useQueryClient();
   const key = ["trade", "public", symbol, "trades"];
   const query = useQuery({
@@ -38,12 +36,7 @@ export function useRecentTrades(symbol: string) {
     });
   });
   // trades published while disconnected are missed: read them again after a reconnect
-  useEffect(
-    () =>
-      client.onStatus((status) => {
-        if (status === "connected") void queryClient.invalidateQueries({ queryKey: ["trade", "public", symbol] });
-      }),
-    [client, queryClient, symbol],
-  );
+  // (the candles too: their query key is under the same prefix)
+  useOnReconnect(() => void queryClient.invalidateQueries({ queryKey: ["trade", "public", symbol] }));
   return query;
 }
