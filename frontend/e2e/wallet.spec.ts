@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { admin, expect, shot, signIn, test, verifiedUser } from "./fixtures";
+import { admin, apiToken, bearer, expect, shot, signIn, test, verifiedUser } from "./fixtures";
 
 test("AED deposit: the user gets bank details, an admin approves it, the user moves it to spot", async ({
   page,
@@ -72,4 +72,39 @@ test("mobile viewport: the sign-in page and the wallet fit a phone", async ({ br
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await shot(page, "mobile-wallet");
   await phone.close();
+});
+
+test("crypto deposit: the address with its QR code, confirmations counted, then credited", async ({ page, request }) => {
+  const email = await verifiedUser(request, "hodler");
+  await signIn(page, email);
+  await expect(page).toHaveURL(/\/wallet$/);
+  const panel = page.getByRole("region", { name: "Deposit crypto" });
+  await panel.getByLabel("Asset and network").selectOption({ label: "BTC on BTC" });
+  await expect(panel.getByRole("img", { name: "QR code of your BTC deposit address" })).toBeVisible();
+  const address = (await panel.getByTestId("deposit-address").textContent()) ?? "";
+  expect(address).not.toBe("");
+
+  // the simulated chain (staff-only dev endpoints): someone pays the address, blocks follow
+  const staff = bearer(await apiToken(request, admin().email, admin().password));
+  const chain = async (path: string, data: object) => {
+    const res = await request.post(`/api/banking/v1/dev/chain/${path}`, { headers: staff, data });
+    expect(res.ok(), await res.text()).toBe(true);
+  };
+  await chain("BTC/send", { address, amount: "0.015" });
+  await chain("BTC/mine", { blocks: 1 });
+  await chain("scan", {});
+  const deposits = panel.getByRole("list", { name: "Crypto deposits" });
+  await expect(async () => {
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await expect(deposits).toContainText("1/2 confirmations", { timeout: 1000 });
+  }).toPass();
+  await expect(deposits).toContainText("0.015 BTC");
+  await shot(page, "wallet-crypto-deposit");
+  await chain("BTC/mine", { blocks: 1 });
+  await chain("scan", {});
+  await expect(async () => {
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await expect(deposits).toContainText("credited", { timeout: 1000 });
+  }).toPass();
+  await expect(page.locator('tr[data-asset="BTC"] [data-col="funding-available"]')).toHaveText("0.015");
 });

@@ -48,4 +48,8 @@ export const walletApi = {
     unwrap(
       api.POST("/api/banking/v1/withdrawals/{withdrawal_id}/cancel", { params: { path: { withdrawal_id: id } } }),
     ),
+  depositAddress: (api: Api, asset: string, network: string) =>
+    unwrap(api.GET("/api/banking/v1/deposits/crypto/address", { params: { query: { asset, network } } })),
+  cryptoDeposits: (api: Api) =>
+    unwrap(api.GET("/api/banking/v1/deposits/crypto", { params: { query: { limit: 20 } } })),
 };

@@ -3,6 +3,7 @@ import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { formatAmount } from "../../../lib/format";
 import { FormMessage } from "../../../lib/ui/forms";
 import { useBalances } from "../hooks/useBalances";
+import { CryptoDepositPanel } from "./CryptoDepositPanel";
 import { DepositPanel } from "./DepositPanel";
 import { HistoryPanel } from "./HistoryPanel";
 import { TransferPanel } from "./TransferPanel";
@@ -55,6 +56,7 @@ export function WalletPage() {
       </section>
       <div className="grid-2">
         <DepositPanel />
+        <CryptoDepositPanel />
         <TransferPanel assets={balances.rows.map((r) => r.asset)} />
         <WithdrawPanel />
       </div>
