@@ -1,5 +1,5 @@
 import { expect, shot, signIn, test } from "./fixtures";
-import { depth, fundedTrader, placeOrder, quantityWorth, quietBidPrice, spotBalance, cents, fromCents } from "./tradeSupport";
+import { depth, fundedTrader, tallShot, placeOrder, quantityWorth, quietBidPrice, spotBalance, cents, fromCents } from "./tradeSupport";
 
 const BTCAED = "BTCAED";
 
@@ -61,7 +61,7 @@ test("trade page: the order book shows another user's order without a reload", a
   // a click on the level puts its price into the order form
   await level.click();
   await expect(page.getByLabel("Price (AED)", { exact: true })).toHaveValue(price);
-  await shot(page, "trade-book");
+  await tallShot(page, "trade-book");
 });
 
 test("a signed-in user places a limit buy, sees it in open orders and cancels it", async ({ page, request }) => {
@@ -94,7 +94,7 @@ test("a signed-in user places a limit buy, sees it in open orders and cancels it
   const orderId = await open.getAttribute("data-order-id");
   // the AED it locks shows in the pair's balances (pushed over the socket)
   await expect(page.locator('tr[data-balance-asset="AED"] [data-col="locked"]')).not.toHaveText("0.00");
-  await shot(page, "trade-desktop");
+  await tallShot(page, "trade-desktop");
 
   await page.getByRole("button", { name: `Cancel order ${orderId}` }).click();
   await expect(page.getByTestId("orders-open")).toContainText("No open orders.");
@@ -141,7 +141,7 @@ test("a limit buy that crosses the liquidity bot's best ask fills and shows in t
   await expect(page.locator('tr[data-balance-asset="BTC"] [data-col="free"]')).not.toHaveText("0.00000000");
   await expect(page.locator('tr[data-balance-asset="AED"] [data-col="free"]')).not.toHaveText("1,000.00");
   expect(await spotBalance(request, trader.token, "BTC")).toMatch(/^0\.0*[1-9]/);
-  await shot(page, "trade-filled");
+  await tallShot(page, "trade-filled");
 });
 
 test("mobile viewport: the trade page fits a phone and switches between chart, book and trades", async ({ browser }) => {

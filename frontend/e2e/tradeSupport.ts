@@ -4,7 +4,7 @@
  * user, and the book as REST sees it. Amounts stay decimal strings; the little price
  * arithmetic needed here is done on integer ticks.
  */
-import type { APIRequestContext } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 import { randomUUID } from "node:crypto";
 import { PASSWORD, admin, expect, verifiedUser } from "./fixtures";
 
@@ -109,4 +109,16 @@ export function quietBidPrice(book: Depth, fallback: string): string {
   if (ask) return fromCents((cents(ask) * 97n) / 100n);
   if (bid) return fromCents(cents(bid) + 1n);
   return fallback;
+}
+
+/**
+ * A screenshot of the whole page without fullPage's artefact (the sticky top bar drawn
+ * half-way down): the viewport grows to the page's height for the shot.
+ */
+export async function tallShot(page: Page, name: string): Promise<void> {
+  const size = page.viewportSize() ?? { width: 1280, height: 720 };
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: size.width, height: Math.min(2400, Math.max(size.height, height)) });
+  await page.screenshot({ path: `e2e/screenshots/${name}.png` });
+  await page.setViewportSize(size);
 }

@@ -15,11 +15,15 @@ export function RecentTrades({ rules }: { rules: MarketRules }) {
         <h2 id="trades-title">Recent trades</h2>
       </header>
       <div className="table-scroll trades__scroll">
-        <table className="table table--compact" data-testid="recent-trades">
+        <table
+          className="table table--compact"
+          data-testid="recent-trades"
+          aria-label={`Recent trades: price in ${rules.quoteAsset}, amount in ${rules.baseAsset}`}
+        >
           <thead>
             <tr>
-              <th scope="col">Price ({rules.quoteAsset})</th>
-              <th scope="col" className="num">Amount ({rules.baseAsset})</th>
+              <th scope="col">Price</th>
+              <th scope="col" className="num">Amount</th>
               <th scope="col" className="num">Time</th>
             </tr>
           </thead>
