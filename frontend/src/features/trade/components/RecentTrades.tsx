@@ -14,7 +14,7 @@ export function RecentTrades({ rules }: { rules: MarketRules }) {
       <header className="panel__head">
         <h2 id="trades-title">Recent trades</h2>
       </header>
-      <div className="table-scroll trades__scroll">
+      <div className="table-scroll trades__scroll" tabIndex={0} aria-label="Recent trades, scrollable">
         <table
           className="table table--compact"
           data-testid="recent-trades"

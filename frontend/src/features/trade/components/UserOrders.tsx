@@ -137,7 +137,14 @@ export function UserOrders({ rules, data, onChanged }: { rules: MarketRules; dat
       {!data.signedIn ? (
         <p className="muted">Sign in to see your orders.</p>
       ) : (
-        <div className="table-scroll" role="tabpanel" data-testid={`orders-${tab}`}>
+        <div
+          className="table-scroll"
+          role="tabpanel"
+          // a region that may scroll sideways must be reachable with the keyboard
+          tabIndex={0}
+          aria-label={tabs.find((t) => t.id === tab)?.label}
+          data-testid={`orders-${tab}`}
+        >
           <FormMessage message={message} />
           {tab === "open" ? (
             open.length ? <OrderRows orders={open} rules={rules} onCancel={(o) => cancel.mutate(o)} /> : <p className="muted">No open orders.</p>
