@@ -80,6 +80,8 @@ export function totp(secret: string, stepOffset = 0, now = Date.now()): string {
 }
 
 export async function shot(page: Page, name: string): Promise<void> {
+  // from the top: a full-page capture of a scrolled page draws the sticky bar mid-page
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true });
 }
 

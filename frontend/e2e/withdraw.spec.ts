@@ -1,12 +1,9 @@
+import type { APIRequestContext, Page } from "@playwright/test";
 import { PASSWORD, admin, apiToken, bearer, expect, shot, test, totp, verifiedUser } from "./fixtures";
 
-test("AED withdrawal with 2FA: limits shown, staff mark the bank transfer paid, the balance drops", async ({
-  page,
-  request,
-  browser,
-}) => {
-  // set-up through the API: KYC level 1, 2FA on, 1,000 AED deposited and approved
-  const email = await verifiedUser(request, "withdrawer");
+/** A verified user at KYC level 1 with 2FA on and 1,000 AED, set up through the API. */
+async function readyToWithdraw(request: APIRequestContext, prefix: string) {
+  const email = await verifiedUser(request, prefix);
   const token = await apiToken(request, email);
   const profile = await request.patch("/api/users/v1/profile", {
     headers: bearer(token),
@@ -42,18 +39,31 @@ test("AED withdrawal with 2FA: limits shown, staff mark the bank transfer paid, 
     })
     .not.toBe("0");
 
-  // the user signs in with a recovery code (this step's TOTP code is spent) ...
+  return { email, token, staff, secret, recoveryCodes };
+}
+
+async function signInWithRecoveryCode(page: Page, email: string, code: string): Promise<void> {
   await page.goto("/login");
   await page.getByLabel("E-mail address").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByLabel("Authentication code").fill(recoveryCodes[0] ?? "");
+  await page.getByLabel("Authentication code").fill(code);
   await page.getByRole("button", { name: "Verify and sign in" }).click();
   await expect(page).toHaveURL(/\/wallet$/);
+}
+
+test("AED withdrawal with 2FA: limits shown, staff mark the bank transfer paid, the balance drops", async ({
+  page,
+  request,
+  browser,
+}) => {
+  const { email, secret, recoveryCodes } = await readyToWithdraw(request, "withdrawer");
+  // the user signs in with a recovery code (this step's TOTP code is spent) ...
+  await signInWithRecoveryCode(page, email, recoveryCodes[0] ?? "");
   await expect(page.getByTestId("withdraw-limits")).toContainText("KYC level 1");
 
   // ... and withdraws; a wrong code is explained beside its input
-  const form = page.locator("section", { has: page.getByRole("heading", { name: "Withdraw AED" }) });
+  const form = page.getByRole("region", { name: "Withdraw", exact: true });
   await form.getByLabel("Amount (AED)").fill("100");
   await form.getByLabel("IBAN").fill("AE07 0331 2345 6789 0123 456");
   await form.getByLabel("Beneficiary name").fill("Mona Haddad");
@@ -88,4 +98,48 @@ test("AED withdrawal with 2FA: limits shown, staff mark the bank transfer paid, 
   }).toPass();
   await expect(mine).toContainText("FT26336ABC123");
   await expect(page.locator('tr[data-asset="AED"] [data-col="funding-available"]')).toHaveText("895.00");
+});
+
+test("crypto withdrawal: BTC to an address, broadcast by the chain worker, completed after confirmations", async ({
+  page,
+  request,
+}) => {
+  const { email, token, staff, secret, recoveryCodes } = await readyToWithdraw(request, "btc-out");
+  const chain = async (path: string, data: object) => {
+    const res = await request.post(`/api/banking/v1/dev/chain/${path}`, { headers: bearer(staff), data });
+    expect(res.ok(), await res.text()).toBe(true);
+    return res;
+  };
+  // 0.02 BTC arrives on the user's deposit address (two confirmations credit it)
+  const mine = await request.get("/api/banking/v1/deposits/crypto/address?asset=BTC&network=BTC", { headers: bearer(token) });
+  await chain("BTC/send", { address: ((await mine.json()) as { address: string }).address, amount: "0.02" });
+  await chain("BTC/mine", { blocks: 2 });
+  await chain("scan", {});
+  // somewhere to send it: the staff member's own deposit address
+  const theirs = await request.get("/api/banking/v1/deposits/crypto/address?asset=BTC&network=BTC", { headers: bearer(staff) });
+  const destination = ((await theirs.json()) as { address: string }).address;
+
+  await signInWithRecoveryCode(page, email, recoveryCodes[0] ?? "");
+  await expect(page.locator('tr[data-asset="BTC"] [data-col="funding-available"]')).toHaveText("0.02");
+  const form = page.getByRole("region", { name: "Withdraw", exact: true });
+  await form.getByLabel("A crypto address").check();
+  await form.getByLabel("Asset and network").selectOption({ label: "BTC on BTC" });
+  await expect(form.getByTestId("withdraw-limits")).toContainText("BTC");
+  await form.getByLabel("Amount (BTC)").fill("0.01");
+  await form.getByLabel("BTC address").fill(destination);
+  await form.getByLabel("2FA code").fill(totp(secret, 1));
+  await form.getByRole("button", { name: "Withdraw" }).click();
+  await expect(form.getByRole("status")).toContainText("Withdrawal of 0.01 BTC requested");
+  await shot(page, "wallet-crypto-withdrawal");
+
+  // the chain worker broadcasts it; blocks confirm it
+  await chain("scan", {});
+  await chain("BTC/mine", { blocks: 3 });
+  await chain("scan", {});
+  const mineList = page.getByRole("list", { name: "Withdrawals" }).getByRole("listitem").first();
+  await expect(async () => {
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await expect(mineList).toContainText("completed", { timeout: 1000 });
+  }).toPass();
+  await expect(mineList).toContainText(destination);
 });

@@ -7,6 +7,7 @@ import { RegisterPage } from "../features/auth/components/RegisterPage";
 import { ResetPasswordPage } from "../features/auth/components/ResetPasswordPage";
 import { VerifyEmailPage } from "../features/auth/components/VerifyEmailPage";
 import { Layout, NotFound } from "./Layout";
+import { RouteError } from "./RouteError";
 import { GuestOnly, RequireAuth, RequireRole } from "./guards";
 
 // Pages behind sign-in load on demand: the first paint needs only the auth pages.
@@ -27,6 +28,7 @@ export function createAppRouter() {
   return createBrowserRouter([
     {
       element: <Layout />,
+      errorElement: <RouteError />,
       hydrateFallbackElement: null,
       children: [
         { index: true, element: <HomePage /> },

@@ -44,6 +44,16 @@ export const walletApi = {
         body: { asset: "AED", ...body },
       }),
     ),
+  withdrawCrypto: (
+    api: Api,
+    body: { asset: string; network: string; address: string; amount: string; totpCode: string },
+  ) =>
+    unwrap(
+      api.POST("/api/banking/v1/withdrawals/crypto", {
+        params: { header: { "Idempotency-Key": idempotencyKey() } },
+        body,
+      }),
+    ),
   cancelWithdrawal: (api: Api, id: string) =>
     unwrap(
       api.POST("/api/banking/v1/withdrawals/{withdrawal_id}/cancel", { params: { path: { withdrawal_id: id } } }),

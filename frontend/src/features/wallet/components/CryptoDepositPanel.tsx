@@ -6,14 +6,7 @@ import { formatAmount, formatTime } from "../../../lib/format";
 import { FormMessage } from "../../../lib/ui/forms";
 import { QrCode } from "../../../lib/ui/QrCode";
 import { walletApi } from "../api/wallet";
-
-/** The chains banking watches (flow_defaults.DEFAULT_CHAIN_RULES; the API has no list). */
-const CHAINS = [
-  { asset: "BTC", network: "BTC" },
-  { asset: "ETH", network: "ETH" },
-  { asset: "USDT", network: "ERC20" },
-  { asset: "USDT", network: "TRC20" },
-] as const;
+import { CHAINS } from "../hooks/chains";
 
 /** A deposit address per asset and network (with its QR code) and the deposits seen on chain. */
 export function CryptoDepositPanel() {

@@ -6,27 +6,46 @@ import { useApi } from "../../../lib/auth/context";
 import { formatAmount, isPositiveDecimal } from "../../../lib/format";
 import { Field, FormMessage, useFormErrors } from "../../../lib/ui/forms";
 import { walletApi } from "../api/wallet";
+import { CHAINS } from "../hooks/chains";
 
-/** AED to a bank account by IBAN, with the limits of the user's KYC level and a 2FA code. */
+type Destination = "bank" | "crypto";
+
+/**
+ * A withdrawal to a bank account (AED, by IBAN) or to a crypto address, within the
+ * limits of the user's KYC level and with a 2FA code.
+ */
 export function WithdrawPanel() {
   const api = useApi();
   const queryClient = useQueryClient();
+  const [destination, setDestination] = useState<Destination>("bank");
+  const [chainIndex, setChainIndex] = useState(0);
   const [amount, setAmount] = useState("");
   const [iban, setIban] = useState("");
   const [beneficiaryName, setBeneficiaryName] = useState("");
+  const [address, setAddress] = useState("");
   const [totpCode, setTotpCode] = useState("");
   const [invalid, setInvalid] = useState(false);
-  const errors = useFormErrors(["amount", "iban", "beneficiaryName", "totpCode"]);
+  const errors = useFormErrors(["amount", "iban", "beneficiaryName", "address", "totpCode"]);
+  const chain = CHAINS[chainIndex] ?? CHAINS[0];
+  const asset = destination === "bank" ? "AED" : chain.asset;
   const limits = useQuery({ queryKey: ["wallet", "limits"], queryFn: () => walletApi.limits(api) });
-  const aed = limits.data?.find((l) => l.asset === "AED");
+  const limit = limits.data?.find((l) => l.asset === asset);
   const withdraw = useMutation({
     mutationFn: () =>
-      walletApi.withdrawFiat(api, {
-        amount: amount.trim(),
-        iban: iban.replace(/\s+/g, "").toUpperCase(),
-        beneficiaryName: beneficiaryName.trim(),
-        totpCode: totpCode.trim(),
-      }),
+      destination === "bank"
+        ? walletApi.withdrawFiat(api, {
+            amount: amount.trim(),
+            iban: iban.replace(/\s+/g, "").toUpperCase(),
+            beneficiaryName: beneficiaryName.trim(),
+            totpCode: totpCode.trim(),
+          })
+        : walletApi.withdrawCrypto(api, {
+            asset: chain.asset,
+            network: chain.network,
+            address: address.trim(),
+            amount: amount.trim(),
+            totpCode: totpCode.trim(),
+          }),
     onSuccess: () => {
       setAmount("");
       setTotpCode("");
@@ -39,7 +58,7 @@ export function WithdrawPanel() {
     event.preventDefault();
     errors.clear();
     withdraw.reset();
-    if (!isPositiveDecimal(amount, 2)) {
+    if (!isPositiveDecimal(amount, destination === "bank" ? 2 : 18)) {
       setInvalid(true);
       return;
     }
@@ -47,20 +66,49 @@ export function WithdrawPanel() {
   };
   return (
     <section className="card" aria-labelledby="withdraw-title">
-      <h2 id="withdraw-title">Withdraw AED</h2>
-      {aed ? (
+      <h2 id="withdraw-title">Withdraw</h2>
+      <fieldset className="field">
+        <legend>To</legend>
+        <label className="check">
+          <input type="radio" name="destination" checked={destination === "bank"} onChange={() => setDestination("bank")} />{" "}
+          A bank account (AED)
+        </label>
+        <label className="check">
+          <input
+            type="radio"
+            name="destination"
+            checked={destination === "crypto"}
+            onChange={() => setDestination("crypto")}
+          />{" "}
+          A crypto address
+        </label>
+      </fieldset>
+      {limit ? (
         <p className="muted" data-testid="withdraw-limits">
-          KYC level {aed.level}: today {formatAmount(aed.dailyUsed)} of {formatAmount(aed.daily)} AED, this month{" "}
-          {formatAmount(aed.monthlyUsed)} of {formatAmount(aed.monthly)} AED.
-          {/[1-9]/.test(aed.daily) ? null : " Complete your profile (KYC level 1) to withdraw."}
+          KYC level {limit.level}: today {formatAmount(limit.dailyUsed, 0)} of {formatAmount(limit.daily, 0)} {asset},
+          this month {formatAmount(limit.monthlyUsed, 0)} of {formatAmount(limit.monthly, 0)} {asset}.
+          {/[1-9]/.test(limit.daily) ? null : " Complete your profile (KYC level 1) to withdraw."}
         </p>
       ) : null}
       <p className="muted">
-        Withdrawals need <Link to="/settings/2fa">two-factor authentication</Link>. Fee: 5 AED.
+        Withdrawals need <Link to="/settings/2fa">two-factor authentication</Link>.{" "}
+        {destination === "bank" ? "Fee: 5 AED." : "A network fee is taken from your balance."}
       </p>
       <form onSubmit={submit} noValidate>
+        {destination === "crypto" ? (
+          <div className="field">
+            <label htmlFor="withdraw-chain">Asset and network</label>
+            <select id="withdraw-chain" value={chainIndex} onChange={(e) => setChainIndex(Number(e.target.value))}>
+              {CHAINS.map((c, i) => (
+                <option key={`${c.asset}-${c.network}`} value={i}>
+                  {c.asset} on {c.network}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
         <Field
-          label="Amount (AED)"
+          label={`Amount (${asset})`}
           name="amount"
           inputMode="decimal"
           value={amount}
@@ -68,24 +116,45 @@ export function WithdrawPanel() {
             setAmount(e.target.value);
             setInvalid(false);
           }}
-          error={invalid ? "Enter an amount above zero with at most 2 decimals." : errors.fieldErrors.amount}
+          error={
+            invalid
+              ? `Enter an amount above zero${destination === "bank" ? " with at most 2 decimals" : ""}.`
+              : errors.fieldErrors.amount
+          }
         />
-        <Field
-          label="IBAN"
-          name="iban"
-          autoComplete="off"
-          value={iban}
-          onChange={(e) => setIban(e.target.value)}
-          error={errors.fieldErrors.iban}
-        />
-        <Field
-          label="Beneficiary name"
-          name="beneficiaryName"
-          autoComplete="name"
-          value={beneficiaryName}
-          onChange={(e) => setBeneficiaryName(e.target.value)}
-          error={errors.fieldErrors.beneficiaryName}
-        />
+        {destination === "bank" ? (
+          <>
+            <Field
+              key="iban"
+              label="IBAN"
+              name="iban"
+              autoComplete="off"
+              value={iban}
+              onChange={(e) => setIban(e.target.value)}
+              error={errors.fieldErrors.iban}
+            />
+            <Field
+              key="beneficiaryName"
+              label="Beneficiary name"
+              name="beneficiaryName"
+              autoComplete="name"
+              value={beneficiaryName}
+              onChange={(e) => setBeneficiaryName(e.target.value)}
+              error={errors.fieldErrors.beneficiaryName}
+            />
+          </>
+        ) : (
+          <Field
+            key="address"
+            label={`${chain.network} address`}
+            name="address"
+            autoComplete="off"
+            spellCheck={false}
+            value={address}
+            onChange={(e) => setAddress(e.target.value)}
+            error={errors.fieldErrors.address}
+          />
+        )}
         <Field
           label="2FA code"
           name="totpCode"
@@ -106,7 +175,7 @@ export function WithdrawPanel() {
           tone="ok"
           message={
             withdraw.data
-              ? `Withdrawal of ${formatAmount(withdraw.data.amount)} AED requested: ${withdraw.data.status
+              ? `Withdrawal of ${formatAmount(withdraw.data.amount, 2, 18)} ${withdraw.data.asset} requested: ${withdraw.data.status
                   .replace(/_/g, " ")
                   .toLowerCase()}.`
               : null
