@@ -84,6 +84,12 @@ test("a signed-in user places a limit buy, sees it in open orders and cancels it
   await page.getByRole("button", { name: "Buy BTC" }).click();
   await expect(page.getByRole("alert")).toContainText("Not enough AED");
 
+  // a quarter of the free AED, fee included, down to the lot
+  await page.getByLabel(/Share of free balance/).fill("25");
+  await expect(page.getByLabel("Amount (BTC)", { exact: true })).toHaveValue(/^0\.\d{5}$/);
+  const quarter = await page.getByLabel("Amount (BTC)", { exact: true }).inputValue();
+  expect(cents(price) * BigInt(quarter.replace(".", ""))).toBeLessThanOrEqual(25_000n * 100_000n);
+
   const quantity = quantityWorth(50n, price);
   await page.getByLabel("Amount (BTC)", { exact: true }).fill(quantity);
   await expect(page.getByTestId("order-total")).toContainText("AED");
