@@ -110,6 +110,17 @@ test("a signed-in user places a limit buy, sees it in open orders and cancels it
     "data-status",
     "CANCELED",
   );
+
+  // two more, placed elsewhere (the API): they appear through the private stream; cancel all
+  for (const offset of [0n, 1n]) {
+    const p = fromCents(cents(price) - offset);
+    await placeOrder(request, trader.token, { symbol: BTCAED, side: "BUY", type: "LIMIT", price: p, quantity: quantityWorth(20n, p) });
+  }
+  await page.getByRole("tab", { name: /Open orders/ }).click();
+  await expect(page.getByTestId("orders-open").locator('tr[data-status="NEW"]')).toHaveCount(2);
+  await page.getByRole("button", { name: "Cancel all" }).click();
+  await expect(page.getByTestId("orders-open")).toContainText("No open orders.");
+  await expect(page.locator('tr[data-balance-asset="AED"] [data-col="free"]')).toHaveText("1,000.00");
 });
 
 test("a limit buy that crosses the liquidity bot's best ask fills and shows in trade history", async ({
@@ -147,6 +158,14 @@ test("a limit buy that crosses the liquidity bot's best ask fills and shows in t
   await expect(page.locator('tr[data-balance-asset="BTC"] [data-col="free"]')).not.toHaveText("0.00000000");
   await expect(page.locator('tr[data-balance-asset="AED"] [data-col="free"]')).not.toHaveText("1,000.00");
   expect(await spotBalance(request, trader.token, "BTC")).toMatch(/^0\.0*[1-9]/);
+
+  // a market buy by total: 15 AED, fees included
+  await page.getByLabel("Order type").selectOption("MARKET");
+  await page.getByLabel("By total (AED)").check();
+  await page.getByLabel("Total (AED)", { exact: true }).fill("15");
+  await page.getByRole("button", { name: "Buy BTC" }).click();
+  await expect(page.getByText(/Order \d+ placed: (filled|expired|partially filled)\./)).toBeVisible();
+  await expect(page.getByTestId("orders-trades").locator("tr[data-trade-id]")).toHaveCount(2);
   await tallShot(page, "trade-filled");
 });
 

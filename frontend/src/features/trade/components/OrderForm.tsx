@@ -150,10 +150,10 @@ export function OrderForm({ rules, balances, signedIn, picked, bestBid, bestAsk,
           <fieldset className="field segmented-field">
             <legend>Market order by</legend>
             <label className="check">
-              <input type="radio" name={`${id}-by`} checked={!byQuote} onChange={() => update({ marketBy: "quantity" })} /> Amount ({rules.baseAsset})
+              <input type="radio" name={`${id}-by`} checked={!byQuote} onChange={() => update({ marketBy: "quantity" })} /> By amount ({rules.baseAsset})
             </label>
             <label className="check">
-              <input type="radio" name={`${id}-by`} checked={byQuote} onChange={() => update({ marketBy: "quote" })} /> Total ({rules.quoteAsset})
+              <input type="radio" name={`${id}-by`} checked={byQuote} onChange={() => update({ marketBy: "quote" })} /> By total ({rules.quoteAsset})
             </label>
           </fieldset>
         )}
