@@ -27,7 +27,7 @@ test("the signed-in pages have no WCAG A/AA problems axe can find", async ({ pag
   await expect(page).toHaveURL(/\/wallet$/);
   await expect(page.locator('tr[data-asset="AED"]')).toBeVisible();
   expect(await violations(page), "/wallet").toEqual([]);
-  for (const path of ["/settings/sessions", "/settings/2fa", "/settings/api-keys"]) {
+  for (const path of ["/kyc", "/settings/sessions", "/settings/2fa", "/settings/api-keys"]) {
     await page.goto(path);
     await expect(page.locator("main h1")).toBeVisible();
     expect(await violations(page), path).toEqual([]);

@@ -50,6 +50,9 @@ function UserMenu() {
       {open ? (
         <ul className="menu__list" aria-label="Account" onClick={() => setOpen(false)}>
           <li>
+            <Link to="/kyc">Verification (KYC)</Link>
+          </li>
+          <li>
             <Link to="/settings/sessions">Sessions</Link>
           </li>
           <li>

@@ -21,6 +21,7 @@ const adminDeposits = () =>
   import("../features/admin/components/AdminDepositsPage").then((m) => ({ Component: m.AdminDepositsPage }));
 const adminWithdrawals = () =>
   import("../features/admin/components/AdminWithdrawalsPage").then((m) => ({ Component: m.AdminWithdrawalsPage }));
+const kyc = () => import("../features/kyc/components/KycPage").then((m) => ({ Component: m.KycPage }));
 const mailbox = () =>
   import("../features/notifications/components/MailboxPage").then((m) => ({ Component: m.MailboxPage }));
 
@@ -48,6 +49,7 @@ export function createAppRouter() {
           element: <RequireAuth />,
           children: [
             { path: "wallet", lazy: wallet },
+            { path: "kyc", lazy: kyc },
             { path: "settings/sessions", lazy: sessions },
             { path: "settings/2fa", lazy: twoFactor },
             { path: "settings/api-keys", lazy: apiKeys },

@@ -87,7 +87,12 @@ export function WithdrawPanel() {
         <p className="muted" data-testid="withdraw-limits">
           KYC level {limit.level}: today {formatAmount(limit.dailyUsed, 0)} of {formatAmount(limit.daily, 0)} {asset},
           this month {formatAmount(limit.monthlyUsed, 0)} of {formatAmount(limit.monthly, 0)} {asset}.
-          {/[1-9]/.test(limit.daily) ? null : " Complete your profile (KYC level 1) to withdraw."}
+          {/[1-9]/.test(limit.daily) ? null : (
+            <>
+              {" "}
+              <Link to="/kyc">Complete your profile (KYC level 1)</Link> to withdraw.
+            </>
+          )}
         </p>
       ) : null}
       <p className="muted">

@@ -1,0 +1,17 @@
+import { unwrap, type Api } from "../../../lib/api/client";
+
+export interface ProfileInput {
+  firstName: string;
+  lastName: string;
+  dateOfBirth: string;
+  country: string;
+  phone: string;
+  address: { line1: string; line2: string | null; city: string; postalCode: string | null; country: string };
+}
+
+export const kycApi = {
+  profile: (api: Api) => unwrap(api.GET("/api/users/v1/profile")),
+  kyc: (api: Api) => unwrap(api.GET("/api/users/v1/kyc")),
+  saveProfile: (api: Api, body: ProfileInput) => unwrap(api.PATCH("/api/users/v1/profile", { body })),
+  submit: (api: Api, level: 1 | 2 | 3) => unwrap(api.POST("/api/users/v1/kyc/submissions", { body: { level } })),
+};
