@@ -7,7 +7,7 @@
  */
 import type { WebSocketRoute } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { cents, depth, fromCents, fundedTrader, placeOrder, quantityWorth, quietBidPrice } from "./tradeSupport";
+import { cents, fromCents, marketBook, fundedTrader, placeOrder, quantityWorth, quietBidPrice } from "./tradeSupport";
 
 test("a lost depth message and a dropped connection: the book resyncs by itself", async ({ page, request }) => {
   const sockets: WebSocketRoute[] = [];
@@ -38,7 +38,7 @@ test("a lost depth message and a dropped connection: the book resyncs by itself"
   await expect(book).toBeVisible();
   await expect(page.locator('[data-stream-status="connected"]')).toBeVisible();
   const maker = await fundedTrader(request, "resync-maker", "1000");
-  const top = cents(quietBidPrice(await depth(request, "BTCAED"), "100000.00"));
+  const top = cents(quietBidPrice(await marketBook(request, "BTCAED"), "100000.00"));
   const bid = (offset: bigint) => fromCents(top - offset);
   const order = (price: string) =>
     placeOrder(request, maker.token, { symbol: "BTCAED", side: "BUY", type: "LIMIT", price, quantity: quantityWorth(25n, price) });

@@ -1,5 +1,5 @@
 import { expect, shot, signIn, test } from "./fixtures";
-import { depth, fundedTrader, tallShot, placeOrder, quantityWorth, quietBidPrice, spotBalance, cents, fromCents } from "./tradeSupport";
+import { depth, fundedTrader, marketBook, quotedBook, tallShot, placeOrder, quantityWorth, quietBidPrice, spotBalance, cents, fromCents } from "./tradeSupport";
 
 const BTCAED = "BTCAED";
 
@@ -26,8 +26,7 @@ test("markets: every market with its 24h ticker, search and favourites; a trade 
   await page.getByRole("button", { name: "All", exact: true }).click();
 
   // with the liquidity bot quoting, buying its best ask makes a trade: the row follows
-  const book = await depth(request, BTCAED);
-  const ask = book.asks[0]?.[0];
+  const ask = (await quotedBook(request, BTCAED))?.asks[0]?.[0];
   if (ask) {
     const buyer = await fundedTrader(request, "ticker-mover", "1000");
     await placeOrder(request, buyer.token, {
@@ -52,7 +51,7 @@ test("trade page: the order book shows another user's order without a reload", a
   const bookPanel = page.locator('[data-book-live="true"]');
   await expect(bookPanel).toBeVisible();
   const maker = await fundedTrader(request, "book-maker", "1000");
-  const price = quietBidPrice(await depth(request, BTCAED), "100000.00");
+  const price = quietBidPrice(await marketBook(request, BTCAED), "100000.00");
   const quantity = quantityWorth(30n, price);
   await placeOrder(request, maker.token, { symbol: BTCAED, side: "BUY", type: "LIMIT", price, quantity });
   const level = page.getByTestId("book-bids").locator(`[data-price="${price}"]`);
@@ -72,7 +71,7 @@ test("a signed-in user places a limit buy, sees it in open orders and cancels it
   await expect(page.locator('tr[data-balance-asset="AED"] [data-col="free"]')).toHaveText("1,000.00");
 
   // checked before sending: a price off the 0.01 tick
-  const quiet = quietBidPrice(await depth(request, BTCAED), "100000.00");
+  const quiet = quietBidPrice(await marketBook(request, BTCAED), "100000.00");
   const price = fromCents((cents(quiet) * 96n) / 100n); // within the 10 % band, far from trading
   await page.getByLabel("Price (AED)", { exact: true }).fill(`${price}5`);
   await page.getByLabel("Amount (BTC)", { exact: true }).fill("0.0001");
@@ -127,8 +126,7 @@ test("a limit buy that crosses the liquidity bot's best ask fills and shows in t
   page,
   request,
 }) => {
-  const book = await depth(request, BTCAED);
-  test.skip(!book.asks.length, "no liquidity bot quoting in this platform (empty book)");
+  test.skip(!(await quotedBook(request, BTCAED)), "no liquidity bot quoting in this platform (empty book)");
   const trader = await fundedTrader(request, "crosser", "1000");
   await signIn(page, trader.email);
   await expect(page).toHaveURL(/\/wallet$/);
@@ -189,14 +187,13 @@ test("an order filled by someone else leaves open orders and shows in trade hist
   page,
   request,
 }) => {
-  const book = await depth(request, BTCAED);
-  test.skip(!book.asks.length, "no liquidity bot quoting in this platform (empty book)");
+  test.skip(!(await quotedBook(request, BTCAED)), "no liquidity bot quoting in this platform (empty book)");
   const trader = await fundedTrader(request, "resting", "1000");
   await signIn(page, trader.email);
   await expect(page).toHaveURL(/\/wallet$/);
   await page.goto("/trade/BTC-AED");
   await expect(page.locator('[data-book-live="true"]')).toBeVisible();
-  const price = quietBidPrice(book, "100000.00");
+  const price = quietBidPrice(await marketBook(request, BTCAED), "100000.00");
   const quantity = quantityWorth(25n, price);
   await page.getByLabel("Price (AED)", { exact: true }).fill(price);
   await page.getByLabel("Amount (BTC)", { exact: true }).fill(quantity);

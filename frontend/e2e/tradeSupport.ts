@@ -122,3 +122,32 @@ export async function tallShot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `e2e/screenshots/${name}.png` });
   await page.setViewportSize(size);
 }
+
+let botSeen: boolean | null = null;
+
+/**
+ * The book once the liquidity bot quotes in it. Embedded mode funds and starts the bot
+ * just after start-up, so its first quotes may take a few seconds; a platform without it
+ * (BURENCY_LIVE_MARKETS=false) is known after one wait of 20 s, then asked no more.
+ */
+export async function quotedBook(request: APIRequestContext, symbol: string): Promise<Depth | null> {
+  if (botSeen === false) return null;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const book = await depth(request, symbol);
+    if (book.asks.length && book.bids.length) {
+      botSeen = true;
+      return book;
+    }
+    if (Date.now() > deadline) {
+      botSeen = false;
+      return null;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** The book to pick prices from: the bot's once it quotes, else whatever is there. */
+export async function marketBook(request: APIRequestContext, symbol: string): Promise<Depth> {
+  return (await quotedBook(request, symbol)) ?? (await depth(request, symbol));
+}
