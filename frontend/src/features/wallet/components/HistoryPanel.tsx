@@ -8,6 +8,9 @@ import { walletApi } from "../api/wallet";
 import { ledgerRows } from "../hooks/ledgerRows";
 import { WithdrawalsList } from "./WithdrawalsList";
 
+/** The trading service names a transfer from the spot wallet's side. */
+const SPOT_KIND: Record<string, string> = { in: "funding → spot", out: "spot → funding" };
+
 function download(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);
   const link = document.createElement("a");
@@ -119,7 +122,7 @@ export function HistoryPanel({ assets }: { assets: string[] }) {
               <strong>
                 {formatAmount(t.amount)} {t.asset}
               </strong>{" "}
-              · {t.kind.replace(/_/g, " ").toLowerCase()}
+              · {SPOT_KIND[t.kind.toLowerCase()] ?? t.kind.replace(/_/g, " ").toLowerCase()}
               <div className="muted">{formatTime(t.time)}</div>
             </div>
             <span className="badge">{t.status.toLowerCase()}</span>
