@@ -109,3 +109,19 @@ async def test_bad_body_is_a_422(harness: Harness) -> None:
     response = await _verify(harness, {"userId": 5, "code": ""})
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_me_says_whether_2fa_is_on(harness: Harness) -> None:
+    """``GET /v1/me``: the web app leads a user without 2FA to enable it first."""
+    await harness.register("plain@example.com")
+    plain = harness.headers_for(await harness.signed_in("plain@example.com"))
+    me = (await harness.client.get("/v1/me", headers=plain)).json()
+    assert (me["email"], me["roles"], me["emailVerified"], me["totpEnabled"]) == (
+        "plain@example.com", ["user"], False, False)  # fmt: skip
+    _, secret, _ = await _user_with_2fa(harness, "sfa-me@example.com")
+    code = pyotp.TOTP(secret).at(harness.clock.now())
+    login = await harness.login("sfa-me@example.com", totpCode=code)
+    assert login.status_code == 200, login.text
+    me = (await harness.client.get("/v1/me", headers=harness.headers_for(login.json()))).json()
+    assert (me["email"], me["totpEnabled"]) == ("sfa-me@example.com", True)
+    assert (await harness.client.get("/v1/me")).status_code == 401

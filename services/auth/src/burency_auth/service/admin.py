@@ -23,6 +23,7 @@ __all__ = [
     "audit_entries",
     "find_users",
     "grant_user_role",
+    "own_account",
     "revoke_user_role",
     "set_user_disabled",
 ]
@@ -48,6 +49,12 @@ async def _audit(
         request_id=meta.request_id,
         now=ctx.clock.now(),
     )
+
+
+async def own_account(ctx: AuthContext, user_id: str) -> UserRecord:
+    """The caller's own account (``GET /v1/me``): 404 if it no longer exists."""
+    async with ctx.transaction() as db:
+        return await _target(db, user_id)
 
 
 async def _target(db: AsyncSession, user_id: str) -> UserRecord:

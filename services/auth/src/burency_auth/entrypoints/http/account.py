@@ -11,6 +11,7 @@ from burency_auth.entrypoints.http.schemas import (
     CodeIn,
     DisableTotpIn,
     LogoutAllOut,
+    MeOut,
     PasswordChangeIn,
     RecoveryCodesOut,
     SessionOut,
@@ -18,7 +19,7 @@ from burency_auth.entrypoints.http.schemas import (
     TotpEnrollOut,
     problems,
 )
-from burency_auth.service import passwords, sessions, totp
+from burency_auth.service import admin, passwords, sessions, totp
 from burency_auth.service.sessions import SessionView
 from burency_common.timeutil import to_iso_ms
 
@@ -88,9 +89,22 @@ async def disable(body: DisableTotpIn, ctx: Ctx, identity: CurrentIdentity, meta
     )
 
 
+async def me(ctx: Ctx, identity: CurrentIdentity) -> MeOut:
+    user = await admin.own_account(ctx, identity.user_id)
+    return MeOut(
+        id=user.id,
+        email=user.email,
+        roles=sorted(user.roles),
+        created_at=to_iso_ms(user.created_at),
+        email_verified=user.email_verified_at is not None,
+        totp_enabled=user.totp_enabled,
+    )
+
+
 def account_router() -> APIRouter:
     router = APIRouter(tags=["account"], responses=problems(401, 422))
     add = router.add_api_route
+    add("/v1/me", me, methods=["GET"], responses=problems(404), summary="My account")
     add("/v1/logout", logout, methods=["POST"], status_code=_NO_CONTENT, summary="End this session")
     add("/v1/logout-all", logout_all, methods=["POST"], summary="End every session")
     add("/v1/sessions", list_sessions, methods=["GET"], summary="This account's active sessions")

@@ -122,6 +122,18 @@ class DisableTotpIn(ApiModel):
     code: str = Field(min_length=1, max_length=64)
 
 
+class MeOut(ApiModel):
+    """The signed-in user's own account, as the web app needs it (e.g. whether to lead
+    them to 2FA before a withdrawal)."""
+
+    id: str
+    email: str
+    roles: list[str]
+    created_at: str
+    email_verified: bool
+    totp_enabled: bool
+
+
 class AdminUserOut(ApiModel):
     id: str
     email: str
