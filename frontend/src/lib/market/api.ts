@@ -1,4 +1,5 @@
 import { unwrap, type Api } from "../api/client";
+import * as D from "../decimal";
 import type { components } from "../api/schema";
 
 export type Ticker = components["schemas"]["trading_Ticker24hOut"];
@@ -42,4 +43,10 @@ export function tickerFromStream(data: Record<string, unknown>, previous: Ticker
     lastId: n("L", -1),
     count: n("n"),
   };
+}
+
+/** A ticker's price for display: "—" where there is none (a price is never zero). */
+export function tickerPrice(value: string | undefined): string {
+  const parsed = value === undefined ? null : D.tryParse(value);
+  return parsed && D.isPositive(parsed) ? D.format(parsed) : "—";
 }

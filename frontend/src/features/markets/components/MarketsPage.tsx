@@ -3,6 +3,7 @@ import { Link, useNavigate } from "react-router";
 import * as D from "../../../lib/decimal";
 import { StreamBadge } from "../../../lib/ui/StreamBadge";
 import { useFavourites } from "../hooks/useFavourites";
+import { tickerPrice } from "../../../lib/market/api";
 import { useExchangeInfoQuery, useTickers } from "../../../lib/market/hooks";
 
 function Change({ percent }: { percent: string }) {
@@ -105,12 +106,12 @@ export function MarketsPage() {
                   <th scope="row">
                     <Link to={route}>{label}</Link>
                   </th>
-                  <td className="num" data-col="last">{D.format(t.lastPrice)}</td>
+                  <td className="num" data-col="last">{tickerPrice(t.lastPrice)}</td>
                   <td className="num" data-col="change">
                     <Change percent={t.priceChangePercent} />
                   </td>
-                  <td className="num hide-narrow">{D.format(t.highPrice)}</td>
-                  <td className="num hide-narrow">{D.format(t.lowPrice)}</td>
+                  <td className="num hide-narrow">{tickerPrice(t.highPrice)}</td>
+                  <td className="num hide-narrow">{tickerPrice(t.lowPrice)}</td>
                   <td className="num" data-col="volume">{D.format(t.volume)}</td>
                 </tr>
               );

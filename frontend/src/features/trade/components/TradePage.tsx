@@ -3,6 +3,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react
 import { Link, useParams } from "react-router";
 import { bestPrices } from "../../../lib/book";
 import * as D from "../../../lib/decimal";
+import { tickerPrice } from "../../../lib/market/api";
 import { useTickers } from "../../../lib/market/hooks";
 import { StreamBadge } from "../../../lib/ui/StreamBadge";
 import { INTERVALS, type Interval } from "../api/trade";
@@ -34,7 +35,7 @@ function TickerBar({ rules, label }: { rules: MarketRules; label: string }) {
       <dl>
         <div>
           <dt>Last price</dt>
-          <dd data-testid="last-price">{t ? D.format(t.lastPrice) : "—"}</dd>
+          <dd data-testid="last-price">{tickerPrice(t?.lastPrice)}</dd>
         </div>
         <div>
           <dt>24h change</dt>
@@ -42,11 +43,11 @@ function TickerBar({ rules, label }: { rules: MarketRules; label: string }) {
         </div>
         <div className="hide-narrow">
           <dt>24h high</dt>
-          <dd>{t ? D.format(t.highPrice) : "—"}</dd>
+          <dd>{tickerPrice(t?.highPrice)}</dd>
         </div>
         <div className="hide-narrow">
           <dt>24h low</dt>
-          <dd>{t ? D.format(t.lowPrice) : "—"}</dd>
+          <dd>{tickerPrice(t?.lowPrice)}</dd>
         </div>
         <div>
           <dt>24h volume ({rules.baseAsset})</dt>
