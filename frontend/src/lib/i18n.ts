@@ -1,0 +1,180 @@
+/**
+ * A tiny typed message catalogue: `en` is the reference (every key), `ar` may lack keys,
+ * which then fall back to English. `{name}` placeholders are filled by `translate`.
+ * Pure: no React, no DOM access except `applyDocumentLanguage(doc, …)`, given the document.
+ */
+
+export type Language = "en" | "ar";
+export const LANGUAGES: readonly Language[] = ["en", "ar"];
+
+const en = {
+  "nav.markets": "Markets",
+  "nav.wallet": "Wallet",
+  "nav.admin": "Admin",
+  "nav.signIn": "Sign in",
+  "nav.register": "Register",
+  "nav.skip": "Skip to content",
+  "nav.main": "Main",
+  "nav.language": "Language",
+  "menu.account": "Account",
+  "menu.kyc": "Verification (KYC)",
+  "menu.profile": "Profile and settings",
+  "menu.notifications": "Notification preferences",
+  "menu.sessions": "Sessions",
+  "menu.2fa": "Two-factor authentication",
+  "menu.apiKeys": "API keys",
+  "menu.signOut": "Sign out",
+  "bell.label": "Notifications",
+  "bell.unread": "{count} unread",
+  "bell.empty": "No notifications yet.",
+  "bell.markAll": "Mark all read",
+  "bell.markRead": "Mark read",
+  "bell.preferences": "Preferences",
+  "auth.email": "E-mail address",
+  "auth.password": "Password",
+  "auth.signInTitle": "Sign in",
+  "auth.signInButton": "Sign in",
+  "auth.registerTitle": "Create an account",
+  "auth.forgot": "Forgot your password?",
+  "settings.title": "Profile and settings",
+  "settings.profile": "Profile",
+  "settings.firstName": "First name",
+  "settings.lastName": "Last name",
+  "settings.phone": "Mobile phone",
+  "settings.avatar": "Profile picture",
+  "settings.avatarHint": "JPEG, PNG or WebP, up to 5 MB.",
+  "settings.avatarUploading": "Uploading…",
+  "settings.preferences": "Preferences",
+  "settings.language": "Language",
+  "settings.timezone": "Time zone",
+  "settings.currency": "Display currency",
+  "settings.theme": "Theme",
+  "settings.themeLight": "Light",
+  "settings.themeDark": "Dark",
+  "settings.themeSystem": "As the device",
+  "settings.save": "Save",
+  "settings.saved": "Saved.",
+  "settings.locked": "Verified identity: your name can no longer be changed here.",
+  "prefs.title": "Notification preferences",
+  "prefs.intro": "Choose where each kind of message reaches you. Security e-mails cannot be switched off.",
+  "prefs.event": "Event",
+  "prefs.saved": "Preferences saved.",
+  "channel.in_app": "In the app",
+  "channel.email": "E-mail",
+  "channel.sms": "SMS",
+  "channel.push": "Push",
+  "common.loading": "Loading…",
+} as const;
+
+export type MessageKey = keyof typeof en;
+export type Catalogue = Partial<Record<MessageKey, string>>;
+
+const ar: Catalogue = {
+  "nav.markets": "الأسواق",
+  "nav.wallet": "المحفظة",
+  "nav.admin": "الإدارة",
+  "nav.signIn": "تسجيل الدخول",
+  "nav.register": "إنشاء حساب",
+  "nav.skip": "انتقل إلى المحتوى",
+  "nav.main": "الرئيسية",
+  "nav.language": "اللغة",
+  "menu.account": "الحساب",
+  "menu.kyc": "التحقق من الهوية",
+  "menu.profile": "الملف الشخصي والإعدادات",
+  "menu.notifications": "تفضيلات الإشعارات",
+  "menu.sessions": "الجلسات",
+  "menu.2fa": "المصادقة الثنائية",
+  "menu.apiKeys": "مفاتيح API",
+  "menu.signOut": "تسجيل الخروج",
+  "bell.label": "الإشعارات",
+  "bell.unread": "{count} غير مقروءة",
+  "bell.empty": "لا توجد إشعارات بعد.",
+  "bell.markAll": "تعليم الكل كمقروء",
+  "bell.markRead": "تعليم كمقروء",
+  "bell.preferences": "التفضيلات",
+  "auth.email": "البريد الإلكتروني",
+  "auth.password": "كلمة المرور",
+  "auth.signInTitle": "تسجيل الدخول",
+  "auth.signInButton": "تسجيل الدخول",
+  "auth.registerTitle": "إنشاء حساب",
+  "auth.forgot": "نسيت كلمة المرور؟",
+  "settings.title": "الملف الشخصي والإعدادات",
+  "settings.profile": "الملف الشخصي",
+  "settings.firstName": "الاسم الأول",
+  "settings.lastName": "اسم العائلة",
+  "settings.phone": "رقم الجوال",
+  "settings.avatar": "الصورة الشخصية",
+  "settings.avatarHint": "JPEG أو PNG أو WebP، حتى 5 ميغابايت.",
+  "settings.avatarUploading": "جارٍ الرفع…",
+  "settings.preferences": "التفضيلات",
+  "settings.language": "اللغة",
+  "settings.timezone": "المنطقة الزمنية",
+  "settings.currency": "عملة العرض",
+  "settings.theme": "المظهر",
+  "settings.themeLight": "فاتح",
+  "settings.themeDark": "داكن",
+  "settings.themeSystem": "حسب الجهاز",
+  "settings.save": "حفظ",
+  "settings.saved": "تم الحفظ.",
+  "settings.locked": "تم التحقق من هويتك: لم يعد بالإمكان تغيير اسمك هنا.",
+  "prefs.title": "تفضيلات الإشعارات",
+  "prefs.intro": "اختر أين تصلك كل رسالة. لا يمكن إيقاف رسائل الأمان عبر البريد الإلكتروني.",
+  "prefs.event": "الحدث",
+  "prefs.saved": "تم حفظ التفضيلات.",
+  "channel.in_app": "داخل التطبيق",
+  "channel.email": "البريد الإلكتروني",
+  "channel.sms": "رسالة نصية",
+  "channel.push": "إشعار فوري",
+  "common.loading": "جارٍ التحميل…",
+};
+
+export const CATALOGUES: Record<Language, Catalogue> = { en, ar };
+
+/** The message for `key` in `language`, English when that language lacks it. */
+export function translate(
+  language: Language,
+  key: MessageKey,
+  params: Record<string, string | number> = {},
+  catalogues: Record<Language, Catalogue> = CATALOGUES,
+): string {
+  const text = catalogues[language][key] ?? catalogues.en[key] ?? en[key];
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+/** `ar`/`ar-AE` → "ar", `en-GB` → "en", anything else (or nothing) → null. */
+export function parseLanguage(value: unknown): Language | null {
+  if (typeof value !== "string") return null;
+  const base = value.trim().toLowerCase().split(/[-_]/)[0];
+  return LANGUAGES.find((l) => l === base) ?? null;
+}
+
+/** The first supported language of the browser's list, else English. */
+export function browserLanguage(preferred: readonly string[]): Language {
+  for (const tag of preferred) {
+    const language = parseLanguage(tag);
+    if (language) return language;
+  }
+  return "en";
+}
+
+export function direction(language: Language): "rtl" | "ltr" {
+  return language === "ar" ? "rtl" : "ltr";
+}
+
+/** Sets `lang` and `dir` on `<html>` (the CSS uses logical properties, so it mirrors). */
+export function applyDocumentLanguage(doc: Document, language: Language): void {
+  doc.documentElement.lang = language;
+  doc.documentElement.dir = direction(language);
+}
+
+export type Theme = "light" | "dark" | "system";
+
+export function parseTheme(value: unknown): Theme | null {
+  return value === "light" || value === "dark" || value === "system" ? value : null;
+}
+
+/** `data-theme` on `<html>`: light and dark override the device's `prefers-color-scheme`. */
+export function applyDocumentTheme(doc: Document, theme: Theme): void {
+  if (theme === "system") delete doc.documentElement.dataset.theme;
+  else doc.documentElement.dataset.theme = theme;
+}
