@@ -30,6 +30,16 @@ class FakeSocket {
     this.emitted.push([event, data]);
     return this;
   }
+  acks: [string, unknown][] = [];
+  ackAnswer: object = { result: {} };
+  timeout() {
+    return {
+      emitWithAck: (event: string, data: unknown) => {
+        this.acks.push([event, data]);
+        return Promise.resolve(this.ackAnswer);
+      },
+    };
+  }
   fire(event: string, ...args: unknown[]) {
     this.handlers.get(event)?.forEach((h) => h(...args));
   }
@@ -142,5 +152,32 @@ describe("StreamClient", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("sends a refreshed token with authenticate, and reconnects if it is refused", async () => {
+    let token: string | null = "t1";
+    const listeners = new Set<() => void>();
+    const session: TokenSource = {
+      getAccessToken: () => token,
+      subscribe: (l) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+      refresh: () => Promise.resolve(token),
+    };
+    const { socket } = make(session);
+    expect(socket.lastAuth()).toEqual({ token: "t1" });
+    socket.up();
+    token = "t2";
+    listeners.forEach((l) => l());
+    expect(socket.acks).toEqual([["authenticate", { token: "t2" }]]);
+    await Promise.resolve();
+    expect(socket.connects).toBe(1); // accepted: the same socket goes on
+    socket.ackAnswer = { error: { code: "TOKEN_REVOKED" } };
+    token = "t3";
+    listeners.forEach((l) => l());
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(socket.connects).toBe(2); // refused: a fresh connection with the new token
+    expect(socket.lastAuth()).toEqual({ token: "t3" });
   });
 });
