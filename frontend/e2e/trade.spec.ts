@@ -61,6 +61,12 @@ test("trade page: the order book shows another user's order without a reload", a
   await level.click();
   await expect(page.getByLabel("Price (AED)", { exact: true })).toHaveValue(price);
   await tallShot(page, "trade-book");
+  // grouped by 10 AED: bids rounded down to a multiple of 10, our order inside its group
+  await page.getByLabel("Group prices by").selectOption("10");
+  const grouped = page.getByTestId("book-bids").locator("[data-price]");
+  await expect(grouped.first()).toHaveAttribute("data-price", /0\.00$/);
+  const group = fromCents((cents(price) / 1000n) * 1000n);
+  await expect(page.getByTestId("book-bids").locator(`[data-price="${group}"]`)).toBeVisible();
 });
 
 test("a signed-in user places a limit buy, sees it in open orders and cancels it", async ({ page, request }) => {
