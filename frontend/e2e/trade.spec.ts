@@ -171,6 +171,21 @@ test("a limit buy that crosses the liquidity bot's best ask fills and shows in t
   await expect(page.getByText(/Order \d+ placed: (filled|expired|partially filled)\./)).toBeVisible();
   await expect(page.getByTestId("orders-trades").locator("tr[data-trade-id]")).toHaveCount(2);
   await tallShot(page, "trade-filled");
+
+  // a stop-limit buy 2 % above the last price waits, untriggered, among the open orders
+  const last = ((await (await request.get(`/api/trading/v1/ticker/24hr?symbol=${BTCAED}`)).json()) as { lastPrice: string })
+    .lastPrice;
+  const stop = fromCents((cents(last) * 102n) / 100n);
+  await page.getByLabel("Order type").selectOption("STOP_LIMIT");
+  await page.getByLabel("Stop price (AED)").fill(stop);
+  await page.getByLabel("Price (AED)", { exact: true }).fill(stop);
+  await page.getByLabel("Amount (BTC)", { exact: true }).fill(quantityWorth(20n, stop));
+  await page.getByRole("button", { name: "Buy BTC" }).click();
+  await expect(page.getByText(/Order \d+ placed: new\./)).toBeVisible();
+  await page.getByRole("tab", { name: /Open orders/ }).click();
+  await expect(page.getByTestId("orders-open").locator("tr[data-order-id]")).toContainText("Stop-limit");
+  await page.getByRole("button", { name: "Cancel all" }).click();
+  await expect(page.getByTestId("orders-open")).toContainText("No open orders.");
 });
 
 test("mobile viewport: the trade page fits a phone and switches between chart, book and trades", async ({ browser }) => {
