@@ -5,6 +5,9 @@ import { useApi } from "../../../lib/auth/context";
 import { formatTime } from "../../../lib/format";
 import { Field, FormMessage, useFormErrors } from "../../../lib/ui/forms";
 import { kycApi, type ProfileInput } from "../api/kyc";
+import { nextDocumentLevel } from "../hooks/documents";
+import { KycDocuments } from "./KycDocuments";
+import "./kyc.css";
 
 const LEVELS = [
   { level: 0, title: "E-mail verified", unlocks: "Deposits and trading" },
@@ -32,13 +35,15 @@ function initial(profile: Profile | undefined): ProfileInput {
   };
 }
 
-/** The KYC ladder, the user's level and latest decision, and the level-1 profile form. */
+/** The KYC ladder, the user's level and latest decision, the level-1 profile form and the level 2/3 documents. */
 export function KycPage() {
   const api = useApi();
   const profile = useQuery({ queryKey: ["kyc", "profile"], queryFn: () => kycApi.profile(api) });
   const kyc = useQuery({ queryKey: ["kyc", "status"], queryFn: () => kycApi.kyc(api) });
   const level = kyc.data?.level ?? profile.data?.kycLevel ?? 0;
-  const latest = kyc.data?.submissions[0];
+  // the users service lists submissions oldest first
+  const latest = kyc.data?.submissions.at(-1);
+  const next = kyc.data ? nextDocumentLevel(level, latest?.status === "PENDING") : null;
   return (
     <div className="page">
       <section className="card card--wide" aria-labelledby="kyc-title">
@@ -61,11 +66,20 @@ export function KycPage() {
             {formatTime(latest.submittedAt)}){latest.reason ? ` — ${latest.reason}` : ""}
           </p>
         ) : null}
-        {level >= 1 ? (
-          <p className="muted">Identity documents (level 2) and proof of address (level 3) are uploaded here soon.</p>
+        {latest?.status === "PENDING" ? (
+          <p className="form-message form-message--ok" role="status" data-testid="kyc-pending">
+            Your level {latest.level} documents are being reviewed. We will notify you of the decision.
+          </p>
+        ) : null}
+        {latest?.status === "REJECTED" ? (
+          <p className="form-message form-message--error" data-testid="kyc-rejected">
+            Your level {latest.level} request was rejected: {latest.reason ?? "no reason given"}. Upload new documents
+            below to try again.
+          </p>
         ) : null}
       </section>
       {level < 1 && profile.data ? <ProfileForm profile={profile.data} /> : null}
+      {next ? <KycDocuments key={next} level={next} /> : null}
     </div>
   );
 }
