@@ -5,6 +5,7 @@ import { ApiError } from "../lib/api/problem";
 import { createApi } from "../lib/api/client";
 import { ServicesProvider } from "../lib/auth/context";
 import { browserSession } from "../lib/auth/session";
+import { I18nProvider } from "../lib/i18nContext";
 import { createAppRouter } from "./router";
 
 function makeQueryClient(): QueryClient {
@@ -39,7 +40,9 @@ export function App() {
   return (
     <ServicesProvider value={services}>
       <QueryClientProvider client={queryClient}>
-        <RouterProvider router={router} />
+        <I18nProvider>
+          <RouterProvider router={router} />
+        </I18nProvider>
       </QueryClientProvider>
     </ServicesProvider>
   );

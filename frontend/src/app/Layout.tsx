@@ -3,12 +3,16 @@ import { Link, NavLink, Outlet, useNavigate } from "react-router";
 import { VerifyBanner } from "../features/auth/components/VerifyBanner";
 import { hasAnyRole, useApi, useSession, useSessionState } from "../lib/auth/context";
 import { SIGNED_OUT } from "../lib/auth/session";
+import { LANGUAGES, parseLanguage } from "../lib/i18n";
+import { useI18n } from "../lib/i18nContext";
+import { NotificationBell } from "../features/notifications/components/NotificationBell";
 
 function UserMenu() {
   const api = useApi();
   const session = useSession();
   const state = useSessionState();
   const navigate = useNavigate();
+  const { t } = useI18n();
   const [open, setOpen] = useState(false);
   const menu = useRef<HTMLDivElement>(null);
 
@@ -45,25 +49,31 @@ function UserMenu() {
         <span className="menu__avatar" aria-hidden="true">
           {(state.email ?? "?").charAt(0).toUpperCase()}
         </span>
-        <span className="menu__email">{state.email ?? "Account"}</span>
+        <span className="menu__email">{state.email ?? t("menu.account")}</span>
       </button>
       {open ? (
-        <ul className="menu__list" aria-label="Account" onClick={() => setOpen(false)}>
+        <ul className="menu__list" aria-label={t("menu.account")} onClick={() => setOpen(false)}>
           <li>
-            <Link to="/kyc">Verification (KYC)</Link>
+            <Link to="/kyc">{t("menu.kyc")}</Link>
           </li>
           <li>
-            <Link to="/settings/sessions">Sessions</Link>
+            <Link to="/settings/profile">{t("menu.profile")}</Link>
           </li>
           <li>
-            <Link to="/settings/2fa">Two-factor authentication</Link>
+            <Link to="/settings/notifications">{t("menu.notifications")}</Link>
           </li>
           <li>
-            <Link to="/settings/api-keys">API keys</Link>
+            <Link to="/settings/sessions">{t("menu.sessions")}</Link>
+          </li>
+          <li>
+            <Link to="/settings/2fa">{t("menu.2fa")}</Link>
+          </li>
+          <li>
+            <Link to="/settings/api-keys">{t("menu.apiKeys")}</Link>
           </li>
           <li>
             <button type="button" onClick={() => void signOut()}>
-              Sign out
+              {t("menu.signOut")}
             </button>
           </li>
         </ul>
@@ -72,35 +82,62 @@ function UserMenu() {
   );
 }
 
+/** English ⇄ العربية in the top bar (saved to the profile when signed in). */
+function LanguageSwitch() {
+  const { t, language, setLanguage } = useI18n();
+  return (
+    <select
+      className="lang-switch"
+      aria-label={t("nav.language")}
+      value={language}
+      onChange={(e) => {
+        const next = parseLanguage(e.target.value);
+        if (next) void setLanguage(next).catch(() => undefined);
+      }}
+    >
+      {LANGUAGES.map((l) => (
+        <option key={l} value={l} lang={l}>
+          {l === "ar" ? "العربية" : "English"}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 export function Layout() {
   const state = useSessionState();
+  const { t } = useI18n();
   const staff = hasAnyRole(state, ["admin", "compliance"]);
   return (
     <>
       <a href="#main" className="skip-link">
-        Skip to content
+        {t("nav.skip")}
       </a>
       <header className="topbar">
         <Link to="/" className="brand" aria-label="Burency home">
           Burency
         </Link>
-        <nav aria-label="Main" className="topbar__nav">
-          <NavLink to="/markets">Markets</NavLink>
+        <nav aria-label={t("nav.main")} className="topbar__nav">
+          <NavLink to="/markets">{t("nav.markets")}</NavLink>
           {state.status === "signedIn" ? (
             <>
-              <NavLink to="/wallet">Wallet</NavLink>
-              {staff ? <NavLink to="/admin">Admin</NavLink> : null}
+              <NavLink to="/wallet">{t("nav.wallet")}</NavLink>
+              {staff ? <NavLink to="/admin">{t("nav.admin")}</NavLink> : null}
             </>
           ) : null}
         </nav>
         <div className="topbar__end">
+          <LanguageSwitch />
           {state.status === "signedIn" ? (
-            <UserMenu />
+            <>
+              <NotificationBell />
+              <UserMenu />
+            </>
           ) : state.status === "signedOut" ? (
             <>
-              <NavLink to="/login">Sign in</NavLink>
+              <NavLink to="/login">{t("nav.signIn")}</NavLink>
               <NavLink to="/register" className="button button--primary">
-                Register
+                {t("nav.register")}
               </NavLink>
             </>
           ) : null}

@@ -21,6 +21,10 @@ const adminDeposits = () =>
   import("../features/admin/components/AdminDepositsPage").then((m) => ({ Component: m.AdminDepositsPage }));
 const adminWithdrawals = () =>
   import("../features/admin/components/AdminWithdrawalsPage").then((m) => ({ Component: m.AdminWithdrawalsPage }));
+const profile = () =>
+  import("../features/settings/components/ProfilePage").then((m) => ({ Component: m.ProfilePage }));
+const notificationPrefs = () =>
+  import("../features/notifications/components/PreferencesPage").then((m) => ({ Component: m.PreferencesPage }));
 const kyc = () => import("../features/kyc/components/KycPage").then((m) => ({ Component: m.KycPage }));
 const mailbox = () =>
   import("../features/notifications/components/MailboxPage").then((m) => ({ Component: m.MailboxPage }));
@@ -50,6 +54,9 @@ export function createAppRouter() {
           children: [
             { path: "wallet", lazy: wallet },
             { path: "kyc", lazy: kyc },
+            { path: "settings", element: <Navigate to="/settings/profile" replace /> },
+            { path: "settings/profile", lazy: profile },
+            { path: "settings/notifications", lazy: notificationPrefs },
             { path: "settings/sessions", lazy: sessions },
             { path: "settings/2fa", lazy: twoFactor },
             { path: "settings/api-keys", lazy: apiKeys },
