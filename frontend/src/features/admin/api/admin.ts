@@ -40,3 +40,53 @@ export const adminApi = {
       }),
     ),
 };
+
+type MarketStatus = "TRADING" | "HALTED" | "CANCEL_ONLY";
+
+/** Users and roles (auth), KYC review (users), markets, market data and the bot (trading). */
+export const consoleApi = {
+  users: (api: Api, email: string) =>
+    unwrap(api.GET("/api/auth/v1/admin/users", { params: { query: { email: email || null, limit: 50 } } })),
+  grantRole: (api: Api, userId: string, role: string) =>
+    unwrap(api.POST("/api/auth/v1/admin/users/{user_id}/roles", { params: { path: { user_id: userId } }, body: { role } })),
+  revokeRole: (api: Api, userId: string, role: string) =>
+    unwrap(api.DELETE("/api/auth/v1/admin/users/{user_id}/roles/{role}", { params: { path: { user_id: userId, role } } })),
+  disable: (api: Api, userId: string) =>
+    unwrap(api.POST("/api/auth/v1/admin/users/{user_id}/disable", { params: { path: { user_id: userId } } })),
+  enable: (api: Api, userId: string) =>
+    unwrap(api.POST("/api/auth/v1/admin/users/{user_id}/enable", { params: { path: { user_id: userId } } })),
+  authAudit: (api: Api) => unwrap(api.GET("/api/auth/v1/admin/audit-log", { params: { query: { limit: 50 } } })),
+  tradingAudit: (api: Api) => unwrap(api.GET("/api/trading/v1/admin/audit", { params: { query: { limit: 50 } } })),
+  kycQueue: (api: Api) =>
+    unwrap(api.GET("/api/users/v1/admin/kyc/submissions", { params: { query: { status: "PENDING", limit: 50 } } })),
+  kycSubmission: (api: Api, id: string) =>
+    unwrap(api.GET("/api/users/v1/admin/kyc/submissions/{submission_id}", { params: { path: { submission_id: id } } })),
+  kycApprove: (api: Api, id: string) =>
+    unwrap(
+      api.POST("/api/users/v1/admin/kyc/submissions/{submission_id}/approve", { params: { path: { submission_id: id } } }),
+    ),
+  kycReject: (api: Api, id: string, reason: string) =>
+    unwrap(
+      api.POST("/api/users/v1/admin/kyc/submissions/{submission_id}/reject", {
+        params: { path: { submission_id: id } },
+        body: { reason },
+      }),
+    ),
+  markets: (api: Api) => unwrap(api.GET("/api/trading/v1/markets")),
+  setStatus: (api: Api, symbol: string, status: MarketStatus) =>
+    unwrap(api.PUT("/api/trading/v1/admin/markets/{symbol}/status", { params: { path: { symbol } }, body: { status } })),
+  setFees: (api: Api, symbol: string, makerFee: string, takerFee: string) =>
+    unwrap(
+      api.PUT("/api/trading/v1/admin/markets/{symbol}/fees", { params: { path: { symbol } }, body: { makerFee, takerFee } }),
+    ),
+  sources: (api: Api) => unwrap(api.GET("/api/trading/v1/admin/market-data/sources")),
+  bot: (api: Api) => unwrap(api.GET("/api/trading/v1/admin/liquidity-bot")),
+  startBot: (api: Api) => unwrap(api.POST("/api/trading/v1/admin/liquidity-bot/start")),
+  stopBot: (api: Api) => unwrap(api.POST("/api/trading/v1/admin/liquidity-bot/stop")),
+  tuneBot: (api: Api, spread: string, levels: number) =>
+    unwrap(api.PATCH("/api/trading/v1/admin/liquidity-bot", { body: { spread, levels } })),
+  announcements: (api: Api) =>
+    unwrap(api.GET("/api/notifications/v1/admin/announcements", { params: { query: { limit: 20 } } })),
+  announce: (api: Api, body: { segment: string; channels: ("push" | "email" | "in_app")[]; title: string; body: string }) =>
+    unwrap(api.POST("/api/notifications/v1/admin/announcements", { body: { clientId: idempotencyKey(), ...body } })),
+};

@@ -63,3 +63,8 @@ export const walletApi = {
   cryptoDeposits: (api: Api) =>
     unwrap(api.GET("/api/banking/v1/deposits/crypto", { params: { query: { limit: 20 } } })),
 };
+
+/** The signed-in user's own account (2FA on or off): the withdrawal form needs 2FA first. */
+export const meApi = {
+  me: (api: Api) => unwrap(api.GET("/api/auth/v1/me")),
+};

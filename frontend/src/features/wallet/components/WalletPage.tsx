@@ -7,7 +7,7 @@ import { CryptoDepositPanel } from "./CryptoDepositPanel";
 import { DepositPanel } from "./DepositPanel";
 import { HistoryPanel } from "./HistoryPanel";
 import { TransferPanel } from "./TransferPanel";
-import { WithdrawPanel } from "./WithdrawPanel";
+import { WithdrawGate } from "./WithdrawGate";
 
 export function WalletPage() {
   const balances = useBalances();
@@ -58,7 +58,7 @@ export function WalletPage() {
         <DepositPanel />
         <CryptoDepositPanel />
         <TransferPanel assets={balances.rows.map((r) => r.asset)} />
-        <WithdrawPanel />
+        <WithdrawGate />
       </div>
       <HistoryPanel assets={balances.rows.map((r) => r.asset)} />
     </div>

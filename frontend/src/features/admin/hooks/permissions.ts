@@ -1,0 +1,77 @@
+/**
+ * What each staff role may do, mirrored from libs/common burency_common/permissions.py
+ * (the services decide; the console only hides what a role cannot do, so a stale copy
+ * shows a button that answers 403, never lets anyone past the server).
+ */
+export type Permission =
+  | "users.read"
+  | "users.write"
+  | "users.disable"
+  | "roles.grant"
+  | "kyc.review"
+  | "deposits.approve"
+  | "withdrawals.approve"
+  | "audit.read"
+  | "notifications.broadcast"
+  | "files.read_private"
+  | "banking.reconcile"
+  | "banking.read"
+  | "trading.read"
+  | "trading.admin";
+
+const SUPPORT: readonly Permission[] = ["users.read", "audit.read", "banking.read", "trading.read"];
+const COMPLIANCE: readonly Permission[] = [
+  ...SUPPORT,
+  "kyc.review",
+  "deposits.approve",
+  "withdrawals.approve",
+  "files.read_private",
+  "banking.reconcile",
+];
+const ADMIN: readonly Permission[] = [
+  ...COMPLIANCE,
+  "users.write",
+  "users.disable",
+  "roles.grant",
+  "notifications.broadcast",
+  "trading.admin",
+];
+
+export const ROLE_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
+  user: [],
+  support: SUPPORT,
+  compliance: COMPLIANCE,
+  admin: ADMIN,
+};
+
+/** Roles an admin can grant (in the order the console lists them). */
+export const GRANTABLE_ROLES = ["support", "compliance", "admin"] as const;
+export const STAFF_ROLES: readonly string[] = GRANTABLE_ROLES;
+
+export function can(roles: readonly string[], permission: Permission): boolean {
+  return roles.some((role) => ROLE_PERMISSIONS[role]?.includes(permission) ?? false);
+}
+
+export interface AdminSection {
+  to: string;
+  label: string;
+  /** any one of these lets the section show */
+  anyOf: readonly Permission[];
+}
+
+export const ADMIN_SECTIONS: readonly AdminSection[] = [
+  // the daily queues first: `/admin` opens the first section a role may see
+  { to: "/admin/deposits", label: "AED deposits", anyOf: ["deposits.approve"] },
+  { to: "/admin/withdrawals", label: "Withdrawals", anyOf: ["withdrawals.approve"] },
+  { to: "/admin/kyc", label: "KYC review", anyOf: ["kyc.review"] },
+  { to: "/admin/users", label: "Users", anyOf: ["users.read"] },
+  { to: "/admin/markets", label: "Markets", anyOf: ["trading.read"] },
+  { to: "/admin/market-data", label: "Market data & bot", anyOf: ["trading.read"] },
+  { to: "/admin/announcements", label: "Announcements", anyOf: ["notifications.broadcast"] },
+  { to: "/admin/audit", label: "Audit log", anyOf: ["audit.read", "trading.admin"] },
+];
+
+/** The console's sections a user with `roles` may open, in navigation order. */
+export function sectionsFor(roles: readonly string[]): AdminSection[] {
+  return ADMIN_SECTIONS.filter((s) => s.anyOf.some((p) => can(roles, p)));
+}
