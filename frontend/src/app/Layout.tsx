@@ -6,6 +6,7 @@ import { SIGNED_OUT } from "../lib/auth/session";
 import { LANGUAGES, parseLanguage } from "../lib/i18n";
 import { useI18n } from "../lib/i18nContext";
 import { NotificationBell } from "../features/notifications/components/NotificationBell";
+import { CONSOLE_ROLES } from "../features/admin/routes";
 
 function UserMenu() {
   const api = useApi();
@@ -107,7 +108,7 @@ function LanguageSwitch() {
 export function Layout() {
   const state = useSessionState();
   const { t } = useI18n();
-  const staff = hasAnyRole(state, ["admin", "compliance"]);
+  const staff = hasAnyRole(state, CONSOLE_ROLES);
   return (
     <>
       <a href="#main" className="skip-link">

@@ -1,4 +1,5 @@
 import { createBrowserRouter, Navigate } from "react-router";
+import { adminRoutes, CONSOLE_ROLES } from "../features/admin/routes";
 import { ForgotPasswordPage } from "../features/auth/components/ForgotPasswordPage";
 import { LoginPage } from "../features/auth/components/LoginPage";
 import { HomePage } from "../features/markets/components/HomePage";
@@ -17,10 +18,6 @@ const sessions = () =>
 const twoFactor = () =>
   import("../features/settings/components/TwoFactorPage").then((m) => ({ Component: m.TwoFactorPage }));
 const apiKeys = () => import("../features/settings/components/ApiKeysPage").then((m) => ({ Component: m.ApiKeysPage }));
-const adminDeposits = () =>
-  import("../features/admin/components/AdminDepositsPage").then((m) => ({ Component: m.AdminDepositsPage }));
-const adminWithdrawals = () =>
-  import("../features/admin/components/AdminWithdrawalsPage").then((m) => ({ Component: m.AdminWithdrawalsPage }));
 const profile = () =>
   import("../features/settings/components/ProfilePage").then((m) => ({ Component: m.ProfilePage }));
 const notificationPrefs = () =>
@@ -61,12 +58,8 @@ export function createAppRouter() {
             { path: "settings/2fa", lazy: twoFactor },
             { path: "settings/api-keys", lazy: apiKeys },
             {
-              element: <RequireRole roles={["admin", "compliance"]} />,
-              children: [
-                { path: "admin", element: <Navigate to="/admin/deposits" replace /> },
-                { path: "admin/deposits", lazy: adminDeposits },
-                { path: "admin/withdrawals", lazy: adminWithdrawals },
-              ],
+              element: <RequireRole roles={CONSOLE_ROLES} />,
+              children: adminRoutes,
             },
           ],
         },
