@@ -1,13 +1,16 @@
-import { expect, shot, signIn, test, verifiedUser } from "./fixtures";
+import { admin, apiToken, bearer, expect, shot, signIn, test, verifiedUser } from "./fixtures";
+import { pdf, png } from "./imageFiles";
 
-test("KYC level 1: the profile form explains a wrong field, then the level is granted and withdrawals open", async ({
+test("KYC level 1: the profile form explains a wrong field, then the level is granted and level 2 is offered", async ({
   page,
   request,
 }) => {
   const email = await verifiedUser(request, "kyc");
   await signIn(page, email);
   await expect(page).toHaveURL(/\/wallet$/);
-  await page.getByRole("link", { name: "Complete your profile (KYC level 1)" }).click();
+  // (the wallet's withdrawal form, with its "complete your profile" link, now waits for 2FA)
+  await page.getByRole("button", { name: email }).click();
+  await page.getByRole("link", { name: "Verification (KYC)" }).click();
   await expect(page).toHaveURL(/\/kyc$/);
   await expect(page.getByRole("list", { name: "Verification levels" }).getByText("done")).toHaveCount(1);
 
@@ -24,11 +27,69 @@ test("KYC level 1: the profile form explains a wrong field, then the level is gr
   await page.getByRole("button", { name: "Save and verify" }).click();
   await expect(page.getByTestId("kyc-latest")).toContainText("approved");
   await expect(page.getByRole("list", { name: "Verification levels" }).getByText("done")).toHaveCount(2);
+  await shot(page, "kyc-profile");
+  // level 1 granted: the level-2 documents are asked for next
+  await expect(page.getByRole("region", { name: "Identity documents (level 2)" })).toBeVisible();
+});
+
+test("KYC level 2: documents uploaded with preview and progress, submitted, then a rejection's reason shown", async ({
+  page,
+  request,
+}) => {
+  const email = await verifiedUser(request, "kyc2");
+  const token = await apiToken(request, email);
+  const saved = await request.patch("/api/users/v1/profile", {
+    headers: bearer(token),
+    data: {
+      firstName: "Layla",
+      lastName: "Haddad",
+      dateOfBirth: "1990-03-02",
+      country: "AE",
+      phone: "+971501234568",
+      address: { line1: "4 Marina Walk", line2: null, city: "Dubai", postalCode: null, country: "AE" },
+    },
+  });
+  expect(saved.status(), await saved.text()).toBe(200);
+  const level1 = await request.post("/api/users/v1/kyc/submissions", { headers: bearer(token), data: { level: 1 } });
+  expect(level1.status(), await level1.text()).toBe(201);
+  const { userId } = (await saved.json()) as { userId: string };
+
+  await signIn(page, email);
+  await expect(page).toHaveURL(/\/wallet$/);
+  await page.goto("/kyc");
+  const docs = page.getByRole("region", { name: "Identity documents (level 2)" });
+  await expect(docs).toBeVisible();
+  const submit = docs.getByRole("button", { name: "Submit for review" });
+  await expect(submit).toBeDisabled();
+
+  await docs.getByLabel("Identity document, front").setInputFiles({ name: "front.png", mimeType: "image/png", buffer: png(320, 200, [30, 90, 160]) });
+  await docs.getByLabel("Identity document, back").setInputFiles({ name: "back.pdf", mimeType: "application/pdf", buffer: pdf("back") });
+  await docs.getByLabel("Selfie holding the document").setInputFiles({ name: "selfie.png", mimeType: "image/png", buffer: png(200, 200, [180, 120, 60]) });
+  for (const slot of ["documentFront", "documentBack", "selfie"]) {
+    await expect(page.getByTestId(`progress-${slot}`)).toHaveText("Uploaded");
+  }
+  await expect(docs.getByRole("img", { name: "Preview: Identity document, front" })).toBeVisible();
+  await expect(docs.getByRole("img", { name: "Preview: Selfie holding the document" })).toBeVisible();
+  await expect(docs.getByRole("progressbar", { name: "Upload of Identity document, back" })).toHaveAttribute("aria-valuetext", "100 %");
   await shot(page, "kyc");
 
-  await page.goto("/wallet");
-  await expect(async () => {
-    await page.getByRole("button", { name: "Refresh" }).click();
-    await expect(page.getByTestId("withdraw-limits")).toContainText("KYC level 1", { timeout: 1000 });
-  }).toPass();
+  await submit.click();
+  await expect(page.getByTestId("kyc-pending")).toContainText("level 2");
+  await expect(docs).toBeHidden();
+
+  // compliance rejects it: the reason is shown and the documents can be sent again
+  const staff = await apiToken(request, admin().email, admin().password);
+  const queue = (await (
+    await request.get("/api/users/v1/admin/kyc/submissions?status=PENDING&level=2&limit=100", { headers: bearer(staff) })
+  ).json()) as { items: { id: string; userId: string }[] };
+  const mine = queue.items.find((s) => s.userId === userId);
+  expect(mine).toBeTruthy();
+  const rejected = await request.post(`/api/users/v1/admin/kyc/submissions/${mine?.id ?? ""}/reject`, {
+    headers: bearer(staff),
+    data: { reason: "The selfie does not show the document" },
+  });
+  expect(rejected.status(), await rejected.text()).toBe(200);
+  await page.reload();
+  await expect(page.getByTestId("kyc-rejected")).toContainText("The selfie does not show the document");
+  await expect(page.getByRole("region", { name: "Identity documents (level 2)" })).toBeVisible();
 });

@@ -6,6 +6,8 @@ import { useI18n } from "../../../lib/i18nContext";
 import { Card, FormMessage } from "../../../lib/ui/forms";
 import { feedApi, type Preference, type PreferenceIn } from "../api/feed";
 
+type PreferencesOut = Awaited<ReturnType<typeof feedApi.preferences>>;
+
 const CHANNELS = ["in_app", "email", "sms", "push"] as const;
 type Channel = (typeof CHANNELS)[number];
 
@@ -46,7 +48,16 @@ export function PreferencesPage() {
       queryClient.setQueryData(["notifications", "preferences"], data);
       setSaved(true);
     },
-    onMutate: () => setSaved(false),
+    // the box follows the click at once; a refusal puts the server's state back
+    onMutate: (item) => {
+      setSaved(false);
+      queryClient.setQueryData<PreferencesOut>(["notifications", "preferences"], (data) =>
+        data
+          ? { items: data.items.map((p) => (p.event === item.event && p.channel === item.channel ? { ...p, enabled: item.enabled } : p)) }
+          : data,
+      );
+    },
+    onError: () => void queryClient.invalidateQueries({ queryKey: ["notifications", "preferences"] }),
   });
   const byKey = new Map<string, Preference>((prefs.data?.items ?? []).map((p) => [key(p.event, p.channel), p]));
   const events = [...new Set((prefs.data?.items ?? []).map((p) => p.event))];

@@ -14,12 +14,15 @@ const THEMES: readonly Theme[] = ["light", "dark", "system"];
 const THEME_KEYS = { light: "settings.themeLight", dark: "settings.themeDark", system: "settings.themeSystem" } as const;
 const PROFILE_KEY = ["settings", "profile"] as const;
 
-function timezones(): string[] {
+/** The browser's zones, with `current` first when the list lacks it (e.g. "UTC"). */
+function timezones(current: string): string[] {
+  let zones: string[];
   try {
-    return Intl.supportedValuesOf("timeZone");
+    zones = Intl.supportedValuesOf("timeZone");
   } catch {
-    return ["UTC", "Asia/Dubai", "Asia/Riyadh", "Europe/London"];
+    zones = ["Asia/Dubai", "Asia/Riyadh", "Europe/London"];
   }
+  return zones.includes(current) ? zones : [current, ...zones];
 }
 
 /** Profile, avatar, language, time zone, display currency and theme. */
@@ -132,7 +135,7 @@ function ProfileForm({ profile }: { profile: Profile }) {
         <div className="field">
           <label htmlFor="timezone">{t("settings.timezone")}</label>
           <select id="timezone" value={form.timezone} onChange={set("timezone")}>
-            {timezones().map((z) => (
+            {timezones(form.timezone).map((z) => (
               <option key={z}>{z}</option>
             ))}
           </select>
