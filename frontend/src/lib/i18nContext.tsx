@@ -4,7 +4,7 @@
  * `language`, settings `theme`), and saved there when the user switches. Applies
  * `lang`/`dir` and `data-theme` to `<html>` at once.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { unwrap } from "./api/client";
 import { useApi, useSessionState } from "./auth/context";
 import {
@@ -57,6 +57,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   );
   const [theme, setThemeState] = useState<Theme>(() => parseTheme(stored(THEME_KEY)) ?? "system");
   const signedIn = session.status === "signedIn";
+  // a switch made while the account's choices are being read wins over them
+  const chosen = useRef({ language: false, theme: false });
   const userId = session.claims?.sub;
 
   useEffect(() => applyDocumentLanguage(document, language), [language]);
@@ -66,10 +68,11 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!signedIn) return;
     let live = true;
+    chosen.current = { language: false, theme: false };
     void unwrap(api.GET("/api/users/v1/profile"))
       .then((profile) => {
         const l = parseLanguage(profile.language);
-        if (live && l) {
+        if (live && l && !chosen.current.language) {
           setLanguageState(l);
           store(LANGUAGE_KEY, l);
         }
@@ -78,7 +81,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     void unwrap(api.GET("/api/users/v1/settings"))
       .then((settings) => {
         const th = parseTheme(settings.theme);
-        if (live && th) {
+        if (live && th && !chosen.current.theme) {
           setThemeState(th);
           store(THEME_KEY, th);
         }
@@ -91,6 +94,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
 
   const setLanguage = useCallback(
     async (next: Language) => {
+      chosen.current.language = true;
       setLanguageState(next);
       store(LANGUAGE_KEY, next);
       if (signedIn) await unwrap(api.PATCH("/api/users/v1/profile", { body: { language: next } }));
@@ -100,6 +104,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
 
   const setTheme = useCallback(
     async (next: Theme) => {
+      chosen.current.theme = true;
       setThemeState(next);
       store(THEME_KEY, next);
       if (!signedIn) return;
