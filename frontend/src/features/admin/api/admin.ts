@@ -87,6 +87,11 @@ export const consoleApi = {
     unwrap(api.PATCH("/api/trading/v1/admin/liquidity-bot", { body: { spread, levels } })),
   announcements: (api: Api) =>
     unwrap(api.GET("/api/notifications/v1/admin/announcements", { params: { query: { limit: 20 } } })),
+  /** One announcement with its progress per channel (the list leaves progress out). */
+  announcement: (api: Api, id: string) =>
+    unwrap(
+      api.GET("/api/notifications/v1/admin/announcements/{announcement_id}", { params: { path: { announcement_id: id } } }),
+    ),
   announce: (api: Api, body: { segment: string; channels: ("push" | "email" | "in_app")[]; title: string; body: string }) =>
     unwrap(api.POST("/api/notifications/v1/admin/announcements", { body: { clientId: idempotencyKey(), ...body } })),
 };

@@ -21,37 +21,48 @@ export function AdminAnnouncementsPage() {
   const list = useQuery({
     queryKey: ["admin", "announcements"],
     queryFn: () => consoleApi.announcements(api),
-    // poll while any announcement is still going out
-    refetchInterval: (query) => (query.state.data?.items.some((a) => a.status !== "done") ? 1_000 : false),
   });
   return (
     <AdminPage id="admin-announcements" title="Announcements" errors={[list.error]}>
       <AnnounceForm />
       <h2>Sent</h2>
       <ul className="list" aria-label="Announcements">
-        {list.data?.items.map((a) => {
-          const p = progressOf(a.progress);
-          return (
-            <li key={a.id} className="list__row" data-announcement={a.id}>
-              <div>
-                <strong>{a.segment}</strong> · {a.channels.join(", ")} ·{" "}
-                <span className={`badge${a.status === "done" ? " badge--approved" : ""}`} data-testid="announcement-status">
-                  {a.status}
-                </span>
-                <div className="muted">{formatTime(a.createdAt)}</div>
-              </div>
-              <div>
-                <progress className="progress" max={Math.max(p.targets, 1)} value={p.finished} aria-label={`Progress of ${a.id}`} />
-                <div className="muted" data-testid="announcement-progress">
-                  {p.finished} of {p.targets} delivered or skipped · sent {p.sent} · failed {p.failed} · skipped {p.skipped}
-                </div>
-              </div>
-            </li>
-          );
-        })}
+        {list.data?.items.map((a) => (
+          <AnnouncementRow key={a.id} id={a.id} />
+        ))}
         {list.data?.items.length === 0 ? <li className="muted">No announcement yet.</li> : null}
       </ul>
     </AdminPage>
+  );
+}
+
+/** One announcement, its progress polled each second until it is done. */
+function AnnouncementRow({ id }: { id: string }) {
+  const api = useApi();
+  const detail = useQuery({
+    queryKey: ["admin", "announcements", id],
+    queryFn: () => consoleApi.announcement(api, id),
+    refetchInterval: (query) => (query.state.data?.status === "done" ? false : 1_000),
+  });
+  const a = detail.data;
+  if (!a) return <li className="list__row muted">Loading…</li>;
+  const p = progressOf(a.progress);
+  return (
+    <li className="list__row" data-announcement={a.id}>
+      <div>
+        <strong>{a.segment}</strong> · {a.channels.join(", ")} ·{" "}
+        <span className={`badge${a.status === "done" ? " badge--approved" : ""}`} data-testid="announcement-status">
+          {a.status}
+        </span>
+        <div className="muted">{formatTime(a.createdAt)}</div>
+      </div>
+      <div>
+        <progress className="progress" max={Math.max(p.targets, 1)} value={p.finished} aria-label={`Progress of ${a.id}`} />
+        <div className="muted" data-testid="announcement-progress">
+          {p.finished} of {p.targets} delivered or skipped · sent {p.sent} · failed {p.failed} · skipped {p.skipped}
+        </div>
+      </div>
+    </li>
   );
 }
 
@@ -113,6 +124,11 @@ function AnnounceForm() {
         ))}
       </fieldset>
       <FormMessage message={invalid ?? (send.error ? problemMessage(asProblem(send.error)) : null)} />
+      {send.data ? (
+        <p role="status" className="form-message form-message--ok" data-sent-announcement={send.data.id}>
+          Announcement queued: its progress is below.
+        </p>
+      ) : null}
       <button type="submit" className="button button--primary" disabled={send.isPending}>
         Send announcement
       </button>

@@ -8,7 +8,7 @@ import "./admin.css";
 export function AdminPage({ id, title, errors, children }: { id: string; title: string; errors: unknown[]; children: ReactNode }) {
   const error = errors.find((e) => e !== null && e !== undefined);
   return (
-    <section className="card card--wide" aria-labelledby={`${id}-title`}>
+    <section className="card card--wide admin" aria-labelledby={`${id}-title`}>
       <h1 id={`${id}-title`}>{title}</h1>
       <AdminNav />
       <FormMessage message={error ? problemMessage(asProblem(error)) : null} />

@@ -4,6 +4,7 @@ import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { useApi } from "../../../lib/auth/context";
 import { FormMessage } from "../../../lib/ui/forms";
 import { meApi } from "../api/wallet";
+import { WithdrawLimits } from "./WithdrawLimits";
 import { WithdrawPanel } from "./WithdrawPanel";
 
 /**
@@ -20,6 +21,7 @@ export function WithdrawGate() {
       <h2 id="withdraw-title">Withdraw</h2>
       {me.isPending ? <p role="status">Loading…</p> : null}
       <FormMessage message={me.error ? problemMessage(asProblem(me.error)) : null} />
+      <WithdrawLimits asset="AED" />
       {me.data ? (
         <div data-testid="withdraw-needs-2fa">
           <p>

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type SubmitEvent } from "react";
 import { Link } from "react-router";
 import { ApiError, onField } from "../../../lib/api/problem";
@@ -7,6 +7,7 @@ import { formatAmount, isPositiveDecimal } from "../../../lib/format";
 import { Field, FormMessage, useFormErrors } from "../../../lib/ui/forms";
 import { walletApi } from "../api/wallet";
 import { CHAINS } from "../hooks/chains";
+import { WithdrawLimits } from "./WithdrawLimits";
 
 type Destination = "bank" | "crypto";
 
@@ -28,8 +29,6 @@ export function WithdrawPanel() {
   const errors = useFormErrors(["amount", "iban", "beneficiaryName", "address", "totpCode"]);
   const chain = CHAINS[chainIndex] ?? CHAINS[0];
   const asset = destination === "bank" ? "AED" : chain.asset;
-  const limits = useQuery({ queryKey: ["wallet", "limits"], queryFn: () => walletApi.limits(api) });
-  const limit = limits.data?.find((l) => l.asset === asset);
   const withdraw = useMutation({
     mutationFn: () =>
       destination === "bank"
@@ -83,18 +82,7 @@ export function WithdrawPanel() {
           A crypto address
         </label>
       </fieldset>
-      {limit ? (
-        <p className="muted" data-testid="withdraw-limits">
-          KYC level {limit.level}: today {formatAmount(limit.dailyUsed, 0)} of {formatAmount(limit.daily, 0)} {asset},
-          this month {formatAmount(limit.monthlyUsed, 0)} of {formatAmount(limit.monthly, 0)} {asset}.
-          {/[1-9]/.test(limit.daily) ? null : (
-            <>
-              {" "}
-              <Link to="/kyc">Complete your profile (KYC level 1)</Link> to withdraw.
-            </>
-          )}
-        </p>
-      ) : null}
+      <WithdrawLimits asset={asset} />
       <p className="muted">
         Withdrawals need <Link to="/settings/2fa">two-factor authentication</Link>.{" "}
         {destination === "bank" ? "Fee: 5 AED." : "A network fee is taken from your balance."}
