@@ -45,7 +45,7 @@ function AuditTable({ label, entries, loading }: { label: string; entries: Entry
     <>
       <h2>{label}</h2>
       {loading ? <p role="status">Loading…</p> : null}
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="group" aria-label={`${label}, scrollable`}>
         <table className="table" aria-label={label}>
           <thead>
             <tr>

@@ -22,7 +22,7 @@ export function AdminMarketDataPage() {
   return (
     <AdminPage id="admin-marketdata" title="Market data & liquidity bot" errors={[sources.error]}>
       <h2>Sources</h2>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="group" aria-label="Market-data sources, scrollable">
         <table className="table" aria-label="Market-data sources">
           <thead>
             <tr>
