@@ -4,6 +4,7 @@ import { Link, useLocation, useNavigate } from "react-router";
 import { ApiError, onField, problemMessage } from "../../../lib/api/problem";
 import { useApi, useSession, useSessionState } from "../../../lib/auth/context";
 import { SIGNED_OUT } from "../../../lib/auth/session";
+import { useI18n } from "../../../lib/i18nContext";
 import { Card, Field, FormMessage, useFormErrors } from "../../../lib/ui/forms";
 import { authApi } from "../api/auth";
 import { MailboxLink } from "./MailboxLink";
@@ -14,6 +15,7 @@ export function LoginPage() {
   const state = useSessionState();
   const navigate = useNavigate();
   const location = useLocation();
+  const { t } = useI18n();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [totpCode, setTotpCode] = useState("");
@@ -49,15 +51,15 @@ export function LoginPage() {
       : null;
 
   return (
-    <Card title={needsCode ? "Two-factor authentication" : "Sign in"}>
+    <Card title={needsCode ? t("auth.twoFactorTitle") : t("auth.signInTitle")}>
       <FormMessage message={ended} />
       <form onSubmit={submit} noValidate>
         {needsCode ? (
           <>
-            <p>Enter the 6-digit code from your authenticator app, or a recovery code.</p>
+            <p>{t("auth.codePrompt")}</p>
             <Field
               key="totpCode" // a new input (not the e-mail's, reused), so autoFocus applies
-              label="Authentication code"
+              label={t("auth.code")}
               name="totpCode"
               inputMode="numeric"
               autoComplete="one-time-code"
@@ -71,7 +73,7 @@ export function LoginPage() {
         ) : (
           <>
             <Field
-              label="E-mail address"
+              label={t("auth.email")}
               name="email"
               type="email"
               autoComplete="email"
@@ -81,7 +83,7 @@ export function LoginPage() {
               error={errors.fieldErrors.email}
             />
             <Field
-              label="Password"
+              label={t("auth.password")}
               name="password"
               type="password"
               autoComplete="current-password"
@@ -94,7 +96,7 @@ export function LoginPage() {
         )}
         <FormMessage message={errors.message} />
         <button type="submit" className="button button--primary" disabled={login.isPending}>
-          {login.isPending ? "Signing in…" : needsCode ? "Verify and sign in" : "Sign in"}
+          {login.isPending ? t("auth.signingIn") : needsCode ? t("auth.verifyAndSignIn") : t("auth.signInButton")}
         </button>
         {needsCode ? (
           <button
@@ -106,13 +108,13 @@ export function LoginPage() {
               errors.clear();
             }}
           >
-            Back
+            {t("auth.back")}
           </button>
         ) : null}
       </form>
       <p className="card__links">
-        <Link to="/forgot-password">Forgot your password?</Link> · New here?{" "}
-        <Link to="/register">Create an account</Link>
+        <Link to="/forgot-password">{t("auth.forgot")}</Link> · {t("auth.newHere")}{" "}
+        <Link to="/register">{t("auth.createAccountLink")}</Link>
       </p>
       <MailboxLink />
     </Card>

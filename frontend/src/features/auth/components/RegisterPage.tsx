@@ -2,12 +2,14 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type SubmitEvent } from "react";
 import { Link } from "react-router";
 import { useApi } from "../../../lib/auth/context";
+import { useI18n } from "../../../lib/i18nContext";
 import { Card, Field, FormMessage, useFormErrors } from "../../../lib/ui/forms";
 import { authApi } from "../api/auth";
 import { MailboxLink } from "./MailboxLink";
 
 export function RegisterPage() {
   const api = useApi();
+  const { t } = useI18n();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
@@ -30,12 +32,10 @@ export function RegisterPage() {
 
   if (register.isSuccess) {
     return (
-      <Card title="Check your e-mail">
-        <p role="status">
-          We sent a link to <strong>{email}</strong>. Open it to verify your address, then sign in.
-        </p>
+      <Card title={t("auth.checkEmailTitle")}>
+        <p role="status">{t("auth.checkEmail", { email })}</p>
         <p className="card__links">
-          <Link to="/login">Go to sign in</Link>
+          <Link to="/login">{t("auth.goToSignIn")}</Link>
         </p>
         <MailboxLink />
       </Card>
@@ -43,10 +43,10 @@ export function RegisterPage() {
   }
 
   return (
-    <Card title="Create your account">
+    <Card title={t("auth.registerTitle")}>
       <form onSubmit={submit} noValidate>
         <Field
-          label="E-mail address"
+          label={t("auth.email")}
           name="email"
           type="email"
           autoComplete="email"
@@ -56,18 +56,18 @@ export function RegisterPage() {
           error={errors.fieldErrors.email}
         />
         <Field
-          label="Password"
+          label={t("auth.password")}
           name="password"
           type="password"
           autoComplete="new-password"
           required
-          hint="At least 10 characters; avoid common passwords."
+          hint={t("auth.passwordHint")}
           value={password}
           onChange={(e) => setPassword(e.target.value)}
           error={errors.fieldErrors.password}
         />
         <Field
-          label="Repeat the password"
+          label={t("auth.repeatPassword")}
           name="confirm"
           type="password"
           autoComplete="new-password"
@@ -77,15 +77,15 @@ export function RegisterPage() {
             setConfirm(e.target.value);
             setMismatch(false);
           }}
-          error={mismatch ? "The two passwords are not the same." : undefined}
+          error={mismatch ? t("auth.mismatch") : undefined}
         />
         <FormMessage message={errors.message} />
         <button type="submit" className="button button--primary" disabled={register.isPending}>
-          {register.isPending ? "Creating…" : "Create account"}
+          {register.isPending ? t("auth.creating") : t("auth.createAccount")}
         </button>
       </form>
       <p className="card__links">
-        Already registered? <Link to="/login">Sign in</Link>
+        {t("auth.alreadyRegistered")} <Link to="/login">{t("nav.signIn")}</Link>
       </p>
       <MailboxLink />
     </Card>
