@@ -67,12 +67,7 @@ function Review({ id, onDone }: { id: string; onDone: () => void }) {
               <figure key={l.field} className="doc">
                 <figcaption>{FIELD_NAMES[l.field] ?? l.field}</figcaption>
                 {l.url ? (
-                  <>
-                    <img src={l.url} alt={FIELD_NAMES[l.field] ?? l.field} className="doc__image" />
-                    <a href={l.url} target="_blank" rel="noreferrer">
-                      Open in a new tab
-                    </a>
-                  </>
+                  <DocumentPreview url={l.url} name={FIELD_NAMES[l.field] ?? l.field} />
                 ) : (
                   <p className="muted">The file no longer exists.</p>
                 )}
@@ -132,5 +127,22 @@ function ReviewPanel({ error, children }: { error: unknown; children: ReactNode 
       <FormMessage message={error ? problemMessage(asProblem(error)) : null} />
       {children}
     </div>
+  );
+}
+
+/** An image is shown inline; anything else (a PDF) is opened in a new tab. */
+function DocumentPreview({ url, name }: { url: string; name: string }) {
+  const [notImage, setNotImage] = useState(false);
+  return (
+    <>
+      {notImage ? (
+        <p className="muted">Not an image (a PDF?): open it to read it.</p>
+      ) : (
+        <img src={url} alt={name} className="doc__image" onError={() => setNotImage(true)} />
+      )}
+      <a href={url} target="_blank" rel="noreferrer">
+        Open in a new tab
+      </a>
+    </>
   );
 }
