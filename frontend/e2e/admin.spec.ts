@@ -23,6 +23,23 @@ test("an admin halts a market and resumes it; the change is in trading's audit l
   await expect(row.getByTestId("market-status")).toHaveText("trading");
   expect(await markets()).toBe("TRADING");
 
+  // fees are typed in %, sent as exact fractions; then put back as they were
+  const fees = page.getByRole("form", { name: "Fees of BTC/AED" });
+  const maker = fees.getByLabel("Maker %");
+  const before = await maker.inputValue();
+  await maker.fill("0.15");
+  await fees.getByRole("button", { name: "Save fees" }).click();
+  await expect(fees.getByRole("status")).toContainText("Saved");
+  const makerFee = async () => {
+    const res = await request.get("/api/trading/v1/markets");
+    const body = (await res.json()) as { items: { symbol: string; makerFee: string }[] };
+    return body.items.find((m) => m.symbol === "BTC/AED")?.makerFee;
+  };
+  expect(await makerFee()).toMatch(/^0\.00150*$/);
+  await maker.fill(before);
+  await fees.getByRole("button", { name: "Save fees" }).click();
+  await expect.poll(makerFee).not.toMatch(/^0\.00150*$/);
+
   await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Audit log" }).click();
   const trading = page.getByRole("table", { name: "Markets and bot (trading)" });
   await expect(trading.locator('tr[data-action="market.status"]').first()).toContainText("TRADING");
