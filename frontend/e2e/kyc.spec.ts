@@ -93,3 +93,51 @@ test("KYC level 2: documents uploaded with preview and progress, submitted, then
   await expect(page.getByTestId("kyc-rejected")).toContainText("The selfie does not show the document");
   await expect(page.getByRole("region", { name: "Identity documents (level 2)" })).toBeVisible();
 });
+
+test("KYC level 3: after level 2 is approved, a proof of address (PDF) is uploaded and submitted", async ({ page, request }) => {
+  const email = await verifiedUser(request, "kyc3");
+  const token = await apiToken(request, email);
+  const saved = await request.patch("/api/users/v1/profile", {
+    headers: bearer(token),
+    data: {
+      firstName: "Yousef",
+      lastName: "Karim",
+      dateOfBirth: "1985-11-20",
+      country: "AE",
+      phone: "+971501234569",
+      address: { line1: "9 Jumeirah Street", line2: null, city: "Dubai", postalCode: null, country: "AE" },
+    },
+  });
+  expect(saved.status(), await saved.text()).toBe(200);
+  expect((await request.post("/api/users/v1/kyc/submissions", { headers: bearer(token), data: { level: 1 } })).status()).toBe(201);
+  const upload = async (kind: string, body: Buffer): Promise<string> => {
+    const res = await request.post(`/api/files/v1/files?kind=${kind}`, {
+      headers: { ...bearer(token), "content-type": "application/octet-stream", "x-file-name": `${kind}.png` },
+      data: body,
+    });
+    expect(res.status(), await res.text()).toBe(201);
+    return ((await res.json()) as { id: string }).id;
+  };
+  const documents = {
+    documentFront: await upload("kyc_document", png(64, 40, [10, 60, 120])),
+    documentBack: await upload("kyc_document", png(64, 40, [60, 10, 120])),
+    selfie: await upload("kyc_selfie", png(48, 48, [120, 60, 10])),
+  };
+  const level2 = await request.post("/api/users/v1/kyc/submissions", { headers: bearer(token), data: { level: 2, documents } });
+  expect(level2.status(), await level2.text()).toBe(201);
+  const staff = await apiToken(request, admin().email, admin().password);
+  const approved = await request.post(`/api/users/v1/admin/kyc/submissions/${((await level2.json()) as { id: string }).id}/approve`, {
+    headers: bearer(staff),
+  });
+  expect(approved.status(), await approved.text()).toBe(200);
+
+  await signIn(page, email);
+  await expect(page).toHaveURL(/\/wallet$/);
+  await page.goto("/kyc");
+  await expect(page.getByRole("list", { name: "Verification levels" }).getByText("done")).toHaveCount(3);
+  const docs = page.getByRole("region", { name: "Proof of address (level 3)" });
+  await docs.getByLabel("Proof of address").setInputFiles({ name: "bill.pdf", mimeType: "application/pdf", buffer: pdf("utility bill") });
+  await expect(page.getByTestId("progress-proofOfAddress")).toHaveText("Uploaded");
+  await docs.getByRole("button", { name: "Submit for review" }).click();
+  await expect(page.getByTestId("kyc-pending")).toContainText("level 3");
+});
