@@ -33,6 +33,9 @@ test("Arabic: the shell switches to right-to-left at once, and the choice follow
   await menu.getByRole("link", { name: "الملف الشخصي والإعدادات" }).click();
   await expect(page.getByRole("heading", { name: "الملف الشخصي والإعدادات" })).toBeVisible();
   await shot(page, "rtl");
+  await page.goto("/settings/notifications");
+  await expect(page.getByRole("heading", { name: "تفضيلات الإشعارات" })).toBeVisible();
+  await expect(page.getByRole("checkbox", { name: "إيداع مبلغ: البريد الإلكتروني" })).toBeChecked();
 
   // saved in the users service: a fresh browser signs in and gets Arabic from the profile
   const token = await apiToken(request, email);

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { useApi } from "../../../lib/auth/context";
+import { CATALOGUES, type MessageKey } from "../../../lib/i18n";
 import { useI18n } from "../../../lib/i18nContext";
 import { Card, FormMessage } from "../../../lib/ui/forms";
 import { feedApi, type Preference, type PreferenceIn } from "../api/feed";
@@ -11,27 +12,11 @@ type PreferencesOut = Awaited<ReturnType<typeof feedApi.preferences>>;
 const CHANNELS = ["in_app", "email", "sms", "push"] as const;
 type Channel = (typeof CHANNELS)[number];
 
-/** What each event is, in words (the catalogue's names are for machines). */
-const EVENT_NAMES: Record<string, string> = {
-  "auth.welcome": "Welcome",
-  "auth.new_login": "New sign-in",
-  "auth.register_attempt": "Someone tried to register with your address",
-  "auth.password_changed": "Password changed",
-  "auth.session_revoked": "Session ended",
-  "auth.2fa_enabled": "Two-factor authentication on",
-  "auth.2fa_disabled": "Two-factor authentication off",
-  "auth.api_key_created": "API key created",
-  "auth.api_key_revoked": "API key revoked",
-  "auth.verify_email": "E-mail verification",
-  "auth.password_reset": "Password reset",
-  "kyc.approved": "Verification approved",
-  "kyc.rejected": "Verification rejected",
-  "deposit.credited": "Deposit credited",
-  "withdrawal.sent": "Withdrawal sent",
-  "order.filled": "Order filled",
-  "price.alert": "Price alert",
-  "marketing.announcement": "Announcements",
-};
+/** The event's name in words (the catalogue's `event.<type>`), else its machine name. */
+function eventName(t: (key: MessageKey) => string, event: string): string {
+  const key = `event.${event}`;
+  return key in CATALOGUES.en ? t(key as MessageKey) : event;
+}
 
 const key = (event: string, channel: string) => `${event}|${channel}`;
 
@@ -84,7 +69,7 @@ export function PreferencesPage() {
             <tbody>
               {events.map((event) => (
                 <tr key={event}>
-                  <th scope="row">{EVENT_NAMES[event] ?? event}</th>
+                  <th scope="row">{eventName(t, event)}</th>
                   {CHANNELS.map((channel) => (
                     <td key={channel}>
                       <PreferenceBox pref={byKey.get(key(event, channel))} event={event} channel={channel} onChange={(item) => save.mutate(item)} />
@@ -115,7 +100,7 @@ function PreferenceBox(props: {
       checked={pref.enabled}
       disabled={pref.required}
       data-pref={key(event, channel)}
-      aria-label={`${EVENT_NAMES[event] ?? event}: ${t(`channel.${channel}`)}`}
+      aria-label={`${eventName(t, event)}: ${t(`channel.${channel}`)}`}
       onChange={(e) => props.onChange({ event: event as PreferenceIn["event"], channel, enabled: e.target.checked })}
     />
   );
