@@ -62,9 +62,12 @@ test("KYC level 2: documents uploaded with preview and progress, submitted, then
   const submit = docs.getByRole("button", { name: "Submit for review" });
   await expect(submit).toBeDisabled();
 
-  await docs.getByLabel("Identity document, front").setInputFiles({ name: "front.png", mimeType: "image/png", buffer: png(320, 200, [30, 90, 160]) });
-  await docs.getByLabel("Identity document, back").setInputFiles({ name: "back.pdf", mimeType: "application/pdf", buffer: pdf("back") });
-  await docs.getByLabel("Selfie holding the document").setInputFiles({ name: "selfie.png", mimeType: "image/png", buffer: png(200, 200, [180, 120, 60]) });
+  // a first choice replaced by a second: the first upload is removed from the files service
+  await docs.getByLabel("Identity document, front", { exact: true }).setInputFiles({ name: "blurred.png", mimeType: "image/png", buffer: png(32, 20, [90, 90, 90]) });
+  await expect(page.getByTestId("progress-documentFront")).toHaveText("Uploaded");
+  await docs.getByLabel("Identity document, front", { exact: true }).setInputFiles({ name: "front.png", mimeType: "image/png", buffer: png(320, 200, [30, 90, 160]) });
+  await docs.getByLabel("Identity document, back", { exact: true }).setInputFiles({ name: "back.pdf", mimeType: "application/pdf", buffer: pdf("back") });
+  await docs.getByLabel("Selfie holding the document", { exact: true }).setInputFiles({ name: "selfie.png", mimeType: "image/png", buffer: png(200, 200, [180, 120, 60]) });
   for (const slot of ["documentFront", "documentBack", "selfie"]) {
     await expect(page.getByTestId(`progress-${slot}`)).toHaveText("Uploaded");
   }
@@ -72,6 +75,11 @@ test("KYC level 2: documents uploaded with preview and progress, submitted, then
   await expect(docs.getByRole("img", { name: "Preview: Selfie holding the document" })).toBeVisible();
   await expect(docs.getByRole("progressbar", { name: "Upload of Identity document, back" })).toHaveAttribute("aria-valuetext", "100 %");
   await shot(page, "kyc");
+
+  const stored = (await (await request.get("/api/files/v1/files?limit=50", { headers: bearer(token) })).json()) as {
+    items: { originalName: string }[];
+  };
+  expect(stored.items.map((f) => f.originalName).sort()).toEqual(["back.pdf", "front.png", "selfie.png"]);
 
   await submit.click();
   await expect(page.getByTestId("kyc-pending")).toContainText("level 2");
@@ -136,7 +144,7 @@ test("KYC level 3: after level 2 is approved, a proof of address (PDF) is upload
   await page.goto("/kyc");
   await expect(page.getByRole("list", { name: "Verification levels" }).getByText("done")).toHaveCount(3);
   const docs = page.getByRole("region", { name: "Proof of address (level 3)" });
-  await docs.getByLabel("Proof of address").setInputFiles({ name: "bill.pdf", mimeType: "application/pdf", buffer: pdf("utility bill") });
+  await docs.getByLabel("Proof of address", { exact: true }).setInputFiles({ name: "bill.pdf", mimeType: "application/pdf", buffer: pdf("utility bill") });
   await expect(page.getByTestId("progress-proofOfAddress")).toHaveText("Uploaded");
   await docs.getByRole("button", { name: "Submit for review" }).click();
   await expect(page.getByTestId("kyc-pending")).toContainText("level 3");

@@ -17,6 +17,8 @@ export const kycApi = {
   kyc: (api: Api) => unwrap(api.GET("/api/users/v1/kyc")),
   saveProfile: (api: Api, body: ProfileInput) => unwrap(api.PATCH("/api/users/v1/profile", { body })),
   submit: (api: Api, level: 1 | 2 | 3) => unwrap(api.POST("/api/users/v1/kyc/submissions", { body: { level } })),
+  deleteFile: (api: Api, id: string) =>
+    unwrap(api.DELETE("/api/files/v1/files/{file_id}", { params: { path: { file_id: id } } })),
   submitDocuments: (api: Api, level: 2 | 3, documents: KycDocuments) =>
     unwrap(api.POST("/api/users/v1/kyc/submissions", { body: { level, documents } })),
 };

@@ -59,6 +59,7 @@ export function KycDocuments({ level }: { level: 2 | 3 }) {
 function DocumentSlot(props: { spec: SlotSpec; value: Uploaded | undefined; onChange: (u: Uploaded) => void }) {
   const { spec, value, onChange } = props;
   const session = useSession();
+  const api = useApi();
   const inputId = `doc-${spec.slot}`;
   const preview = value?.preview;
   useEffect(() => () => {
@@ -68,6 +69,8 @@ function DocumentSlot(props: { spec: SlotSpec; value: Uploaded | undefined; onCh
   const onFile = (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
     if (!file) return;
+    // a replaced upload is never submitted: remove it rather than leave it stored
+    if (value?.fileId) void kycApi.deleteFile(api, value.fileId).catch(() => undefined);
     const isImage = file.type.startsWith("image/");
     let state: Uploaded = {
       fileId: null,
