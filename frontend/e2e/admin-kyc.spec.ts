@@ -73,3 +73,19 @@ test("compliance reviews a KYC submission with its documents and rejects it with
   expect(level2?.status).toBe("REJECTED");
   expect(level2?.reason).toBe("The document photo is blurred");
 });
+
+test("compliance approves a KYC submission: the user reaches level 2", async ({ page, request }) => {
+  const { token } = await pendingLevel2(request);
+  const me = (await (await request.get("/api/auth/v1/me", { headers: bearer(token) })).json()) as { id: string };
+  await signIn(page, admin().email, admin().password);
+  await expect(page).toHaveURL(/\/wallet$/);
+  await page.goto("/admin/kyc");
+  const row = page.locator("[data-submission]").filter({ hasText: me.id });
+  await row.getByRole("button", { name: "Review" }).click();
+  const review = page.getByRole("region", { name: "Review" });
+  await expect(review.locator("figure")).toHaveCount(3);
+  await review.getByRole("button", { name: "Approve" }).click();
+  await expect(row).toHaveCount(0);
+  const kyc = (await (await request.get("/api/users/v1/kyc", { headers: bearer(token) })).json()) as { level: number };
+  expect(kyc.level).toBe(2);
+});

@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { admin, apiToken, bearer, expect, shot, signIn, test, verifiedUser } from "./fixtures";
+import { PASSWORD, admin, apiToken, bearer, expect, shot, signIn, test, verifiedUser } from "./fixtures";
 
 async function openConsole(page: Page, section: string): Promise<void> {
   await signIn(page, admin().email, admin().password);
@@ -54,6 +54,17 @@ test("the liquidity bot is shown running with its quotes, beside the market-data
   await expect(quotes.locator("tr.bid").first()).toBeVisible({ timeout: 30_000 });
   await expect(quotes.locator("tr.ask").first()).toBeVisible();
   await shot(page, "admin");
+
+  // tuned: the spread typed in % reaches the bot, then is put back
+  const spread = page.getByLabel("Spread %");
+  const before = await spread.inputValue();
+  await spread.fill("0.3");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByText("Applied: every market requotes now.")).toBeVisible();
+  await expect(page.getByTestId("bot")).toContainText("spread 0.3 %");
+  await spread.fill(before);
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByTestId("bot")).toContainText(`spread ${before} %`);
 });
 
 test("a user is found by e-mail and given the support role", async ({ page, request }) => {
@@ -74,6 +85,16 @@ test("a user is found by e-mail and given the support role", async ({ page, requ
   expect(((await me.json()) as { roles: string[] }).roles).toContain("support");
   const users = await request.get("/api/auth/v1/admin/users?limit=1", { headers: bearer(token) });
   expect(users.status()).toBe(200);
+
+  // disabled: they cannot sign in; enabled again: they can
+  await row.getByRole("button", { name: "Disable" }).click();
+  await expect(row.getByText("disabled", { exact: true })).toBeVisible();
+  const refused = await request.post("/api/auth/v1/login", { data: { email, password: PASSWORD } });
+  expect(refused.status()).toBe(403);
+  expect(((await refused.json()) as { code: string }).code).toBe("ACCOUNT_DISABLED");
+  await row.getByRole("button", { name: "Enable" }).click();
+  await expect(row.getByText("disabled", { exact: true })).toHaveCount(0);
+  await apiToken(request, email);
 });
 
 test("an announcement is sent and its delivery progress shown until done", async ({ page, request }) => {
