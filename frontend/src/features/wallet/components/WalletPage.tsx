@@ -3,14 +3,22 @@ import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { formatAmount } from "../../../lib/format";
 import { FormMessage } from "../../../lib/ui/forms";
 import { useBalances } from "../hooks/useBalances";
+import { useWalletTotals } from "../hooks/useWalletTotals";
 import { CryptoDepositPanel } from "./CryptoDepositPanel";
 import { DepositPanel } from "./DepositPanel";
 import { HistoryPanel } from "./HistoryPanel";
 import { TransferPanel } from "./TransferPanel";
+import { WalletTotalsPanel, formatValue } from "./WalletTotalsPanel";
 import { WithdrawGate } from "./WithdrawGate";
 
 export function WalletPage() {
   const balances = useBalances();
+  const totals = useWalletTotals(balances.rows);
+  const valueOf = (asset: string): string => {
+    if (!totals) return "…";
+    const value = totals.values.find((v) => v.asset === asset);
+    return value ? formatValue(value.total) : "—";
+  };
   const queryClient = useQueryClient();
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["wallet"] });
   return (
@@ -33,6 +41,7 @@ export function WalletPage() {
                 <th scope="col" className="num">Funding on hold</th>
                 <th scope="col" className="num">Spot free</th>
                 <th scope="col" className="num">Spot in orders</th>
+                <th scope="col" className="num">Value (≈ {totals?.currency ?? "…"})</th>
               </tr>
             </thead>
             <tbody>
@@ -43,16 +52,18 @@ export function WalletPage() {
                   <td className="num">{formatAmount(r.fundingHeld)}</td>
                   <td className="num" data-col="spot-free">{formatAmount(r.spotFree)}</td>
                   <td className="num">{formatAmount(r.spotLocked)}</td>
+                  <td className="num" data-col="value">{valueOf(r.asset)}</td>
                 </tr>
               ))}
               {!balances.isPending && balances.rows.length === 0 ? (
                 <tr>
-                  <td colSpan={5} className="muted">No balances yet: deposit AED to start.</td>
+                  <td colSpan={6} className="muted">No balances yet: deposit AED to start.</td>
                 </tr>
               ) : null}
             </tbody>
           </table>
         </div>
+        {balances.rows.length > 0 ? <WalletTotalsPanel totals={totals} /> : null}
       </section>
       <div className="grid-2">
         <DepositPanel />
