@@ -5,6 +5,7 @@
  * balance → 2FA on → AED withdrawal → the admin marks it paid. Only the KYC profile
  * (withdrawals need level 1; the KYC pages have their own spec) is set up through the API.
  */
+import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page } from "@playwright/test";
 import { PASSWORD, admin, apiToken, bearer, expect, mailLink, shot, test, totp, uniqueEmail } from "./fixtures";
 import { cents, fromCents, quantityWorth, quotedBook, tallShot } from "./tradeSupport";
@@ -125,6 +126,9 @@ test("journey: register, deposit AED, trade BTC/AED against the bot, withdraw AE
   // 1,000 AED less the trade's fee and the spread paid on 50 AED of BTC
   await expect(page.getByTestId("wallet-total-all")).toContainText(/≈ 99\d\.\d{2} AED/);
   await shot(page, "journey-wallet-totals");
+  const axe = await new AxeBuilder({ page }).include('[data-testid="wallet-totals"]')
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  expect(axe.violations.map((v) => v.id)).toEqual([]);
   const form = page.getByRole("region", { name: "Withdraw", exact: true });
   await form.getByRole("link", { name: "Enable 2FA" }).click();
   await expect(page).toHaveURL(/\/settings\/2fa$/);
@@ -162,4 +166,13 @@ test("journey: register, deposit AED, trade BTC/AED against the bot, withdraw AE
   }).toPass();
   await expect(aed.locator('[data-col="funding-available"]')).not.toHaveText("500.00");
   await shot(page, "journey-wallet");
+
+  // a display currency no market reaches: nothing is priced, and the wallet says so
+  const currency = await request.patch("/api/users/v1/profile", { headers: bearer(token), data: { displayCurrency: "USD" } });
+  expect(currency.status(), await currency.text()).toBe(200);
+  await page.reload();
+  await expect(page.getByRole("columnheader", { name: "Value (≈ USD)" })).toBeVisible();
+  await expect(page.locator('tr[data-asset="BTC"] [data-col="value"]')).toHaveText("—");
+  await expect(page.getByTestId("wallet-total-all")).toContainText("≈ 0.00 USD");
+  await expect(page.getByTestId("wallet-total-unpriced")).toContainText("no market price in USD: AED, BTC");
 });
