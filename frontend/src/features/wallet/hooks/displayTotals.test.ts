@@ -91,3 +91,31 @@ describe("walletTotals", () => {
     }
   });
 });
+
+describe("walletTotals on generated wallets (seeded, so a failure repeats)", () => {
+  let seed = 0x2545f491;
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const amount = (): string => `${next(100000)}.${String(next(100000000)).padStart(8, "0")}`;
+
+  it("sums exactly: total = funding + spot = Σ assets, and every non-empty asset is valued or named", () => {
+    const assets = ["AED", "BTC", "ETH", "USDT", "SOL", "DOGE"];
+    for (let round = 0; round < 200; round += 1) {
+      const prices = [
+        market("BTC", "AED", `${1 + next(400000)}.${next(100)}`),
+        market("ETH", "USDT", `${1 + next(5000)}.${next(10)}`),
+        market("USDT", "AED", `3.${6000 + next(1000)}`),
+        market("SOL", "USDT", `${1 + next(300)}`),
+      ];
+      const rows = assets.filter(() => next(3) > 0).map((a) => row(a, amount(), amount(), amount(), amount()));
+      const totals = walletTotals(rows, prices, ["AED", "USDT"][next(2)] ?? "AED");
+      expect(D.compare(totals.all, D.add(totals.funding, totals.spot))).toBe(0);
+      expect(D.compare(totals.all, totals.values.reduce<D.Dec>((s, v) => D.add(s, v.total), D.ZERO))).toBe(0);
+      const named = new Set([...totals.values.map((v) => v.asset), ...totals.unpriced]);
+      for (const r of rows) expect(named.has(r.asset)).toBe(true);
+      expect(totals.unpriced.every((a) => a === "DOGE")).toBe(true);
+    }
+  });
+});
