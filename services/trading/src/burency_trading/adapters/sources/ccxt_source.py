@@ -226,13 +226,14 @@ class CcxtSource:
             raise SourceExchangeError(f"{self.name}: no API credentials configured")
         venue = self.venue_symbol(symbol)
         kind = "market" if price is None else "limit"
-        # ccxt takes numbers and formats them to the market's precision itself
-        fprice = None if price is None else float(price)
+        # decimal strings: ccxt formats them to the market's precision with Decimal(str(x)),
+        # so the amount reaches the venue exactly (a float could not hold 0.1)
+        text_price = None if price is None else str(price)
         try:
             if not self._loaded:
                 await self.exchange.load_markets(reload=True)
                 self._loaded = True
-            raw = await self.exchange.create_order(venue, kind, side, float(amount), fprice)
+            raw = await self.exchange.create_order(venue, kind, side, str(amount), text_price)
         except NetworkError as exc:
             raise SourceNetworkError(f"{self.name} create_order: {type(exc).__name__}") from exc
         except BaseError as exc:

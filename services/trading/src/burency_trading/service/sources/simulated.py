@@ -332,7 +332,7 @@ class SimulatedSource:
         return self._price(m, self._log_price_at(symbol, ms))
 
     def _price(self, m: SimulatedMarket, log_price: float) -> Decimal:
-        value = Decimal(float(m.start_price) * math.exp(log_price))
+        value = m.start_price * Decimal(log_price).exp()  # the walk is in log space
         return max(m.price_step, self._round(value, m.price_step))
 
     def _minute_bars(self, symbol: str, start_ms: int, end_ms: int) -> list[Candle]:
