@@ -4,10 +4,18 @@
  * Pure: no React, no DOM access except `applyDocumentLanguage(doc, …)`, given the document.
  */
 
+import * as account from "./messages/account";
+import * as admin from "./messages/admin";
+import * as kyc from "./messages/kyc";
+import * as markets from "./messages/markets";
+import * as notifications from "./messages/notifications";
+import * as trade from "./messages/trade";
+import * as wallet from "./messages/wallet";
+
 export type Language = "en" | "ar";
 export const LANGUAGES: readonly Language[] = ["en", "ar"];
 
-const en = {
+const core = {
   "nav.markets": "Markets",
   "nav.wallet": "Wallet",
   "nav.admin": "Admin",
@@ -101,10 +109,25 @@ const en = {
   "event.marketing.announcement": "Announcements",
 } as const;
 
+/**
+ * The whole English catalogue: the shell's keys above plus each area's own file under
+ * `messages/` (one file per feature, so areas are translated without touching each other).
+ */
+const en = {
+  ...core,
+  ...account.en,
+  ...admin.en,
+  ...kyc.en,
+  ...markets.en,
+  ...notifications.en,
+  ...trade.en,
+  ...wallet.en,
+} as const;
+
 export type MessageKey = keyof typeof en;
 export type Catalogue = Partial<Record<MessageKey, string>>;
 
-const ar: Catalogue = {
+const coreAr: Catalogue = {
   "nav.markets": "الأسواق",
   "nav.wallet": "المحفظة",
   "nav.admin": "الإدارة",
@@ -196,6 +219,17 @@ const ar: Catalogue = {
   "event.order.filled": "تنفيذ أمر",
   "event.price.alert": "تنبيه سعر",
   "event.marketing.announcement": "الإعلانات",
+};
+
+const ar: Catalogue = {
+  ...coreAr,
+  ...account.ar,
+  ...admin.ar,
+  ...kyc.ar,
+  ...markets.ar,
+  ...notifications.ar,
+  ...trade.ar,
+  ...wallet.ar,
 };
 
 export const CATALOGUES: Record<Language, Catalogue> = { en, ar };
