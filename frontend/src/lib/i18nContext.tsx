@@ -1,12 +1,15 @@
 /**
- * The app's language and theme: from this browser (localStorage, then the browser's
- * languages), replaced by the user's own once signed in (the users service: profile
- * `language`, settings `theme`), and saved there when the user switches. Applies
- * `lang`/`dir` and `data-theme` to `<html>` at once.
+ * The app's language, theme and time zone: from this browser (localStorage, then the
+ * browser's languages and zone), replaced by the user's own once signed in (the users
+ * service: profile `language` and `timezone`, settings `theme`), and saved there when the
+ * user switches. Applies `lang`/`dir` and `data-theme` to `<html>` at once, and the zone
+ * and language to every `formatTime` (lib/format.ts).
  */
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { unwrap } from "./api/client";
 import { useApi, useSessionState } from "./auth/context";
+import { formatTime, setTimeDisplay, timeLocale, validTimeZone, type TimeDisplay } from "./format";
 import {
   applyDocumentLanguage,
   applyDocumentTheme,
@@ -21,6 +24,8 @@ import {
 
 const LANGUAGE_KEY = "burency.language";
 const THEME_KEY = "burency.theme";
+/** The settings page's query key: a profile saved there (time zone…) applies at once. */
+export const PROFILE_QUERY_KEY = ["settings", "profile"] as const;
 
 interface I18n {
   language: Language;
@@ -29,6 +34,12 @@ interface I18n {
   /** switches at once; saved to the profile when signed in (the promise settles then) */
   setLanguage: (language: Language) => Promise<void>;
   setTheme: (theme: Theme) => Promise<void>;
+  /** the user's saved zone when the browser knows it; undefined: the browser's own */
+  timeZone: string | undefined;
+  /** zone and locale of displayed times (`formatTime(value, display)`) */
+  timeDisplay: TimeDisplay;
+  /** date and time in the user's zone and language */
+  formatTime: (value: string | number) => string;
 }
 
 const I18nContext = createContext<I18n | null>(null);
@@ -64,20 +75,33 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   useEffect(() => applyDocumentLanguage(document, language), [language]);
   useEffect(() => applyDocumentTheme(document, theme), [theme]);
 
-  // signed in: the user's own choices win over this browser's
+  // signed in: the user's own choices win over this browser's. The profile is read with
+  // the settings page's query key, so a zone or language saved there applies at once.
+  const queryClient = useQueryClient();
+  const profile = useQuery({
+    queryKey: PROFILE_QUERY_KEY,
+    queryFn: () => unwrap(api.GET("/api/users/v1/profile")),
+    enabled: signedIn,
+    retry: false,
+    staleTime: 60_000,
+  });
+  const profileLanguage = signedIn ? parseLanguage(profile.data?.language) : null;
+  const timeZone = signedIn ? validTimeZone(profile.data?.timezone) : undefined;
+
+  useEffect(() => {
+    chosen.current = { language: false, theme: false };
+  }, [userId]);
+
+  useEffect(() => {
+    if (profileLanguage && !chosen.current.language) {
+      setLanguageState(profileLanguage);
+      store(LANGUAGE_KEY, profileLanguage);
+    }
+  }, [profileLanguage, userId]);
+
   useEffect(() => {
     if (!signedIn) return;
     let live = true;
-    chosen.current = { language: false, theme: false };
-    void unwrap(api.GET("/api/users/v1/profile"))
-      .then((profile) => {
-        const l = parseLanguage(profile.language);
-        if (live && l && !chosen.current.language) {
-          setLanguageState(l);
-          store(LANGUAGE_KEY, l);
-        }
-      })
-      .catch(() => undefined);
     void unwrap(api.GET("/api/users/v1/settings"))
       .then((settings) => {
         const th = parseTheme(settings.theme);
@@ -97,9 +121,11 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       chosen.current.language = true;
       setLanguageState(next);
       store(LANGUAGE_KEY, next);
-      if (signedIn) await unwrap(api.PATCH("/api/users/v1/profile", { body: { language: next } }));
+      if (!signedIn) return;
+      const saved = await unwrap(api.PATCH("/api/users/v1/profile", { body: { language: next } }));
+      queryClient.setQueryData(PROFILE_QUERY_KEY, saved);
     },
-    [api, signedIn],
+    [api, signedIn, queryClient],
   );
 
   const setTheme = useCallback(
@@ -115,9 +141,21 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     [api, signedIn],
   );
 
+  const timeDisplay = useMemo<TimeDisplay>(() => ({ timeZone, locale: timeLocale(language) }), [timeZone, language]);
+  // set before the children render, so every plain formatTime() call of this render agrees
+  setTimeDisplay(timeDisplay);
   const value = useMemo<I18n>(
-    () => ({ language, theme, t: (key, params) => translate(language, key, params), setLanguage, setTheme }),
-    [language, theme, setLanguage, setTheme],
+    () => ({
+      language,
+      theme,
+      t: (key, params) => translate(language, key, params),
+      setLanguage,
+      setTheme,
+      timeZone,
+      timeDisplay,
+      formatTime: (v) => formatTime(v, timeDisplay),
+    }),
+    [language, theme, setLanguage, setTheme, timeZone, timeDisplay],
   );
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }
@@ -132,5 +170,8 @@ export function useI18n(): I18n {
     t: (key, params) => translate("en", key, params),
     setLanguage: () => Promise.resolve(),
     setTheme: () => Promise.resolve(),
+    timeZone: undefined,
+    timeDisplay: {},
+    formatTime: (v) => formatTime(v, {}),
   };
 }
