@@ -30,6 +30,7 @@ from burency_users.domain.errors import (
     SettingsTooLarge,
 )
 from burency_users.domain.profile import locked_fields, validate_birth_date
+from burency_users.domain.settings_merge import merge_patch
 from burency_users.service.context import RequestMeta, UsersContext
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "get_profile",
     "get_settings",
     "on_user_registered",
+    "patch_settings",
     "put_settings",
     "request_closure",
     "update_profile",
@@ -178,10 +180,8 @@ async def get_settings(ctx: UsersContext, *, user_id: str) -> dict[str, Any]:
     return (await get_profile(ctx, user_id=user_id)).ui_settings
 
 
-async def put_settings(
-    ctx: UsersContext, *, user_id: str, settings: dict[str, Any]
-) -> dict[str, Any]:
-    """Replace the UI preferences; capped so a profile row cannot become a blob store."""
+def _check_settings(ctx: UsersContext, settings: dict[str, Any]) -> None:
+    """Capped so a profile row cannot become a blob store."""
     size = len(json.dumps(settings, separators=(",", ":"), ensure_ascii=False).encode())
     if size > ctx.settings.settings_max_bytes:
         raise SettingsTooLarge(f"settings must be at most {ctx.settings.settings_max_bytes} bytes")
@@ -189,6 +189,13 @@ async def put_settings(
         raise ValidationFailed(
             f"settings may nest at most {_MAX_SETTINGS_DEPTH} levels", code="SETTINGS_TOO_DEEP"
         )
+
+
+async def put_settings(
+    ctx: UsersContext, *, user_id: str, settings: dict[str, Any]
+) -> dict[str, Any]:
+    """Replace the UI preferences."""
+    _check_settings(ctx, settings)
     async with ctx.transaction() as db:
         if await profiles_repo.get_profile(db, user_id, for_update=True) is None:
             raise ProfileNotFound()
@@ -196,6 +203,30 @@ async def put_settings(
             db, user_id, {"ui_settings": settings, "updated_at": ctx.clock.now()}
         )
     return settings
+
+
+async def patch_settings(
+    ctx: UsersContext, *, user_id: str, patch: dict[str, Any]
+) -> dict[str, Any]:
+    """Merge ``patch`` into the stored preferences (RFC 7396: ``null`` removes a key).
+
+    Read and write happen under the profile's row lock, so two tabs patching different
+    keys at the same time both keep their change. The result is checked like a PUT.
+    """
+    if _depth(patch) > _MAX_SETTINGS_DEPTH:
+        raise ValidationFailed(
+            f"settings may nest at most {_MAX_SETTINGS_DEPTH} levels", code="SETTINGS_TOO_DEEP"
+        )
+    async with ctx.transaction() as db:
+        profile = await profiles_repo.get_profile(db, user_id, for_update=True)
+        if profile is None:
+            raise ProfileNotFound()
+        merged = merge_patch(profile.ui_settings, patch)
+        _check_settings(ctx, merged)
+        await profiles_repo.update_profile(
+            db, user_id, {"ui_settings": merged, "updated_at": ctx.clock.now()}
+        )
+    return merged
 
 
 async def request_closure(

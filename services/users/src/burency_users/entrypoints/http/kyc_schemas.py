@@ -82,9 +82,12 @@ class SubmissionsPage(ApiModel):
 class KycOut(ApiModel):
     level: int = Field(ge=0, le=3)
     status: Literal["NONE", "PENDING", "APPROVED", "REJECTED"] = Field(
-        description="status of the latest submission"
+        description="status of the latest submission (the last item of `submissions`)"
     )
-    submissions: list[SubmissionOut]
+    submissions: list[SubmissionOut] = Field(
+        description="every submission of the user, oldest first (submission order: ids are "
+        "UUIDv7); the last item is the latest"
+    )
 
 
 class AuditEntryOut(ApiModel):

@@ -36,6 +36,14 @@ UiSettings = Annotated[
     dict[str, Any],
     Body(description="UI preferences (theme, chart settings...): any JSON object up to 8 KiB"),
 ]
+SettingsPatch = Annotated[
+    dict[str, Any],
+    Body(
+        description="JSON Merge Patch (RFC 7396) of the UI preferences: the keys given replace "
+        "the stored ones, objects merge key by key, null removes a key; the others are kept",
+        examples=[{"theme": "dark", "chart": {"interval": "1h"}, "favourites": None}],
+    ),
+]
 
 
 def profile_out(p: ProfileRecord) -> ProfileOut:
@@ -101,6 +109,12 @@ async def put_settings(body: UiSettings, ctx: Ctx, identity: CurrentIdentity) ->
     return await profiles.put_settings(ctx, user_id=identity.user_id, settings=body)
 
 
+async def patch_settings(
+    body: SettingsPatch, ctx: Ctx, identity: CurrentIdentity
+) -> dict[str, Any]:
+    return await profiles.patch_settings(ctx, user_id=identity.user_id, patch=body)
+
+
 async def get_kyc(ctx: Ctx, identity: CurrentIdentity) -> KycOut:
     view = await kyc.kyc_view(ctx, user_id=identity.user_id)
     latest = view.submissions[-1].status if view.submissions else "NONE"
@@ -146,12 +160,19 @@ def own_router() -> APIRouter:
         summary="Replace my app settings",
     )
     add(
+        "/settings",
+        patch_settings,
+        methods=["PATCH"],
+        responses=problems(404, 413, 422),
+        summary="Merge keys into my app settings (RFC 7396: null removes a key)",
+    )
+    add(
         "/kyc",
         get_kyc,
         methods=["GET"],
         responses=nf,
         tags=["kyc"],
-        summary="My KYC level and latest submission",
+        summary="My KYC level and my submissions, oldest first (the last is the latest)",
     )
     add(
         "/kyc/submissions",
