@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ __all__ = [
     "revoke_role",
     "roles_of",
     "update_user",
+    "users_by_ids",
 ]
 
 
@@ -154,7 +156,18 @@ async def list_users(
         query = query.where(users.c.email_key.contains(email_contains.casefold(), autoescape=True))
     if after_id:
         query = query.where(users.c.id > after_id)
-    rows = (await db.execute(query)).mappings().all()
+    return await _with_roles(db, (await db.execute(query)).mappings().all())
+
+
+async def users_by_ids(db: AsyncSession, ids: Sequence[str]) -> list[UserRecord]:
+    """The users among ``ids`` that exist (any order; unknown ids are left out)."""
+    if not ids:
+        return []
+    query = select(users).where(users.c.id.in_(sorted(set(ids))))
+    return await _with_roles(db, (await db.execute(query)).mappings().all())
+
+
+async def _with_roles(db: AsyncSession, rows: Sequence[RowMapping]) -> list[UserRecord]:
     roles: dict[str, set[str]] = {row["id"]: set() for row in rows}
     if roles:
         grants = await db.execute(

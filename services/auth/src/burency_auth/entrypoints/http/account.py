@@ -21,6 +21,7 @@ from burency_auth.entrypoints.http.schemas import (
 )
 from burency_auth.service import admin, passwords, sessions, totp
 from burency_auth.service.sessions import SessionView
+from burency_common.permissions import permissions_of
 from burency_common.timeutil import to_iso_ms
 
 __all__ = ["account_router"]
@@ -98,6 +99,9 @@ async def me(ctx: Ctx, identity: CurrentIdentity) -> MeOut:
         created_at=to_iso_ms(user.created_at),
         email_verified=user.email_verified_at is not None,
         totp_enabled=user.totp_enabled,
+        # what this credential may do now: its signed roles (a role granted since the
+        # token was issued counts after a refresh); a key gets none (require_permission)
+        permissions=sorted(permissions_of(identity.roles)) if identity.auth_method == "jwt" else [],
     )
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from burency_common.api import ApiModel
 from burency_common.web.openapi import ProblemDocument as Problem
@@ -32,6 +32,8 @@ __all__ = [
     "TokenIn",
     "TokenOut",
     "TotpEnrollOut",
+    "UserLookupIn",
+    "UsersFound",
     "UsersPage",
     "problems",
 ]
@@ -132,6 +134,11 @@ class MeOut(ApiModel):
     created_at: str
     email_verified: bool
     totp_enabled: bool
+    permissions: list[str] = Field(
+        description="what the caller's roles let them do (sorted; "
+        "`burency_common.permissions`): the web app shows the staff pages that match. "
+        "Empty for an API-key caller, which never gets staff permissions"
+    )
 
 
 class AdminUserOut(ApiModel):
@@ -147,6 +154,18 @@ class AdminUserOut(ApiModel):
 class UsersPage(ApiModel):
     items: list[AdminUserOut]
     next_cursor: str | None = None
+
+
+class UserLookupIn(ApiModel):
+    ids: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=200, description="user ids (a page of a staff list)"
+    )
+
+
+class UsersFound(ApiModel):
+    items: list[AdminUserOut] = Field(
+        description="the accounts found, in the order asked; unknown ids are left out"
+    )
 
 
 class RoleIn(ApiModel):
