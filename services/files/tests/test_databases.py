@@ -98,3 +98,20 @@ async def test_access_log_on_each_database(db_harness: Harness) -> None:
         entries, _ = await files_repo.list_access(db, body["id"], cursor=None, limit=10)
     assert [(e.actor_id, e.action) for e in entries] == [("carol", "url"), ("alice", "upload")]
     assert entries[0].at.tzinfo is not None
+
+
+async def test_internal_access_url_names_what_it_serves(db_harness: Harness) -> None:
+    """The users service's KYC viewer shows each document's type and original name."""
+    body = await db_harness.uploaded("alice", PDF, kind="kyc_document", name="passport%20front.pdf")
+    response = await db_harness.client.post(
+        f"/internal/v1/files/{body['id']}/access-url",
+        json={"actorId": "rev-1", "actorRoles": ["compliance"], "reason": "KYC review 7"},
+        headers=db_harness.service_headers("users"),
+    )
+    assert response.status_code == 200, response.text
+    out = response.json()
+    assert (out["contentType"], out["originalName"]) == ("application/pdf", "passport_front.pdf")
+    meta = await db_harness.client.get(
+        f"/internal/v1/files/{body['id']}", headers=db_harness.service_headers("users")
+    )
+    assert meta.json()["originalName"] == "passport_front.pdf"

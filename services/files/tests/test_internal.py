@@ -16,6 +16,7 @@ async def test_service_reads_metadata(harness: Harness) -> None:
         "id": body["id"],
         "ownerId": "alice",
         "kind": "kyc_document",
+        "originalName": body["originalName"],
         "contentType": "application/pdf",
         "size": len(PDF),
         "sha256": body["sha256"],
@@ -52,7 +53,7 @@ async def test_only_services_may_call(harness: Harness) -> None:
 
 
 async def test_access_url_for_a_reviewer_is_logged(harness: Harness) -> None:
-    body = await harness.uploaded("alice", PDF, kind="proof_of_address")
+    body = await harness.uploaded("alice", PDF, kind="proof_of_address", name="utility_bill.pdf")
     response = await harness.client.post(
         f"/internal/v1/files/{body['id']}/access-url",
         json={"actorId": "rev-1", "actorRoles": ["compliance"], "reason": "KYC review 42"},
@@ -60,7 +61,8 @@ async def test_access_url_for_a_reviewer_is_logged(harness: Harness) -> None:
     )
     assert response.status_code == 200, response.text
     out = response.json()
-    assert set(out) == {"url", "expiresAt"}
+    assert set(out) == {"url", "expiresAt", "contentType", "originalName"}
+    assert (out["contentType"], out["originalName"]) == ("application/pdf", "utility_bill.pdf")
     assert (await harness.fetch(out["url"])).content == PDF
 
     log = await harness.client.get(

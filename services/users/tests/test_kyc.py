@@ -102,6 +102,8 @@ async def test_review_approve_flow_with_links_events_and_audit(harness: Harness)
     links = detail.json()["links"]
     assert {link["field"] for link in links} == {"documentFront", "documentBack", "selfie"}
     assert all(link["url"].startswith("https://files.test/") for link in links)
+    assert all((link["contentType"], link["originalName"]) == ("image/png", "scan.png")
+               for link in links)  # fmt: skip
     assert {r["actorId"] for r in harness.files.access_requests} == {"reviewer-1"}
     approved = await _decide(harness, sub_id, "approve")
     assert (approved.status_code, approved.json()["status"]) == (200, "APPROVED")

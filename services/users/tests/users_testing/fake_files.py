@@ -27,6 +27,7 @@ class FakeFile:
     owner_id: str
     kind: str
     deleted: bool = False
+    name: str = "scan.png"
 
 
 @dataclass
@@ -61,6 +62,7 @@ class FakeFiles:
             if found is None:
                 return missing()
             return {"id": found.id, "ownerId": found.owner_id, "kind": found.kind,
+                    "originalName": found.name,
                     "contentType": "image/png", "size": 1234, "sha256": "0" * 64,
                     "visibility": "private", "deleted": found.deleted}  # fmt: skip
 
@@ -72,7 +74,9 @@ class FakeFiles:
                 return missing()
             self.access_requests.append({"fileId": file_id, **body})
             expires = to_iso_ms(utc_now() + timedelta(minutes=5))
-            return {"url": f"https://files.test/{file_id}?sig=x", "expiresAt": expires}
+            name = self.files[file_id].name
+            return {"url": f"https://files.test/{file_id}?sig=x", "expiresAt": expires,
+                    "contentType": "image/png", "originalName": name}  # fmt: skip
 
         return app
 

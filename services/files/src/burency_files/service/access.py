@@ -37,6 +37,8 @@ READ_PRIVATE = "files.read_private"
 class IssuedUrl:
     url: str
     expires_at: datetime
+    content_type: str  # what the link serves (a reviewer's viewer picks image or PDF)
+    original_name: str  # the uploader's file name, sanitised at upload
 
 
 def _may_read(actor: Actor, record: FileRecord) -> bool:
@@ -124,7 +126,12 @@ async def issue_url(
         record.storage_key, expires_in=ttl, filename=record.original_name
     )
     await _log(ctx, record, actor, "url", meta, reason=reason)
-    return IssuedUrl(url=url, expires_at=ctx.now() + timedelta(seconds=ttl))
+    return IssuedUrl(
+        url=url,
+        expires_at=ctx.now() + timedelta(seconds=ttl),
+        content_type=record.content_type,
+        original_name=record.original_name,
+    )
 
 
 async def access_log(

@@ -45,6 +45,12 @@ class FileInfo:
 class AccessUrl:
     url: str
     expires_at: datetime
+    content_type: str | None = None  # what the link serves (None: an older files service)
+    original_name: str | None = None  # the uploader's file name, as the files service keeps it
+
+
+def _optional_text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 class FilesClient:
@@ -100,7 +106,12 @@ class FilesClient:
             return None
         data = self._json(response)
         try:
-            return AccessUrl(url=str(data["url"]), expires_at=parse_iso(str(data["expiresAt"])))
+            return AccessUrl(
+                url=str(data["url"]),
+                expires_at=parse_iso(str(data["expiresAt"])),
+                content_type=_optional_text(data.get("contentType")),
+                original_name=_optional_text(data.get("originalName")),
+            )
         except (KeyError, TypeError, ValueError):
             raise FilesUnavailable("the files service answered unexpectedly") from None
 

@@ -13,7 +13,12 @@ from fastapi import APIRouter, Path
 from burency_common.timeutil import to_iso_ms
 from burency_files.domain.errors import FileNotFound
 from burency_files.entrypoints.http.deps import Ctx, Meta, ServiceCaller
-from burency_files.entrypoints.http.schemas import AccessUrlIn, InternalFileOut, UrlOut, problems
+from burency_files.entrypoints.http.schemas import (
+    AccessUrlIn,
+    InternalFileOut,
+    InternalUrlOut,
+    problems,
+)
 from burency_files.service import access
 from burency_files.service.context import Actor
 
@@ -30,6 +35,7 @@ async def get_file(ctx: Ctx, _: ServiceCaller, file_id: FileId) -> InternalFileO
         id=record.id,
         owner_id=record.owner_id,
         kind=record.kind,
+        original_name=record.original_name,
         content_type=record.content_type,
         size=record.size,
         sha256=record.sha256,
@@ -40,12 +46,18 @@ async def get_file(ctx: Ctx, _: ServiceCaller, file_id: FileId) -> InternalFileO
 
 async def access_url(
     ctx: Ctx, caller: ServiceCaller, meta: Meta, file_id: FileId, body: AccessUrlIn
-) -> UrlOut:
-    """A URL for ``actorId`` (the owner, or a holder of files.read_private), logged."""
+) -> InternalUrlOut:
+    """A URL for ``actorId`` (the owner, or a holder of files.read_private), logged, with
+    what it serves (content type, original name) for the reviewer's document viewer."""
     actor = Actor(user_id=body.actor_id, roles=frozenset(body.actor_roles))
     reason = f"{body.reason} (via {caller.user_id})"
     issued = await access.issue_url(ctx, actor, file_id, meta, reason=reason)
-    return UrlOut(url=issued.url, expires_at=to_iso_ms(issued.expires_at))
+    return InternalUrlOut(
+        url=issued.url,
+        expires_at=to_iso_ms(issued.expires_at),
+        content_type=issued.content_type,
+        original_name=issued.original_name,
+    )
 
 
 def internal_router() -> APIRouter:

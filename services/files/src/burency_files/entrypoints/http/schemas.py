@@ -17,6 +17,7 @@ __all__ = [
     "FileOut",
     "FilesPage",
     "InternalFileOut",
+    "InternalUrlOut",
     "Problem",
     "UrlOut",
     "problems",
@@ -50,6 +51,11 @@ class UrlOut(ApiModel):
     expires_at: str
 
 
+class InternalUrlOut(UrlOut):
+    content_type: str = Field(description="decided from the bytes at upload")
+    original_name: str = Field(description="the uploader's file name (sanitised)")
+
+
 class AccessEntryOut(ApiModel):
     id: str
     file_id: str
@@ -71,6 +77,7 @@ class InternalFileOut(ApiModel):
     id: str
     owner_id: str
     kind: KindName
+    original_name: str
     content_type: str
     size: int
     sha256: str

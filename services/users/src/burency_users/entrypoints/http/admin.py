@@ -77,6 +77,8 @@ async def get_submission(
                 file_id=link.file_id,
                 url=link.access.url if link.access else None,
                 expires_at=to_iso_ms(link.access.expires_at) if link.access else None,
+                content_type=link.access.content_type if link.access else None,
+                original_name=link.access.original_name if link.access else None,
             )
             for link in links
         ],

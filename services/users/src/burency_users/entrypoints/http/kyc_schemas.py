@@ -68,6 +68,13 @@ class DocumentLinkOut(ApiModel):
     file_id: str
     url: str | None = Field(description="null when the file no longer exists")
     expires_at: str | None
+    content_type: str | None = Field(
+        description="what the link serves (image/jpeg, image/png, application/pdf; decided "
+        "from the bytes at upload); null when the file no longer exists",
+    )
+    original_name: str | None = Field(
+        description="the uploader's file name (sanitised); null when gone"
+    )
 
 
 class SubmissionDetailOut(SubmissionOut):
