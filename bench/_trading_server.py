@@ -11,7 +11,8 @@ crypto deposits approved by staff plus a banking transfer for each (the saga nee
 simulated chain for BTC, and is not what this benchmark measures). The engine journals
 and projects these transfers like any other.
 
-It serves what ``burency up`` serves, GC tuning included (``burency_platform.gc_tuning``,
+It serves what ``burency up`` serves, on the same event loop (uvloop) and uvicorn settings
+(``burency_platform.serving``), GC tuning included (``burency_platform.gc_tuning``,
 when the revision under test has it), and times the cyclic GC (``gc.callbacks``).
 When ready it writes ``BENCH_READY`` (JSON: tokens, user ids) and keeps serving until
 SIGINT; on SIGUSR1 it writes the engine's health (seq, durable seq, sinks) to
@@ -144,10 +145,7 @@ async def _main() -> None:
     configure_logging(level=settings.log_level, json=settings.log_json)  # as `burency up`
     private_directory(settings.data_dir)
     platform = build_platform(settings)
-    config = uvicorn.Config(
-        _served(platform), host=settings.host, port=settings.port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(_config(platform, settings))
     ready = Path(os.environ["BENCH_READY"])
     asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, _dump_health, platform, ready)
     prepare = asyncio.create_task(_prepare(server, platform, settings.port, ready))
@@ -158,6 +156,27 @@ async def _main() -> None:
         print(f"bench preparation failed: {prepare.exception()!r}", file=sys.stderr)
 
 
+def _config(platform: Platform, settings: PlatformSettings) -> uvicorn.Config:
+    """``burency up``'s uvicorn settings (uvloop, httptools, no proxy headers); a
+    revision from before ``burency_platform.serving`` gets the same by hand."""
+    try:
+        from burency_platform.serving import uvicorn_config  # noqa: PLC0415 - absent in old revisions
+    except ImportError:
+        return uvicorn.Config(
+            _served(platform), host=settings.host, port=settings.port, loop="auto",
+            log_level="warning", proxy_headers=False,
+        )  # fmt: skip
+    return uvicorn_config(_served(platform), settings)
+
+
+def _loop_factory() -> Any:
+    """The event loop ``burency up`` runs on (uvicorn's ``loop="auto"``: uvloop)."""
+    return uvicorn.Config(app=None, loop="auto").get_loop_factory()
+
+
 if __name__ == "__main__":
-    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the SIGINT it handled
-        asyncio.run(_main())
+    with (
+        contextlib.suppress(KeyboardInterrupt),  # uvicorn re-raises the SIGINT it handled
+        asyncio.Runner(loop_factory=_loop_factory()) as runner,
+    ):
+        runner.run(_main())

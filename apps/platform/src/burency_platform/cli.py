@@ -54,15 +54,12 @@ def _banner(settings: PlatformSettings, services: Sequence[str]) -> str:
 
 def _serve(app: ASGIApp, settings: BurencySettings, trusted_proxies: str = "") -> None:
     from burency_platform.gc_tuning import gc_tuned
+    from burency_platform.serving import uvicorn_config
 
-    uvicorn.run(
-        gc_tuned(app),
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        proxy_headers=bool(trusted_proxies),
-        forwarded_allow_ips=trusted_proxies or None,
-    )
+    server = uvicorn.Server(uvicorn_config(gc_tuned(app), settings, trusted_proxies))
+    server.run()
+    if not server.started:  # as uvicorn.run: a failed start-up is a failed command
+        sys.exit(3)
 
 
 def _up() -> int:
