@@ -71,8 +71,14 @@ async def test_depth_trades_tickers_after_some_trading(api: Api) -> None:
     assert [t["symbol"] for t in everything] == sorted(t["symbol"] for t in everything)
     assert ticker in [{**t, "closeTime": ticker["closeTime"]} for t in everything]
     book = await get(api, "/v1/ticker/bookTicker", symbol="BTC/AED")
-    assert book == {"symbol": "BTCAED", "bidPrice": "199000.00", "bidQty": "0.20000",
-                    "askPrice": "200100.00", "askQty": "0.05000"}  # fmt: skip
+    assert book == {
+        "symbol": "BTCAED",
+        "bidPrice": "199000.00",
+        "bidQty": "0.20000",
+        "askPrice": "200100.00",
+        "askQty": "0.05000",
+        "referencePrice": "200100.00",
+    }  # fmt: skip  (the band's: the last trade)
     assert book in await get(api, "/v1/ticker/bookTicker")
     klines = await get(api, "/v1/klines", symbol="BTCAED", interval="1h")
     assert [[*row[1:6], row[8]] for row in klines] == [

@@ -21,7 +21,9 @@ from burency_trading.entrypoints.http.deps import ADMIN_READ, Ctx
 from burency_trading.service.context import TradingContext
 from burency_trading.service.liquidity import admin
 from burency_trading.service.liquidity.bot import LiquidityBot
+from burency_trading.service.sources.choices import source_choices
 from burency_trading.service.sources.supervisor import MarketSourceStatus
+from burency_trading.settings_marketdata import SOURCE_PATTERN
 
 __all__ = ["marketdata_admin_router"]
 
@@ -31,12 +33,7 @@ MarketPath = Annotated[
     Path(alias="symbol", max_length=32, description='the market without its slash, "BTCAED"'),
 ]
 DecimalText = Annotated[str, Field(pattern=r"^[0-9]{1,20}(\.[0-9]{1,18})?$", examples=["0.002"])]
-SourceName = Annotated[
-    str,
-    Field(
-        pattern=r"^(simulated|ccxt:[a-z][a-z0-9_]{1,40})$", examples=["simulated", "ccxt:binance"]
-    ),
-]
+SourceName = Annotated[str, Field(pattern=SOURCE_PATTERN, examples=["simulated", "ccxt:binance"])]
 
 
 def _found(request: Request) -> admin.MarketDataServices | None:
@@ -69,6 +66,20 @@ class SourceOut(ApiModel):
 
 class SourcesOut(ApiModel):
     items: list[SourceOut]
+
+
+class SourceNameOut(ApiModel):
+    name: str = Field(examples=["simulated", "ccxt:binance"])
+    markets: list[str] = Field(description="the markets using it now")
+    configured: bool = Field(description="named by the deployment's settings (or simulated)")
+
+
+class SourceNamesOut(ApiModel):
+    items: list[SourceNameOut] = Field(description="sorted by name")
+    pattern: str = Field(
+        description="what any name must match; another ccxt exchange id may be typed "
+        "(the switch answers 422 for one ccxt does not know)"
+    )
 
 
 class SourceIn(ApiModel):
@@ -184,6 +195,22 @@ def marketdata_admin_router() -> APIRouter:
     async def sources(ctx: Ctx, md: MaybeMarketData) -> SourcesOut:
         rows = md.prices.status() if md is not None else []
         return SourcesOut(items=[_source_out(ctx, s) for s in rows])
+
+    @router.get("/market-data/source-names", response_model=SourceNamesOut,
+                dependencies=ADMIN_READ,
+                summary="The source names the switch offers, with the markets on each")  # fmt: skip
+    async def source_names(ctx: Ctx, md: MaybeMarketData) -> SourceNamesOut:
+        settings = ctx.settings
+        choices = source_choices(
+            default=settings.marketdata_source,
+            per_market=settings.marketdata_sources.values(),
+            status=md.prices.status() if md is not None else (),
+        )
+        return SourceNamesOut(
+            items=[SourceNameOut(name=c.name, markets=list(c.markets), configured=c.configured)
+                   for c in choices],
+            pattern=SOURCE_PATTERN,
+        )  # fmt: skip
 
     @router.put("/market-data/sources/{symbol}", response_model=SourceOut,
                 summary='A market\'s reference source ("simulated" or "ccxt:<id>")')  # fmt: skip

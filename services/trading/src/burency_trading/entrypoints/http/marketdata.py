@@ -35,6 +35,8 @@ from burency_trading.service.marketdata.reference_klines import (
     reference_rows,
 )
 from burency_trading.service.marketdata.sink import MarketDataSink
+from burency_trading.service.markets_reference import band_references
+from burency_trading.service.sources.supervisor import ReferencePrices
 
 __all__ = ["marketdata_router"]
 
@@ -49,6 +51,12 @@ def _sink(request: Request) -> MarketDataSink:
     if not isinstance(sink, MarketDataSink):
         raise ServiceUnavailable("market data is not available")
     return sink
+
+
+def _reference_prices(request: Request) -> ReferencePrices | None:
+    """The market-data supervisor when this process runs it (``app.state.market_sources``)."""
+    prices = getattr(getattr(request.app.state, "market_sources", None), "prices", None)
+    return prices if isinstance(prices, ReferencePrices) else None
 
 
 def _market(sink: MarketDataSink, symbol: str) -> str:
@@ -126,13 +134,19 @@ def marketdata_router() -> APIRouter:
         response_model=BookTickerOut | list[BookTickerOut],
         summary="Best bid and ask (one symbol, or every market as a list)",
     )
-    async def book_ticker(request: Request, symbol: OptionalSymbol = None) -> Response:
+    async def book_ticker(request: Request, ctx: Ctx, symbol: OptionalSymbol = None) -> Response:
         sink = _sink(request)
         data = sink.data
-        if symbol is not None:
-            market = _market(sink, symbol)
-            return _answer(data.formats[market].book_ticker_rest(data.book(market)))
-        return _answer([data.formats[m].book_ticker_rest(data.book(m)) for m in sorted(data.specs)])
+        markets = [_market(sink, symbol)] if symbol is not None else sorted(data.specs)
+        references = await band_references(ctx, _reference_prices(request))
+
+        def row(market: str) -> dict[str, Any]:
+            fmt = data.formats[market]
+            ticks = references.get(market)
+            return {**fmt.book_ticker_rest(data.book(market)),
+                    "referencePrice": None if ticks is None else fmt.price(ticks)}  # fmt: skip
+
+        return _answer(row(markets[0]) if symbol is not None else [row(m) for m in markets])
 
     @router.get("/exchangeInfo", response_model=ExchangeInfoOut, summary="Markets and filters")
     async def exchange_info(request: Request, ctx: Ctx) -> Response:

@@ -53,6 +53,12 @@ class PublicTradeOut(ApiModel):
 
 
 class Ticker24hOut(ApiModel):
+    """The rolling 24 h ticker. No trade in the window: ``count`` is 0 and ``firstId`` /
+    ``lastId`` are -1 (as Binance answers), the window's prices and volumes are zero,
+    and ``lastPrice`` is the last trade ever; a market that has **never traded** has
+    ``count`` 0, ``lastId`` -1 and ``lastPrice`` zero (use ``referencePrice`` of
+    ``/v1/ticker/bookTicker`` for a price to show)."""
+
     symbol: str
     price_change: str
     price_change_percent: str
@@ -70,9 +76,9 @@ class Ticker24hOut(ApiModel):
     quote_volume: str
     open_time: int
     close_time: int
-    first_id: int
-    last_id: int
-    count: int
+    first_id: int = Field(description="-1 when no trade in the window")
+    last_id: int = Field(description="-1 when no trade in the window")
+    count: int = Field(description="trades in the window; 0 with lastId -1: none")
 
 
 class BookTickerOut(ApiModel):
@@ -81,6 +87,13 @@ class BookTickerOut(ApiModel):
     bid_qty: str
     ask_price: str
     ask_qty: str
+    reference_price: str | None = Field(
+        description="what the market's price band is measured from: the last trade price, "
+        "or before the first trade the reference price of the market-data source; a limit "
+        "price further than the band (`priceBand` of /v1/markets, a fraction) from it is "
+        "refused (`ORDER_PRICE_OUT_OF_BAND`). Null when the market has no band or nothing "
+        "to measure from yet. Not a Binance field."
+    )
 
 
 class FilterOut(ApiModel):
