@@ -1,6 +1,7 @@
 import { useMemo, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import * as D from "../../../lib/decimal";
+import { useI18n } from "../../../lib/i18nContext";
 import { StreamBadge } from "../../../lib/ui/StreamBadge";
 import { useFavourites } from "../hooks/useFavourites";
 import { tickerPrice } from "../../../lib/market/api";
@@ -15,6 +16,7 @@ function Change({ percent }: { percent: string }) {
 
 /** The markets list: live 24h tickers, search, favourites; a row opens its trade page. */
 export function MarketsPage() {
+  const { t } = useI18n();
   const tickers = useTickers();
   const info = useExchangeInfoQuery();
   const { favourites, toggle } = useFavourites();
@@ -30,63 +32,63 @@ export function MarketsPage() {
 
   const needle = search.trim().toUpperCase().replace(/[/\-\s]/g, "");
   const rows = (tickers.data ?? [])
-    .filter((t) => !needle || t.symbol.includes(needle))
-    .filter((t) => !onlyFavourites || favourites.includes(t.symbol))
+    .filter((tk) => !needle || tk.symbol.includes(needle))
+    .filter((tk) => !onlyFavourites || favourites.includes(tk.symbol))
     .sort((a, b) => Number(favourites.includes(b.symbol)) - Number(favourites.includes(a.symbol)));
 
   return (
     <section className="card card--wide markets" aria-labelledby="markets-title">
       <div className="markets__head">
-        <h1 id="markets-title">Markets</h1>
+        <h1 id="markets-title">{t("markets.title")}</h1>
         <StreamBadge />
       </div>
       <div className="markets__tools">
         <label className="markets__search">
-          <span className="visually-hidden">Search markets</span>
+          <span className="visually-hidden">{t("markets.search")}</span>
           <input
             type="search"
-            placeholder="Search: BTC, AED…"
+            placeholder={t("markets.searchPlaceholder")}
             value={search}
             onChange={(e) => setSearch(e.target.value)}
-            aria-label="Search markets"
+            aria-label={t("markets.search")}
           />
         </label>
-        <div role="group" aria-label="Which markets" className="segmented">
+        <div role="group" aria-label={t("markets.which")} className="segmented">
           <button type="button" aria-pressed={!onlyFavourites} onClick={() => setOnlyFavourites(false)}>
-            All
+            {t("markets.all")}
           </button>
           <button type="button" aria-pressed={onlyFavourites} onClick={() => setOnlyFavourites(true)}>
-            Favourites
+            {t("markets.favourites")}
           </button>
         </div>
       </div>
-      {tickers.isPending ? <p role="status">Loading markets…</p> : null}
-      {tickers.error ? <p role="alert">The markets could not be loaded. Try again in a moment.</p> : null}
+      {tickers.isPending ? <p role="status">{t("markets.loading")}</p> : null}
+      {tickers.error ? <p role="alert">{t("markets.error")}</p> : null}
       <div className="table-scroll">
         <table className="table markets__table">
           <thead>
             <tr>
               <th scope="col">
-                <span className="visually-hidden">Favourite</span>
+                <span className="visually-hidden">{t("markets.favourite")}</span>
               </th>
-              <th scope="col">Market</th>
-              <th scope="col" className="num">Last price</th>
-              <th scope="col" className="num">24h change</th>
-              <th scope="col" className="num hide-narrow">24h high</th>
-              <th scope="col" className="num hide-narrow">24h low</th>
-              <th scope="col" className="num">24h volume</th>
+              <th scope="col">{t("markets.market")}</th>
+              <th scope="col" className="num">{t("markets.last")}</th>
+              <th scope="col" className="num">{t("markets.change")}</th>
+              <th scope="col" className="num hide-narrow">{t("markets.high")}</th>
+              <th scope="col" className="num hide-narrow">{t("markets.low")}</th>
+              <th scope="col" className="num">{t("markets.volume")}</th>
             </tr>
           </thead>
           <tbody>
-            {rows.map((t) => {
-              const pair = pairs.get(t.symbol);
-              const label = pair ? `${pair.base}/${pair.quote}` : t.symbol;
-              const route = pair ? `/trade/${pair.base}-${pair.quote}` : `/trade/${t.symbol}`;
-              const favourite = favourites.includes(t.symbol);
+            {rows.map((tk) => {
+              const pair = pairs.get(tk.symbol);
+              const label = pair ? `${pair.base}/${pair.quote}` : tk.symbol;
+              const route = pair ? `/trade/${pair.base}-${pair.quote}` : `/trade/${tk.symbol}`;
+              const favourite = favourites.includes(tk.symbol);
               return (
                 <tr
-                  key={t.symbol}
-                  data-symbol={t.symbol}
+                  key={tk.symbol}
+                  data-symbol={tk.symbol}
                   className="row-link"
                   onClick={(e) => {
                     if (!(e.target as HTMLElement).closest("a,button")) void navigate(route);
@@ -97,8 +99,8 @@ export function MarketsPage() {
                       type="button"
                       className="star"
                       aria-pressed={favourite}
-                      aria-label={`${favourite ? "Remove" : "Add"} ${label} ${favourite ? "from" : "to"} favourites`}
-                      onClick={() => toggle(t.symbol)}
+                      aria-label={t(favourite ? "markets.removeFavourite" : "markets.addFavourite", { market: label })}
+                      onClick={() => toggle(tk.symbol)}
                     >
                       {favourite ? "★" : "☆"}
                     </button>
@@ -106,19 +108,19 @@ export function MarketsPage() {
                   <th scope="row">
                     <Link to={route}>{label}</Link>
                   </th>
-                  <td className="num" data-col="last">{tickerPrice(t.lastPrice)}</td>
+                  <td className="num" data-col="last">{tickerPrice(tk.lastPrice)}</td>
                   <td className="num" data-col="change">
-                    <Change percent={t.priceChangePercent} />
+                    <Change percent={tk.priceChangePercent} />
                   </td>
-                  <td className="num hide-narrow">{tickerPrice(t.highPrice)}</td>
-                  <td className="num hide-narrow">{tickerPrice(t.lowPrice)}</td>
-                  <td className="num" data-col="volume">{D.format(t.volume)}</td>
+                  <td className="num hide-narrow">{tickerPrice(tk.highPrice)}</td>
+                  <td className="num hide-narrow">{tickerPrice(tk.lowPrice)}</td>
+                  <td className="num" data-col="volume">{D.format(tk.volume)}</td>
                 </tr>
               );
             })}
             {!tickers.isPending && rows.length === 0 ? (
               <tr>
-                <td colSpan={7}>{onlyFavourites ? "No favourites yet: tap ☆ on a market." : "No market matches."}</td>
+                <td colSpan={7}>{onlyFavourites ? t("markets.noFavourites") : t("markets.noMatch")}</td>
               </tr>
             ) : null}
           </tbody>

@@ -26,6 +26,9 @@ export interface Candle {
 
 type KlineRow = (string | number)[];
 
+/** Rows per page of the user's order and trade history ("Load more" fetches the next). */
+export const HISTORY_PAGE = 20;
+
 export const INTERVALS = ["1m", "5m", "15m", "1h", "4h", "1d"] as const;
 export type Interval = (typeof INTERVALS)[number];
 
@@ -51,10 +54,20 @@ export const tradeApi = {
   feeTier: (api: Api) => unwrap(api.GET("/api/trading/v1/fee-tier")),
   openOrders: (api: Api, symbol: string) =>
     unwrap(api.GET("/api/trading/v1/open-orders", { params: { query: { symbol } } })),
-  orderHistory: (api: Api, symbol: string) =>
-    unwrap(api.GET("/api/trading/v1/order-history", { params: { query: { symbol, limit: 50 } } })),
-  myTrades: (api: Api, symbol: string) =>
-    unwrap(api.GET("/api/trading/v1/my-trades", { params: { query: { symbol, limit: 50 } } })),
+  /** One page of the user's orders, newest first; `cursor` is the previous page's `nextCursor`. */
+  orderHistory: (api: Api, symbol: string, cursor: string | null = null) =>
+    unwrap(
+      api.GET("/api/trading/v1/order-history", {
+        params: { query: { symbol, limit: HISTORY_PAGE, ...(cursor ? { cursor } : {}) } },
+      }),
+    ),
+  /** One page of the user's fills, newest first. */
+  myTrades: (api: Api, symbol: string, cursor: string | null = null) =>
+    unwrap(
+      api.GET("/api/trading/v1/my-trades", {
+        params: { query: { symbol, limit: HISTORY_PAGE, ...(cursor ? { cursor } : {}) } },
+      }),
+    ),
   place: (api: Api, order: OrderIn) =>
     unwrap(api.POST("/api/trading/v1/orders", { params: { header: { "Idempotency-Key": idempotencyKey() } }, body: order })),
   cancel: (api: Api, symbol: string, orderId: number) =>

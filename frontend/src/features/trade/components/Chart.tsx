@@ -2,6 +2,10 @@
  * Candles and volume (TradingView lightweight-charts), loaded as its own chunk: REST
  * `/klines` for the history, then the `<sym>@kline_<i>` stream updates the live candle.
  * Chart coordinates are numbers: display only, never used for amounts.
+ *
+ * The library draws its time axis in UTC: each bar's time is shifted by the user's zone
+ * offset at that instant (the library's documented way to show another zone), so the axis
+ * and the crosshair read the user's wall-clock time.
  */
 import {
   CandlestickSeries,
@@ -15,6 +19,8 @@ import {
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { useApi } from "../../../lib/auth/context";
+import { zoneOffsetSeconds } from "../../../lib/format";
+import { useI18n } from "../../../lib/i18nContext";
 import { streamName } from "../../../lib/socket";
 import { useStreams } from "../../../lib/useStreams";
 import { tradeApi, type Candle, type Interval } from "../api/trade";
@@ -26,12 +32,17 @@ interface KlineMessage {
   k?: { t: number; o: string; h: string; l: string; c: string; v: string };
 }
 
-function toBar(c: Candle) {
-  return { time: c.time as UTCTimestamp, open: c.open, high: c.high, low: c.low, close: c.close };
+/** A bar's time as the chart shows it: the UTC seconds moved to the zone's wall clock. */
+function shown(time: number, zone: string | undefined): UTCTimestamp {
+  return (time + zoneOffsetSeconds(zone, time)) as UTCTimestamp;
 }
 
-function toVolume(c: Candle) {
-  return { time: c.time as UTCTimestamp, value: c.volume, color: c.close >= c.open ? `${UP}80` : `${DOWN}80` };
+function toBar(c: Candle, zone: string | undefined) {
+  return { time: shown(c.time, zone), open: c.open, high: c.high, low: c.low, close: c.close };
+}
+
+function toVolume(c: Candle, zone: string | undefined) {
+  return { time: shown(c.time, zone), value: c.volume, color: c.close >= c.open ? `${UP}80` : `${DOWN}80` };
 }
 
 function themeColors(el: HTMLElement) {
@@ -39,8 +50,9 @@ function themeColors(el: HTMLElement) {
   return { text: style.getPropertyValue("--muted").trim() || "#5b6170", grid: style.getPropertyValue("--border").trim() || "#d9dce3" };
 }
 
-export default function Chart({ symbol, interval }: { symbol: string; interval: Interval }) {
+export default function Chart({ symbol, label, interval }: { symbol: string; label: string; interval: Interval }) {
   const api = useApi();
+  const { t, timeZone } = useI18n();
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | null>(null);
   const candles = useRef<ISeriesApi<"Candlestick"> | null>(null);
@@ -86,11 +98,11 @@ export default function Chart({ symbol, interval }: { symbol: string; interval: 
   useEffect(() => {
     const data = history.data;
     if (!data || !candles.current || !volume.current) return;
-    candles.current.setData(data.map(toBar));
-    volume.current.setData(data.map(toVolume));
+    candles.current.setData(data.map((c) => toBar(c, timeZone)));
+    volume.current.setData(data.map((c) => toVolume(c, timeZone)));
     lastTime.current = data[data.length - 1]?.time ?? 0;
     chart.current?.timeScale().scrollToRealTime();
-  }, [history.data]);
+  }, [history.data, timeZone]);
 
   useStreams([streamName(symbol, `kline_${interval}`)], (_stream, data) => {
     const k = (data as KlineMessage | null)?.k;
@@ -105,16 +117,22 @@ export default function Chart({ symbol, interval }: { symbol: string; interval: 
     };
     if (candle.time < lastTime.current) return; // the chart only takes the newest bar
     lastTime.current = candle.time;
-    candles.current.update(toBar(candle));
-    volume.current.update(toVolume(candle));
+    candles.current.update(toBar(candle, timeZone));
+    volume.current.update(toVolume(candle, timeZone));
   });
 
   return (
     <div className="chart" data-testid="chart">
-      <div ref={box} className="chart__canvas" role="img" aria-label={`${symbol} candlestick chart, ${interval} candles`} />
-      {history.data?.length === 0 ? <p className="chart__empty">No trades yet in this market.</p> : null}
+      <div
+        ref={box}
+        className="chart__canvas"
+        role="img"
+        aria-label={t("trade.chart.label", { market: label, interval })}
+        data-time-zone={timeZone ?? ""}
+      />
+      {history.data?.length === 0 ? <p className="chart__empty">{t("trade.chart.empty")}</p> : null}
       <a className="chart__attribution" href="https://www.tradingview.com/" target="_blank" rel="noreferrer">
-        Charts by TradingView
+        {t("trade.chart.attribution")}
       </a>
     </div>
   );

@@ -1,12 +1,14 @@
 import { useMemo, useState } from "react";
 import { aggregate, groupingSteps, type Row } from "../../../lib/book";
 import * as D from "../../../lib/decimal";
+import { useI18n } from "../../../lib/i18nContext";
 import type { MarketRules } from "../model/orderForm";
 import type { OrderBookState } from "../hooks/useOrderBook";
 
 const ROWS = 12;
 
 function BookRow({ row, kind, rules, onPick }: { row: Row; kind: "bid" | "ask"; rules: MarketRules; onPick: (price: string) => void }) {
+  const { t } = useI18n();
   const price = D.toFixed(row.price, D.stepScale(rules.tickSize));
   return (
     <li>
@@ -15,7 +17,7 @@ function BookRow({ row, kind, rules, onPick }: { row: Row; kind: "bid" | "ask"; 
         className={`book__row book__row--${kind}`}
         style={{ ["--depth" as string]: `${(row.depth * 100).toFixed(1)}%` }}
         onClick={() => onPick(price)}
-        aria-label={`${kind === "bid" ? "Bid" : "Ask"} ${price}, ${row.qty} ${rules.baseAsset}: use this price`}
+        aria-label={t(kind === "bid" ? "trade.book.bidRow" : "trade.book.askRow", { price, qty: row.qty, asset: rules.baseAsset })}
         data-price={price}
       >
         <span className="book__price">{D.format(price)}</span>
@@ -38,6 +40,7 @@ export function OrderBook({
   lastPrice: string | null;
   onPick: (price: string) => void;
 }) {
+  const { t } = useI18n();
   const { sync, version, live } = state;
   const steps = useMemo(() => groupingSteps(rules.tickSize), [rules.tickSize]);
   const [step, setStep] = useState<string>(rules.tickSize);
@@ -64,10 +67,10 @@ export function OrderBook({
       data-gaps={sync.gaps}
     >
       <header className="panel__head">
-        <h2 id="book-title">Order book</h2>
+        <h2 id="book-title">{t("trade.book.title")}</h2>
         <label className="book__group">
-          <span className="visually-hidden">Group prices by</span>
-          <select value={step} onChange={(e) => setStep(e.target.value)} aria-label="Group prices by">
+          <span className="visually-hidden">{t("trade.book.group")}</span>
+          <select value={step} onChange={(e) => setStep(e.target.value)} aria-label={t("trade.book.group")}>
             {steps.map((s) => (
               <option key={s} value={s}>
                 {s}
@@ -78,29 +81,29 @@ export function OrderBook({
       </header>
       {!live ? (
         <p className="book__stale" role="status">
-          {book ? "Resynchronising the book…" : "Loading the book…"}
+          {book ? t("trade.book.resync") : t("trade.book.loading")}
         </p>
       ) : null}
       <div className="book__cols" aria-hidden="true">
-        <span>Price ({rules.quoteAsset})</span>
-        <span className="num">Amount ({rules.baseAsset})</span>
-        <span className="num hide-narrow">Total</span>
+        <span>{t("trade.book.price", { asset: rules.quoteAsset })}</span>
+        <span className="num">{t("trade.book.amount", { asset: rules.baseAsset })}</span>
+        <span className="num hide-narrow">{t("trade.book.total")}</span>
       </div>
-      <ol className="book__side book__side--asks" aria-label="Asks (sell orders)" data-testid="book-asks">
+      <ol className="book__side book__side--asks" aria-label={t("trade.book.asks")} data-testid="book-asks">
         {asks.map((row) => (
           <BookRow key={row.price} row={row} kind="ask" rules={rules} onPick={onPick} />
         ))}
       </ol>
       <p className="book__mid">
         <strong>{lastPrice && D.isPositive(lastPrice) ? D.format(lastPrice) : "—"}</strong>
-        {spread ? <span className="muted"> spread {D.format(spread)}</span> : null}
+        {spread ? <span className="muted"> {t("trade.book.spread", { value: D.format(spread) })}</span> : null}
       </p>
-      <ol className="book__side book__side--bids" aria-label="Bids (buy orders)" data-testid="book-bids">
+      <ol className="book__side book__side--bids" aria-label={t("trade.book.bids")} data-testid="book-bids">
         {bids.map((row) => (
           <BookRow key={row.price} row={row} kind="bid" rules={rules} onPick={onPick} />
         ))}
       </ol>
-      {book && !bids.length && !asks.length ? <p className="muted">No orders in the book yet.</p> : null}
+      {book && !bids.length && !asks.length ? <p className="muted">{t("trade.book.empty")}</p> : null}
     </section>
   );
 }

@@ -2,9 +2,11 @@ import { useMutation } from "@tanstack/react-query";
 import { useId, useState, type SubmitEvent } from "react";
 import { Link } from "react-router";
 import { useApi } from "../../../lib/auth/context";
+import { useI18n } from "../../../lib/i18nContext";
 import { FormMessage } from "../../../lib/ui/forms";
 import { tradeApi } from "../api/trade";
 import { orderError } from "../model/apiErrors";
+import { statusLabel } from "../model/labels";
 import {
   amountForPercent,
   checkOrder,
@@ -41,6 +43,7 @@ export interface OrderFormProps {
 /** Buy/sell form: limit (GTC/IOC/FOK, post-only), market (by amount or total), stop-limit. */
 export function OrderForm({ rules, balances, signedIn, picked, bestBid, bestAsk, onPlaced }: OrderFormProps) {
   const api = useApi();
+  const { t } = useI18n();
   const id = useId();
   const [draft, setDraft] = useState<OrderDraft>(EMPTY);
   const [percent, setPercent] = useState(0);
@@ -58,20 +61,20 @@ export function OrderForm({ rules, balances, signedIn, picked, bestBid, bestAsk,
     update({ price: picked.price });
   }
   const marketPrice = draft.side === "BUY" ? bestAsk : bestBid;
-  const checked = checkOrder(draft, rules, signedIn ? balances : null, marketPrice);
+  const checked = checkOrder(draft, rules, signedIn ? balances : null, marketPrice, t);
   const place = useMutation({
     mutationFn: () => {
       if (!checked.order) throw new Error("invalid order");
       return tradeApi.place(api, checked.order);
     },
     onSuccess: (order) => {
-      setPlaced(`Order ${order.orderId} placed: ${order.status.toLowerCase().replace("_", " ")}.`);
+      setPlaced(t("trade.form.placed", { id: order.orderId, status: statusLabel(t, order.status) }));
       setDraft((d) => ({ ...d, quantity: "", quoteAmount: "" }));
       setPercent(0);
       onPlaced();
     },
     onError: (error) => {
-      const { field, text } = orderError(error);
+      const { field, text } = orderError(error, t);
       setShown({ [field]: text });
     },
   });
@@ -96,7 +99,7 @@ export function OrderForm({ rules, balances, signedIn, picked, bestBid, bestAsk,
   return (
     <section className="panel order-form" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`} className="visually-hidden">
-        Place an order
+        {t("trade.form.title")}
       </h2>
       <SideTabs side={draft.side} onSide={(side) => update({ side })} />
       <form onSubmit={submit} noValidate>
@@ -112,14 +115,14 @@ export function OrderForm({ rules, balances, signedIn, picked, bestBid, bestAsk,
             className={`button button--${draft.side === "BUY" ? "buy" : "sell"}`}
             disabled={place.isPending}
           >
-            {draft.side === "BUY" ? "Buy" : "Sell"} {rules.baseAsset}
+            {t(draft.side === "BUY" ? "trade.buyAsset" : "trade.sellAsset", { asset: rules.baseAsset })}
           </button>
         ) : (
           <p className="order-form__signin">
             <Link to="/login" className="button button--primary">
-              Sign in to trade
+              {t("trade.form.signIn")}
             </Link>{" "}
-            or <Link to="/register">create an account</Link>
+            {t("trade.form.or")} <Link to="/register">{t("trade.form.register")}</Link>
           </p>
         )}
       </form>

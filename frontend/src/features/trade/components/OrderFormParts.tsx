@@ -1,5 +1,6 @@
 /** The order form's parts (OrderForm.tsx holds the state and the submission). */
 import * as D from "../../../lib/decimal";
+import { useI18n } from "../../../lib/i18nContext";
 import { Field as Input } from "../../../lib/ui/forms";
 import type { Field, FormType, MarketRules, OrderDraft, Preview, Side } from "../model/orderForm";
 
@@ -11,8 +12,9 @@ interface PartProps {
 }
 
 export function SideTabs({ side, onSide }: { side: Side; onSide: (side: Side) => void }) {
+  const { t } = useI18n();
   return (
-    <div role="tablist" aria-label="Side" className="side-tabs">
+    <div role="tablist" aria-label={t("trade.side")} className="side-tabs">
       {(["BUY", "SELL"] as const).map((s) => (
         <button
           key={s}
@@ -22,7 +24,7 @@ export function SideTabs({ side, onSide }: { side: Side; onSide: (side: Side) =>
           className={`side-tabs__tab side-tabs__tab--${s.toLowerCase()}`}
           onClick={() => onSide(s)}
         >
-          {s === "BUY" ? "Buy" : "Sell"}
+          {s === "BUY" ? t("trade.buy") : t("trade.sell")}
         </button>
       ))}
     </div>
@@ -31,21 +33,22 @@ export function SideTabs({ side, onSide }: { side: Side; onSide: (side: Side) =>
 
 /** Order type, stop price, price (or market by amount/total), amount or total. */
 export function OrderFields({ id, draft, rules, update, errors }: PartProps & { errors: Partial<Record<Field, string>> }) {
+  const { t } = useI18n();
   const byQuote = draft.type === "MARKET" && draft.marketBy === "quote";
   const decimal = { inputMode: "decimal", autoComplete: "off" } as const;
   return (
     <>
       <div className="field">
-        <label htmlFor={`${id}-type`}>Order type</label>
+        <label htmlFor={`${id}-type`}>{t("trade.form.type")}</label>
         <select id={`${id}-type`} value={draft.type} onChange={(e) => update({ type: e.target.value as FormType })}>
-          <option value="LIMIT">Limit</option>
-          <option value="MARKET">Market</option>
-          <option value="STOP_LIMIT">Stop-limit</option>
+          <option value="LIMIT">{t("trade.type.LIMIT")}</option>
+          <option value="MARKET">{t("trade.type.MARKET")}</option>
+          <option value="STOP_LIMIT">{t("trade.type.STOP_LIMIT")}</option>
         </select>
       </div>
       {draft.type === "STOP_LIMIT" ? (
         <Input
-          label={`Stop price (${rules.quoteAsset})`}
+          label={t("trade.form.stopPriceIn", { asset: rules.quoteAsset })}
           name="stopPrice"
           {...decimal}
           value={draft.stopPrice}
@@ -55,7 +58,7 @@ export function OrderFields({ id, draft, rules, update, errors }: PartProps & { 
       ) : null}
       {draft.type !== "MARKET" ? (
         <Input
-          label={`Price (${rules.quoteAsset})`}
+          label={t("trade.form.priceIn", { asset: rules.quoteAsset })}
           name="price"
           {...decimal}
           value={draft.price}
@@ -64,30 +67,30 @@ export function OrderFields({ id, draft, rules, update, errors }: PartProps & { 
         />
       ) : (
         <fieldset className="field segmented-field">
-          <legend>Market order by</legend>
+          <legend>{t("trade.form.marketBy")}</legend>
           <label className="check">
             <input type="radio" name={`${id}-by`} checked={!byQuote} onChange={() => update({ marketBy: "quantity" })} />
-            {` By amount (${rules.baseAsset})`}
+            {` ${t("trade.form.byAmount", { asset: rules.baseAsset })}`}
           </label>
           <label className="check">
             <input type="radio" name={`${id}-by`} checked={byQuote} onChange={() => update({ marketBy: "quote" })} />
-            {` By total (${rules.quoteAsset})`}
+            {` ${t("trade.form.byTotal", { asset: rules.quoteAsset })}`}
           </label>
         </fieldset>
       )}
       {byQuote ? (
         <Input
-          label={`Total (${rules.quoteAsset})`}
+          label={t("trade.form.totalIn", { asset: rules.quoteAsset })}
           name="quoteOrderQty"
           {...decimal}
           value={draft.quoteAmount}
           onChange={(e) => update({ quoteAmount: e.target.value })}
           error={errors.quoteOrderQty}
-          hint={draft.side === "BUY" ? "Fees included." : undefined}
+          hint={draft.side === "BUY" ? t("trade.form.feesIncluded") : undefined}
         />
       ) : (
         <Input
-          label={`Amount (${rules.baseAsset})`}
+          label={t("trade.form.amountIn", { asset: rules.baseAsset })}
           name="quantity"
           {...decimal}
           value={draft.quantity}
@@ -100,10 +103,11 @@ export function OrderFields({ id, draft, rules, update, errors }: PartProps & { 
 }
 
 export function BalanceSlider({ id, percent, onSlide }: { id: string; percent: number; onSlide: (value: number) => void }) {
+  const { t } = useI18n();
   return (
     <div className="field slider">
       <label htmlFor={`${id}-pct`}>
-        Share of free balance: <output htmlFor={`${id}-pct`}>{percent}%</output>
+        {t("trade.form.share")} <output htmlFor={`${id}-pct`}>{percent}%</output>
       </label>
       <input
         id={`${id}-pct`}
@@ -126,25 +130,26 @@ export function BalanceSlider({ id, percent, onSlide }: { id: string; percent: n
 
 /** Time in force and post-only (limit and stop-limit orders). */
 export function OrderOptions({ id, draft, update }: Omit<PartProps, "rules">) {
+  const { t } = useI18n();
   if (draft.type === "MARKET") return null;
   return (
     <div className="order-form__options">
       <div className="field">
-        <label htmlFor={`${id}-tif`}>Time in force</label>
+        <label htmlFor={`${id}-tif`}>{t("trade.form.tif")}</label>
         <select
           id={`${id}-tif`}
           value={draft.postOnly ? "GTC" : draft.timeInForce}
           disabled={draft.postOnly}
           onChange={(e) => update({ timeInForce: e.target.value as OrderDraft["timeInForce"] })}
         >
-          <option value="GTC">Good till cancelled</option>
-          <option value="IOC">Immediate or cancel</option>
-          <option value="FOK">Fill or kill</option>
+          <option value="GTC">{t("trade.tif.GTC")}</option>
+          <option value="IOC">{t("trade.tif.IOC")}</option>
+          <option value="FOK">{t("trade.tif.FOK")}</option>
         </select>
       </div>
       {draft.type === "LIMIT" ? (
         <label className="check">
-          <input type="checkbox" checked={draft.postOnly} onChange={(e) => update({ postOnly: e.target.checked })} /> Post-only
+          <input type="checkbox" checked={draft.postOnly} onChange={(e) => update({ postOnly: e.target.checked })} /> {t("trade.form.postOnly")}
         </label>
       ) : null}
     </div>
@@ -153,20 +158,21 @@ export function OrderOptions({ id, draft, update }: Omit<PartProps, "rules">) {
 
 /** Free balance, the order's total and the largest fee it can pay. */
 export function OrderPreview({ draft, rules, preview, free }: { draft: OrderDraft; rules: MarketRules; preview: Preview; free: string | null }) {
+  const { t } = useI18n();
   const estimated = draft.type === "MARKET" && draft.marketBy === "quantity";
   const quote = (value: string | null) => (value ? `${D.format(value)} ${rules.quoteAsset}` : "—");
   return (
     <dl className="order-form__preview">
       <div>
-        <dt>Free</dt>
+        <dt>{t("trade.form.free")}</dt>
         <dd data-testid="free-balance">{free ?? "—"}</dd>
       </div>
       <div>
-        <dt>{estimated ? "Estimated total" : "Total"}</dt>
+        <dt>{estimated ? t("trade.form.estimatedTotal") : t("trade.form.total")}</dt>
         <dd data-testid="order-total">{quote(preview.total)}</dd>
       </div>
       <div>
-        <dt>Fee (at most {D.toString(D.normalize(D.mul(rules.takerFee, "100")))}%)</dt>
+        <dt>{t("trade.form.fee", { percent: D.toString(D.normalize(D.mul(rules.takerFee, "100"))) })}</dt>
         <dd data-testid="order-fee">{quote(preview.fee)}</dd>
       </div>
     </dl>

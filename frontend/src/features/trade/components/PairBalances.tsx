@@ -1,5 +1,6 @@
 import { Link } from "react-router";
 import * as D from "../../../lib/decimal";
+import { useI18n } from "../../../lib/i18nContext";
 import type { MarketRules } from "../model/orderForm";
 
 export interface SpotBalance {
@@ -10,20 +11,21 @@ export interface SpotBalance {
 
 /** The spot balances of the pair's two assets (free and locked in orders). */
 export function PairBalances({ rules, items, signedIn }: { rules: MarketRules; items: SpotBalance[]; signedIn: boolean }) {
+  const { t } = useI18n();
   const assets = [rules.baseAsset, rules.quoteAsset];
   return (
     <section className="panel balances" aria-labelledby="pair-balances-title">
       <header className="panel__head">
-        <h2 id="pair-balances-title">Spot balances</h2>
-        {signedIn ? <Link to="/wallet">Transfer</Link> : null}
+        <h2 id="pair-balances-title">{t("trade.balances.title")}</h2>
+        {signedIn ? <Link to="/wallet">{t("trade.balances.transfer")}</Link> : null}
       </header>
       {signedIn ? (
         <table className="table table--compact">
           <thead>
             <tr>
-              <th scope="col">Asset</th>
-              <th scope="col" className="num">Free</th>
-              <th scope="col" className="num">In orders</th>
+              <th scope="col">{t("trade.balances.asset")}</th>
+              <th scope="col" className="num">{t("trade.balances.free")}</th>
+              <th scope="col" className="num">{t("trade.balances.locked")}</th>
             </tr>
           </thead>
           <tbody>
@@ -40,7 +42,7 @@ export function PairBalances({ rules, items, signedIn }: { rules: MarketRules; i
           </tbody>
         </table>
       ) : (
-        <p className="muted">Sign in to see your balances.</p>
+        <p className="muted">{t("trade.balances.signIn")}</p>
       )}
     </section>
   );

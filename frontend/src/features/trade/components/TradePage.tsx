@@ -3,6 +3,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react
 import { Link, useParams } from "react-router";
 import { bestPrices } from "../../../lib/book";
 import * as D from "../../../lib/decimal";
+import { useI18n } from "../../../lib/i18nContext";
 import { tickerPrice } from "../../../lib/market/api";
 import { useTickers } from "../../../lib/market/hooks";
 import { StreamBadge } from "../../../lib/ui/StreamBadge";
@@ -25,6 +26,7 @@ const Chart = lazy(() => import("./Chart"));
 type Pane = "chart" | "book" | "trades";
 
 function TickerBar({ rules, label }: { rules: MarketRules; label: string }) {
+  const { t: tr } = useI18n();
   const tickers = useTickers();
   const t = tickers.data?.find((x) => x.symbol === rules.symbol);
   const change = t ? D.tryParse(t.priceChangePercent) : null;
@@ -34,23 +36,23 @@ function TickerBar({ rules, label }: { rules: MarketRules; label: string }) {
       <h1>{label}</h1>
       <dl>
         <div>
-          <dt>Last price</dt>
+          <dt>{tr("trade.ticker.last")}</dt>
           <dd data-testid="last-price">{tickerPrice(t?.lastPrice)}</dd>
         </div>
         <div>
-          <dt>24h change</dt>
+          <dt>{tr("trade.ticker.change")}</dt>
           <dd className={`change change--${tone}`}>{t ? `${t.priceChangePercent}%` : "—"}</dd>
         </div>
         <div className="hide-narrow">
-          <dt>24h high</dt>
+          <dt>{tr("trade.ticker.high")}</dt>
           <dd>{tickerPrice(t?.highPrice)}</dd>
         </div>
         <div className="hide-narrow">
-          <dt>24h low</dt>
+          <dt>{tr("trade.ticker.low")}</dt>
           <dd>{tickerPrice(t?.lowPrice)}</dd>
         </div>
         <div>
-          <dt>24h volume ({rules.baseAsset})</dt>
+          <dt>{tr("trade.ticker.volume", { asset: rules.baseAsset })}</dt>
           <dd>{t ? D.format(t.volume) : "—"}</dd>
         </div>
       </dl>
@@ -61,6 +63,7 @@ function TickerBar({ rules, label }: { rules: MarketRules; label: string }) {
 
 function Trade({ rules, label }: { rules: MarketRules; label: string }) {
   const queryClient = useQueryClient();
+  const { t } = useI18n();
   const [interval, setChartInterval] = useState<Interval>("1m");
   const [pane, setPane] = useState<Pane>("chart");
   const [picked, setPicked] = useState<{ price: string; nonce: number } | null>(null);
@@ -86,23 +89,23 @@ function Trade({ rules, label }: { rules: MarketRules; label: string }) {
   return (
     <div className="trade" data-pane={pane}>
       <TickerBar rules={rules} label={label} />
-      <div role="tablist" aria-label="Market view" className="tabs trade__panes">
+      <div role="tablist" aria-label={t("trade.view")} className="tabs trade__panes">
         {(["chart", "book", "trades"] as const).map((p) => (
           <button key={p} type="button" role="tab" aria-selected={pane === p} onClick={() => setPane(p)}>
-            {p === "chart" ? "Chart" : p === "book" ? "Order book" : "Trades"}
+            {t(p === "chart" ? "trade.view.chart" : p === "book" ? "trade.view.book" : "trade.view.trades")}
           </button>
         ))}
       </div>
-      <section className="panel trade__chart" aria-label="Chart">
-        <div role="group" aria-label="Candle interval" className="segmented">
+      <section className="panel trade__chart" aria-label={t("trade.chart")}>
+        <div role="group" aria-label={t("trade.chart.interval")} className="segmented">
           {INTERVALS.map((i) => (
             <button key={i} type="button" aria-pressed={interval === i} onClick={() => setChartInterval(i)}>
               {i}
             </button>
           ))}
         </div>
-        <Suspense fallback={<p role="status" className="chart chart--loading">Loading the chart…</p>}>
-          <Chart symbol={rules.symbol} interval={interval} />
+        <Suspense fallback={<p role="status" className="chart chart--loading">{t("trade.chart.loading")}</p>}>
+          <Chart symbol={rules.symbol} label={label} interval={interval} />
         </Suspense>
       </section>
       <div className="trade__book">
@@ -135,6 +138,7 @@ function Trade({ rules, label }: { rules: MarketRules; label: string }) {
 /** `/trade/:symbol` (`BTC-AED` or `BTCAED`). */
 export default function TradePage() {
   const { symbol } = useParams();
+  const { t } = useI18n();
   const market = useMarket(symbol);
   useEffect(() => {
     document.title = `${market.label} · Burency`;
@@ -142,13 +146,13 @@ export default function TradePage() {
       document.title = "Burency";
     };
   }, [market.label]);
-  if (market.loading) return <p role="status">Loading the market…</p>;
+  if (market.loading) return <p role="status">{t("trade.loadingMarket")}</p>;
   if (!market.rules) {
     return (
       <section className="card">
-        <h1>Unknown market</h1>
+        <h1>{t("trade.unknownMarket")}</h1>
         <p>
-          There is no market {market.label}. <Link to="/markets">See every market</Link>.
+          {t("trade.noSuchMarket", { market: market.label })} <Link to="/markets">{t("trade.seeMarkets")}</Link>
         </p>
       </section>
     );

@@ -1,8 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
 import { useApi, useSessionState } from "../../../lib/auth/context";
-import { tradeApi } from "../api/trade";
+import { usePaged } from "../../../lib/usePaged";
+import { tradeApi, type MyTrade, type Order } from "../api/trade";
 
-/** The user's orders, fills and spot balances for one market (only when signed in). */
+/**
+ * The user's orders, fills and spot balances for one market (only when signed in). Order
+ * and trade history are cursor-paged: the first page, then "Load more".
+ */
 export function usePrivateData(symbol: string) {
   const api = useApi();
   const signedIn = useSessionState().status === "signedIn";
@@ -16,15 +20,18 @@ export function usePrivateData(symbol: string) {
       enabled: signedIn,
       staleTime: 5000,
     }),
-    history: useQuery({
+    history: usePaged<Order>({
       queryKey: [...base, symbol, "history"],
-      queryFn: () => tradeApi.orderHistory(api, symbol),
+      fetchPage: (cursor) => tradeApi.orderHistory(api, symbol, cursor),
+      keyOf: (o) => o.orderId,
       enabled: signedIn,
       staleTime: 5000,
     }),
-    trades: useQuery({
+    trades: usePaged<MyTrade>({
       queryKey: [...base, symbol, "trades"],
-      queryFn: () => tradeApi.myTrades(api, symbol),
+      fetchPage: (cursor) => tradeApi.myTrades(api, symbol, cursor),
+      // a self-trade is two fills with one trade id (one per order)
+      keyOf: (t) => `${t.id}-${t.orderId}`,
       enabled: signedIn,
       staleTime: 5000,
     }),

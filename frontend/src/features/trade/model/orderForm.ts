@@ -6,6 +6,11 @@
  */
 import * as D from "../../../lib/decimal";
 import type { components } from "../../../lib/api/schema";
+import { translate, type MessageKey } from "../../../lib/i18n";
+
+/** `useI18n().t`; English by default (tests, and anything outside the app). */
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+const english: Translate = (key, params) => translate("en", key, params);
 
 export type OrderIn = components["schemas"]["trading_OrderIn"];
 
@@ -70,45 +75,44 @@ function quote(amount: D.Dec, rules: MarketRules): D.Dec {
   return D.rescale(amount, rules.quotePrecision, "up");
 }
 
-function checkPrice(value: string, label: string, rules: MarketRules): string | null {
-  if (!value.trim()) return `Enter the ${label}.`;
+function checkPrice(value: string, which: "price" | "stopPrice", rules: MarketRules, t: Translate): string | null {
+  const label = t(which === "price" ? "trade.check.label.price" : "trade.check.label.stopPrice");
+  if (!value.trim()) return t("trade.check.enter", { label });
   const price = D.tryParse(value);
-  if (!price || !D.isPositive(price)) return `The ${label} must be a number above zero.`;
+  if (!price || !D.isPositive(price)) return t("trade.check.positive", { label });
   if (!D.isMultiple(price, rules.tickSize)) {
-    return `The ${label} must be a multiple of ${rules.tickSize} ${rules.quoteAsset}.`;
+    return t("trade.check.tick", { label, step: rules.tickSize, asset: rules.quoteAsset });
   }
-  if (D.compare(price, rules.minPrice) < 0) return `The ${label} must be at least ${rules.minPrice}.`;
+  if (D.compare(price, rules.minPrice) < 0) return t("trade.check.minPrice", { label, min: rules.minPrice });
   if (D.isPositive(rules.maxPrice) && D.compare(price, rules.maxPrice) > 0) {
-    return `The ${label} must be at most ${rules.maxPrice}.`;
+    return t("trade.check.maxPrice", { label, max: rules.maxPrice });
   }
   return null;
 }
 
-function checkQuantity(value: string, rules: MarketRules): string | null {
-  if (!value.trim()) return "Enter the amount.";
+function checkQuantity(value: string, rules: MarketRules, t: Translate): string | null {
+  if (!value.trim()) return t("trade.check.enterAmount");
   const qty = D.tryParse(value);
-  if (!qty || !D.isPositive(qty)) return "The amount must be a number above zero.";
-  if (!D.isMultiple(qty, rules.stepSize)) {
-    return `The amount must be a multiple of ${rules.stepSize} ${rules.baseAsset}.`;
-  }
-  if (D.compare(qty, rules.minQty) < 0) return `The amount must be at least ${rules.minQty} ${rules.baseAsset}.`;
-  if (D.compare(qty, rules.maxQty) > 0) return `The amount must be at most ${rules.maxQty} ${rules.baseAsset}.`;
+  if (!qty || !D.isPositive(qty)) return t("trade.check.amountPositive");
+  if (!D.isMultiple(qty, rules.stepSize)) return t("trade.check.lot", { step: rules.stepSize, asset: rules.baseAsset });
+  if (D.compare(qty, rules.minQty) < 0) return t("trade.check.minQty", { min: rules.minQty, asset: rules.baseAsset });
+  if (D.compare(qty, rules.maxQty) > 0) return t("trade.check.maxQty", { max: rules.maxQty, asset: rules.baseAsset });
   return null;
 }
 
-function checkQuoteAmount(value: string, rules: MarketRules): string | null {
-  if (!value.trim()) return `Enter the ${rules.quoteAsset} amount.`;
+function checkQuoteAmount(value: string, rules: MarketRules, t: Translate): string | null {
+  if (!value.trim()) return t("trade.check.enterQuote", { asset: rules.quoteAsset });
   const amount = D.tryParse(value);
-  if (!amount || !D.isPositive(amount)) return "The amount must be a number above zero.";
+  if (!amount || !D.isPositive(amount)) return t("trade.check.amountPositive");
   if (D.normalize(amount).scale > rules.quotePrecision) {
-    return `Use at most ${rules.quotePrecision} decimals for ${rules.quoteAsset}.`;
+    return t("trade.check.quoteDecimals", { decimals: rules.quotePrecision, asset: rules.quoteAsset });
   }
   return null;
 }
 
-function notionalTooSmall(total: D.Dec, rules: MarketRules): string | null {
+function notionalTooSmall(total: D.Dec, rules: MarketRules, t: Translate): string | null {
   return D.compare(total, rules.minNotional) < 0
-    ? `The order must be worth at least ${rules.minNotional} ${rules.quoteAsset}.`
+    ? t("trade.check.notional", { min: rules.minNotional, asset: rules.quoteAsset })
     : null;
 }
 
@@ -122,6 +126,7 @@ export function checkOrder(
   rules: MarketRules,
   balances: FreeBalances | null,
   marketPrice: string | null = null,
+  t: Translate = english,
 ): Checked {
   const errors: Partial<Record<Field, string>> = {};
   const preview: Preview = { total: null, fee: null };
@@ -129,18 +134,18 @@ export function checkOrder(
   const byQuote = draft.type === "MARKET" && draft.marketBy === "quote";
 
   if (limitLike) {
-    const e = checkPrice(draft.price, "price", rules);
+    const e = checkPrice(draft.price, "price", rules, t);
     if (e) errors.price = e;
   }
   if (draft.type === "STOP_LIMIT") {
-    const e = checkPrice(draft.stopPrice, "stop price", rules);
+    const e = checkPrice(draft.stopPrice, "stopPrice", rules, t);
     if (e) errors.stopPrice = e;
   }
   if (byQuote) {
-    const e = checkQuoteAmount(draft.quoteAmount, rules);
+    const e = checkQuoteAmount(draft.quoteAmount, rules, t);
     if (e) errors.quoteOrderQty = e;
   } else {
-    const e = checkQuantity(draft.quantity, rules);
+    const e = checkQuantity(draft.quantity, rules, t);
     if (e) errors.quantity = e;
   }
 
@@ -155,22 +160,22 @@ export function checkOrder(
     const fee = quote(D.mul(total, rules.takerFee), rules);
     preview.total = D.toString(total);
     preview.fee = D.toString(fee);
-    const small = notionalTooSmall(total, rules);
+    const small = notionalTooSmall(total, rules, t);
     if (small) errors[byQuote ? "quoteOrderQty" : "quantity"] ??= small;
     if (balances) {
       // a buy by quote amount spends fees included; a limit buy locks total + fee
       const needed = draft.side === "BUY" ? (byQuote ? total : D.add(total, fee)) : null;
       if (needed && D.compare(needed, balances.quote) > 0) {
-        errors.form ??= `Not enough ${rules.quoteAsset}: this needs ${D.toString(needed)}, you have ${balances.quote} free.`;
+        errors.form ??= t("trade.check.noQuote", { asset: rules.quoteAsset, needed: D.toString(needed), free: balances.quote });
       }
     }
   }
   if (balances && draft.side === "SELL" && !byQuote && !errors.quantity) {
     if (D.compare(draft.quantity, balances.base) > 0) {
-      errors.form ??= `Not enough ${rules.baseAsset}: you have ${balances.base} free.`;
+      errors.form ??= t("trade.check.noBase", { asset: rules.baseAsset, free: balances.base });
     }
   }
-  if (rules.status !== "TRADING") errors.form = `This market is not trading now (${rules.status}).`;
+  if (rules.status !== "TRADING") errors.form = t("trade.check.notTrading", { status: rules.status });
 
   return { errors, preview, order: Object.keys(errors).length ? null : toOrder(draft, rules) };
 }

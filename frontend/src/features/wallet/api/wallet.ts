@@ -2,16 +2,24 @@ import { idempotencyKey, unwrap, type Api } from "../../../lib/api/client";
 
 export type Direction = "toSpot" | "toFunding";
 
+/** Rows per page of the wallet's lists ("Load more" fetches the next with the page's cursor). */
+export const WALLET_PAGE = 20;
+/** The funding ledger's page: a hold and its settlement are two rows, so a longer one. */
+export const LEDGER_PAGE = 50;
+
+const after = (cursor: string | null) => (cursor ? { cursor } : {});
+
 export const walletApi = {
   fundingAccounts: (api: Api) => unwrap(api.GET("/api/banking/v1/accounts")),
   spotBalances: (api: Api) => unwrap(api.GET("/api/trading/v1/balances")),
   requestDeposit: (api: Api, amount: string) =>
     unwrap(api.POST("/api/banking/v1/deposits/fiat", { body: { asset: "AED", amount } })),
-  deposits: (api: Api) => unwrap(api.GET("/api/banking/v1/deposits/fiat", { params: { query: { limit: 20 } } })),
-  transactions: (api: Api, asset: string, kind: string | null) =>
+  deposits: (api: Api, cursor: string | null = null) =>
+    unwrap(api.GET("/api/banking/v1/deposits/fiat", { params: { query: { limit: WALLET_PAGE, ...after(cursor) } } })),
+  transactions: (api: Api, asset: string, kind: string | null, cursor: string | null = null) =>
     unwrap(
       api.GET("/api/banking/v1/accounts/{asset}/transactions", {
-        params: { path: { asset }, query: { limit: 50, kind } },
+        params: { path: { asset }, query: { limit: LEDGER_PAGE, kind, ...after(cursor) } },
       }),
     ),
   /** The funding statement as CSV (the server's own export, same filters). */
@@ -22,7 +30,8 @@ export const walletApi = {
         parseAs: "blob",
       }),
     ),
-  spotTransfers: (api: Api) => unwrap(api.GET("/api/trading/v1/transfers")),
+  spotTransfers: (api: Api, cursor: string | null = null) =>
+    unwrap(api.GET("/api/trading/v1/transfers", { params: { query: { limit: WALLET_PAGE, ...after(cursor) } } })),
   /** Funding → spot goes through banking; spot → funding through the trading service. */
   transfer: (
     api: Api,
@@ -36,7 +45,8 @@ export const walletApi = {
       : unwrap(api.POST("/api/trading/v1/transfers/funding", { params, body: { asset, amount } }));
   },
   limits: (api: Api) => unwrap(api.GET("/api/banking/v1/withdrawals/limits")),
-  withdrawals: (api: Api) => unwrap(api.GET("/api/banking/v1/withdrawals", { params: { query: { limit: 20 } } })),
+  withdrawals: (api: Api, cursor: string | null = null) =>
+    unwrap(api.GET("/api/banking/v1/withdrawals", { params: { query: { limit: WALLET_PAGE, ...after(cursor) } } })),
   withdrawFiat: (api: Api, body: { amount: string; iban: string; beneficiaryName: string; totpCode: string }) =>
     unwrap(
       api.POST("/api/banking/v1/withdrawals/fiat", {
@@ -60,8 +70,8 @@ export const walletApi = {
     ),
   depositAddress: (api: Api, asset: string, network: string) =>
     unwrap(api.GET("/api/banking/v1/deposits/crypto/address", { params: { query: { asset, network } } })),
-  cryptoDeposits: (api: Api) =>
-    unwrap(api.GET("/api/banking/v1/deposits/crypto", { params: { query: { limit: 20 } } })),
+  cryptoDeposits: (api: Api, cursor: string | null = null) =>
+    unwrap(api.GET("/api/banking/v1/deposits/crypto", { params: { query: { limit: WALLET_PAGE, ...after(cursor) } } })),
 };
 
 /** The signed-in user's own account (2FA on or off): the withdrawal form needs 2FA first. */

@@ -2,7 +2,8 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { useApi } from "../../../lib/auth/context";
-import { formatAmount, formatTime } from "../../../lib/format";
+import { formatAmount } from "../../../lib/format";
+import { useI18n } from "../../../lib/i18nContext";
 import { FormMessage } from "../../../lib/ui/forms";
 import { QrCode } from "../../../lib/ui/QrCode";
 import { walletApi } from "../api/wallet";
@@ -11,6 +12,7 @@ import { CHAINS } from "../hooks/chains";
 /** A deposit address per asset and network (with its QR code) and the deposits seen on chain. */
 export function CryptoDepositPanel() {
   const api = useApi();
+  const { t, formatTime } = useI18n();
   const [choice, setChoice] = useState(0);
   const chain = CHAINS[choice] ?? CHAINS[0];
   const address = useQuery({
@@ -26,13 +28,13 @@ export function CryptoDepositPanel() {
   });
   return (
     <section className="card" aria-labelledby="crypto-deposit-title">
-      <h2 id="crypto-deposit-title">Deposit crypto</h2>
+      <h2 id="crypto-deposit-title">{t("wallet.crypto.title")}</h2>
       <div className="field">
-        <label htmlFor="crypto-chain">Asset and network</label>
+        <label htmlFor="crypto-chain">{t("wallet.crypto.chain")}</label>
         <select id="crypto-chain" value={choice} onChange={(e) => setChoice(Number(e.target.value))}>
           {CHAINS.map((c, i) => (
             <option key={`${c.asset}-${c.network}`} value={i}>
-              {c.asset} on {c.network}
+              {t("wallet.crypto.on", { asset: c.asset, network: c.network })}
             </option>
           ))}
         </select>
@@ -40,29 +42,32 @@ export function CryptoDepositPanel() {
       <FormMessage message={address.error ? problemMessage(asProblem(address.error)) : null} />
       {address.data ? (
         <div className="bank">
-          <QrCode value={address.data.address} label={`QR code of your ${chain.asset} deposit address`} size={160} />
+          <QrCode value={address.data.address} label={t("wallet.crypto.qr", { asset: chain.asset })} size={160} />
           <p>
-            Send only {chain.asset} on the {chain.network} network to:
+            {t("wallet.crypto.sendOnly", { asset: chain.asset, network: chain.network })}
             <br />
             <code data-testid="deposit-address">{address.data.address}</code>
           </p>
-          <p className="muted">Credited after {address.data.requiredConfirmations} confirmations.</p>
+          <p className="muted">{t("wallet.crypto.confirmationsNeeded", { count: address.data.requiredConfirmations })}</p>
         </div>
       ) : null}
-      <ul className="list" aria-label="Crypto deposits">
+      <ul className="list" aria-label={t("wallet.crypto.list")}>
         {(deposits.data?.items ?? []).map((d) => (
           <li key={d.id} className="list__row">
             <div>
               <strong>
                 {formatAmount(d.amount, 2, 18)} {d.asset}
               </strong>{" "}
-              <span className="muted">on {d.network}</span>
+              <span className="muted">{t("wallet.crypto.onNetwork", { network: d.network })}</span>
               <div className="muted">{formatTime(d.createdAt)}</div>
             </div>
             <span className="badge">
               {d.creditedAt
-                ? "credited"
-                : `${Math.min(d.confirmations, d.requiredConfirmations)}/${d.requiredConfirmations} confirmations`}
+                ? t("wallet.crypto.credited")
+                : t("wallet.crypto.confirmations", {
+                    seen: Math.min(d.confirmations, d.requiredConfirmations),
+                    needed: d.requiredConfirmations,
+                  })}
             </span>
           </li>
         ))}

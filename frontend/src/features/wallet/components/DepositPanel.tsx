@@ -2,12 +2,14 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type SubmitEvent } from "react";
 import { useApi } from "../../../lib/auth/context";
 import { formatAmount, isPositiveDecimal } from "../../../lib/format";
+import { useI18n } from "../../../lib/i18nContext";
 import { Field, FormMessage, useFormErrors } from "../../../lib/ui/forms";
 import { walletApi } from "../api/wallet";
 
 /** AED deposit by bank transfer: the request gives the bank details and a reference. */
 export function DepositPanel() {
   const api = useApi();
+  const { t } = useI18n();
   const queryClient = useQueryClient();
   const [amount, setAmount] = useState("");
   const [invalid, setInvalid] = useState(false);
@@ -29,10 +31,10 @@ export function DepositPanel() {
   const bank = deposit.data?.bank;
   return (
     <section className="card" aria-labelledby="deposit-title">
-      <h2 id="deposit-title">Deposit AED</h2>
+      <h2 id="deposit-title">{t("wallet.deposit.title")}</h2>
       <form onSubmit={submit} noValidate>
         <Field
-          label="Amount (AED)"
+          label={t("wallet.deposit.amount")}
           name="amount"
           inputMode="decimal"
           placeholder="1000.00"
@@ -41,37 +43,34 @@ export function DepositPanel() {
             setAmount(e.target.value);
             setInvalid(false);
           }}
-          error={invalid ? "Enter an amount above zero with at most 2 decimals, like 1000.50." : errors.fieldErrors.amount}
+          error={invalid ? t("wallet.deposit.invalid") : errors.fieldErrors.amount}
         />
         <FormMessage message={errors.message} />
         <button type="submit" className="button button--primary" disabled={deposit.isPending}>
-          Get bank details
+          {t("wallet.deposit.submit")}
         </button>
       </form>
       {deposit.data ? (
         <div className="bank" role="status" data-testid="deposit-instructions">
-          <p>
-            Transfer <strong>{formatAmount(deposit.data.amount)} AED</strong> to the account below and quote the
-            reference, so we can match your payment. It is credited once our team sees it.
-          </p>
+          <p>{t("wallet.deposit.instructions", { amount: formatAmount(deposit.data.amount) })}</p>
           {bank ? (
             <dl>
-              <dt>Bank</dt>
+              <dt>{t("wallet.deposit.bank")}</dt>
               <dd>{bank.bankName}</dd>
-              <dt>Account name</dt>
+              <dt>{t("wallet.deposit.accountName")}</dt>
               <dd>{bank.accountName}</dd>
-              <dt>IBAN</dt>
+              <dt>{t("wallet.deposit.iban")}</dt>
               <dd>
                 <code>{bank.iban}</code>
               </dd>
-              <dt>SWIFT</dt>
+              <dt>{t("wallet.deposit.swift")}</dt>
               <dd>
                 <code>{bank.swift}</code>
               </dd>
             </dl>
           ) : null}
           <p>
-            Reference: <code data-testid="deposit-reference">{deposit.data.reference}</code>
+            {t("wallet.deposit.reference")} <code data-testid="deposit-reference">{deposit.data.reference}</code>
           </p>
         </div>
       ) : null}

@@ -2,12 +2,14 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type SubmitEvent } from "react";
 import { useApi } from "../../../lib/auth/context";
 import { isPositiveDecimal } from "../../../lib/format";
+import { useI18n } from "../../../lib/i18nContext";
 import { Field, FormMessage, useFormErrors } from "../../../lib/ui/forms";
 import { walletApi, type Direction } from "../api/wallet";
 
 /** Funding ↔ spot: money moves by a saga, so the result is "pending" until both sides agree. */
 export function TransferPanel({ assets }: { assets: string[] }) {
   const api = useApi();
+  const { t } = useI18n();
   const queryClient = useQueryClient();
   const [direction, setDirection] = useState<Direction>("toSpot");
   const [asset, setAsset] = useState("AED");
@@ -37,13 +39,13 @@ export function TransferPanel({ assets }: { assets: string[] }) {
   const options = assets.includes("AED") ? assets : ["AED", ...assets];
   return (
     <section className="card" aria-labelledby="transfer-title">
-      <h2 id="transfer-title">Transfer</h2>
+      <h2 id="transfer-title">{t("wallet.transfer.title")}</h2>
       <form onSubmit={submit} noValidate>
         <fieldset className="field">
-          <legend>Direction</legend>
+          <legend>{t("wallet.transfer.direction")}</legend>
           <label className="check">
             <input type="radio" name="direction" checked={direction === "toSpot"} onChange={() => setDirection("toSpot")} />{" "}
-            Funding → Spot
+            {t("wallet.transfer.toSpot")}
           </label>
           <label className="check">
             <input
@@ -52,11 +54,11 @@ export function TransferPanel({ assets }: { assets: string[] }) {
               checked={direction === "toFunding"}
               onChange={() => setDirection("toFunding")}
             />{" "}
-            Spot → Funding
+            {t("wallet.transfer.toFunding")}
           </label>
         </fieldset>
         <div className="field">
-          <label htmlFor="transfer-asset">Asset</label>
+          <label htmlFor="transfer-asset">{t("wallet.transfer.asset")}</label>
           <select id="transfer-asset" value={asset} onChange={(e) => setAsset(e.target.value)}>
             {options.map((a) => (
               <option key={a}>{a}</option>
@@ -64,7 +66,7 @@ export function TransferPanel({ assets }: { assets: string[] }) {
           </select>
         </div>
         <Field
-          label="Amount"
+          label={t("wallet.transfer.amount")}
           name="amount"
           inputMode="decimal"
           value={amount}
@@ -72,15 +74,15 @@ export function TransferPanel({ assets }: { assets: string[] }) {
             setAmount(e.target.value);
             setInvalid(false);
           }}
-          error={invalid ? "Enter an amount above zero, like 250 or 0.5." : errors.fieldErrors.amount}
+          error={invalid ? t("wallet.transfer.invalid") : errors.fieldErrors.amount}
         />
         <FormMessage message={errors.message} />
         <FormMessage
           tone="ok"
-          message={transfer.isSuccess ? "Transfer requested: the balances update in a moment." : null}
+          message={transfer.isSuccess ? t("wallet.transfer.requested") : null}
         />
         <button type="submit" className="button button--primary" disabled={transfer.isPending}>
-          Transfer
+          {t("wallet.transfer.submit")}
         </button>
       </form>
     </section>

@@ -1,6 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { formatAmount } from "../../../lib/format";
+import { useI18n } from "../../../lib/i18nContext";
 import { FormMessage } from "../../../lib/ui/forms";
 import { useBalances } from "../hooks/useBalances";
 import { useWalletTotals } from "../hooks/useWalletTotals";
@@ -12,6 +13,7 @@ import { WalletTotalsPanel, formatValue } from "./WalletTotalsPanel";
 import { WithdrawGate } from "./WithdrawGate";
 
 export function WalletPage() {
+  const { t } = useI18n();
   const balances = useBalances();
   const totals = useWalletTotals(balances.rows);
   const valueOf = (asset: string): string => {
@@ -25,23 +27,23 @@ export function WalletPage() {
     <div className="page">
       <section className="card card--wide" aria-labelledby="balances-title">
         <div className="card__head">
-          <h1 id="balances-title">Wallet</h1>
+          <h1 id="balances-title">{t("wallet.title")}</h1>
           <button type="button" className="button" onClick={() => void refresh()}>
-            Refresh
+            {t("wallet.refresh")}
           </button>
         </div>
         <FormMessage message={balances.error ? problemMessage(asProblem(balances.error)) : null} />
-        {balances.isPending ? <p role="status">Loading balances…</p> : null}
+        {balances.isPending ? <p role="status">{t("wallet.loadingBalances")}</p> : null}
         <div className="table-wrap">
-          <table className="table" aria-label="Balances">
+          <table className="table" aria-label={t("wallet.balances")}>
             <thead>
               <tr>
-                <th scope="col">Asset</th>
-                <th scope="col" className="num">Funding available</th>
-                <th scope="col" className="num">Funding on hold</th>
-                <th scope="col" className="num">Spot free</th>
-                <th scope="col" className="num">Spot in orders</th>
-                <th scope="col" className="num">Value (≈ {totals?.currency ?? "…"})</th>
+                <th scope="col">{t("wallet.col.asset")}</th>
+                <th scope="col" className="num">{t("wallet.col.fundingAvailable")}</th>
+                <th scope="col" className="num">{t("wallet.col.fundingHeld")}</th>
+                <th scope="col" className="num">{t("wallet.col.spotFree")}</th>
+                <th scope="col" className="num">{t("wallet.col.spotLocked")}</th>
+                <th scope="col" className="num">{t("wallet.col.value", { currency: totals?.currency ?? "…" })}</th>
               </tr>
             </thead>
             <tbody>
@@ -57,7 +59,7 @@ export function WalletPage() {
               ))}
               {!balances.isPending && balances.rows.length === 0 ? (
                 <tr>
-                  <td colSpan={6} className="muted">No balances yet: deposit AED to start.</td>
+                  <td colSpan={6} className="muted">{t("wallet.noBalances")}</td>
                 </tr>
               ) : null}
             </tbody>

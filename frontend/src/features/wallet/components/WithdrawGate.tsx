@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { useApi } from "../../../lib/auth/context";
+import { useI18n } from "../../../lib/i18nContext";
 import { FormMessage } from "../../../lib/ui/forms";
 import { meApi } from "../api/wallet";
 import { WithdrawLimits } from "./WithdrawLimits";
@@ -14,23 +15,23 @@ import { WithdrawPanel } from "./WithdrawPanel";
  */
 export function WithdrawGate() {
   const api = useApi();
+  const { t } = useI18n();
   const me = useQuery({ queryKey: ["auth", "me"], queryFn: () => meApi.me(api), staleTime: 0 });
   if (me.data?.totpEnabled) return <WithdrawPanel />;
   return (
     <section className="card" aria-labelledby="withdraw-title">
-      <h2 id="withdraw-title">Withdraw</h2>
-      {me.isPending ? <p role="status">Loading…</p> : null}
+      <h2 id="withdraw-title">{t("wallet.withdraw.title")}</h2>
+      {me.isPending ? <p role="status">{t("wallet.withdraw.loading")}</p> : null}
       <FormMessage message={me.error ? problemMessage(asProblem(me.error)) : null} />
       <WithdrawLimits asset="AED" />
       {me.data ? (
         <div data-testid="withdraw-needs-2fa">
           <p>
-            <strong>Step 1: enable two-factor authentication.</strong> Every withdrawal is confirmed with a code from
-            your authenticator app, so 2FA must be on before you can withdraw.
+            <strong>{t("wallet.withdraw.step1")}</strong> {t("wallet.withdraw.step1Why")}
           </p>
           <p>
             <Link to="/settings/2fa" className="button button--primary">
-              Enable 2FA
+              {t("wallet.withdraw.enable2fa")}
             </Link>
           </p>
         </div>

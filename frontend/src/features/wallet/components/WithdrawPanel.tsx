@@ -4,7 +4,9 @@ import { Link } from "react-router";
 import { ApiError, onField } from "../../../lib/api/problem";
 import { useApi } from "../../../lib/auth/context";
 import { formatAmount, isPositiveDecimal } from "../../../lib/format";
+import { useI18n } from "../../../lib/i18nContext";
 import { Field, FormMessage, useFormErrors } from "../../../lib/ui/forms";
+import { statusLabel } from "../hooks/labels";
 import { walletApi } from "../api/wallet";
 import { CHAINS } from "../hooks/chains";
 import { WithdrawLimits } from "./WithdrawLimits";
@@ -17,6 +19,7 @@ type Destination = "bank" | "crypto";
  */
 export function WithdrawPanel() {
   const api = useApi();
+  const { t } = useI18n();
   const queryClient = useQueryClient();
   const [destination, setDestination] = useState<Destination>("bank");
   const [chainIndex, setChainIndex] = useState(0);
@@ -65,12 +68,12 @@ export function WithdrawPanel() {
   };
   return (
     <section className="card" aria-labelledby="withdraw-title">
-      <h2 id="withdraw-title">Withdraw</h2>
+      <h2 id="withdraw-title">{t("wallet.withdraw.title")}</h2>
       <fieldset className="field">
-        <legend>To</legend>
+        <legend>{t("wallet.withdraw.to")}</legend>
         <label className="check">
           <input type="radio" name="destination" checked={destination === "bank"} onChange={() => setDestination("bank")} />{" "}
-          A bank account (AED)
+          {t("wallet.withdraw.toBank")}
         </label>
         <label className="check">
           <input
@@ -79,29 +82,29 @@ export function WithdrawPanel() {
             checked={destination === "crypto"}
             onChange={() => setDestination("crypto")}
           />{" "}
-          A crypto address
+          {t("wallet.withdraw.toCrypto")}
         </label>
       </fieldset>
       <WithdrawLimits asset={asset} />
       <p className="muted">
-        Withdrawals need <Link to="/settings/2fa">two-factor authentication</Link>.{" "}
-        {destination === "bank" ? "Fee: 5 AED." : "A network fee is taken from your balance."}
+        {t("wallet.withdraw.needs2fa")} <Link to="/settings/2fa">{t("wallet.withdraw.2faLink")}</Link>.{" "}
+        {destination === "bank" ? t("wallet.withdraw.bankFee") : t("wallet.withdraw.networkFee")}
       </p>
       <form onSubmit={submit} noValidate>
         {destination === "crypto" ? (
           <div className="field">
-            <label htmlFor="withdraw-chain">Asset and network</label>
+            <label htmlFor="withdraw-chain">{t("wallet.withdraw.chain")}</label>
             <select id="withdraw-chain" value={chainIndex} onChange={(e) => setChainIndex(Number(e.target.value))}>
               {CHAINS.map((c, i) => (
                 <option key={`${c.asset}-${c.network}`} value={i}>
-                  {c.asset} on {c.network}
+                  {t("wallet.crypto.on", { asset: c.asset, network: c.network })}
                 </option>
               ))}
             </select>
           </div>
         ) : null}
         <Field
-          label={`Amount (${asset})`}
+          label={t("wallet.withdraw.amount", { asset })}
           name="amount"
           inputMode="decimal"
           value={amount}
@@ -111,7 +114,7 @@ export function WithdrawPanel() {
           }}
           error={
             invalid
-              ? `Enter an amount above zero${destination === "bank" ? " with at most 2 decimals" : ""}.`
+              ? t(destination === "bank" ? "wallet.withdraw.invalidBank" : "wallet.withdraw.invalid")
               : errors.fieldErrors.amount
           }
         />
@@ -119,7 +122,7 @@ export function WithdrawPanel() {
           <>
             <Field
               key="iban"
-              label="IBAN"
+              label={t("wallet.withdraw.iban")}
               name="iban"
               autoComplete="off"
               value={iban}
@@ -128,7 +131,7 @@ export function WithdrawPanel() {
             />
             <Field
               key="beneficiaryName"
-              label="Beneficiary name"
+              label={t("wallet.withdraw.beneficiary")}
               name="beneficiaryName"
               autoComplete="name"
               value={beneficiaryName}
@@ -139,7 +142,7 @@ export function WithdrawPanel() {
         ) : (
           <Field
             key="address"
-            label={`${chain.network} address`}
+            label={t("wallet.withdraw.address", { network: chain.network })}
             name="address"
             autoComplete="off"
             spellCheck={false}
@@ -149,7 +152,7 @@ export function WithdrawPanel() {
           />
         )}
         <Field
-          label="2FA code"
+          label={t("wallet.withdraw.code")}
           name="totpCode"
           inputMode="numeric"
           autoComplete="one-time-code"
@@ -159,7 +162,7 @@ export function WithdrawPanel() {
         />
         {needs2fa ? (
           <p role="alert" className="form-message form-message--error">
-            Turn on two-factor authentication first: <Link to="/settings/2fa">set it up</Link>.
+            {t("wallet.withdraw.turnOn2fa")} <Link to="/settings/2fa">{t("wallet.withdraw.setUp")}</Link>.
           </p>
         ) : (
           <FormMessage message={errors.message} />
@@ -168,14 +171,16 @@ export function WithdrawPanel() {
           tone="ok"
           message={
             withdraw.data
-              ? `Withdrawal of ${formatAmount(withdraw.data.amount, 2, 18)} ${withdraw.data.asset} requested: ${withdraw.data.status
-                  .replace(/_/g, " ")
-                  .toLowerCase()}.`
+              ? t("wallet.withdraw.requested", {
+                  amount: formatAmount(withdraw.data.amount, 2, 18),
+                  asset: withdraw.data.asset,
+                  status: statusLabel(t, withdraw.data.status),
+                })
               : null
           }
         />
         <button type="submit" className="button button--primary" disabled={withdraw.isPending}>
-          Withdraw
+          {t("wallet.withdraw.submit")}
         </button>
       </form>
     </section>

@@ -1,50 +1,68 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { useApi } from "../../../lib/auth/context";
-import { formatAmount, formatTime } from "../../../lib/format";
+import { formatAmount } from "../../../lib/format";
+import { useI18n } from "../../../lib/i18nContext";
 import { FormMessage } from "../../../lib/ui/forms";
+import { LoadMore } from "../../../lib/ui/LoadMore";
+import { usePaged } from "../../../lib/usePaged";
 import { walletApi } from "../api/wallet";
+import { statusLabel } from "../hooks/labels";
 
 const CANCELLABLE = new Set(["PENDING_APPROVAL", "QUEUED"]);
 
 export function WithdrawalsList() {
   const api = useApi();
+  const { t, formatTime } = useI18n();
   const queryClient = useQueryClient();
-  const withdrawals = useQuery({ queryKey: ["wallet", "withdrawals"], queryFn: () => walletApi.withdrawals(api) });
+  const withdrawals = usePaged({
+    queryKey: ["wallet", "withdrawals"],
+    fetchPage: (cursor) => walletApi.withdrawals(api, cursor),
+    keyOf: (w) => w.id,
+  });
   const cancel = useMutation({
     mutationFn: (id: string) => walletApi.cancelWithdrawal(api, id),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ["wallet"] }),
   });
   return (
     <>
-      <h3>Withdrawals</h3>
+      <h3>{t("wallet.history.withdrawals")}</h3>
       <FormMessage message={cancel.error ? problemMessage(asProblem(cancel.error)) : null} />
-      <ul className="list" aria-label="Withdrawals">
-        {(withdrawals.data?.items ?? []).map((w) => (
+      <ul className="list" aria-label={t("wallet.history.withdrawals")}>
+        {withdrawals.rows.map((w) => (
           <li key={w.id} className="list__row" data-withdrawal={w.id}>
             <div>
               <strong>
                 {formatAmount(w.amount)} {w.asset}
               </strong>{" "}
-              · {w.iban ?? w.address ?? ""} <span className="muted">(fee {formatAmount(w.fee)})</span>
+              · <bdi>{w.iban ?? w.address ?? ""}</bdi>{" "}
+              <span className="muted">{t("wallet.withdrawals.fee", { fee: formatAmount(w.fee) })}</span>
               <div className="muted">
                 {formatTime(w.createdAt)}
-                {w.bankReference ? ` · bank reference ${w.bankReference}` : ""}
+                {w.bankReference ? ` · ${t("wallet.withdrawals.bankReference", { reference: w.bankReference })}` : ""}
                 {w.reason ? ` · ${w.reason}` : ""}
               </div>
             </div>
             <div className="actions">
-              <span className={`badge badge--${w.status.toLowerCase()}`}>{w.status.replace(/_/g, " ").toLowerCase()}</span>
+              <span className={`badge badge--${w.status.toLowerCase()}`}>{statusLabel(t, w.status)}</span>
               {CANCELLABLE.has(w.status) ? (
-                <button type="button" className="button" onClick={() => cancel.mutate(w.id)} aria-label={`Cancel withdrawal of ${w.amount} ${w.asset}`}>
-                  Cancel
+                <button
+                  type="button"
+                  className="button"
+                  onClick={() => cancel.mutate(w.id)}
+                  aria-label={t("wallet.withdrawals.cancelOne", { amount: w.amount, asset: w.asset })}
+                >
+                  {t("wallet.withdrawals.cancel")}
                 </button>
               ) : null}
             </div>
           </li>
         ))}
-        {withdrawals.data?.items.length === 0 ? <li className="muted">No withdrawals.</li> : null}
+        {!withdrawals.isPending && withdrawals.rows.length === 0 ? (
+          <li className="muted">{t("wallet.history.withdrawalsEmpty")}</li>
+        ) : null}
       </ul>
+      <LoadMore list={withdrawals} label={t("wallet.history.withdrawals")} />
     </>
   );
 }
