@@ -153,6 +153,10 @@ async def test_segment_reaches_each_token_exactly_once(pg_harness: Harness, fcm:
     assert progress["in_app"]["sent"] == len(wanted)
     assert progress["push"]["queued"] == progress["push"]["failed"] == 0
     assert {m["android"]["collapse_key"] for m in fcm.server.received} == {created.json()["id"]}
+    listed = await h.client.get("/v1/admin/announcements", headers=h.headers("op", ADMIN))
+    [row] = listed.json()["items"]  # the list carries each item's progress
+    assert (row["id"], row["progress"]) == (created.json()["id"], view["progress"])
+    assert row["data"] == {"title": "Listing", "body": "New coin"}
     async with h.component.engine.connect() as conn:
         feed = Counter(
             r.user_id

@@ -7,6 +7,8 @@ other channels off, never email (``CHANNEL_REQUIRED``). Marketing is opt-in on S
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from burency_common.errors import BurencyError
 from burency_common.events.notification_types import NOTIFICATION_TYPES
@@ -18,6 +20,7 @@ __all__ = [
     "SECURITY_EVENTS",
     "ChannelRequired",
     "default_enabled",
+    "feed_link",
     "is_required",
     "links_in",
 ]
@@ -58,3 +61,39 @@ def links_in(text: str) -> list[str]:
     (``Open https://…/verify?token=abc.`` gives the link without the dot)."""
     links = (match.rstrip(".,;:!?") for match in _LINK.findall(text))
     return list(dict.fromkeys(link for link in links if link))
+
+
+# Where a feed item leads in the web app (its routes, frontend/src/app/router.tsx).
+_WALLET_PREFIXES = ("deposit.", "withdrawal.", "banking.")
+_FIXED_LINKS: dict[str, str] = {
+    "auth.welcome": "/markets",
+    "auth.new_login": "/settings/sessions",
+    "auth.session_revoked": "/settings/sessions",
+    "auth.password_changed": "/settings/sessions",
+    "auth.2fa_enabled": "/settings/2fa",
+    "auth.2fa_disabled": "/settings/2fa",
+    "auth.api_key_created": "/settings/api-keys",
+    "auth.api_key_revoked": "/settings/api-keys",
+    "kyc.approved": "/kyc",
+    "kyc.rejected": "/kyc",
+}
+_PAIR = re.compile(r"^([A-Z0-9]{2,10})[/-]([A-Z0-9]{2,10})$")
+
+
+def feed_link(event: str, data: Mapping[str, Any]) -> str | None:
+    """The web app path a feed item of ``event`` opens (``/wallet`` for a deposit,
+    ``/trade/BTC-AED`` for a fill), or None when it leads nowhere in particular.
+
+    Built only from the event type and the item's public data (a market symbol is
+    accepted only in its ``BASE/QUOTE`` shape), never from free text, so a producer's
+    data cannot make the link point outside the app.
+    """
+    if event in _FIXED_LINKS:
+        return _FIXED_LINKS[event]
+    if event.startswith(_WALLET_PREFIXES):
+        return "/wallet"
+    if event in ("order.filled", "price.alert"):
+        symbol = data.get("symbol")
+        match = _PAIR.match(symbol.upper()) if isinstance(symbol, str) else None
+        return f"/trade/{match.group(1)}-{match.group(2)}" if match else "/markets"
+    return None

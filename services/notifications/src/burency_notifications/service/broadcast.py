@@ -233,31 +233,37 @@ def _announcement(row: Any, progress: list[ChannelProgress]) -> Announcement:
     )
 
 
-async def _progress(
-    db: AsyncSession, announcement_id: str, channels: list[str]
-) -> list[ChannelProgress]:
+async def _progress_of(db: AsyncSession, rows: Sequence[Any]) -> dict[str, list[ChannelProgress]]:
+    """Announcement id -> its progress per channel (one grouped query for them all)."""
+    if not rows:
+        return {}
     t = announcement_targets
-    rows = await db.execute(
-        select(t.c.channel, t.c.status, func.count())
-        .where(t.c.announcement_id == announcement_id)
-        .group_by(t.c.channel, t.c.status)
+    counted = await db.execute(
+        select(t.c.announcement_id, t.c.channel, t.c.status, func.count())
+        .where(t.c.announcement_id.in_([row.id for row in rows]))
+        .group_by(t.c.announcement_id, t.c.channel, t.c.status)
     )
-    counts: dict[str, dict[str, int]] = {c: {} for c in channels}
-    for channel, status, n in rows:
-        bucket = counts.setdefault(channel, {})
+    counts: dict[str, dict[str, dict[str, int]]] = {
+        row.id: {c: {} for c in row.channels} for row in rows
+    }
+    for announcement_id, channel, status, n in counted:
+        bucket = counts[announcement_id].setdefault(channel, {})
         key = "queued" if status == "sending" else status
         bucket[key] = bucket.get(key, 0) + int(n)
-    return [
-        ChannelProgress(
-            channel=c,
-            targets=sum(v.values()),
-            queued=v.get("queued", 0),
-            sent=v.get("sent", 0),
-            failed=v.get("failed", 0),
-            skipped=v.get("skipped", 0),
-        )
-        for c, v in counts.items()
-    ]
+    return {
+        announcement_id: [
+            ChannelProgress(
+                channel=c,
+                targets=sum(v.values()),
+                queued=v.get("queued", 0),
+                sent=v.get("sent", 0),
+                failed=v.get("failed", 0),
+                skipped=v.get("skipped", 0),
+            )
+            for c, v in per_channel.items()
+        ]
+        for announcement_id, per_channel in counts.items()
+    }
 
 
 async def get_announcement(ctx: NotificationsContext, *, announcement_id: str) -> Announcement:
@@ -267,7 +273,7 @@ async def get_announcement(ctx: NotificationsContext, *, announcement_id: str) -
         ).one_or_none()
         if row is None:
             raise AnnouncementNotFound("no such announcement")
-        return _announcement(row, await _progress(db, row.id, list(row.channels)))
+        return _announcement(row, (await _progress_of(db, [row]))[row.id])
 
 
 async def list_announcements(
@@ -279,6 +285,8 @@ async def list_announcements(
         query = query.where(announcements.c.id < cursor)
     async with ctx.transaction() as db:
         rows = list(await db.execute(query))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return [_announcement(r, []) for r in rows], (rows[-1].id if more and rows else None)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        progress = await _progress_of(db, rows)
+    items = [_announcement(r, progress[r.id]) for r in rows]
+    return items, (rows[-1].id if more and rows else None)

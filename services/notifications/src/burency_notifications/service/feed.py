@@ -1,15 +1,30 @@
 """The in-app feed: newest first, cursor pages (the cursor is the last item's id,
-UUIDv7 so ids sort by time), unread count, marking read."""
+UUIDv7 so ids sort by time), unread count, marking read.
+
+Each item is shown in the reader's language *now* (``recipients.language``, from the
+user's profile; English until it is known): a feed item stores the text rendered at
+delivery, and an item delivered before the user chose Arabic would otherwise stay
+English. The title and body are rendered again from the item's notification (or
+announcement) data through the ``in_app`` view, which never holds a secret; when that
+data is gone or no longer renders, the stored text is shown. Each item also names the
+web app path it leads to (:func:`burency_notifications.domain.feed_link`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from burency_common.errors import NotFound
-from burency_notifications.adapters.orm import in_app
+from burency_common.events.notification_types import NOTIFICATION_TYPES
+from burency_notifications.adapters.orm import announcements, in_app, notifications, recipients
+from burency_notifications.domain import LANGUAGES, feed_link
+from burency_notifications.rendering import TemplateDataError, render
 from burency_notifications.service.context import NotificationsContext
 
 __all__ = ["FeedItem", "FeedPage", "list_feed", "mark_all_read", "mark_read"]
@@ -19,10 +34,11 @@ __all__ = ["FeedItem", "FeedPage", "list_feed", "mark_all_read", "mark_read"]
 class FeedItem:
     id: str
     event: str
-    title: str
+    title: str  # in the reader's language (see the module docstring)
     body: str
     created_at: datetime
     read_at: datetime | None
+    link: str | None = None  # the web app path it leads to
 
 
 @dataclass(frozen=True)
@@ -32,15 +48,43 @@ class FeedPage:
     unread_count: int
 
 
-def _item(row: object) -> FeedItem:
+def _item(row: Any, language: str, data: Mapping[str, Any] | None) -> FeedItem:
+    title, body = row.title, row.body
+    if data is not None:
+        try:
+            text = render(row.event, language, data, "in_app")
+            title, body = text.subject[:255], text.push[:2000]
+        except TemplateDataError:  # data an older template took: keep the stored text
+            data = None
+    kind = NOTIFICATION_TYPES.get(row.event)
+    public = kind.public(data) if kind is not None and data is not None else {}
     return FeedItem(
-        id=row.id,  # type: ignore[attr-defined]
-        event=row.event,  # type: ignore[attr-defined]
-        title=row.title,  # type: ignore[attr-defined]
-        body=row.body,  # type: ignore[attr-defined]
-        created_at=row.created_at,  # type: ignore[attr-defined]
-        read_at=row.read_at,  # type: ignore[attr-defined]
+        id=row.id,
+        event=row.event,
+        title=title,
+        body=body,
+        created_at=row.created_at,
+        read_at=row.read_at,
+        link=feed_link(row.event, public),
     )
+
+
+async def _sources(db: AsyncSession, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Notification (or announcement) id -> the data its items were rendered from."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    found = {
+        row.id: dict(row.data)
+        for row in await db.execute(
+            select(notifications.c.id, notifications.c.data).where(notifications.c.id.in_(wanted))
+        )
+    }
+    rest = [i for i in wanted if i not in found]
+    if rest:
+        query = select(announcements.c.id, announcements.c.data).where(announcements.c.id.in_(rest))
+        found |= {row.id: dict(row.data) for row in await db.execute(query)}
+    return found
 
 
 async def list_feed(
@@ -58,7 +102,12 @@ async def list_feed(
     async with ctx.transaction() as db:
         rows = list((await db.execute(query)).all())
         count = int(await db.scalar(unread) or 0)
-    items = [_item(r) for r in rows[:limit]]
+        chosen = await db.scalar(
+            select(recipients.c.language).where(recipients.c.user_id == user_id)
+        )
+        data = await _sources(db, [r.notification_id for r in rows[:limit]])
+    language = chosen if chosen in LANGUAGES else "en"
+    items = [_item(r, language, data.get(r.notification_id)) for r in rows[:limit]]
     next_cursor = items[-1].id if len(rows) > limit and items else None
     return FeedPage(items=items, next_cursor=next_cursor, unread_count=count)
 

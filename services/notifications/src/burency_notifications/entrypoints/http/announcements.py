@@ -63,13 +63,22 @@ class AnnouncementOut(ApiModel):
     id: str
     client_id: str | None
     event: str
+    data: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the template data (`title` and `body` for marketing.announcement); "
+        "never a secret: a type that carries one cannot be broadcast",
+    )
     segment: str
     channels: list[str]
     status: str = Field(description="materialising | sending | done")
     created_by: str | None
     created_at: datetime
     finished_at: datetime | None
-    progress: list[ChannelProgressOut] = Field(default_factory=list)
+    progress: list[ChannelProgressOut] = Field(
+        default_factory=list,
+        description="per channel: targets and how many are queued, sent, failed, skipped "
+        "(in the list too)",
+    )
 
 
 class AnnouncementsOut(ApiModel):
@@ -82,6 +91,7 @@ def _out(a: Announcement) -> AnnouncementOut:
         id=a.id,
         client_id=a.client_id,
         event=a.event,
+        data=dict(a.data),
         segment=a.segment,
         channels=a.channels,
         status=a.status,
@@ -130,7 +140,7 @@ def announcements_router() -> APIRouter:
         "",
         response_model=AnnouncementsOut,
         responses=problem_responses(422),
-        summary="Announcements, newest first (cursor-paged)",
+        summary="Announcements, newest first (cursor-paged), each with its progress",
     )
     async def list_all(
         ctx: Ctx,

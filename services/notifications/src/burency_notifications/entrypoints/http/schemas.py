@@ -55,10 +55,19 @@ class PreferencesIn(ApiModel):
 class FeedItemOut(ApiModel):
     id: str
     event: str
-    title: str
+    title: str = Field(
+        description="in the reader's language now (the profile's, en until known), "
+        "rendered again from the notification's data; the text stored at delivery when "
+        "that data is gone"
+    )
     body: str
     created_at: datetime
     read_at: datetime | None = None
+    link: str | None = Field(
+        default=None,
+        description="the web app path the item leads to (/wallet, /kyc, /trade/BTC-AED, "
+        "/settings/sessions ...); null when it leads nowhere in particular",
+    )
 
 
 class FeedOut(ApiModel):
