@@ -340,6 +340,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/v1/admin/users/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accounts by id (up to 200), for showing e-mails in staff lists */
+        post: operations["auth_lookup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/v1/admin/users/{user_id}/roles": {
         parameters: {
             query?: never;
@@ -1316,7 +1333,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Announcements, newest first (cursor-paged) */
+        /** Announcements, newest first (cursor-paged), each with its progress */
         get: operations["notifications_list_all"];
         put?: never;
         /**
@@ -1797,6 +1814,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/trading/v1/admin/market-data/source-names": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The source names the switch offers, with the markets on each */
+        get: operations["trading_source_names"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/trading/v1/admin/market-data/sources/{symbol}": {
         parameters: {
             query?: never;
@@ -1967,7 +2001,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Merge keys into my app settings (RFC 7396: null removes a key) */
+        patch: operations["users_patch_settings"];
         trace?: never;
     };
     "/api/users/v1/kyc": {
@@ -1977,7 +2012,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My KYC level and latest submission */
+        /** My KYC level and my submissions, oldest first (the last is the latest) */
         get: operations["users_get_kyc"];
         put?: never;
         post?: never;
@@ -2265,6 +2300,11 @@ export interface components {
             emailVerified: boolean;
             /** Totpenabled */
             totpEnabled: boolean;
+            /**
+             * Permissions
+             * @description what the caller's roles let them do (sorted; `burency_common.permissions`): the web app shows the staff pages that match. Empty for an API-key caller, which never gets staff permissions
+             */
+            permissions: string[];
         };
         /** PasswordChangeIn */
         auth_PasswordChangeIn: {
@@ -2350,6 +2390,22 @@ export interface components {
             secret: string;
             /** Otpauthuri */
             otpauthUri: string;
+        };
+        /** UserLookupIn */
+        auth_UserLookupIn: {
+            /**
+             * Ids
+             * @description user ids (a page of a staff list)
+             */
+            ids: string[];
+        };
+        /** UsersFound */
+        auth_UsersFound: {
+            /**
+             * Items
+             * @description the accounts found, in the order asked; unknown ids are left out
+             */
+            items: components["schemas"]["auth_AdminUserOut"][];
         };
         /** UsersPage */
         auth_UsersPage: {
@@ -2947,6 +3003,13 @@ export interface components {
             clientId: string | null;
             /** Event */
             event: string;
+            /**
+             * Data
+             * @description the template data (`title` and `body` for marketing.announcement); never a secret: a type that carries one cannot be broadcast
+             */
+            data?: {
+                [key: string]: unknown;
+            };
             /** Segment */
             segment: string;
             /** Channels */
@@ -2965,7 +3028,10 @@ export interface components {
             createdAt: string;
             /** Finishedat */
             finishedAt: string | null;
-            /** Progress */
+            /**
+             * Progress
+             * @description per channel: targets and how many are queued, sent, failed, skipped (in the list too)
+             */
             progress?: components["schemas"]["notifications_ChannelProgressOut"][];
         };
         /** AnnouncementsOut */
@@ -3043,7 +3109,10 @@ export interface components {
             id: string;
             /** Event */
             event: string;
-            /** Title */
+            /**
+             * Title
+             * @description in the reader's language now (the profile's, en until known), rendered again from the notification's data; the text stored at delivery when that data is gone
+             */
             title: string;
             /** Body */
             body: string;
@@ -3054,6 +3123,11 @@ export interface components {
             createdAt: string;
             /** Readat */
             readAt?: string | null;
+            /**
+             * Link
+             * @description the web app path the item leads to (/wallet, /kyc, /trade/BTC-AED, /settings/sessions ...); null when it leads nowhere in particular
+             */
+            link?: string | null;
         };
         /** FeedOut */
         notifications_FeedOut: {
@@ -3214,6 +3288,11 @@ export interface components {
             askPrice: string;
             /** Askqty */
             askQty: string;
+            /**
+             * Referenceprice
+             * @description what the market's price band is measured from: the last trade price, or before the first trade the reference price of the market-data source; a limit price further than the band (`priceBand` of /v1/markets, a fraction) from it is refused (`ORDER_PRICE_OUT_OF_BAND`). Null when the market has no band or nothing to measure from yet. Not a Binance field.
+             */
+            referencePrice: string | null;
         };
         /** BotMarketOut */
         trading_BotMarketOut: {
@@ -3713,6 +3792,38 @@ export interface components {
              */
             source: string;
         };
+        /** SourceNameOut */
+        trading_SourceNameOut: {
+            /**
+             * Name
+             * @example simulated
+             * @example ccxt:binance
+             */
+            name: string;
+            /**
+             * Markets
+             * @description the markets using it now
+             */
+            markets: string[];
+            /**
+             * Configured
+             * @description named by the deployment's settings (or simulated)
+             */
+            configured: boolean;
+        };
+        /** SourceNamesOut */
+        trading_SourceNamesOut: {
+            /**
+             * Items
+             * @description sorted by name
+             */
+            items: components["schemas"]["trading_SourceNameOut"][];
+            /**
+             * Pattern
+             * @description what any name must match; another ccxt exchange id may be typed (the switch answers 422 for one ccxt does not know)
+             */
+            pattern: string;
+        };
         /** SourceOut */
         trading_SourceOut: {
             /** Symbol */
@@ -3778,7 +3889,14 @@ export interface components {
             /** Filters */
             filters: components["schemas"]["trading_FilterOut"][];
         };
-        /** Ticker24hOut */
+        /**
+         * Ticker24hOut
+         * @description The rolling 24 h ticker. No trade in the window: ``count`` is 0 and ``firstId`` /
+         *     ``lastId`` are -1 (as Binance answers), the window's prices and volumes are zero,
+         *     and ``lastPrice`` is the last trade ever; a market that has **never traded** has
+         *     ``count`` 0, ``lastId`` -1 and ``lastPrice`` zero (use ``referencePrice`` of
+         *     ``/v1/ticker/bookTicker`` for a price to show).
+         */
         trading_Ticker24hOut: {
             /** Symbol */
             symbol: string;
@@ -3814,11 +3932,20 @@ export interface components {
             openTime: number;
             /** Closetime */
             closeTime: number;
-            /** Firstid */
+            /**
+             * Firstid
+             * @description -1 when no trade in the window
+             */
             firstId: number;
-            /** Lastid */
+            /**
+             * Lastid
+             * @description -1 when no trade in the window
+             */
             lastId: number;
-            /** Count */
+            /**
+             * Count
+             * @description trades in the window; 0 with lastId -1: none
+             */
             count: number;
         };
         /** TierOut */
@@ -3970,6 +4097,16 @@ export interface components {
             url: string | null;
             /** Expiresat */
             expiresAt: string | null;
+            /**
+             * Contenttype
+             * @description what the link serves (image/jpeg, image/png, application/pdf; decided from the bytes at upload); null when the file no longer exists
+             */
+            contentType: string | null;
+            /**
+             * Originalname
+             * @description the uploader's file name (sanitised); null when gone
+             */
+            originalName: string | null;
         };
         /**
          * KycDocumentsIn
@@ -4003,11 +4140,14 @@ export interface components {
             level: number;
             /**
              * Status
-             * @description status of the latest submission
+             * @description status of the latest submission (the last item of `submissions`)
              * @enum {string}
              */
             status: "NONE" | "PENDING" | "APPROVED" | "REJECTED";
-            /** Submissions */
+            /**
+             * Submissions
+             * @description every submission of the user, oldest first (submission order: ids are UUIDv7); the last item is the latest
+             */
             submissions: components["schemas"]["users_SubmissionOut"][];
         };
         /** KycSubmissionIn */
@@ -5604,6 +5744,93 @@ export interface operations {
             };
             /** @description error */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (rate limit); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or a dependency is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    auth_lookup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["auth_UserLookupIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["auth_UsersFound"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13528,6 +13755,89 @@ export interface operations {
             };
         };
     };
+    trading_source_names: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["trading_SourceNamesOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (rate limit); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or a dependency is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     trading_switch: {
         parameters: {
             query?: never;
@@ -14494,6 +14804,97 @@ export interface operations {
         };
     };
     users_put_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests (rate limit); see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service or a dependency is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    users_patch_settings: {
         parameters: {
             query?: never;
             header?: never;
