@@ -33,6 +33,9 @@ class NotificationInAppCreated(EventPayload):
     title: str = Field(max_length=255)
     body: str = Field(max_length=2000)
     created_at: AwareDatetime
+    link: str | None = Field(
+        default=None, max_length=255, description="the web app path it opens (additive)"
+    )
 
 
 def register_notification_events(registry: EventRegistry) -> None:
