@@ -1,7 +1,12 @@
 /**
  * RFC 9457 problem+json answers turned into what a person reads: one sentence for the
- * form and one per field (`errors[].field`), from the stable `code` where we know it.
+ * form and one per field (`errors[].field`), from the stable `code` where we know it, in
+ * the reader's language (`problemSentences.ts` holds the English and Arabic tables).
+ * Pure: the component that shows a problem passes the current language
+ * (`useProblemText()` in `lib/ui/forms.tsx` does).
  */
+import type { Language } from "../i18n";
+import { AR, EN, FALLBACK, type ProblemCode } from "./problemSentences";
 
 export interface FieldProblem {
   field?: string;
@@ -18,42 +23,6 @@ export interface Problem {
   errors?: FieldProblem[] | null;
   requestId?: string | null;
 }
-
-/** Sentences for the codes a user meets; anything else falls back to the server's words. */
-const SENTENCES: Record<string, string> = {
-  INVALID_CREDENTIALS: "The e-mail address or password is incorrect.",
-  INVALID_EMAIL: "Enter a valid e-mail address, like name@example.com.",
-  EMAIL_NOT_ALLOWED: "This e-mail address cannot be used. Please use another one.",
-  PASSWORD_TOO_SHORT: "The password is too short: use at least 10 characters.",
-  PASSWORD_TOO_LONG: "The password is too long.",
-  PASSWORD_TOO_COMMON: "This password is too common. Choose one that is harder to guess.",
-  PASSWORD_CONTAINS_USER_INFO: "The password must not contain your e-mail address.",
-  TOTP_REQUIRED: "Enter the 6-digit code from your authenticator app.",
-  TOTP_INVALID: "That code is not correct. Check your authenticator app and try again.",
-  TOTP_REUSED: "That code was already used. Wait for the next one.",
-  TOTP_ALREADY_ENABLED: "Two-factor authentication is already on.",
-  TOTP_NOT_ENROLLED: "Start the set-up again: no authenticator was being enrolled.",
-  TOTP_NOT_ENABLED: "Two-factor authentication is not on.",
-  ACCOUNT_DISABLED: "This account is disabled. Contact support.",
-  LOGIN_THROTTLED: "Too many attempts. Wait a few minutes and try again.",
-  RATE_LIMITED: "Too many requests. Wait a moment and try again.",
-  INVALID_TOKEN: "This link is not valid. Request a new one.",
-  TOKEN_ALREADY_USED: "This link was already used.",
-  ONE_TIME_TOKEN_EXPIRED: "This link has expired. Request a new one.",
-  INVALID_PASSWORD: "The password is incorrect.",
-  EMAIL_NOT_VERIFIED: "Verify your e-mail address first: open the link we sent you.",
-  INSUFFICIENT_FUNDS: "You do not have enough available balance for this.",
-  INSUFFICIENT_BALANCE: "You do not have enough available balance for this.",
-  SESSION_NOT_FOUND: "That session has already ended.",
-  REFRESH_TOKEN_REUSED:
-    "You were signed out everywhere: your session was used from two places at once.",
-  REFRESH_TOKEN_REVOKED: "Your session was ended. Please sign in again.",
-  REFRESH_TOKEN_EXPIRED: "Your session expired. Please sign in again.",
-  REFRESH_TOKEN_INVALID: "Your session is no longer valid. Please sign in again.",
-  PERMISSION_DENIED: "You are not allowed to do this.",
-  NOT_LOOPBACK: "The mailbox answers only on this machine (loopback).",
-  MISSING: "This field is required.",
-};
 
 export class ApiError extends Error {
   readonly problem: Problem;
@@ -104,30 +73,56 @@ function fieldName(field: string): string {
   return parts[parts.length - 1] ?? field;
 }
 
+const TABLES: Record<Language, Record<ProblemCode, string>> = { en: EN, ar: AR };
+
+function isKnown(code: string): code is ProblemCode {
+  return Object.hasOwn(EN, code);
+}
+
+/**
+ * The sentence for a stable code in `language`, or undefined for a code we do not know.
+ * `{n}` takes the first number of the server's own words (`serverText`), when it has one.
+ */
+export function codeSentence(code: string | undefined, language: Language = "en", serverText?: string): string | undefined {
+  if (!code || !isKnown(code)) return undefined;
+  const text = TABLES[language][code];
+  if (!text.includes("{n}")) return text;
+  const n = serverText?.match(/-?\d+(?:\.\d+)?/)?.[0];
+  return n === undefined ? FALLBACK[language].invalid : text.replaceAll("{n}", n);
+}
+
 /** One human sentence per field the server complained about, keyed by field name. */
-export function fieldErrors(problem: Problem): Record<string, string> {
+export function fieldErrors(problem: Problem, language: Language = "en"): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of problem.errors ?? []) {
     if (!item.field) continue;
     const name = fieldName(item.field);
     if (name in out) continue;
-    const known = item.code ? SENTENCES[item.code] : undefined;
-    out[name] = known ?? sentence(item.message ?? "This value is not valid");
+    const known = codeSentence(item.code, language, item.message);
+    out[name] = known ?? (item.message ? sentence(item.message) : FALLBACK[language].invalid);
   }
   return out;
 }
 
+/**
+ * Catch-all codes a service raises with its own specific words ("deposit already
+ * decided"): in English those words say more than our generic sentence, so they win.
+ */
+const GENERIC_CODES: ReadonlySet<string> = new Set(["BAD_REQUEST", "NOT_FOUND", "CONFLICT"]);
+
 /** The sentence for the whole form: what went wrong, in words, not a status code. */
-export function problemMessage(problem: Problem): string {
-  const known = problem.code ? SENTENCES[problem.code] : undefined;
+export function problemMessage(problem: Problem, language: Language = "en"): string {
+  const words = FALLBACK[language];
+  if (language === "en" && problem.detail && problem.code && GENERIC_CODES.has(problem.code)) return sentence(problem.detail);
+  const known = codeSentence(problem.code, language, problem.detail);
   if (known) return known;
-  if (problem.status === 0) return "The server could not be reached. Check your connection.";
-  if (problem.status >= 500) return "Something went wrong on our side. Please try again.";
-  if (problem.status === 429) return SENTENCES.RATE_LIMITED ?? "Too many requests.";
-  if (problem.status === 401) return "Please sign in again.";
-  if (problem.status === 403) return SENTENCES.PERMISSION_DENIED ?? "Not allowed.";
+  if (problem.status === 0) return words.network;
+  if (problem.status >= 500) return words.server;
+  if (problem.status === 429) return TABLES[language].RATE_LIMITED;
+  if (problem.status === 401) return words.signIn;
+  if (problem.status === 403) return TABLES[language].PERMISSION_DENIED;
   if (problem.detail) return sentence(problem.detail);
-  return sentence(problem.title ?? "The request failed");
+  return problem.title ? sentence(problem.title) : words.failed;
 }
 
 /** Any thrown value as a Problem (network failures become status 0). */
@@ -143,8 +138,9 @@ export function asProblem(error: unknown): Problem {
 export function splitProblem(
   problem: Problem,
   formFields: readonly string[],
+  language: Language = "en",
 ): { fields: Record<string, string>; message: string | null } {
-  const all = fieldErrors(problem);
+  const all = fieldErrors(problem, language);
   const fields: Record<string, string> = {};
   const rest: string[] = [];
   for (const [name, text] of Object.entries(all)) {
@@ -152,7 +148,7 @@ export function splitProblem(
     else rest.push(text);
   }
   const hasFields = Object.keys(fields).length > 0;
-  const base = hasFields && problem.code && problem.errors?.length ? null : problemMessage(problem);
+  const base = hasFields && problem.code && problem.errors?.length ? null : problemMessage(problem, language);
   const message = [base, ...rest].filter((x): x is string => Boolean(x)).join(" ");
   return { fields, message: message || null };
 }

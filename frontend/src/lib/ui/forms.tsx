@@ -1,6 +1,7 @@
 /** Accessible form pieces: a label for every input, errors tied to it, alerts announced. */
-import { useId, useState, type InputHTMLAttributes, type ReactNode } from "react";
-import { asProblem, splitProblem } from "../api/problem";
+import { useCallback, useId, useState, type InputHTMLAttributes, type ReactNode } from "react";
+import { asProblem, problemMessage, splitProblem, type Problem } from "../api/problem";
+import { useI18n } from "../i18nContext";
 
 interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
   label: string;
@@ -47,23 +48,45 @@ export function FormMessage({ message, tone = "error" }: { message: string | nul
   );
 }
 
-/** Field errors and the form's message from a failed request, for a form with `fields`. */
+/**
+ * `(error) => sentence` in the current language (null for no error): what every component
+ * that shows a failed request uses, so a language switch re-words the message too.
+ */
+export function useProblemText(): (error: unknown) => string | null {
+  const { language } = useI18n();
+  return useCallback(
+    (error: unknown) => (error === null || error === undefined ? null : problemMessage(asProblem(error), language)),
+    [language],
+  );
+}
+
+/** A failed request's sentence above a form (`role="alert"`), in the current language. */
+export function ProblemMessage({ error }: { error: unknown }) {
+  return <FormMessage message={useProblemText()(error)} />;
+}
+
+/**
+ * Field errors and the form's message from a failed request, for a form with `fields`.
+ * The problem is kept, not its words: they are made in the language shown now.
+ */
 export function useFormErrors(fields: readonly string[]) {
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [message, setMessage] = useState<string | null>(null);
+  const { language } = useI18n();
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [own, setOwn] = useState<string | null>(null);
+  const split = problem ? splitProblem(problem, fields, language) : null;
   return {
-    fieldErrors,
-    message,
+    fieldErrors: split?.fields ?? {},
+    message: own ?? split?.message ?? null,
     clear() {
-      setFieldErrors({});
-      setMessage(null);
+      setProblem(null);
+      setOwn(null);
     },
     show(error: unknown) {
-      const split = splitProblem(asProblem(error), fields);
-      setFieldErrors(split.fields);
-      setMessage(split.message);
+      setOwn(null);
+      setProblem(asProblem(error));
     },
-    setMessage,
+    /** a message of the form's own (not from the API), replacing the problem's */
+    setMessage: setOwn,
   };
 }
 
