@@ -1,12 +1,12 @@
 import { useEffect, useRef, useState } from "react";
 import { Link, NavLink, Outlet, useNavigate } from "react-router";
 import { VerifyBanner } from "../features/auth/components/VerifyBanner";
-import { hasAnyRole, useApi, useSession, useSessionState } from "../lib/auth/context";
+import { useApi, useSession, useSessionState } from "../lib/auth/context";
 import { SIGNED_OUT } from "../lib/auth/session";
 import { LANGUAGES, parseLanguage } from "../lib/i18n";
 import { useI18n } from "../lib/i18nContext";
 import { NotificationBell } from "../features/notifications/components/NotificationBell";
-import { CONSOLE_ROLES } from "../features/admin/routes";
+import { useSections } from "../features/admin/hooks/useCan";
 
 function UserMenu() {
   const api = useApi();
@@ -108,7 +108,8 @@ function LanguageSwitch() {
 export function Layout() {
   const state = useSessionState();
   const { t } = useI18n();
-  const staff = hasAnyRole(state, CONSOLE_ROLES);
+  // the console's link shows when /me's permissions (the roles' mirror until read) open a section
+  const staff = useSections().length > 0;
   return (
     <>
       <a href="#main" className="skip-link">
@@ -153,11 +154,12 @@ export function Layout() {
 }
 
 export function NotFound() {
+  const { t } = useI18n();
   return (
     <section className="card">
-      <h1>Page not found</h1>
+      <h1>{t("account.notFound")}</h1>
       <p>
-        <Link to="/">Go to the start page</Link>
+        <Link to="/">{t("account.home")}</Link>
       </p>
     </section>
   );

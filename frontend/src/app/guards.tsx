@@ -1,12 +1,15 @@
 import type { ReactNode } from "react";
 import { Navigate, Outlet, useLocation } from "react-router";
+import { useSections } from "../features/admin/hooks/useCan";
 import { hasAnyRole, useSessionState } from "../lib/auth/context";
 import { SIGNED_OUT } from "../lib/auth/session";
+import { useI18n } from "../lib/i18nContext";
 
 function Loading() {
+  const { t } = useI18n();
   return (
     <p role="status" className="loading">
-      Loading…
+      {t("common.loading")}
     </p>
   );
 }
@@ -23,13 +26,19 @@ export function RequireAuth() {
   return <Outlet />;
 }
 
+/**
+ * Staff pages: the token's roles, or the permissions `GET /api/auth/v1/me` states opening
+ * a console section (each section still checks its own; the services decide).
+ */
 export function RequireRole({ roles }: { roles: readonly string[] }) {
   const state = useSessionState();
-  if (!hasAnyRole(state, roles)) {
+  const { t } = useI18n();
+  const sections = useSections();
+  if (!hasAnyRole(state, roles) && sections.length === 0) {
     return (
       <section className="card">
-        <h1>Not allowed</h1>
-        <p>This page is for staff with the {roles.join(" or ")} role.</p>
+        <h1>{t("account.notAllowed")}</h1>
+        <p>{t("account.staffOnly", { roles: roles.join(t("account.or")) })}</p>
       </section>
     );
   }

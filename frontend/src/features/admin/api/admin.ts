@@ -1,8 +1,13 @@
 import { idempotencyKey, unwrap, type Api } from "../../../lib/api/client";
 
+/** Rows per page of the staff lists (each list pages on with the API's `nextCursor`). */
+export const PAGE = 50;
+/** Users are found by e-mail, so a shorter first page. */
+export const USERS_PAGE = 20;
+
 export const adminApi = {
-  pendingDeposits: (api: Api) =>
-    unwrap(api.GET("/api/banking/v1/admin/deposits/fiat", { params: { query: { status: "PENDING", limit: 100 } } })),
+  pendingDeposits: (api: Api, cursor: string | null = null) =>
+    unwrap(api.GET("/api/banking/v1/admin/deposits/fiat", { params: { query: { status: "PENDING", limit: PAGE, cursor } } })),
   approve: (api: Api, id: string, amount: string | null) =>
     unwrap(
       api.POST("/api/banking/v1/admin/deposits/fiat/{deposit_id}/approve", {
@@ -17,8 +22,8 @@ export const adminApi = {
         body: { reason },
       }),
     ),
-  withdrawals: (api: Api, status: "PENDING_APPROVAL" | "QUEUED") =>
-    unwrap(api.GET("/api/banking/v1/admin/withdrawals", { params: { query: { status, limit: 100 } } })),
+  withdrawals: (api: Api, status: "PENDING_APPROVAL" | "QUEUED", cursor: string | null = null) =>
+    unwrap(api.GET("/api/banking/v1/admin/withdrawals", { params: { query: { status, limit: PAGE, cursor } } })),
   approveWithdrawal: (api: Api, id: string) =>
     unwrap(
       api.POST("/api/banking/v1/admin/withdrawals/{withdrawal_id}/approve", {
@@ -45,8 +50,8 @@ type MarketStatus = "TRADING" | "HALTED" | "CANCEL_ONLY";
 
 /** Users and roles (auth), KYC review (users), markets, market data and the bot (trading). */
 export const consoleApi = {
-  users: (api: Api, email: string) =>
-    unwrap(api.GET("/api/auth/v1/admin/users", { params: { query: { email: email || null, limit: 50 } } })),
+  users: (api: Api, email: string, cursor: string | null = null, limit = USERS_PAGE) =>
+    unwrap(api.GET("/api/auth/v1/admin/users", { params: { query: { email: email || null, limit, cursor } } })),
   grantRole: (api: Api, userId: string, role: string) =>
     unwrap(api.POST("/api/auth/v1/admin/users/{user_id}/roles", { params: { path: { user_id: userId } }, body: { role } })),
   revokeRole: (api: Api, userId: string, role: string) =>
@@ -55,10 +60,12 @@ export const consoleApi = {
     unwrap(api.POST("/api/auth/v1/admin/users/{user_id}/disable", { params: { path: { user_id: userId } } })),
   enable: (api: Api, userId: string) =>
     unwrap(api.POST("/api/auth/v1/admin/users/{user_id}/enable", { params: { path: { user_id: userId } } })),
-  authAudit: (api: Api) => unwrap(api.GET("/api/auth/v1/admin/audit-log", { params: { query: { limit: 50 } } })),
-  tradingAudit: (api: Api) => unwrap(api.GET("/api/trading/v1/admin/audit", { params: { query: { limit: 50 } } })),
-  kycQueue: (api: Api) =>
-    unwrap(api.GET("/api/users/v1/admin/kyc/submissions", { params: { query: { status: "PENDING", limit: 50 } } })),
+  authAudit: (api: Api, cursor: string | null = null) =>
+    unwrap(api.GET("/api/auth/v1/admin/audit-log", { params: { query: { limit: PAGE, cursor } } })),
+  tradingAudit: (api: Api, cursor: string | null = null) =>
+    unwrap(api.GET("/api/trading/v1/admin/audit", { params: { query: { limit: PAGE, cursor } } })),
+  kycQueue: (api: Api, cursor: string | null = null) =>
+    unwrap(api.GET("/api/users/v1/admin/kyc/submissions", { params: { query: { status: "PENDING", limit: PAGE, cursor } } })),
   kycSubmission: (api: Api, id: string) =>
     unwrap(api.GET("/api/users/v1/admin/kyc/submissions/{submission_id}", { params: { path: { submission_id: id } } })),
   kycApprove: (api: Api, id: string) =>
@@ -85,8 +92,8 @@ export const consoleApi = {
   stopBot: (api: Api) => unwrap(api.POST("/api/trading/v1/admin/liquidity-bot/stop")),
   tuneBot: (api: Api, spread: string, levels: number) =>
     unwrap(api.PATCH("/api/trading/v1/admin/liquidity-bot", { body: { spread, levels } })),
-  announcements: (api: Api) =>
-    unwrap(api.GET("/api/notifications/v1/admin/announcements", { params: { query: { limit: 20 } } })),
+  announcements: (api: Api, cursor: string | null = null) =>
+    unwrap(api.GET("/api/notifications/v1/admin/announcements", { params: { query: { limit: 20, cursor } } })),
   /** One announcement with its progress per channel (the list leaves progress out). */
   announcement: (api: Api, id: string) =>
     unwrap(

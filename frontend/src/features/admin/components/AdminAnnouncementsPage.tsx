@@ -2,78 +2,104 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useApi } from "../../../lib/auth/context";
 import { formatTime } from "../../../lib/format";
-import { FormMessage } from "../../../lib/ui/forms";
-import { asProblem, problemMessage } from "../../../lib/api/problem";
+import type { MessageKey } from "../../../lib/i18n";
+import { useI18n } from "../../../lib/i18nContext";
+import { FormMessage, useProblemText } from "../../../lib/ui/forms";
+import { usePaged } from "../../../lib/usePaged";
 import { consoleApi } from "../api/admin";
 import { progressOf } from "../hooks/announcements";
 import { AdminPage } from "./AdminPage";
+import { LoadMore } from "./LoadMore";
 
 type Channel = "push" | "email" | "in_app";
-const CHANNELS: { id: Channel; label: string }[] = [
-  { id: "in_app", label: "In-app" },
-  { id: "email", label: "E-mail" },
-  { id: "push", label: "Push" },
+const CHANNELS: Channel[] = ["in_app", "email", "push"];
+const SEGMENTS: { value: string; label: MessageKey }[] = [
+  { value: "all", label: "admin.ann.everyone" },
+  { value: "kyc_level>=1", label: "admin.ann.kyc1" },
+  { value: "kyc_level>=2", label: "admin.ann.kyc2" },
+  { value: "kyc_level=0", label: "admin.ann.kyc0" },
 ];
+const STATUSES = ["queued", "pending", "sending", "done"];
+
+type Announcement = Awaited<ReturnType<typeof consoleApi.announcement>>;
+type Listed = Awaited<ReturnType<typeof consoleApi.announcements>>["items"][number];
 
 /** A mass announcement to a segment, and each announcement's delivery progress (polled). */
 export function AdminAnnouncementsPage() {
   const api = useApi();
-  const list = useQuery({
-    queryKey: ["admin", "announcements"],
-    queryFn: () => consoleApi.announcements(api),
+  const { t } = useI18n();
+  const list = usePaged({
+    queryKey: ["admin", "announcements", "list"],
+    fetchPage: (cursor) => consoleApi.announcements(api, cursor),
+    keyOf: (a) => a.id,
   });
   return (
-    <AdminPage id="admin-announcements" title="Announcements" errors={[list.error]}>
+    <AdminPage id="admin-announcements" title={t("admin.ann.title")} errors={[list.error]}>
       <AnnounceForm />
-      <h2>Sent</h2>
-      <ul className="list" aria-label="Announcements">
-        {list.data?.items.map((a) => (
-          <AnnouncementRow key={a.id} id={a.id} />
+      <h2>{t("admin.ann.sent")}</h2>
+      <ul className="list" aria-label={t("admin.ann.list")}>
+        {list.rows.map((a) => (
+          <AnnouncementRow key={a.id} listed={a} />
         ))}
-        {list.data?.items.length === 0 ? <li className="muted">No announcement yet.</li> : null}
+        {!list.isPending && list.rows.length === 0 ? <li className="muted">{t("admin.ann.none")}</li> : null}
       </ul>
+      <LoadMore list={list} count={list.rows.length} />
     </AdminPage>
   );
 }
 
-/** One announcement, its progress polled each second until it is done. */
-function AnnouncementRow({ id }: { id: string }) {
+/**
+ * One announcement: the list's own progress when it carries it and the sending is done;
+ * otherwise its detail, polled each second until it is done.
+ */
+function AnnouncementRow({ listed }: { listed: Listed }) {
   const api = useApi();
+  const { t, language } = useI18n();
+  const settled = listed.status === "done" && (listed.progress?.length ?? 0) > 0;
   const detail = useQuery({
-    queryKey: ["admin", "announcements", id],
-    queryFn: () => consoleApi.announcement(api, id),
+    queryKey: ["admin", "announcements", listed.id],
+    queryFn: () => consoleApi.announcement(api, listed.id),
+    enabled: !settled,
     refetchInterval: (query) => (query.state.data?.status === "done" ? false : 1_000),
   });
-  const a = detail.data;
-  if (!a) return <li className="list__row muted">Loading…</li>;
+  const a: Announcement | undefined = settled ? listed : detail.data;
+  if (!a) return <li className="list__row muted">{t("common.loading")}</li>;
   const p = progressOf(a.progress);
+  const channelNames = a.channels.map((c) => (CHANNELS.includes(c as Channel) ? t(`admin.ann.channel.${c as Channel}`) : c));
   return (
     <li className="list__row" data-announcement={a.id}>
       <div>
-        <strong>{a.segment}</strong> · {a.channels.join(", ")} ·{" "}
+        <strong>{segmentName(t, a.segment)}</strong> · {channelNames.join(language === "ar" ? "، " : ", ")} ·{" "}
         <span className={`badge${a.status === "done" ? " badge--approved" : ""}`} data-testid="announcement-status">
-          {a.status}
+          {STATUSES.includes(a.status) ? t(`admin.ann.status.${a.status}` as MessageKey) : a.status}
         </span>
         <div className="muted">{formatTime(a.createdAt)}</div>
       </div>
       <div>
-        <progress className="progress" max={Math.max(p.targets, 1)} value={p.finished} aria-label={`Progress of ${a.id}`} />
+        <progress className="progress" max={Math.max(p.targets, 1)} value={p.finished} aria-label={t("admin.ann.progress", { id: a.id })} />
         <div className="muted" data-testid="announcement-progress">
-          {p.finished} of {p.targets} delivered or skipped · sent {p.sent} · failed {p.failed} · skipped {p.skipped}
+          {t("admin.ann.progressText", { ...p })}
         </div>
       </div>
     </li>
   );
 }
 
+function segmentName(t: (key: MessageKey) => string, segment: string): string {
+  const known = SEGMENTS.find((s) => s.value === segment);
+  return known ? t(known.label) : segment;
+}
+
 function AnnounceForm() {
   const api = useApi();
+  const { t } = useI18n();
+  const problemText = useProblemText();
   const queryClient = useQueryClient();
   const [segment, setSegment] = useState("all");
   const [channels, setChannels] = useState<Channel[]>(["in_app"]);
   const [title, setTitle] = useState("");
   const [body, setBody] = useState("");
-  const [invalid, setInvalid] = useState<string | null>(null);
+  const [invalid, setInvalid] = useState<MessageKey | null>(null);
   const send = useMutation({
     mutationFn: () => consoleApi.announce(api, { segment: segment.trim(), channels, title: title.trim(), body: body.trim() }),
     onSuccess: () => {
@@ -84,53 +110,54 @@ function AnnounceForm() {
   });
   return (
     <form
-      aria-label="New announcement"
+      aria-label={t("admin.ann.new")}
       className="form-grid"
       onSubmit={(e) => {
         e.preventDefault();
-        const why = !title.trim() || !body.trim() ? "Write a title and a message." : channels.length === 0 ? "Choose a channel." : null;
+        const why = !title.trim() || !body.trim() ? "admin.ann.needText" : channels.length === 0 ? "admin.ann.needChannel" : null;
         setInvalid(why);
         if (!why) send.mutate();
       }}
     >
       <div className="field">
-        <label htmlFor="ann-title">Title</label>
+        <label htmlFor="ann-title">{t("admin.ann.titleField")}</label>
         <input id="ann-title" maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
       </div>
       <div className="field">
-        <label htmlFor="ann-segment">Audience</label>
+        <label htmlFor="ann-segment">{t("admin.ann.audience")}</label>
         <select id="ann-segment" value={segment} onChange={(e) => setSegment(e.target.value)}>
-          <option value="all">Everyone</option>
-          <option value="kyc_level>=1">KYC level 1 and up</option>
-          <option value="kyc_level>=2">KYC level 2 and up</option>
-          <option value="kyc_level=0">Not verified (KYC level 0)</option>
+          {SEGMENTS.map((s) => (
+            <option key={s.value} value={s.value}>
+              {t(s.label)}
+            </option>
+          ))}
         </select>
       </div>
       <div className="field">
-        <label htmlFor="ann-body">Message</label>
+        <label htmlFor="ann-body">{t("admin.ann.message")}</label>
         <input id="ann-body" maxLength={1000} value={body} onChange={(e) => setBody(e.target.value)} />
       </div>
       <fieldset className="field">
-        <legend>Channels</legend>
+        <legend>{t("admin.ann.channels")}</legend>
         {CHANNELS.map((c) => (
-          <label key={c.id} className="check">
+          <label key={c} className="check">
             <input
               type="checkbox"
-              checked={channels.includes(c.id)}
-              onChange={(e) => setChannels((now) => (e.target.checked ? [...now, c.id] : now.filter((x) => x !== c.id)))}
+              checked={channels.includes(c)}
+              onChange={(e) => setChannels((now) => (e.target.checked ? [...now, c] : now.filter((x) => x !== c)))}
             />
-            {c.label}
+            {t(`admin.ann.channel.${c}`)}
           </label>
         ))}
       </fieldset>
-      <FormMessage message={invalid ?? (send.error ? problemMessage(asProblem(send.error)) : null)} />
+      <FormMessage message={invalid ? t(invalid) : problemText(send.error)} />
       {send.data ? (
         <p role="status" className="form-message form-message--ok" data-sent-announcement={send.data.id}>
-          Announcement queued: its progress is below.
+          {t("admin.ann.queued")}
         </p>
       ) : null}
       <button type="submit" className="button button--primary" disabled={send.isPending}>
-        Send announcement
+        {t("admin.ann.send")}
       </button>
     </form>
   );

@@ -1,15 +1,16 @@
 import { Navigate } from "react-router";
-import { sectionsFor } from "../hooks/permissions";
-import { useRoles } from "../hooks/useCan";
+import { useI18n } from "../../../lib/i18nContext";
+import { useSections } from "../hooks/useCan";
 
-/** `/admin` opens the first section the user's roles allow. */
+/** `/admin` opens the first section the user's permissions allow. */
 export function AdminHome() {
-  const first = sectionsFor(useRoles())[0];
+  const { t } = useI18n();
+  const first = useSections()[0];
   if (!first) {
     return (
       <section className="card">
-        <h1>Not allowed</h1>
-        <p>The admin console is for staff.</p>
+        <h1>{t("admin.notAllowed")}</h1>
+        <p>{t("admin.staffOnly")}</p>
       </section>
     );
   }

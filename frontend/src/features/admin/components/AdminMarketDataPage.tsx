@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { useApi } from "../../../lib/auth/context";
 import { formatTime } from "../../../lib/format";
+import { useI18n } from "../../../lib/i18nContext";
+import { useProblemText } from "../../../lib/ui/forms";
 import { consoleApi } from "../api/admin";
 import { fractionToPercent, percentToFraction } from "../hooks/markets";
 import { useCan } from "../hooks/useCan";
@@ -19,19 +20,26 @@ export function AdminMarketDataPage() {
     refetchInterval: 5_000,
   });
   const bot = useQuery({ queryKey: ["admin", "bot"], queryFn: () => consoleApi.bot(api), refetchInterval: 5_000, retry: false });
+  const { t } = useI18n();
+  const problemText = useProblemText();
+  const table = t("admin.data.sourcesTable");
   return (
-    <AdminPage id="admin-marketdata" title="Market data & liquidity bot" errors={[sources.error]}>
-      <h2>Sources</h2>
-      <div className="table-wrap" tabIndex={0} role="group" aria-label="Market-data sources, scrollable">
-        <table className="table" aria-label="Market-data sources">
+    <AdminPage id="admin-marketdata" title={t("admin.data.title")} errors={[sources.error]}>
+      <h2>{t("admin.data.sources")}</h2>
+      <div className="table-wrap" tabIndex={0} role="group" aria-label={t("admin.scrollable", { label: table })}>
+        <table className="table" aria-label={table}>
           <thead>
             <tr>
-              <th scope="col">Market</th>
-              <th scope="col">Source</th>
-              <th scope="col" className="num">Price</th>
-              <th scope="col" className="num">Engine reference</th>
-              <th scope="col">Updated</th>
-              <th scope="col">Health</th>
+              <th scope="col">{t("admin.data.market")}</th>
+              <th scope="col">{t("admin.data.source")}</th>
+              <th scope="col" className="num">
+                {t("admin.data.price")}
+              </th>
+              <th scope="col" className="num">
+                {t("admin.data.engineReference")}
+              </th>
+              <th scope="col">{t("admin.data.updated")}</th>
+              <th scope="col">{t("admin.data.health")}</th>
             </tr>
           </thead>
           <tbody>
@@ -41,13 +49,18 @@ export function AdminMarketDataPage() {
                 <td>{s.source}</td>
                 <td className="num">{s.price ?? "—"}</td>
                 <td className="num">{s.engineReferencePrice ?? "—"}</td>
-                <td>{s.updateTime ? formatTime(s.updateTime) : "never"}</td>
+                <td>{s.updateTime ? formatTime(s.updateTime) : t("admin.data.never")}</td>
                 <td>
-                  {s.stale ? <span className="badge badge--rejected">stale</span> : <span className="badge badge--approved">fresh</span>}
+                  {s.stale ? (
+                    <span className="badge badge--rejected">{t("admin.data.stale")}</span>
+                  ) : (
+                    <span className="badge badge--approved">{t("admin.data.fresh")}</span>
+                  )}
                   {s.errors > 0 ? (
                     <span className="muted">
                       {" "}
-                      {s.errors} errors ({s.consecutiveErrors} in a row){s.lastError ? `: ${s.lastError}` : ""}
+                      {t("admin.data.errors", { errors: s.errors, inARow: s.consecutiveErrors })}
+                      {s.lastError ? `: ${s.lastError}` : ""}
                     </span>
                   ) : null}
                 </td>
@@ -55,14 +68,16 @@ export function AdminMarketDataPage() {
             ))}
             {sources.data?.items.length === 0 ? (
               <tr>
-                <td colSpan={6} className="muted">This process runs no market-data source.</td>
+                <td colSpan={6} className="muted">
+                  {t("admin.data.noSource")}
+                </td>
               </tr>
             ) : null}
           </tbody>
         </table>
       </div>
-      <h2>Liquidity bot</h2>
-      {bot.error ? <p className="muted">{problemMessage(asProblem(bot.error))}</p> : null}
+      <h2>{t("admin.bot.title")}</h2>
+      {bot.error ? <p className="muted">{problemText(bot.error)}</p> : null}
       {bot.data ? <BotPanel bot={bot.data} /> : null}
     </AdminPage>
   );
@@ -72,6 +87,7 @@ function BotPanel({ bot }: { bot: Bot }) {
   const api = useApi();
   const queryClient = useQueryClient();
   const canChange = useCan("trading.admin");
+  const { t } = useI18n();
   const done = () => queryClient.invalidateQueries({ queryKey: ["admin", "bot"] });
   const toggle = useMutation({
     mutationFn: () => (bot.running ? consoleApi.stopBot(api) : consoleApi.startBot(api)),
@@ -82,11 +98,16 @@ function BotPanel({ bot }: { bot: Bot }) {
       <FormError error={toggle.error} />
       <p>
         <span className={`badge badge--${bot.running ? "approved" : "rejected"}`} data-testid="bot-state">
-          {bot.running ? "running" : "stopped"}
+          {bot.running ? t("admin.bot.running") : t("admin.bot.stopped")}
         </span>{" "}
         <span className="muted">
-          account {bot.userId} · {bot.funded ? "funded" : "not funded yet"} · hedging {bot.hedging ? "on" : "off"} · spread{" "}
-          {fractionToPercent(bot.params.spread)} % · {bot.params.levels} levels
+          {[
+            t("admin.bot.account", { id: bot.userId }),
+            bot.funded ? t("admin.bot.funded") : t("admin.bot.notFunded"),
+            bot.hedging ? t("admin.bot.hedgingOn") : t("admin.bot.hedgingOff"),
+            t("admin.bot.spread", { spread: fractionToPercent(bot.params.spread) }),
+            t("admin.bot.levels", { levels: bot.params.levels }),
+          ].join(" · ")}
         </span>
       </p>
       {canChange ? (
@@ -97,7 +118,7 @@ function BotPanel({ bot }: { bot: Bot }) {
             disabled={toggle.isPending}
             onClick={() => toggle.mutate()}
           >
-            {bot.running ? "Stop the bot" : "Start the bot"}
+            {bot.running ? t("admin.bot.stop") : t("admin.bot.start")}
           </button>
           <Tune bot={bot} onSaved={done} />
         </div>
@@ -107,36 +128,42 @@ function BotPanel({ bot }: { bot: Bot }) {
           <div key={m.symbol} data-bot-market={m.symbol}>
             <h3>{m.symbol}</h3>
             <p className="muted">
-              reference {m.quotedReference ?? "—"} · bought {m.bought} · sold {m.sold}
-              {m.rejections ? ` · ${m.rejections} rejections` : ""}
+              {t("admin.bot.quoteStats", { reference: m.quotedReference ?? "—", bought: m.bought, sold: m.sold })}
+              {m.rejections ? ` · ${t("admin.bot.rejections", { count: m.rejections })}` : ""}
               {m.lastError ? ` · ${m.lastError}` : ""}
             </p>
-            <table className="table" aria-label={`Bot quotes ${m.symbol}`}>
+            <table className="table" aria-label={t("admin.bot.quotes", { symbol: m.symbol })}>
               <thead>
                 <tr>
-                  <th scope="col">Side</th>
-                  <th scope="col" className="num">Price</th>
-                  <th scope="col" className="num">Quantity</th>
+                  <th scope="col">{t("admin.bot.side")}</th>
+                  <th scope="col" className="num">
+                    {t("admin.bot.price")}
+                  </th>
+                  <th scope="col" className="num">
+                    {t("admin.bot.quantity")}
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {[...m.asks].reverse().map(([price, qty]) => (
                   <tr key={`a${price}`} className="ask">
-                    <td>ask</td>
+                    <td>{t("admin.bot.ask")}</td>
                     <td className="num">{price}</td>
                     <td className="num">{qty}</td>
                   </tr>
                 ))}
                 {m.bids.map(([price, qty]) => (
                   <tr key={`b${price}`} className="bid">
-                    <td>bid</td>
+                    <td>{t("admin.bot.bid")}</td>
                     <td className="num">{price}</td>
                     <td className="num">{qty}</td>
                   </tr>
                 ))}
                 {m.bids.length + m.asks.length === 0 ? (
                   <tr>
-                    <td colSpan={3} className="muted">No quotes.</td>
+                    <td colSpan={3} className="muted">
+                      {t("admin.bot.noQuotes")}
+                    </td>
                   </tr>
                 ) : null}
               </tbody>
@@ -150,6 +177,7 @@ function BotPanel({ bot }: { bot: Bot }) {
 
 function Tune({ bot, onSaved }: { bot: Bot; onSaved: () => Promise<void> }) {
   const api = useApi();
+  const { t } = useI18n();
   const [spread, setSpread] = useState(() => fractionToPercent(bot.params.spread));
   const [levels, setLevels] = useState(() => String(bot.params.levels));
   const [invalid, setInvalid] = useState(false);
@@ -160,7 +188,7 @@ function Tune({ bot, onSaved }: { bot: Bot; onSaved: () => Promise<void> }) {
   return (
     <form
       className="toolbar"
-      aria-label="Tune the bot"
+      aria-label={t("admin.bot.tune")}
       onSubmit={(e) => {
         e.preventDefault();
         const s = percentToFraction(spread, "50");
@@ -169,24 +197,25 @@ function Tune({ bot, onSaved }: { bot: Bot; onSaved: () => Promise<void> }) {
         if (s !== null && l >= 1) tune.mutate({ s, l });
       }}
     >
-      <label htmlFor="bot-spread">Spread %</label>
+      <label htmlFor="bot-spread">{t("admin.bot.spreadField")}</label>
       <input id="bot-spread" className="input-inline" inputMode="decimal" value={spread} onChange={(e) => setSpread(e.target.value)} />
-      <label htmlFor="bot-levels">Levels</label>
+      <label htmlFor="bot-levels">{t("admin.bot.levelsField")}</label>
       <input id="bot-levels" className="input-inline" inputMode="numeric" value={levels} onChange={(e) => setLevels(e.target.value)} />
       <button type="submit" className="button" disabled={tune.isPending}>
-        Apply
+        {t("admin.bot.apply")}
       </button>
-      {invalid ? <p className="field__error">Spread is a percentage from 0 to 50; levels a whole number from 1.</p> : null}
+      {invalid ? <p className="field__error">{t("admin.bot.tuneInvalid")}</p> : null}
       <FormError error={tune.error} />
-      {tune.isSuccess ? <p role="status" className="muted">Applied: every market requotes now.</p> : null}
+      {tune.isSuccess ? <p role="status" className="muted">{t("admin.bot.applied")}</p> : null}
     </form>
   );
 }
 
 function FormError({ error }: { error: unknown }) {
-  return error ? (
+  const text = useProblemText()(error);
+  return text ? (
     <p className="field__error" role="alert">
-      {problemMessage(asProblem(error))}
+      {text}
     </p>
   ) : null;
 }

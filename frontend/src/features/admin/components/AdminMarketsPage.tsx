@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { useApi } from "../../../lib/auth/context";
+import { useI18n } from "../../../lib/i18nContext";
+import { useProblemText } from "../../../lib/ui/forms";
 import { consoleApi } from "../api/admin";
-import { pathSymbol, percentToFraction, fractionToPercent, STATUS_LABELS, type MarketStatus } from "../hooks/markets";
+import { pathSymbol, percentToFraction, fractionToPercent, type MarketStatus } from "../hooks/markets";
 import { useCan } from "../hooks/useCan";
 import { AdminPage } from "./AdminPage";
 
@@ -20,20 +21,25 @@ export function AdminMarketsPage() {
     onSuccess: done,
   });
   const canChange = useCan("trading.admin");
+  const { t } = useI18n();
   return (
-    <AdminPage id="admin-markets" title="Markets" errors={[markets.error, status.error]}>
-      {canChange ? null : <p className="muted">Read only: changing markets needs the admin role.</p>}
-      <ul className="list" aria-label="Markets">
+    <AdminPage id="admin-markets" title={t("admin.markets.title")} errors={[markets.error, status.error]}>
+      {canChange ? null : <p className="muted">{t("admin.markets.readOnly")}</p>}
+      <ul className="list" aria-label={t("admin.markets.list")}>
         {markets.data?.items.map((m) => (
           <li key={m.symbol} className="list__row" data-market={m.symbol}>
             <div>
               <strong>{m.symbol}</strong>{" "}
               <span className={`badge badge--${m.status === "TRADING" ? "approved" : "rejected"}`} data-testid="market-status">
-                {STATUS_LABELS[m.status]}
+                {t(`admin.markets.status.${m.status}`)}
               </span>
               <div className="muted">
-                maker {fractionToPercent(m.makerFee)} % · taker {fractionToPercent(m.takerFee)} % · tick {m.tickSize} · min
-                notional {m.minNotional}
+                {t("admin.markets.terms", {
+                  maker: fractionToPercent(m.makerFee),
+                  taker: fractionToPercent(m.takerFee),
+                  tick: m.tickSize,
+                  minNotional: m.minNotional,
+                })}
               </div>
             </div>
             {canChange ? (
@@ -44,9 +50,9 @@ export function AdminMarketsPage() {
                     className="button button--danger"
                     disabled={status.isPending}
                     onClick={() => status.mutate({ symbol: m.symbol, to: "HALTED" })}
-                    aria-label={`Halt ${m.symbol}`}
+                    aria-label={t("admin.markets.haltLabel", { symbol: m.symbol })}
                   >
-                    Halt
+                    {t("admin.markets.halt")}
                   </button>
                 ) : null}
                 {m.status !== "CANCEL_ONLY" ? (
@@ -55,9 +61,9 @@ export function AdminMarketsPage() {
                     className="button"
                     disabled={status.isPending}
                     onClick={() => status.mutate({ symbol: m.symbol, to: "CANCEL_ONLY" })}
-                    aria-label={`Cancel-only ${m.symbol}`}
+                    aria-label={t("admin.markets.cancelOnlyLabel", { symbol: m.symbol })}
                   >
-                    Cancel-only
+                    {t("admin.markets.cancelOnly")}
                   </button>
                 ) : null}
                 {m.status !== "TRADING" ? (
@@ -66,9 +72,9 @@ export function AdminMarketsPage() {
                     className="button button--primary"
                     disabled={status.isPending}
                     onClick={() => status.mutate({ symbol: m.symbol, to: "TRADING" })}
-                    aria-label={`Resume ${m.symbol}`}
+                    aria-label={t("admin.markets.resumeLabel", { symbol: m.symbol })}
                   >
-                    Resume
+                    {t("admin.markets.resume")}
                   </button>
                 ) : null}
               </div>
@@ -83,6 +89,8 @@ export function AdminMarketsPage() {
 
 function Fees({ market, onSaved }: { market: Market; onSaved: () => Promise<void> }) {
   const api = useApi();
+  const { t } = useI18n();
+  const messageOf = useProblemText();
   const [maker, setMaker] = useState(() => fractionToPercent(market.makerFee));
   const [taker, setTaker] = useState(() => fractionToPercent(market.takerFee));
   const [invalid, setInvalid] = useState(false);
@@ -95,7 +103,7 @@ function Fees({ market, onSaved }: { market: Market; onSaved: () => Promise<void
   return (
     <form
       className="toolbar"
-      aria-label={`Fees of ${market.symbol}`}
+      aria-label={t("admin.markets.fees", { symbol: market.symbol })}
       onSubmit={(e) => {
         e.preventDefault();
         const makerFee = percentToFraction(maker);
@@ -104,18 +112,16 @@ function Fees({ market, onSaved }: { market: Market; onSaved: () => Promise<void
         if (makerFee !== null && takerFee !== null) save.mutate({ makerFee, takerFee });
       }}
     >
-      <label htmlFor={`maker-${id}`}>Maker %</label>
+      <label htmlFor={`maker-${id}`}>{t("admin.markets.maker")}</label>
       <input id={`maker-${id}`} className="input-inline" inputMode="decimal" value={maker} onChange={(e) => setMaker(e.target.value)} />
-      <label htmlFor={`taker-${id}`}>Taker %</label>
+      <label htmlFor={`taker-${id}`}>{t("admin.markets.taker")}</label>
       <input id={`taker-${id}`} className="input-inline" inputMode="decimal" value={taker} onChange={(e) => setTaker(e.target.value)} />
       <button type="submit" className="button" disabled={save.isPending}>
-        Save fees
+        {t("admin.markets.saveFees")}
       </button>
-      {invalid ? <p className="field__error">Fees are percentages from 0 to 10, e.g. 0.1.</p> : null}
+      {invalid ? <p className="field__error">{t("admin.markets.feesInvalid")}</p> : null}
       {save.error ? <p className="field__error" role="alert">{messageOf(save.error)}</p> : null}
-      {save.isSuccess ? <p role="status" className="muted">Saved: new orders pay the new rates.</p> : null}
+      {save.isSuccess ? <p role="status" className="muted">{t("admin.markets.feesSaved")}</p> : null}
     </form>
   );
 }
-
-const messageOf = (error: unknown) => problemMessage(asProblem(error));

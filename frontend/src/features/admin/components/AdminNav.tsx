@@ -1,15 +1,16 @@
 import { NavLink } from "react-router";
-import { sectionsFor } from "../hooks/permissions";
-import { useRoles } from "../hooks/useCan";
+import { useI18n } from "../../../lib/i18nContext";
+import { useSections } from "../hooks/useCan";
 
-/** The console's sections, only those the signed-in user's roles may open. */
+/** The console's sections, only those the signed-in user's permissions open. */
 export function AdminNav() {
-  const sections = sectionsFor(useRoles());
+  const { t } = useI18n();
+  const sections = useSections();
   return (
-    <nav aria-label="Admin" className="subnav">
+    <nav aria-label={t("admin.nav")} className="subnav">
       {sections.map((s) => (
         <NavLink key={s.to} to={s.to}>
-          {s.label}
+          {t(s.label)}
         </NavLink>
       ))}
     </nav>

@@ -1,6 +1,5 @@
 import type { ReactNode } from "react";
-import { asProblem, problemMessage } from "../../../lib/api/problem";
-import { FormMessage } from "../../../lib/ui/forms";
+import { ProblemMessage } from "../../../lib/ui/forms";
 import { AdminNav } from "./AdminNav";
 import "./admin.css";
 
@@ -11,7 +10,7 @@ export function AdminPage({ id, title, errors, children }: { id: string; title: 
     <section className="card card--wide admin" aria-labelledby={`${id}-title`}>
       <h1 id={`${id}-title`}>{title}</h1>
       <AdminNav />
-      <FormMessage message={error ? problemMessage(asProblem(error)) : null} />
+      <ProblemMessage error={error} />
       {children}
     </section>
   );

@@ -1,25 +1,43 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useApi } from "../../../lib/auth/context";
 import { formatTime } from "../../../lib/format";
+import type { MessageKey } from "../../../lib/i18n";
+import { useI18n } from "../../../lib/i18nContext";
+import { usePaged } from "../../../lib/usePaged";
 import { consoleApi } from "../api/admin";
 import { GRANTABLE_ROLES } from "../hooks/permissions";
 import { useCan } from "../hooks/useCan";
 import { AdminPage } from "./AdminPage";
+import { LoadMore } from "./LoadMore";
 
 type User = Awaited<ReturnType<typeof consoleApi.users>>["items"][number];
+
+/** A role's name in the reader's language (a role the catalogue does not know: as named). */
+function useRoleName(): (role: string) => string {
+  const { t } = useI18n();
+  return (role) => {
+    const key = `admin.role.${role}`;
+    return GRANTABLE_ROLES.includes(role as (typeof GRANTABLE_ROLES)[number]) || role === "user" ? t(key as MessageKey) : role;
+  };
+}
 
 /** Users by e-mail: their roles (grant/revoke, admin only) and disable/enable. */
 export function AdminUsersPage() {
   const api = useApi();
+  const { t } = useI18n();
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState("");
   const [email, setEmail] = useState("");
-  const users = useQuery({ queryKey: ["admin", "users", email], queryFn: () => consoleApi.users(api, email) });
+  const users = usePaged({
+    queryKey: ["admin", "users", email],
+    fetchPage: (cursor) => consoleApi.users(api, email, cursor),
+    keyOf: (u) => u.id,
+  });
   const done = () => queryClient.invalidateQueries({ queryKey: ["admin", "users"] });
   const change = useMutation({ mutationFn: (call: () => Promise<User>) => call(), onSuccess: done });
   return (
-    <AdminPage id="admin-users" title="Users" errors={[users.error, change.error]}>
+    <AdminPage id="admin-users" title={t("admin.users.title")} errors={[users.error, change.error]}>
       <form
         className="toolbar"
         role="search"
@@ -28,7 +46,7 @@ export function AdminUsersPage() {
           setEmail(draft.trim());
         }}
       >
-        <label htmlFor="user-search">E-mail</label>
+        <label htmlFor="user-search">{t("admin.users.email")}</label>
         <input
           id="user-search"
           className="input-inline"
@@ -38,22 +56,25 @@ export function AdminUsersPage() {
           onChange={(e) => setDraft(e.target.value)}
         />
         <button type="submit" className="button">
-          Search
+          {t("admin.users.search")}
         </button>
       </form>
-      {users.isPending ? <p role="status">Loading…</p> : null}
-      <ul className="list" aria-label="Users">
-        {users.data?.items.map((u) => (
+      {users.isPending ? <p role="status">{t("common.loading")}</p> : null}
+      <ul className="list" aria-label={t("admin.users.list")}>
+        {users.rows.map((u) => (
           <UserRow key={u.id} user={u} busy={change.isPending} run={(call) => change.mutate(call)} />
         ))}
-        {users.data?.items.length === 0 ? <li className="muted">No user matches.</li> : null}
+        {!users.isPending && users.rows.length === 0 ? <li className="muted">{t("admin.users.none")}</li> : null}
       </ul>
+      <LoadMore list={users} count={users.rows.length} />
     </AdminPage>
   );
 }
 
 function UserRow({ user, busy, run }: { user: User; busy: boolean; run: (call: () => Promise<User>) => void }) {
   const api = useApi();
+  const { t } = useI18n();
+  const roleName = useRoleName();
   const canGrant = useCan("roles.grant");
   const canDisable = useCan("users.disable");
   const missing = GRANTABLE_ROLES.filter((r) => !user.roles.includes(r));
@@ -62,21 +83,23 @@ function UserRow({ user, busy, run }: { user: User; busy: boolean; run: (call: (
   return (
     <li className="list__row" data-user={user.email}>
       <div>
-        <strong>{user.email}</strong> {user.disabled ? <span className="badge badge--rejected">disabled</span> : null}
+        <strong>{user.email}</strong>{" "}
+        {user.disabled ? <span className="badge badge--rejected">{t("admin.users.disabled")}</span> : null}
         <div className="muted">
-          {user.emailVerified ? "verified" : "not verified"} · 2FA {user.totpEnabled ? "on" : "off"} · since{" "}
-          {formatTime(user.createdAt)}
+          {user.emailVerified ? t("admin.users.verified") : t("admin.users.notVerified")} ·{" "}
+          {user.totpEnabled ? t("admin.users.totpOn") : t("admin.users.totpOff")} ·{" "}
+          {t("admin.users.since", { time: formatTime(user.createdAt) })}
         </div>
-        <div className="actions" aria-label={`Roles of ${user.email}`}>
+        <div className="actions" role="group" aria-label={t("admin.users.roles", { email: user.email })}>
           {user.roles.map((r) => (
             <span key={r} className="badge" data-role={r}>
-              {r}
+              {roleName(r)}
               {canGrant && r !== "user" ? (
                 <button
                   type="button"
                   className="button--link"
                   disabled={busy}
-                  aria-label={`Revoke ${r} from ${user.email}`}
+                  aria-label={t("admin.users.revoke", { role: roleName(r), email: user.email })}
                   onClick={() => run(() => consoleApi.revokeRole(api, user.id, r))}
                 >
                   ×
@@ -90,12 +113,12 @@ function UserRow({ user, busy, run }: { user: User; busy: boolean; run: (call: (
         {canGrant && chosen ? (
           <>
             <label className="visually-hidden" htmlFor={`role-${user.id}`}>
-              Role for {user.email}
+              {t("admin.users.roleFor", { email: user.email })}
             </label>
             <select id={`role-${user.id}`} value={chosen} onChange={(e) => setRole(e.target.value)}>
               {missing.map((r) => (
                 <option key={r} value={r}>
-                  {r}
+                  {roleName(r)}
                 </option>
               ))}
             </select>
@@ -103,17 +126,17 @@ function UserRow({ user, busy, run }: { user: User; busy: boolean; run: (call: (
               type="button"
               className="button"
               disabled={busy}
-              aria-label={`Grant role to ${user.email}`}
+              aria-label={t("admin.users.grantLabel", { email: user.email })}
               onClick={() => run(() => consoleApi.grantRole(api, user.id, chosen))}
             >
-              Grant
+              {t("admin.users.grant")}
             </button>
           </>
         ) : null}
         {canDisable ? (
           user.disabled ? (
             <button type="button" className="button" disabled={busy} onClick={() => run(() => consoleApi.enable(api, user.id))}>
-              Enable
+              {t("admin.users.enable")}
             </button>
           ) : (
             <button
@@ -122,7 +145,7 @@ function UserRow({ user, busy, run }: { user: User; busy: boolean; run: (call: (
               disabled={busy}
               onClick={() => run(() => consoleApi.disable(api, user.id))}
             >
-              Disable
+              {t("admin.users.disable")}
             </button>
           )
         ) : null}

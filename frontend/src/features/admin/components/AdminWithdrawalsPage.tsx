@@ -1,11 +1,13 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { useApi } from "../../../lib/auth/context";
 import { formatAmount, formatTime } from "../../../lib/format";
-import { FormMessage } from "../../../lib/ui/forms";
+import { useI18n } from "../../../lib/i18nContext";
+import { usePaged } from "../../../lib/usePaged";
 import { adminApi } from "../api/admin";
-import { AdminNav } from "./AdminNav";
+import { useEmails } from "../hooks/useEmails";
+import { AdminPage } from "./AdminPage";
+import { LoadMore } from "./LoadMore";
 
 type Item = Awaited<ReturnType<typeof adminApi.withdrawals>>["items"][number];
 
@@ -15,9 +17,19 @@ type Item = Awaited<ReturnType<typeof adminApi.withdrawals>>["items"][number];
  */
 export function AdminWithdrawalsPage() {
   const api = useApi();
+  const { t } = useI18n();
   const queryClient = useQueryClient();
-  const pending = useQuery({ queryKey: ["admin", "withdrawals", "pending"], queryFn: () => adminApi.withdrawals(api, "PENDING_APPROVAL") });
-  const queued = useQuery({ queryKey: ["admin", "withdrawals", "queued"], queryFn: () => adminApi.withdrawals(api, "QUEUED") });
+  const pending = usePaged({
+    queryKey: ["admin", "withdrawals", "pending"],
+    fetchPage: (cursor) => adminApi.withdrawals(api, "PENDING_APPROVAL", cursor),
+    keyOf: (w) => w.id,
+  });
+  const queued = usePaged({
+    queryKey: ["admin", "withdrawals", "queued"],
+    fetchPage: (cursor) => adminApi.withdrawals(api, "QUEUED", cursor),
+    keyOf: (w) => w.id,
+  });
+  const emails = useEmails([...pending.rows, ...queued.rows].map((w) => w.userId));
   const done = () => queryClient.invalidateQueries({ queryKey: ["admin", "withdrawals"] });
   const approve = useMutation({ mutationFn: (id: string) => adminApi.approveWithdrawal(api, id), onSuccess: done });
   const reject = useMutation({
@@ -28,60 +40,71 @@ export function AdminWithdrawalsPage() {
     mutationFn: ({ id, reference }: { id: string; reference: string }) => adminApi.markPaid(api, id, reference),
     onSuccess: done,
   });
-  const error = pending.error ?? queued.error ?? approve.error ?? reject.error ?? markPaid.error;
+  const toPay = queued.rows.filter((w) => w.kind === "FIAT");
+  const errors = [pending.error, queued.error, approve.error, reject.error, markPaid.error];
   return (
-    <section className="card card--wide" aria-labelledby="admin-withdrawals-title">
-      <h1 id="admin-withdrawals-title">Withdrawals</h1>
-      <AdminNav />
-      <FormMessage message={error ? problemMessage(asProblem(error)) : null} />
-      <h2>Awaiting approval</h2>
-      <ul className="list" aria-label="Awaiting approval">
-        {pending.data?.items.map((w) => (
+    <AdminPage id="admin-withdrawals" title={t("admin.withdrawals.title")} errors={errors}>
+      <h2>{t("admin.withdrawals.pending")}</h2>
+      <ul className="list" aria-label={t("admin.withdrawals.pending")}>
+        {pending.rows.map((w) => (
           <li key={w.id} className="list__row" data-withdrawal={w.id}>
-            <Summary w={w} />
+            <Summary w={w} user={emails(w.userId)} />
             <div className="actions">
-              <button type="button" className="button button--primary" onClick={() => approve.mutate(w.id)} aria-label={`Approve withdrawal ${w.id}`}>
-                Approve
+              <button
+                type="button"
+                className="button button--primary"
+                onClick={() => approve.mutate(w.id)}
+                aria-label={t("admin.withdrawals.approveLabel", { id: w.id })}
+              >
+                {t("admin.approve")}
               </button>
-              <button type="button" className="button button--danger" onClick={() => reject.mutate(w.id)} aria-label={`Reject withdrawal ${w.id}`}>
-                Reject
+              <button
+                type="button"
+                className="button button--danger"
+                onClick={() => reject.mutate(w.id)}
+                aria-label={t("admin.withdrawals.rejectLabel", { id: w.id })}
+              >
+                {t("admin.reject")}
               </button>
             </div>
           </li>
         ))}
-        {pending.data?.items.length === 0 ? <li className="muted">Nothing to approve.</li> : null}
+        {!pending.isPending && pending.rows.length === 0 ? <li className="muted">{t("admin.nothingToApprove")}</li> : null}
       </ul>
-      <h2>Bank transfers to make</h2>
-      <ul className="list" aria-label="Bank transfers to make">
-        {queued.data?.items
-          .filter((w) => w.kind === "FIAT")
-          .map((w) => (
-            <li key={w.id} className="list__row" data-withdrawal={w.id}>
-              <Summary w={w} />
-              <MarkPaid id={w.id} busy={markPaid.isPending} onPaid={(reference) => markPaid.mutate({ id: w.id, reference })} />
-            </li>
-          ))}
-        {queued.data?.items.filter((w) => w.kind === "FIAT").length === 0 ? <li className="muted">Nothing to pay.</li> : null}
+      <LoadMore list={pending} count={pending.rows.length} />
+      <h2>{t("admin.withdrawals.toPay")}</h2>
+      <ul className="list" aria-label={t("admin.withdrawals.toPay")}>
+        {toPay.map((w) => (
+          <li key={w.id} className="list__row" data-withdrawal={w.id}>
+            <Summary w={w} user={emails(w.userId)} />
+            <MarkPaid id={w.id} busy={markPaid.isPending} onPaid={(reference) => markPaid.mutate({ id: w.id, reference })} />
+          </li>
+        ))}
+        {!queued.isPending && toPay.length === 0 ? <li className="muted">{t("admin.withdrawals.nothingToPay")}</li> : null}
       </ul>
-    </section>
+      <LoadMore list={queued} count={queued.rows.length} />
+    </AdminPage>
   );
 }
 
-function Summary({ w }: { w: Item }) {
+function Summary({ w, user }: { w: Item; user: string }) {
+  const { t } = useI18n();
+  const destination = w.kind === "FIAT" ? `${w.beneficiaryName ?? ""} ${w.iban ?? ""}` : `${w.address ?? ""} (${w.network ?? ""})`;
   return (
     <div>
       <strong>
         {formatAmount(w.amount)} {w.asset}
       </strong>{" "}
-      to {w.kind === "FIAT" ? `${w.beneficiaryName ?? ""} ${w.iban ?? ""}` : `${w.address ?? ""} (${w.network ?? ""})`}
+      {t("admin.withdrawals.to", { destination })}
       <div className="muted">
-        user {w.userId} · {formatTime(w.createdAt)} · fee {formatAmount(w.fee)}
+        {t("admin.user", { user })} · {formatTime(w.createdAt)} · {t("admin.withdrawals.fee", { fee: formatAmount(w.fee) })}
       </div>
     </div>
   );
 }
 
 function MarkPaid({ id, busy, onPaid }: { id: string; busy: boolean; onPaid: (reference: string) => void }) {
+  const { t } = useI18n();
   const [reference, setReference] = useState("");
   return (
     <form
@@ -92,17 +115,17 @@ function MarkPaid({ id, busy, onPaid }: { id: string; busy: boolean; onPaid: (re
       }}
     >
       <label className="visually-hidden" htmlFor={`ref-${id}`}>
-        Bank reference
+        {t("admin.withdrawals.bankReference")}
       </label>
       <input
         id={`ref-${id}`}
         className="input-inline"
-        placeholder="Bank reference"
+        placeholder={t("admin.withdrawals.bankReference")}
         value={reference}
         onChange={(e) => setReference(e.target.value)}
       />
       <button type="submit" className="button button--primary" disabled={busy || !reference.trim()}>
-        Mark paid
+        {t("admin.withdrawals.markPaid")}
       </button>
     </form>
   );

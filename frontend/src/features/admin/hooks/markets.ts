@@ -3,12 +3,6 @@ import { compare, mul, normalize, toString, tryParse } from "../../../lib/decima
 
 export type MarketStatus = "TRADING" | "HALTED" | "CANCEL_ONLY";
 
-export const STATUS_LABELS: Record<MarketStatus, string> = {
-  TRADING: "trading",
-  HALTED: "halted",
-  CANCEL_ONLY: "cancel-only",
-};
-
 /** Admin paths take the slash-less symbol (`BTC/AED` → `BTCAED`): a segment cannot hold `/`. */
 export function pathSymbol(symbol: string): string {
   return symbol.replace("/", "");

@@ -1,3 +1,5 @@
+import type { MessageKey } from "../../../lib/i18n";
+
 /**
  * What each staff role may do, mirrored from libs/common burency_common/permissions.py
  * (the services decide; the console only hides what a role cannot do, so a stale copy
@@ -54,24 +56,30 @@ export function can(roles: readonly string[], permission: Permission): boolean {
 
 export interface AdminSection {
   to: string;
-  label: string;
+  /** the catalogue key of its name (`t(label)`) */
+  label: MessageKey;
   /** any one of these lets the section show */
   anyOf: readonly Permission[];
 }
 
 export const ADMIN_SECTIONS: readonly AdminSection[] = [
   // the daily queues first: `/admin` opens the first section a role may see
-  { to: "/admin/deposits", label: "AED deposits", anyOf: ["deposits.approve"] },
-  { to: "/admin/withdrawals", label: "Withdrawals", anyOf: ["withdrawals.approve"] },
-  { to: "/admin/kyc", label: "KYC review", anyOf: ["kyc.review"] },
-  { to: "/admin/users", label: "Users", anyOf: ["users.read"] },
-  { to: "/admin/markets", label: "Markets", anyOf: ["trading.read"] },
-  { to: "/admin/market-data", label: "Market data & bot", anyOf: ["trading.read"] },
-  { to: "/admin/announcements", label: "Announcements", anyOf: ["notifications.broadcast"] },
-  { to: "/admin/audit", label: "Audit log", anyOf: ["audit.read", "trading.admin"] },
+  { to: "/admin/deposits", label: "admin.section.deposits", anyOf: ["deposits.approve"] },
+  { to: "/admin/withdrawals", label: "admin.section.withdrawals", anyOf: ["withdrawals.approve"] },
+  { to: "/admin/kyc", label: "admin.section.kyc", anyOf: ["kyc.review"] },
+  { to: "/admin/users", label: "admin.section.users", anyOf: ["users.read"] },
+  { to: "/admin/markets", label: "admin.section.markets", anyOf: ["trading.read"] },
+  { to: "/admin/market-data", label: "admin.section.marketData", anyOf: ["trading.read"] },
+  { to: "/admin/announcements", label: "admin.section.announcements", anyOf: ["notifications.broadcast"] },
+  { to: "/admin/audit", label: "admin.section.audit", anyOf: ["audit.read", "trading.admin"] },
 ];
 
 /** The console's sections a user with `roles` may open, in navigation order. */
 export function sectionsFor(roles: readonly string[]): AdminSection[] {
   return ADMIN_SECTIONS.filter((s) => s.anyOf.some((p) => can(roles, p)));
+}
+
+/** The sections `permissions` (as `GET /api/auth/v1/me` names them) open, in navigation order. */
+export function sectionsAllowed(permissions: readonly string[]): AdminSection[] {
+  return ADMIN_SECTIONS.filter((s) => s.anyOf.some((p) => permissions.includes(p)));
 }

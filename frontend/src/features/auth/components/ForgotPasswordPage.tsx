@@ -2,12 +2,14 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type SubmitEvent } from "react";
 import { Link } from "react-router";
 import { useApi } from "../../../lib/auth/context";
+import { useI18n } from "../../../lib/i18nContext";
 import { Card, Field, FormMessage, useFormErrors } from "../../../lib/ui/forms";
 import { authApi } from "../api/auth";
 import { MailboxLink } from "./MailboxLink";
 
 export function ForgotPasswordPage() {
   const api = useApi();
+  const { t } = useI18n();
   const [email, setEmail] = useState("");
   const errors = useFormErrors(["email"]);
   const request = useMutation({
@@ -20,15 +22,15 @@ export function ForgotPasswordPage() {
     request.mutate();
   };
   return (
-    <Card title="Reset your password">
+    <Card title={t("account.forgot.title")}>
       {request.isSuccess ? (
         <p role="status" className="form-message form-message--ok">
-          If an account exists for {email}, we sent it a link to choose a new password.
+          {t("account.forgot.sent", { email })}
         </p>
       ) : (
         <form onSubmit={submit} noValidate>
           <Field
-            label="E-mail address"
+            label={t("auth.email")}
             name="email"
             type="email"
             autoComplete="email"
@@ -39,12 +41,12 @@ export function ForgotPasswordPage() {
           />
           <FormMessage message={errors.message} />
           <button type="submit" className="button button--primary" disabled={request.isPending}>
-            Send the link
+            {t("account.forgot.send")}
           </button>
         </form>
       )}
       <p className="card__links">
-        <Link to="/login">Back to sign in</Link>
+        <Link to="/login">{t("account.forgot.back")}</Link>
       </p>
       <MailboxLink />
     </Card>

@@ -15,7 +15,7 @@ export function LoginPage() {
   const state = useSessionState();
   const navigate = useNavigate();
   const location = useLocation();
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [totpCode, setTotpCode] = useState("");
@@ -47,7 +47,7 @@ export function LoginPage() {
 
   const ended =
     state.endedBecause && state.endedBecause !== SIGNED_OUT
-      ? problemMessage({ status: 401, code: state.endedBecause })
+      ? problemMessage({ status: 401, code: state.endedBecause }, language)
       : null;
 
   return (

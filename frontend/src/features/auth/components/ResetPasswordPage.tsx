@@ -2,12 +2,14 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type SubmitEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useApi } from "../../../lib/auth/context";
+import { useI18n } from "../../../lib/i18nContext";
 import { Card, Field, FormMessage, useFormErrors } from "../../../lib/ui/forms";
 import { authApi } from "../api/auth";
 
 /** `/reset-password?token=…`: the link in the password-reset e-mail. */
 export function ResetPasswordPage() {
   const api = useApi();
+  const { t } = useI18n();
   const [params] = useSearchParams();
   const token = params.get("token") ?? "";
   const [password, setPassword] = useState("");
@@ -29,22 +31,22 @@ export function ResetPasswordPage() {
   };
   if (reset.isSuccess) {
     return (
-      <Card title="Password changed">
+      <Card title={t("account.reset.doneTitle")}>
         <p role="status" className="form-message form-message--ok">
-          Your password was changed and every session was signed out.
+          {t("account.reset.done")}
         </p>
         <p className="card__links">
-          <Link to="/login">Sign in with the new password</Link>
+          <Link to="/login">{t("account.reset.signIn")}</Link>
         </p>
       </Card>
     );
   }
   return (
-    <Card title="Choose a new password">
-      {!token ? <FormMessage message="This link has no token. Open the link from the e-mail again." /> : null}
+    <Card title={t("account.reset.title")}>
+      {!token ? <FormMessage message={t("account.reset.noToken")} /> : null}
       <form onSubmit={submit} noValidate>
         <Field
-          label="New password"
+          label={t("account.reset.newPassword")}
           name="newPassword"
           type="password"
           autoComplete="new-password"
@@ -54,7 +56,7 @@ export function ResetPasswordPage() {
           error={errors.fieldErrors.newPassword}
         />
         <Field
-          label="Repeat the new password"
+          label={t("account.reset.repeat")}
           name="confirm"
           type="password"
           autoComplete="new-password"
@@ -64,11 +66,11 @@ export function ResetPasswordPage() {
             setConfirm(e.target.value);
             setMismatch(false);
           }}
-          error={mismatch ? "The two passwords are not the same." : undefined}
+          error={mismatch ? t("auth.mismatch") : undefined}
         />
         <FormMessage message={errors.message} />
         <button type="submit" className="button button--primary" disabled={reset.isPending || !token}>
-          Change password
+          {t("account.reset.change")}
         </button>
       </form>
     </Card>

@@ -1,14 +1,15 @@
 import { useMutation } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { Link, useSearchParams } from "react-router";
-import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { useApi, useSession, useSessionState } from "../../../lib/auth/context";
-import { Card, FormMessage } from "../../../lib/ui/forms";
+import { useI18n } from "../../../lib/i18nContext";
+import { Card, FormMessage, ProblemMessage } from "../../../lib/ui/forms";
 import { authApi } from "../api/auth";
 
 /** `/verify-email?token=…`: the link in the verification e-mail. */
 export function VerifyEmailPage() {
   const api = useApi();
+  const { t } = useI18n();
   const session = useSession();
   const state = useSessionState();
   const [params] = useSearchParams();
@@ -29,29 +30,33 @@ export function VerifyEmailPage() {
 
   if (!token) {
     return (
-      <Card title="Verify your e-mail">
-        <FormMessage message="This link has no token. Open the link from the e-mail again." />
+      <Card title={t("account.verify.title")}>
+        <FormMessage message={t("account.reset.noToken")} />
       </Card>
     );
   }
   return (
-    <Card title="Verify your e-mail">
-      {verify.isPending || verify.isIdle ? <p role="status">Verifying your address…</p> : null}
+    <Card title={t("account.verify.title")}>
+      {verify.isPending || verify.isIdle ? <p role="status">{t("account.verify.verifying")}</p> : null}
       {verify.isSuccess ? (
         <>
           <p role="status" className="form-message form-message--ok">
-            Your e-mail address is verified.
+            {t("account.verify.done")}
           </p>
           <p className="card__links">
-            {state.status === "signedIn" ? <Link to="/wallet">Go to your wallet</Link> : <Link to="/login">Sign in</Link>}
+            {state.status === "signedIn" ? (
+              <Link to="/wallet">{t("account.verify.toWallet")}</Link>
+            ) : (
+              <Link to="/login">{t("account.verify.signIn")}</Link>
+            )}
           </p>
         </>
       ) : null}
       {verify.isError ? (
         <>
-          <FormMessage message={problemMessage(asProblem(verify.error))} />
+          <ProblemMessage error={verify.error} />
           <p className="card__links">
-            <Link to="/login">Sign in</Link> to request a new link.
+            <Link to="/login">{t("account.verify.signIn")}</Link> {t("account.verify.requestNew")}
           </p>
         </>
       ) : null}

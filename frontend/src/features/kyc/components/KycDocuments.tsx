@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState, type ChangeEvent } from "react";
-import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { useApi, useSession } from "../../../lib/auth/context";
-import { FormMessage } from "../../../lib/ui/forms";
+import { useI18n } from "../../../lib/i18nContext";
+import { ProblemMessage, useProblemText } from "../../../lib/ui/forms";
 import { kycApi } from "../api/kyc";
 import { uploadDocument } from "../api/upload";
 import { isComplete, LEVEL_DOCUMENTS, percent, type Slot, type SlotSpec } from "../hooks/documents";
@@ -13,12 +13,14 @@ interface Uploaded {
   preview: string | null;
   name: string;
   isImage: boolean;
-  error: string | null;
+  /** the failure itself (null: none), worded in the language shown */
+  error: unknown;
 }
 
 /** Levels 2 and 3: each document uploaded on choice (preview, progress), then submitted for review. */
 export function KycDocuments({ level }: { level: 2 | 3 }) {
   const api = useApi();
+  const { t } = useI18n();
   const queryClient = useQueryClient();
   const [files, setFiles] = useState<Partial<Record<Slot, Uploaded>>>({});
   const ids = Object.fromEntries(
@@ -31,8 +33,8 @@ export function KycDocuments({ level }: { level: 2 | 3 }) {
   const uploading = Object.values(files).some((f) => !f.fileId && !f.error);
   return (
     <section className="card card--wide" aria-labelledby="docs-title">
-      <h2 id="docs-title">{level === 2 ? "Identity documents (level 2)" : "Proof of address (level 3)"}</h2>
-      <p className="muted">Files stay private: only our compliance team sees them, and every view is logged.</p>
+      <h2 id="docs-title">{level === 2 ? t("kyc.docsLevel2") : t("kyc.docsLevel3")}</h2>
+      <p className="muted">{t("kyc.private")}</p>
       <div className="doc-grid">
         {LEVEL_DOCUMENTS[level].map((spec) => (
           <DocumentSlot
@@ -43,14 +45,14 @@ export function KycDocuments({ level }: { level: 2 | 3 }) {
           />
         ))}
       </div>
-      <FormMessage message={submit.error ? problemMessage(asProblem(submit.error)) : null} />
+      <ProblemMessage error={submit.error} />
       <button
         type="button"
         className="button button--primary"
         disabled={!isComplete(level, ids) || uploading || submit.isPending}
         onClick={() => submit.mutate()}
       >
-        Submit for review
+        {t("kyc.submit")}
       </button>
     </section>
   );
@@ -60,6 +62,9 @@ function DocumentSlot(props: { spec: SlotSpec; value: Uploaded | undefined; onCh
   const { spec, value, onChange } = props;
   const session = useSession();
   const api = useApi();
+  const { t } = useI18n();
+  const problemText = useProblemText();
+  const label = t(`kyc.slot.${spec.slot}`);
   const inputId = `doc-${spec.slot}`;
   const preview = value?.preview;
   useEffect(() => () => {
@@ -87,12 +92,12 @@ function DocumentSlot(props: { spec: SlotSpec; value: Uploaded | undefined; onCh
     update({});
     uploadDocument(session, spec.kind, file, (progress) => update({ progress }))
       .then((stored) => update({ fileId: stored.id, progress: 1 }))
-      .catch((err: unknown) => update({ error: problemMessage(asProblem(err)) }));
+      .catch((err: unknown) => update({ error: err ?? new Error("upload failed") }));
   };
 
   return (
     <div className={value?.error ? "field field--invalid doc-slot" : "field doc-slot"} data-slot={spec.slot}>
-      <label htmlFor={inputId}>{spec.label}</label>
+      <label htmlFor={inputId}>{label}</label>
       <input
         id={inputId}
         type="file"
@@ -102,12 +107,12 @@ function DocumentSlot(props: { spec: SlotSpec; value: Uploaded | undefined; onCh
         onChange={onFile}
       />
       <p id={`${inputId}-hint`} className="field__hint">
-        {spec.hint}
+        {t(`kyc.slot.${spec.slot}.hint`)}
       </p>
       {value ? (
         <div className="doc-slot__file">
           {value.preview ? (
-            <img src={value.preview} alt={`Preview: ${spec.label}`} className="doc-slot__preview" />
+            <img src={value.preview} alt={t("kyc.preview", { name: label })} className="doc-slot__preview" />
           ) : (
             <span className="doc-slot__pdf" aria-hidden="true">
               PDF
@@ -117,17 +122,17 @@ function DocumentSlot(props: { spec: SlotSpec; value: Uploaded | undefined; onCh
           <progress
             max={1}
             value={value.progress}
-            aria-label={`Upload of ${spec.label}`}
+            aria-label={t("kyc.uploadOf", { name: label })}
             aria-valuetext={percent(value.progress)}
           />
           <span className="muted" data-testid={`progress-${spec.slot}`}>
-            {value.error ? "" : value.fileId ? "Uploaded" : percent(value.progress)}
+            {value.error ? "" : value.fileId ? t("kyc.uploaded") : percent(value.progress)}
           </span>
         </div>
       ) : null}
       {value?.error ? (
         <p className="field__error" data-field-error={spec.slot}>
-          {value.error}
+          {problemText(value.error)}
         </p>
       ) : null}
     </div>

@@ -1,20 +1,16 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type SubmitEvent } from "react";
-import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { useApi } from "../../../lib/auth/context";
 import { formatTime } from "../../../lib/format";
-import { Field, FormMessage, useFormErrors } from "../../../lib/ui/forms";
+import { useI18n } from "../../../lib/i18nContext";
+import { Field, FormMessage, ProblemMessage, useFormErrors } from "../../../lib/ui/forms";
 import { kycApi, type ProfileInput } from "../api/kyc";
 import { nextDocumentLevel } from "../hooks/documents";
 import { KycDocuments } from "./KycDocuments";
 import "./kyc.css";
 
-const LEVELS = [
-  { level: 0, title: "E-mail verified", unlocks: "Deposits and trading" },
-  { level: 1, title: "Profile complete", unlocks: "Withdrawals (e.g. 20,000 AED a day)" },
-  { level: 2, title: "Identity document and selfie", unlocks: "Higher limits (200,000 AED a day)" },
-  { level: 3, title: "Proof of address", unlocks: "The highest limits (1,000,000 AED a day)" },
-] as const;
+/** The ladder; each level's name and what it unlocks are `kyc.level<n>.title` / `.unlocks`. */
+const LEVELS = [0, 1, 2, 3] as const;
 
 type Profile = Awaited<ReturnType<typeof kycApi.profile>>;
 
@@ -38,6 +34,7 @@ function initial(profile: Profile | undefined): ProfileInput {
 /** The KYC ladder, the user's level and latest decision, the level-1 profile form and the level 2/3 documents. */
 export function KycPage() {
   const api = useApi();
+  const { t } = useI18n();
   const profile = useQuery({ queryKey: ["kyc", "profile"], queryFn: () => kycApi.profile(api) });
   const kyc = useQuery({ queryKey: ["kyc", "status"], queryFn: () => kycApi.kyc(api) });
   const level = kyc.data?.level ?? profile.data?.kycLevel ?? 0;
@@ -47,34 +44,35 @@ export function KycPage() {
   return (
     <div className="page">
       <section className="card card--wide" aria-labelledby="kyc-title">
-        <h1 id="kyc-title">Verification</h1>
-        <FormMessage message={kyc.error ? problemMessage(asProblem(kyc.error)) : null} />
-        <ol className="ladder" aria-label="Verification levels">
+        <h1 id="kyc-title">{t("kyc.title")}</h1>
+        <ProblemMessage error={kyc.error} />
+        <ol className="ladder" aria-label={t("kyc.levels")}>
           {LEVELS.map((l) => (
-            <li key={l.level} className={l.level <= level ? "ladder__step ladder__step--done" : "ladder__step"}>
-              <strong>
-                Level {l.level}: {l.title}
-              </strong>
-              <span className="muted">{l.unlocks}</span>
-              {l.level <= level ? <span className="badge badge--approved">done</span> : null}
+            <li key={l} className={l <= level ? "ladder__step ladder__step--done" : "ladder__step"}>
+              <strong>{t("kyc.levelTitle", { level: l, title: t(`kyc.level${l}.title`) })}</strong>
+              <span className="muted">{t(`kyc.level${l}.unlocks`)}</span>
+              {l <= level ? <span className="badge badge--approved">{t("kyc.done")}</span> : null}
             </li>
           ))}
         </ol>
         {latest ? (
           <p data-testid="kyc-latest">
-            Latest request: level {latest.level}, <strong>{latest.status.toLowerCase()}</strong> (
-            {formatTime(latest.submittedAt)}){latest.reason ? ` — ${latest.reason}` : ""}
+            {t("kyc.latest", {
+              level: latest.level,
+              status: t(`kyc.status.${latest.status}`),
+              time: formatTime(latest.submittedAt),
+            })}
+            {latest.reason ? ` — ${latest.reason}` : ""}
           </p>
         ) : null}
         {latest?.status === "PENDING" ? (
           <p className="form-message form-message--ok" role="status" data-testid="kyc-pending">
-            Your level {latest.level} documents are being reviewed. We will notify you of the decision.
+            {t("kyc.pending", { level: latest.level })}
           </p>
         ) : null}
         {latest?.status === "REJECTED" ? (
           <p className="form-message form-message--error" data-testid="kyc-rejected">
-            Your level {latest.level} request was rejected: {latest.reason ?? "no reason given"}. Upload new documents
-            below to try again.
+            {t("kyc.rejected", { level: latest.level, reason: latest.reason ?? t("kyc.noReason") })}
           </p>
         ) : null}
       </section>
@@ -86,6 +84,7 @@ export function KycPage() {
 
 function ProfileForm({ profile }: { profile: Profile }) {
   const api = useApi();
+  const { t } = useI18n();
   const queryClient = useQueryClient();
   const [form, setForm] = useState<ProfileInput>(() => initial(profile));
   const errors = useFormErrors(["firstName", "lastName", "dateOfBirth", "country", "phone", "line1", "city", "postalCode"]);
@@ -111,21 +110,21 @@ function ProfileForm({ profile }: { profile: Profile }) {
   };
   return (
     <section className="card card--wide" aria-labelledby="profile-title">
-      <h2 id="profile-title">Complete your profile (level 1)</h2>
-      <p className="muted">Approved at once; your name and date of birth must match your identity document.</p>
+      <h2 id="profile-title">{t("kyc.profileTitle")}</h2>
+      <p className="muted">{t("kyc.profileIntro")}</p>
       <form onSubmit={onSubmit} noValidate className="form-grid">
-        <Field label="First name" name="firstName" autoComplete="given-name" value={form.firstName} onChange={set("firstName")} error={errors.fieldErrors.firstName} />
-        <Field label="Last name" name="lastName" autoComplete="family-name" value={form.lastName} onChange={set("lastName")} error={errors.fieldErrors.lastName} />
-        <Field label="Date of birth" name="dateOfBirth" type="date" autoComplete="bday" value={form.dateOfBirth} onChange={set("dateOfBirth")} error={errors.fieldErrors.dateOfBirth} />
-        <Field label="Country (2 letters)" name="country" autoComplete="country" maxLength={2} value={form.country} onChange={set("country")} error={errors.fieldErrors.country} />
-        <Field label="Mobile phone" name="phone" type="tel" autoComplete="tel" placeholder="+971501234567" value={form.phone} onChange={set("phone")} error={errors.fieldErrors.phone} />
-        <Field label="Address" name="line1" autoComplete="address-line1" value={form.address.line1} onChange={setAddress("line1")} error={errors.fieldErrors.line1} />
-        <Field label="Address, line 2 (optional)" name="line2" autoComplete="address-line2" value={form.address.line2 ?? ""} onChange={setAddress("line2")} />
-        <Field label="City" name="city" autoComplete="address-level2" value={form.address.city} onChange={setAddress("city")} error={errors.fieldErrors.city} />
-        <Field label="Postal code (optional)" name="postalCode" autoComplete="postal-code" value={form.address.postalCode ?? ""} onChange={setAddress("postalCode")} error={errors.fieldErrors.postalCode} />
+        <Field label={t("kyc.firstName")} name="firstName" autoComplete="given-name" value={form.firstName} onChange={set("firstName")} error={errors.fieldErrors.firstName} />
+        <Field label={t("kyc.lastName")} name="lastName" autoComplete="family-name" value={form.lastName} onChange={set("lastName")} error={errors.fieldErrors.lastName} />
+        <Field label={t("kyc.dateOfBirth")} name="dateOfBirth" type="date" autoComplete="bday" value={form.dateOfBirth} onChange={set("dateOfBirth")} error={errors.fieldErrors.dateOfBirth} />
+        <Field label={t("kyc.country")} name="country" autoComplete="country" maxLength={2} value={form.country} onChange={set("country")} error={errors.fieldErrors.country} />
+        <Field label={t("kyc.phone")} name="phone" type="tel" autoComplete="tel" placeholder="+971501234567" value={form.phone} onChange={set("phone")} error={errors.fieldErrors.phone} />
+        <Field label={t("kyc.line1")} name="line1" autoComplete="address-line1" value={form.address.line1} onChange={setAddress("line1")} error={errors.fieldErrors.line1} />
+        <Field label={t("kyc.line2")} name="line2" autoComplete="address-line2" value={form.address.line2 ?? ""} onChange={setAddress("line2")} />
+        <Field label={t("kyc.city")} name="city" autoComplete="address-level2" value={form.address.city} onChange={setAddress("city")} error={errors.fieldErrors.city} />
+        <Field label={t("kyc.postalCode")} name="postalCode" autoComplete="postal-code" value={form.address.postalCode ?? ""} onChange={setAddress("postalCode")} error={errors.fieldErrors.postalCode} />
         <FormMessage message={errors.message} />
         <button type="submit" className="button button--primary" disabled={submit.isPending}>
-          Save and verify
+          {t("kyc.saveAndVerify")}
         </button>
       </form>
     </section>

@@ -1,4 +1,7 @@
-/** Which documents each KYC level asks for (services/users/README.md, "KYC levels"). */
+/**
+ * Which documents each KYC level asks for (services/users/README.md, "KYC levels"); each
+ * slot's label and hint are the catalogue's `kyc.slot.<slot>` and `kyc.slot.<slot>.hint`.
+ */
 import type { DocumentKind } from "../api/upload";
 
 export type Slot = "documentFront" | "documentBack" | "selfie" | "proofOfAddress";
@@ -6,18 +9,16 @@ export type Slot = "documentFront" | "documentBack" | "selfie" | "proofOfAddress
 export interface SlotSpec {
   slot: Slot;
   kind: DocumentKind;
-  label: string;
-  hint: string;
 }
 
 export const LEVEL_DOCUMENTS: Record<2 | 3, readonly SlotSpec[]> = {
   2: [
-    { slot: "documentFront", kind: "kyc_document", label: "Identity document, front", hint: "Passport or Emirates ID: JPEG, PNG or PDF, up to 10 MB." },
-    { slot: "documentBack", kind: "kyc_document", label: "Identity document, back", hint: "The other side (for a passport, the photo page again)." },
-    { slot: "selfie", kind: "kyc_selfie", label: "Selfie holding the document", hint: "Your face and the document readable: JPEG or PNG." },
+    { slot: "documentFront", kind: "kyc_document" },
+    { slot: "documentBack", kind: "kyc_document" },
+    { slot: "selfie", kind: "kyc_selfie" },
   ],
   3: [
-    { slot: "proofOfAddress", kind: "proof_of_address", label: "Proof of address", hint: "A utility bill or bank statement of the last 3 months: JPEG, PNG or PDF." },
+    { slot: "proofOfAddress", kind: "proof_of_address" },
   ],
 };
 

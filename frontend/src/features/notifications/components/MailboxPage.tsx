@@ -1,8 +1,10 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
-import { asProblem, problemMessage } from "../../../lib/api/problem";
+import { asProblem } from "../../../lib/api/problem";
 import { useApi } from "../../../lib/auth/context";
+import { useI18n } from "../../../lib/i18nContext";
+import { useProblemText } from "../../../lib/ui/forms";
 import { mailboxApi } from "../api/mailbox";
 
 /** Links in Burency's e-mails point at this app; open them here, in the same tab. */
@@ -21,6 +23,8 @@ function appPath(link: string): string | null {
  */
 export function MailboxPage() {
   const api = useApi();
+  const { t } = useI18n();
+  const problemText = useProblemText();
   const [openId, setOpenId] = useState<string | null>(null);
   const [filter, setFilter] = useState("");
   const mails = useQuery({
@@ -37,27 +41,23 @@ export function MailboxPage() {
   return (
     <section className="card card--wide mailbox" aria-labelledby="mailbox-title">
       <div className="dev-banner" role="note">
-        <strong>EMBEDDED MODE ONLY — DEVELOPMENT MAILBOX.</strong> This platform sends no real e-mail: every message
-        it would have sent is listed here. It exists only when Burency runs embedded (<code>make run</code>) and only
-        for visitors on this machine. Never expose it.
+        <strong>{t("notifications.devBanner")}</strong> {t("notifications.devBannerText")}
       </div>
       <div className="card__head">
-        <h1 id="mailbox-title">Mailbox</h1>
-        <span className="muted">{mails.isFetching ? "checking…" : "refreshes every 2 s"}</span>
+        <h1 id="mailbox-title">{t("notifications.mailbox")}</h1>
+        <span className="muted">{mails.isFetching ? t("notifications.checking") : t("notifications.refreshes")}</span>
       </div>
       <div className="field">
-        <label htmlFor="mailbox-filter">Filter by recipient or subject</label>
+        <label htmlFor="mailbox-filter">{t("notifications.filter")}</label>
         <input id="mailbox-filter" type="search" value={filter} onChange={(e) => setFilter(e.target.value)} />
       </div>
       {problem ? (
         <p role="alert" className="form-message form-message--error">
-          {problem.status === 404
-            ? "There is no mailbox here: this platform does not run in embedded mode."
-            : problemMessage(problem)}
+          {problem.status === 404 ? t("notifications.noMailbox") : problemText(mails.error)}
         </p>
       ) : null}
       {mails.data && shown.length === 0 ? (
-        <p className="muted">{needle ? "No e-mail matches." : "No e-mails yet."}</p>
+        <p className="muted">{needle ? t("notifications.noMatch") : t("notifications.noMail")}</p>
       ) : null}
       <ul className="list">
         {shown.map((mail) => (
@@ -69,10 +69,10 @@ export function MailboxPage() {
               onClick={() => setOpenId(openId === mail.id ? null : mail.id)}
             >
               <span className="mail__subject">{mail.subject}</span>
-              <span className="muted">to {mail.to ?? "unknown"}</span>
+              <span className="muted">{t("notifications.to", { to: mail.to ?? t("notifications.unknownRecipient") })}</span>
             </button>
             {mail.links.length ? (
-              <ul className="mail__links" aria-label={`Links in “${mail.subject}”`}>
+              <ul className="mail__links" aria-label={t("notifications.links", { subject: mail.subject })}>
                 {mail.links.map((link) => {
                   const path = appPath(link);
                   return (

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { formatTime } from "../../../lib/format";
 import { useI18n } from "../../../lib/i18nContext";
+import type { FeedItem } from "../api/feed";
 import { useFeed } from "../hooks/useFeed";
 import "./notifications.css";
 
@@ -72,7 +73,7 @@ export function NotificationBell() {
             {feed.data?.items.map((item) => (
               <li key={item.id} className={item.readAt ? "bell__item" : "bell__item bell__item--unread"}>
                 <div>
-                  <strong>{item.title}</strong>
+                  <ItemTitle item={item} onOpen={() => setOpen(false)} read={() => readOne.mutate(item.id)} />
                   <p>{item.body}</p>
                   <span className="muted">{formatTime(item.createdAt)}</span>
                 </div>
@@ -92,5 +93,31 @@ export function NotificationBell() {
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** A path inside this app (`/wallet`, `/trade/BTC-AED`), never another site. */
+function appPath(link: unknown): string | null {
+  return typeof link === "string" && link.startsWith("/") && !link.startsWith("//") ? link : null;
+}
+
+/**
+ * The item's title; a link to what it is about when the server names a target (`link`):
+ * following it marks the item read and closes the panel.
+ */
+function ItemTitle({ item, onOpen, read }: { item: FeedItem; onOpen: () => void; read: () => void }) {
+  const to = appPath((item as FeedItem & { link?: unknown }).link);
+  if (!to) return <strong>{item.title}</strong>;
+  return (
+    <Link
+      to={to}
+      className="bell__link"
+      onClick={() => {
+        if (!item.readAt) read();
+        onOpen();
+      }}
+    >
+      <strong>{item.title}</strong>
+    </Link>
   );
 }

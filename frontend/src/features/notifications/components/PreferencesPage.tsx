@@ -1,10 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { useApi } from "../../../lib/auth/context";
 import { CATALOGUES, type MessageKey } from "../../../lib/i18n";
 import { useI18n } from "../../../lib/i18nContext";
-import { Card, FormMessage } from "../../../lib/ui/forms";
+import { Card, FormMessage, ProblemMessage } from "../../../lib/ui/forms";
 import { feedApi, type Preference, type PreferenceIn } from "../api/feed";
 
 type PreferencesOut = Awaited<ReturnType<typeof feedApi.preferences>>;
@@ -50,7 +49,7 @@ export function PreferencesPage() {
   return (
     <Card title={t("prefs.title")} wide>
       <p>{t("prefs.intro")}</p>
-      <FormMessage message={error ? problemMessage(asProblem(error)) : null} />
+      <ProblemMessage error={error} />
       <FormMessage message={saved ? t("prefs.saved") : null} tone="ok" />
       {prefs.isPending ? <p role="status">{t("common.loading")}</p> : null}
       {events.length ? (

@@ -3,6 +3,7 @@ import { unwrap, type Api } from "../../../lib/api/client";
 export type Scope = "read" | "trade" | "withdraw";
 
 export const securityApi = {
+  me: (api: Api) => unwrap(api.GET("/api/auth/v1/me")),
   sessions: (api: Api) => unwrap(api.GET("/api/auth/v1/sessions")),
   revokeSession: (api: Api, id: string) =>
     unwrap(api.DELETE("/api/auth/v1/sessions/{session_id}", { params: { path: { session_id: id } } })),

@@ -1,19 +1,18 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type SubmitEvent } from "react";
-import { asProblem, onField, problemMessage } from "../../../lib/api/problem";
+import { onField } from "../../../lib/api/problem";
 import { useApi } from "../../../lib/auth/context";
 import { formatTime } from "../../../lib/format";
-import { Card, Field, FormMessage, useFormErrors } from "../../../lib/ui/forms";
+import { useI18n } from "../../../lib/i18nContext";
+import { Card, Field, FormMessage, ProblemMessage, useFormErrors } from "../../../lib/ui/forms";
 import { securityApi, type Scope } from "../api/security";
 
-const SCOPES: { scope: Scope; label: string }[] = [
-  { scope: "read", label: "Read (balances, orders)" },
-  { scope: "trade", label: "Trade (place and cancel orders)" },
-  { scope: "withdraw", label: "Withdraw (needs an IP allow-list)" },
-];
+const SCOPES: readonly Scope[] = ["read", "trade", "withdraw"];
+const isScope = (s: string): s is Scope => (SCOPES as readonly string[]).includes(s);
 
 export function ApiKeysPage() {
   const api = useApi();
+  const { t, language } = useI18n();
   const queryClient = useQueryClient();
   const [label, setLabel] = useState("");
   const [scopes, setScopes] = useState<Scope[]>(["read"]);
@@ -50,31 +49,31 @@ export function ApiKeysPage() {
     setScopes((current) => (current.includes(scope) ? current.filter((s) => s !== scope) : [...current, scope]));
 
   return (
-    <Card title="API keys" wide>
-      <p>Keys let your bots call the API, signing each request with the secret (HMAC-SHA256).</p>
+    <Card title={t("account.keys.title")} wide>
+      <p>{t("account.keys.intro")}</p>
       {create.data ? (
         <div className="secret-once" role="status">
           <p>
-            <strong>Copy the secret now: it is shown only once.</strong>
+            <strong>{t("account.keys.copyNow")}</strong>
           </p>
           <dl>
-            <dt>API key</dt>
+            <dt>{t("account.keys.key")}</dt>
             <dd>
               <code>{create.data.id}</code>
             </dd>
-            <dt>Secret</dt>
+            <dt>{t("account.keys.secret")}</dt>
             <dd>
               <code data-testid="api-key-secret">{create.data.secret}</code>
             </dd>
           </dl>
           <button type="button" className="button" onClick={() => void navigator.clipboard.writeText(create.data.secret)}>
-            Copy secret
+            {t("account.keys.copy")}
           </button>
         </div>
       ) : null}
       <form onSubmit={submit} noValidate className="form-grid">
         <Field
-          label="Label"
+          label={t("account.keys.label")}
           name="label"
           required
           maxLength={64}
@@ -83,23 +82,24 @@ export function ApiKeysPage() {
           error={errors.fieldErrors.label}
         />
         <fieldset className="field">
-          <legend>Permissions</legend>
-          {SCOPES.map(({ scope, label: text }) => (
+          <legend>{t("account.keys.permissions")}</legend>
+          {SCOPES.map((scope) => (
             <label key={scope} className="check">
-              <input type="checkbox" checked={scopes.includes(scope)} onChange={() => toggle(scope)} /> {text}
+              <input type="checkbox" checked={scopes.includes(scope)} onChange={() => toggle(scope)} />{" "}
+              {t(`account.keys.scope.${scope}`)}
             </label>
           ))}
           {errors.fieldErrors.scopes ? <p className="field__error">{errors.fieldErrors.scopes}</p> : null}
         </fieldset>
         <Field
-          label="IP allow-list (optional, comma separated)"
+          label={t("account.keys.ips")}
           name="ipAllowList"
           value={ips}
           onChange={(e) => setIps(e.target.value)}
           error={errors.fieldErrors.ipAllowList}
         />
         <Field
-          label="2FA code (if two-factor authentication is on)"
+          label={t("account.keys.totp")}
           name="totpCode"
           inputMode="numeric"
           autoComplete="one-time-code"
@@ -109,25 +109,35 @@ export function ApiKeysPage() {
         />
         <FormMessage message={errors.message} />
         <button type="submit" className="button button--primary" disabled={create.isPending}>
-          Create key
+          {t("account.keys.create")}
         </button>
       </form>
-      <h2>Your keys</h2>
-      <FormMessage message={revoke.error ? problemMessage(asProblem(revoke.error)) : null} />
-      {keys.data?.items.length === 0 ? <p className="muted">No keys yet.</p> : null}
+      <h2>{t("account.keys.yours")}</h2>
+      <ProblemMessage error={revoke.error ?? keys.error} />
+      {keys.data?.items.length === 0 ? <p className="muted">{t("account.keys.none")}</p> : null}
       <ul className="list">
         {keys.data?.items.map((k) => (
           <li key={k.id} className="list__row">
             <div>
-              <strong>{k.label}</strong> <span className="muted">{k.scopes.join(", ")}</span>
+              <strong>{k.label}</strong>{" "}
+              <span className="muted">
+                {k.scopes.map((s) => (isScope(s) ? t(`account.keys.scope.${s}`) : s)).join(language === "ar" ? "، " : ", ")}
+              </span>
               <div className="muted">
-                created {formatTime(k.createdAt)}
-                {k.lastUsedAt ? ` · last used ${formatTime(k.lastUsedAt)}` : " · never used"}
-                {k.ipAllowList.length ? ` · ${k.ipAllowList.join(", ")}` : ""}
+                {[
+                  t("account.keys.created", { time: formatTime(k.createdAt) }),
+                  k.lastUsedAt ? t("account.keys.lastUsed", { time: formatTime(k.lastUsedAt) }) : t("account.keys.neverUsed"),
+                  ...(k.ipAllowList.length ? [k.ipAllowList.join(", ")] : []),
+                ].join(" · ")}
               </div>
             </div>
-            <button type="button" className="button button--danger" onClick={() => revoke.mutate(k.id)} aria-label={`Revoke key ${k.label}`}>
-              Revoke
+            <button
+              type="button"
+              className="button button--danger"
+              onClick={() => revoke.mutate(k.id)}
+              aria-label={t("account.keys.revokeLabel", { label: k.label })}
+            >
+              {t("account.keys.revoke")}
             </button>
           </li>
         ))}

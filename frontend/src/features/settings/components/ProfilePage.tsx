@@ -1,10 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState, type ChangeEvent, type SubmitEvent } from "react";
-import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { useApi, useSession } from "../../../lib/auth/context";
 import { LANGUAGES, parseLanguage, parseTheme, type Theme } from "../../../lib/i18n";
 import { useI18n } from "../../../lib/i18nContext";
-import { Field, FormMessage, useFormErrors } from "../../../lib/ui/forms";
+import { Field, FormMessage, ProblemMessage, useFormErrors } from "../../../lib/ui/forms";
 import { profileApi, uploadAvatar, type Profile } from "../api/profile";
 import "./settings.css";
 
@@ -34,7 +33,7 @@ export function ProfilePage() {
     <div className="page">
       <section className="card card--wide" aria-labelledby="settings-title">
         <h1 id="settings-title">{t("settings.title")}</h1>
-        <FormMessage message={profile.error ? problemMessage(asProblem(profile.error)) : null} />
+        <ProblemMessage error={profile.error} />
         {profile.isPending ? <p role="status">{t("common.loading")}</p> : null}
         {profile.data ? <AvatarPicker profile={profile.data} /> : null}
       </section>
@@ -88,7 +87,7 @@ function AvatarPicker({ profile }: { profile: Profile }) {
           {upload.isPending ? t("settings.avatarUploading") : t("settings.avatarHint")}
         </p>
       </div>
-      <FormMessage message={upload.error ? problemMessage(asProblem(upload.error)) : null} />
+      <ProblemMessage error={upload.error} />
     </div>
   );
 }
@@ -206,7 +205,7 @@ function AppearanceForm() {
           ))}
         </fieldset>
       </div>
-      <FormMessage message={error ? problemMessage(asProblem(error)) : null} />
+      <ProblemMessage error={error} />
     </section>
   );
 }

@@ -1,14 +1,15 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { useApi, useSession } from "../../../lib/auth/context";
 import { SIGNED_OUT } from "../../../lib/auth/session";
 import { formatTime } from "../../../lib/format";
-import { Card, FormMessage } from "../../../lib/ui/forms";
+import { useI18n } from "../../../lib/i18nContext";
+import { Card, ProblemMessage } from "../../../lib/ui/forms";
 import { securityApi } from "../api/security";
 
 export function SessionsPage() {
   const api = useApi();
   const session = useSession();
+  const { t } = useI18n();
   const queryClient = useQueryClient();
   const sessions = useQuery({ queryKey: ["sessions"], queryFn: () => securityApi.sessions(api) });
   const revoke = useMutation({
@@ -25,33 +26,36 @@ export function SessionsPage() {
   });
   const error = revoke.error ?? logoutAll.error ?? sessions.error;
   return (
-    <Card title="Sessions" wide>
-      <p>Devices signed in to your account. End any you do not recognise.</p>
-      <FormMessage message={error ? problemMessage(asProblem(error)) : null} />
-      {sessions.isPending ? <p role="status">Loading…</p> : null}
+    <Card title={t("account.sessions")} wide>
+      <p>{t("account.sessions.intro")}</p>
+      <ProblemMessage error={error} />
+      {sessions.isPending ? <p role="status">{t("common.loading")}</p> : null}
       <ul className="list">
-        {sessions.data?.items.map((s) => (
-          <li key={s.id} className="list__row">
-            <div>
-              <strong>{s.device || "Unknown device"}</strong> {s.current ? <span className="badge">this device</span> : null}
-              <div className="muted">
-                {s.ip} · signed in {formatTime(s.createdAt)} · last used {formatTime(s.lastUsedAt)}
+        {sessions.data?.items.map((s) => {
+          const device = s.device || t("account.sessions.unknownDevice");
+          return (
+            <li key={s.id} className="list__row">
+              <div>
+                <strong>{device}</strong> {s.current ? <span className="badge">{t("account.sessions.thisDevice")}</span> : null}
+                <div className="muted">
+                  {t("account.sessions.times", { ip: s.ip, created: formatTime(s.createdAt), used: formatTime(s.lastUsedAt) })}
+                </div>
               </div>
-            </div>
-            <button
-              type="button"
-              className="button"
-              onClick={() => (s.current ? logout.mutate() : revoke.mutate(s.id))}
-              disabled={revoke.isPending}
-              aria-label={s.current ? "Sign out of this device" : `End session on ${s.device || "unknown device"}`}
-            >
-              {s.current ? "Sign out" : "End"}
-            </button>
-          </li>
-        ))}
+              <button
+                type="button"
+                className="button"
+                onClick={() => (s.current ? logout.mutate() : revoke.mutate(s.id))}
+                disabled={revoke.isPending}
+                aria-label={s.current ? t("account.sessions.signOutHere") : t("account.sessions.endOn", { device })}
+              >
+                {s.current ? t("account.sessions.signOut") : t("account.sessions.end")}
+              </button>
+            </li>
+          );
+        })}
       </ul>
       <button type="button" className="button button--danger" onClick={() => logoutAll.mutate()}>
-        Sign out everywhere
+        {t("account.sessions.everywhere")}
       </button>
     </Card>
   );
