@@ -57,6 +57,7 @@ async def test_each_in_app_item_is_announced_once(
         item["title"], item["body"], "price.alert",
     )  # fmt: skip
     assert payload["notification_id"] == note.payload["notification_id"]
+    assert payload["link"] == item["link"] == "/trade/BTC-USDT"  # what the feed shows
 
     async def relayed() -> bool:
         async with h.component.engine.connect() as conn:

@@ -66,6 +66,7 @@ class OutboundMessage:
     html: str
     sms: str
     push: str
+    link: str | None = None  # in-app: the web app path the item opens (live push only)
 
 
 @dataclass(frozen=True)
@@ -172,8 +173,8 @@ class InAppChannel(Channel):
         if items:
             await db.execute(insert(in_app), [{**item, "read_at": None} for item in items])
         if self.announce is not None:
-            for item in items:
-                await self.announce(db, item)
+            for item, message in zip(items, messages, strict=True):
+                await self.announce(db, {**item, "link": message.link})
         return [item["id"] for item in items]
 
     async def send(self, message: OutboundMessage) -> DeliveryResult:

@@ -40,6 +40,7 @@ from burency_notifications.adapters.channels import (
     TransientDeliveryError,
 )
 from burency_notifications.adapters.orm import deliveries, notifications, recipients
+from burency_notifications.domain import feed_link
 from burency_notifications.rendering import TemplateDataError, render
 from burency_notifications.service.context import NotificationsContext
 
@@ -351,4 +352,5 @@ def _build(row: Any, note: Any, who: Any) -> OutboundMessage:
         html=rendered.html,
         sms=rendered.sms,
         push=rendered.push,
+        link=feed_link(note.event, NOTIFICATION_TYPES[note.event].public(dict(note.data))),
     )

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from burency_common.events.notification_types import NOTIFICATION_TYPES
 from burency_common.ids import new_id
 from burency_notifications.adapters.channels import (
     OutboundMessage,
@@ -32,6 +33,7 @@ from burency_notifications.adapters.push.message import (
     PushTokenInvalid,
     PushTransientError,
 )
+from burency_notifications.domain import feed_link
 from burency_notifications.rendering import Rendered, TemplateDataError, render
 from burency_notifications.service.context import NotificationsContext
 from burency_notifications.service.devices import prune
@@ -234,8 +236,10 @@ async def send_in_app_batch(b: Batcher) -> int:
             )
         await db.execute(in_app.insert(), items)
         if announce is not None:
+            kind = NOTIFICATION_TYPES[b.announcement.event]
+            link = feed_link(b.announcement.event, kind.public(dict(b.announcement.data)))
             for item in items:
-                await announce(db, item)
+                await announce(db, {**item, "link": link})
         await b.mark_rest_sent(db, "in_app", rows[0].batch)
     return len(rows)
 
