@@ -3,8 +3,15 @@
  * horizontal overflow, an order-form check said in Arabic beside its field, numbers in
  * Latin digits.
  */
-import type { Page } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 import { apiToken, bearer, expect, shot, signIn, test, verifiedUser } from "./fixtures";
+
+/** BTC/AED's price-band reference (bookTicker), null when there is none yet. */
+async function referencePrice(request: APIRequestContext): Promise<string | null> {
+  const res = await request.get("/api/trading/v1/ticker/bookTicker?symbol=BTCAED");
+  const row = (await res.json()) as { referencePrice?: string | null };
+  return row.referencePrice ?? null;
+}
 
 async function noHorizontalOverflow(page: Page): Promise<void> {
   const { scroll, client } = await page.evaluate(() => ({
@@ -48,6 +55,20 @@ test("the trade page, markets and wallet in Arabic, right to left", async ({ pag
   await page.getByLabel("الكمية (BTC)").fill("0.001");
   await page.getByRole("button", { name: "شراء BTC" }).click();
   await expect(page.getByText("يجب أن يكون السعر من مضاعفات 0.01 AED.")).toBeVisible();
+
+  // outside the price band (10 % around the reference price): refused here, nothing sent
+  const reference = await referencePrice(request);
+  if (reference) {
+    const sent: string[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "POST" && r.url().includes("/api/trading/v1/orders")) sent.push(r.url());
+    });
+    await price.fill("1.00");
+    await page.getByRole("button", { name: "شراء BTC" }).click();
+    await expect(page.getByText(/^يجب أن يكون السعر بين [\d.]+ و[\d.]+ AED \(النطاق السعري للسوق\)\.$/)).toBeVisible();
+    await expect(price).toHaveAttribute("aria-invalid", "true");
+    expect(sent).toEqual([]);
+  }
 
   // mirrored, and nothing wider than the window: the form sits at the left edge now
   await noHorizontalOverflow(page);

@@ -50,6 +50,15 @@ export const tradeApi = {
     );
     return (rows as unknown as KlineRow[]).map(candleFromRow);
   },
+  /**
+   * The price band's reference price (bookTicker's `referencePrice`: the last trade, else
+   * the source's reference); null when the market has no band or nothing to measure from.
+   */
+  referencePrice: async (api: Api, symbol: string): Promise<string | null> => {
+    const data = await unwrap(api.GET("/api/trading/v1/ticker/bookTicker", { params: { query: { symbol } } }));
+    const row = (Array.isArray(data) ? data[0] : data) as { referencePrice?: string | null } | undefined;
+    return row?.referencePrice ?? null;
+  },
   balances: (api: Api) => unwrap(api.GET("/api/trading/v1/balances")),
   feeTier: (api: Api) => unwrap(api.GET("/api/trading/v1/fee-tier")),
   openOrders: (api: Api, symbol: string) =>

@@ -37,11 +37,13 @@ export interface OrderFormProps {
   picked: { price: string; nonce: number } | null;
   bestBid: string | null;
   bestAsk: string | null;
+  /** the price band's reference price (null: not checked here) */
+  referencePrice: string | null;
   onPlaced: () => void;
 }
 
 /** Buy/sell form: limit (GTC/IOC/FOK, post-only), market (by amount or total), stop-limit. */
-export function OrderForm({ rules, balances, signedIn, picked, bestBid, bestAsk, onPlaced }: OrderFormProps) {
+export function OrderForm({ rules, balances, signedIn, picked, bestBid, bestAsk, referencePrice, onPlaced }: OrderFormProps) {
   const api = useApi();
   const { t } = useI18n();
   const id = useId();
@@ -61,7 +63,7 @@ export function OrderForm({ rules, balances, signedIn, picked, bestBid, bestAsk,
     update({ price: picked.price });
   }
   const marketPrice = draft.side === "BUY" ? bestAsk : bestBid;
-  const checked = checkOrder(draft, rules, signedIn ? balances : null, marketPrice, t);
+  const checked = checkOrder(draft, rules, signedIn ? balances : null, marketPrice, t, referencePrice);
   const place = useMutation({
     mutationFn: () => {
       if (!checked.order) throw new Error("invalid order");

@@ -12,6 +12,7 @@ import { useMarket } from "../hooks/useMarket";
 import { useOrderBook } from "../hooks/useOrderBook";
 import { usePrivateData } from "../hooks/usePrivateData";
 import { usePrivateUpdates } from "../hooks/usePrivateUpdates";
+import { useReferencePrice } from "../hooks/useReferencePrice";
 import type { MarketRules } from "../model/orderForm";
 import { OrderBook } from "./OrderBook";
 import { OrderForm } from "./OrderForm";
@@ -78,6 +79,7 @@ function Trade({ rules, label }: { rules: MarketRules; label: string }) {
   }, [sync, version]);
   const tickers = useTickers();
   const lastPrice = tickers.data?.find((x) => x.symbol === rules.symbol)?.lastPrice ?? null;
+  const referencePrice = useReferencePrice(rules.symbol, lastPrice);
   const items = data.balances.data?.items ?? [];
   const free = (asset: string) => items.find((b) => b.asset === asset)?.free ?? "0";
   const balances = data.signedIn ? { base: free(rules.baseAsset), quote: free(rules.quoteAsset) } : null;
@@ -122,6 +124,7 @@ function Trade({ rules, label }: { rules: MarketRules; label: string }) {
           picked={picked}
           bestBid={best.bid}
           bestAsk={best.ask}
+          referencePrice={referencePrice}
           onPlaced={refresh}
         />
       </div>

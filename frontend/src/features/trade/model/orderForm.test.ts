@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { amountForPercent, checkOrder, type MarketRules, type OrderDraft } from "./orderForm";
+import { amountForPercent, checkBand, checkOrder, type MarketRules, type OrderDraft } from "./orderForm";
+import { translate } from "../../../lib/i18n";
 
 const BTCAED: MarketRules = {
   symbol: "BTCAED",
@@ -17,6 +18,7 @@ const BTCAED: MarketRules = {
   minNotional: "10.00",
   makerFee: "0.001",
   takerFee: "0.001",
+  priceBand: "0",
 };
 
 const draft = (over: Partial<OrderDraft> = {}): OrderDraft => ({
@@ -140,5 +142,42 @@ describe("amountForPercent", () => {
     expect(
       amountForPercent(33, draft({ type: "MARKET", marketBy: "quote" }), BTCAED, { base: "0", quote: "100.01" }, null),
     ).toEqual({ field: "quoteAmount", value: "33.00" });
+  });
+});
+
+describe("the price band (refused before sending, as the engine would)", () => {
+  const banded = { ...BTCAED, priceBand: "0.10" };
+  const en = (key: Parameters<typeof translate>[1], params?: Record<string, string | number>) => translate("en", key, params);
+  const ar = (key: Parameters<typeof translate>[1], params?: Record<string, string | number>) => translate("ar", key, params);
+
+  it("takes prices within band × reference of the reference, edges included", () => {
+    // reference 200000.00, band 10 %: 180000.00 … 220000.00
+    for (const price of ["180000.00", "200000.00", "220000.00"]) {
+      expect(checkOrder(draft({ price }), banded, null, null, en, "200000.00").errors.price, price).toBeUndefined();
+    }
+  });
+
+  it("refuses a price outside it beside the price, naming the range (rounded inwards to the tick)", () => {
+    const low = checkOrder(draft({ price: "179999.99" }), banded, null, null, en, "200000.00");
+    expect(low.errors.price).toBe("The price must be between 180000.00 and 220000.00 AED (the market's price band).");
+    expect(low.order).toBeNull();
+    expect(checkOrder(draft({ price: "220000.01" }), banded, null, null, en, "200000.00").errors.price).toBeDefined();
+    // 10 % of 123456.78 = 12345.678: 111111.102 → up to 111111.11, 135802.458 → down to 135802.45
+    expect(checkBand("1.00", banded, "123456.78", en)).toBe(
+      "The price must be between 111111.11 and 135802.45 AED (the market's price band).",
+    );
+    expect(checkBand("1.00", banded, "123456.78", ar)).toBe("يجب أن يكون السعر بين 111111.11 و135802.45 AED (النطاق السعري للسوق).");
+  });
+
+  it("applies to a stop-limit's limit price, not to a market order", () => {
+    const stop = draft({ type: "STOP_LIMIT", stopPrice: "199000.00", price: "250000.00" });
+    expect(checkOrder(stop, banded, null, null, en, "200000.00").errors.price).toBeDefined();
+    const market = draft({ type: "MARKET", price: "", quantity: "0.001" });
+    expect(checkOrder(market, banded, null, "250000.00", en, "200000.00").errors.price).toBeUndefined();
+  });
+
+  it("is not checked without a band or a reference", () => {
+    expect(checkOrder(draft({ price: "1.00" }), BTCAED, null, null, en, "200000.00").errors.price).toBeUndefined();
+    expect(checkOrder(draft({ price: "1.00" }), banded, null, null, en, null).errors.price).toBeUndefined();
   });
 });

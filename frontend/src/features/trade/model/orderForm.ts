@@ -31,6 +31,8 @@ export interface MarketRules {
   minNotional: string;
   makerFee: string;
   takerFee: string;
+  /** the price band as a fraction ("0.10"), "0": none (`/markets` `priceBand`) */
+  priceBand: string;
 }
 
 export type Side = "BUY" | "SELL";
@@ -117,9 +119,25 @@ function notionalTooSmall(total: D.Dec, rules: MarketRules, t: Translate): strin
 }
 
 /**
+ * The engine refuses a limit price further than `priceBand × reference` from the band's
+ * reference price (the last trade, else the market-data source's reference): the same
+ * rule, exact, with the allowed range rounded inwards to the tick for the sentence.
+ */
+export function checkBand(price: string, rules: MarketRules, reference: string | null, t: Translate): string | null {
+  if (!reference || !D.isPositive(rules.priceBand) || !D.isPositive(reference)) return null;
+  const diff = D.sub(price, reference);
+  const distance = D.isPositive(diff) ? diff : D.sub("0", diff);
+  if (D.compare(distance, D.mul(rules.priceBand, reference)) <= 0) return null;
+  const low = D.roundToStep(D.mul(reference, D.sub("1", rules.priceBand)), rules.tickSize, "up");
+  const high = D.roundToStep(D.mul(reference, D.add("1", rules.priceBand)), rules.tickSize, "down");
+  const scale = D.stepScale(rules.tickSize);
+  return t("trade.check.band", { low: D.toFixed(low, scale), high: D.toFixed(high, scale), asset: rules.quoteAsset });
+}
+
+/**
  * Checks a draft against the market's rules and the free balances (null when signed
  * out: not checked). `marketPrice` (the best opposite price) estimates a market order
- * by quantity.
+ * by quantity; `referencePrice` is the price band's reference (null: not checked).
  */
 export function checkOrder(
   draft: OrderDraft,
@@ -127,6 +145,7 @@ export function checkOrder(
   balances: FreeBalances | null,
   marketPrice: string | null = null,
   t: Translate = english,
+  referencePrice: string | null = null,
 ): Checked {
   const errors: Partial<Record<Field, string>> = {};
   const preview: Preview = { total: null, fee: null };
@@ -134,7 +153,7 @@ export function checkOrder(
   const byQuote = draft.type === "MARKET" && draft.marketBy === "quote";
 
   if (limitLike) {
-    const e = checkPrice(draft.price, "price", rules, t);
+    const e = checkPrice(draft.price, "price", rules, t) ?? checkBand(draft.price, rules, referencePrice, t);
     if (e) errors.price = e;
   }
   if (draft.type === "STOP_LIMIT") {
@@ -232,7 +251,7 @@ export function amountForPercent(
 /** A market's rules from `/exchangeInfo`'s symbol entry and `/markets`' fee rates. */
 export function rulesFrom(
   symbol: components["schemas"]["trading_SymbolOut"],
-  fees: { makerFee: string; takerFee: string } | undefined,
+  fees: { makerFee: string; takerFee: string; priceBand?: string } | undefined,
 ): MarketRules {
   const filter = (type: string) => symbol.filters.find((f) => f.filterType === type);
   const price = filter("PRICE_FILTER");
@@ -254,5 +273,6 @@ export function rulesFrom(
     minNotional: notional?.minNotional ?? "0",
     makerFee: fees?.makerFee ?? "0",
     takerFee: fees?.takerFee ?? "0",
+    priceBand: fees?.priceBand ?? "0",
   };
 }
