@@ -142,6 +142,7 @@ def build_platform(settings: PlatformSettings) -> Platform:
         services={c.name: c.app for c in components},
         identity_secret=identity_secret,
         key_source=LocalKeySource(auth.key_resolver),
+        direct={trading.name: trading.direct_routes()},  # the order path without a second pipeline
     )
     realtime.bind(gateway.realtime)
     # one process holds every socket: the gateway's consumers under a fixed instance id

@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
+from burency_common.direct import DirectRoutes
 from burency_common.errors import PermissionDenied, Unauthenticated
 from burency_common.tokens import JWKSClient
 from burency_common.web import ReadinessCheck, RequestContextMiddleware, create_service_app
@@ -200,8 +201,10 @@ def build_gateway(
     key_source: TokenVerifier | None = None,
     table: RouteTable | None = None,
     identity_secret: bytes | None = None,
+    direct: Mapping[str, DirectRoutes] | None = None,
 ) -> Gateway:
-    """Build the gateway; ``services`` (embedded: ASGI apps) overrides ``settings.upstreams``."""
+    """Build the gateway; ``services`` (embedded: ASGI apps) overrides ``settings.upstreams``;
+    ``direct``: in-process services' direct routes (embedded mode, :mod:`burency_common.direct`)."""
     table = table or default_route_table()
     specs: Mapping[str, UpstreamSpec] = services if services is not None else settings.upstreams
     upstreams = Upstreams.from_mapping(
@@ -237,6 +240,7 @@ def build_gateway(
         limiter=limiter,
         identity_secret=secret,
         fallback=own,
+        direct=dict(direct or {}),
     )
     realtime = RealtimeHub(
         authenticator,

@@ -19,18 +19,20 @@ no shared or browser cache may keep it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from burency_common.direct import DirectRoutes
 from burency_common.errors import BadRequest, BurencyError, PayloadTooLarge, ServiceUnavailable
 from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity
 from burency_common.timeutil import utc_now
 from burency_gateway.canonical import AmbiguousPath, canonical_path, decoded_path, raw_target
 from burency_gateway.proxy import Upstreams, forward, send_problem
+from burency_gateway.proxy.direct_call import DirectCall, direct_body_length, read_body
 from burency_gateway.routes import MatchedRoute, RouteTable
 from burency_gateway.security import Authenticator, RateLimiter, RateLimitStatus, authorize
 
@@ -106,6 +108,8 @@ class GatewayCore:
     identity_secret: bytes
     fallback: ASGIApp
     clock: Callable[[], datetime] = utc_now
+    direct: Mapping[str, DirectRoutes] = field(default_factory=dict)
+    """In-process services' direct routes by service name (embedded mode only)."""
     _signed: dict[Identity, tuple[int, str]] = field(default_factory=dict, init=False, repr=False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -147,19 +151,43 @@ class GatewayCore:
             )
             await send_problem(send, error, scope=scope, request_id=state.get("request_id"))
             return
-        extra = {}
         if identity is not None:
             state["user_id"] = identity.user_id
+        respond = self._with_headers(send, limits, authenticated=identity is not None)
+        call = self._direct_call(scope, route, identity)
+        if call is not None and (body or direct_body_length(scope) is not None):
+            if not body:
+                read = await read_body(receive)
+                if read is None:
+                    return  # the client went away
+                body = read
+                receive = _replaying(body, receive)
+            if await call.answer(scope, body, respond, state.get("request_id")):
+                return
+        extra = {}
+        if identity is not None:
             extra[IDENTITY_HEADER] = self._identity_header(identity)
         await forward(
             scope,
             receive,
-            self._with_headers(send, limits, authenticated=identity is not None),
+            respond,
             pool=pool,
             upstream_path=route.upstream_path,
             timeout=route.timeout,
             extra_headers=extra,
         )
+
+    def _direct_call(
+        self, scope: Scope, route: MatchedRoute, identity: Identity | None
+    ) -> DirectCall | None:
+        """The in-process service's direct route for this request, if it has one."""
+        routes = self.direct.get(route.service.name)
+        if routes is None:
+            return None
+        found = routes.match(scope["method"], route.upstream_path)
+        if found is None:
+            return None
+        return DirectCall(found[0], found[1], route, identity)
 
     async def _admit(
         self, scope: Scope, canonical: str, route: MatchedRoute, body: bytes

@@ -26,6 +26,7 @@ from sqlalchemy import Table
 from burency_common.bus.port import EventBus, RetryPolicy
 from burency_common.component import ComponentBase, LoopFn
 from burency_common.db import create_engine
+from burency_common.direct import DirectRoutes
 from burency_common.events import EventEnvelope, default_registry
 from burency_common.events.wallet import (
     WALLET_TRANSFER_COMPLETED,
@@ -51,6 +52,7 @@ from burency_trading.domain._native import engine_build
 from burency_trading.domain.engine import Engine
 from burency_trading.domain.marketdata.prime import read_engine
 from burency_trading.domain.model import AddMarket, Command, MarketSpec, OrderRejected
+from burency_trading.entrypoints.direct import direct_routes
 from burency_trading.marketdata_wiring import build_market_data, loops_of
 from burency_trading.service import fees, saga
 from burency_trading.service.context import TradingContext
@@ -120,6 +122,10 @@ class TradingComponent(ComponentBase[TradingSettings, TradingContext]):
 
     def after_commit_hooks(self) -> list[Callable[[], None]]:
         return self.after_commit  # the projection's commits wake the relay
+
+    def direct_routes(self) -> DirectRoutes:
+        """The order routes for a gateway in this process (:mod:`burency_common.direct`)."""
+        return direct_routes(self.context)
 
     def subscribe(self, bus: EventBus, *, group: str = CONSUMER_GROUP) -> None:
         registry = default_registry()

@@ -28,7 +28,7 @@ from burency_trading.entrypoints.http.deps import TRADER, get_ctx
 from burency_trading.entrypoints.http.schemas import order_out
 from burency_trading.service import orders
 
-__all__ = ["CancelRoute"]
+__all__ = ["CancelRoute", "plain_cancel"]
 
 _ORDER_ID = re.compile(r"\A[1-9][0-9]{0,18}\Z")
 _MAX_ORDER_ID = 2**63 - 1
@@ -36,15 +36,14 @@ _MAX_SYMBOL = 32
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
-def _plain(request: Request) -> tuple[int, str | None] | None:
-    """``(order id, symbol)`` when the request is the plain case, else None."""
-    raw_id = request.path_params.get("orderId")
+def plain_cancel(raw_id: object, query: bytes) -> tuple[int, str | None] | None:
+    """``(order id, symbol)`` when a cancel's path id and query are the plain case, else
+    None (FastAPI's handler answers). Shared with the embedded gateway's direct route."""
     if not isinstance(raw_id, str) or not _ORDER_ID.match(raw_id):
         return None
     order_id = int(raw_id)
     if order_id > _MAX_ORDER_ID:
         return None
-    query = request.scope.get("query_string", b"")
     if not query:
         return order_id, None
     pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
@@ -61,7 +60,9 @@ class CancelRoute(APIRoute):
         checks = [depends.dependency for depends in TRADER]  # scope, then verified e-mail
 
         async def handler(request: Request) -> Response:
-            plain = _plain(request)
+            plain = plain_cancel(
+                request.path_params.get("orderId"), request.scope.get("query_string", b"")
+            )
             if plain is None:
                 return await fastapi_handler(request)
             order_id, symbol = plain

@@ -1,0 +1,130 @@
+"""Calling an in-process service's direct route (:mod:`burency_common.direct`).
+
+The gateway has already admitted the request (path, route, authentication, scopes,
+rate limits) when it gets here; this reads the body, calls the handler with the
+verified identity and writes its answer, or reports that the handler declined so the
+request is forwarded through the service's app as usual.
+
+Only bodies that declare a ``Content-Length`` of at most :data:`MAX_DIRECT_BODY` take
+the direct route (an order is a few hundred bytes); a chunked or larger body goes
+through the app untouched, so its limits and errors stay the service's own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.types import Receive, Scope, Send
+
+from burency_common.direct import DirectRequest, DirectResponse, DirectRoute
+from burency_common.errors import BurencyError, UpstreamTimeout
+from burency_common.identity import Identity
+from burency_common.logging import get_logger
+from burency_gateway.proxy.forward import send_problem
+from burency_gateway.routes import MatchedRoute
+
+__all__ = ["MAX_DIRECT_BODY", "DirectCall", "direct_body_length", "read_body"]
+
+MAX_DIRECT_BODY = 64 * 1024
+_log = get_logger("burency.gateway.direct")
+
+
+def direct_body_length(scope: Scope) -> int | None:
+    """The declared body length when the request may take a direct route, else None."""
+    declared: bytes | None = None
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            if declared is not None and value != declared:
+                return None
+            declared = value
+        elif name == b"transfer-encoding":
+            return None
+    if declared is None:
+        return 0 if scope["method"] in ("GET", "DELETE", "HEAD") else None
+    if not declared.isdigit() or len(declared) > 6:
+        return None
+    length = int(declared)
+    return length if length <= MAX_DIRECT_BODY else None
+
+
+async def read_body(receive: Receive) -> bytes | None:
+    """The whole body (the server holds it to its declared length), or None if the
+    client went away."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+class DirectCall:
+    """One admitted request for a direct route."""
+
+    __slots__ = ("identity", "params", "route", "target")
+
+    def __init__(
+        self,
+        target: DirectRoute,
+        params: dict[str, str],
+        route: MatchedRoute,
+        identity: Identity | None,
+    ) -> None:
+        self.target = target
+        self.params = params
+        self.route = route
+        self.identity = identity
+
+    async def answer(self, scope: Scope, body: bytes, send: Send, request_id: str | None) -> bool:
+        """Call the handler and send its answer; False when it declined (forward it)."""
+        path = self.route.upstream_path
+        request = DirectRequest(
+            method=scope["method"],
+            path=path,
+            query=scope.get("query_string", b""),
+            headers=scope["headers"],
+            body=body,
+            identity=self.identity,
+            params=self.params,
+        )
+        try:
+            async with asyncio.timeout(self.route.timeout):
+                response = await self.target.handler(request)
+        except TimeoutError:
+            error = UpstreamTimeout(
+                f"the {self.route.service.name} service did not answer within "
+                f"{self.route.timeout:g} s"
+            )
+            await send_problem(send, error, scope={"path": path}, request_id=request_id)
+            return True
+        except BurencyError as exc:  # as the service's app answers it (instance: its path)
+            if exc.status >= 500:
+                _log.error("request.failed", code=exc.code, path=path)
+            await send_problem(send, exc, scope={"path": path}, request_id=request_id)
+            return True
+        except Exception as exc:  # as the service's app: logged, a 500 without details
+            _log.exception("request.crashed", path=path, error=type(exc).__name__)
+            await _send_internal_error(send, request_id)
+            return True
+        if response is None:
+            return False
+        await _send(send, response)
+        return True
+
+
+async def _send(send: Send, response: DirectResponse) -> None:
+    headers = [
+        (b"content-type", response.content_type.encode("latin-1")),
+        (b"content-length", str(len(response.body)).encode("latin-1")),
+        *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers),
+    ]
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body, "more_body": False})
+
+
+async def _send_internal_error(send: Send, request_id: str | None) -> None:
+    """The body the service's app writes for an unexpected error (no instance)."""
+    error = BurencyError("An unexpected error occurred; quote the request id when reporting it.")
+    await send_problem(send, error, scope={}, request_id=request_id)

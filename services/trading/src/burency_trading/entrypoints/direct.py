@@ -1,0 +1,72 @@
+"""The order routes as direct routes for the embedded gateway (:mod:`burency_common.direct`).
+
+``POST /v1/orders`` and ``DELETE /v1/orders/{orderId}``, the two hot writes, answered
+without the service's own ASGI stack when the gateway runs in the same process. They
+are the plain cases of :class:`~burency_trading.entrypoints.http.placing.PlaceRoute`
+and :class:`~burency_trading.entrypoints.http.cancelling.CancelRoute`, with the same
+checks in the same order (the ``trade`` scope, then a verified e-mail: the route's
+``TRADER`` dependencies), the same service functions and the same JSON; anything else
+returns ``None`` and the gateway sends the request through the app, whose FastAPI
+handler explains it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import msgspec
+
+from burency_common.direct import DirectRequest, DirectResponse, DirectRoute, DirectRoutes
+from burency_common.idempotency.http import REPLAYED_HEADER
+from burency_common.identity import check_scope, check_verified_email
+from burency_trading.entrypoints.http.cancelling import plain_cancel
+from burency_trading.entrypoints.http.placing import OrderBody, place
+from burency_trading.entrypoints.http.schemas import order_out
+from burency_trading.service import orders
+from burency_trading.service.context import TradingContext
+
+__all__ = ["direct_routes"]
+
+_DECODER = msgspec.json.Decoder(OrderBody)
+_REPLAYED = ((REPLAYED_HEADER, "true"),)
+
+
+def _is_json(content_type: str | None) -> bool:
+    return (
+        content_type is not None
+        and content_type.partition(";")[0].strip().lower() == "application/json"
+    )
+
+
+def direct_routes(ctx: TradingContext) -> DirectRoutes:
+    """The trading service's direct routes, bound to its context."""
+
+    async def place_order(request: DirectRequest) -> DirectResponse | None:
+        if not _is_json(request.header(b"content-type")):
+            return None
+        try:
+            body = _DECODER.decode(request.body)
+        except msgspec.MsgspecError:
+            return None  # FastAPI's validation explains it
+        who = check_verified_email(check_scope(request.identity, "trade"))
+        answer, replayed = await place(ctx, who, body, request.header(b"idempotency-key"))
+        encoded = answer.model_dump_json().encode()
+        if replayed:
+            return DirectResponse(200, encoded, headers=_REPLAYED)
+        return DirectResponse(201, encoded)
+
+    async def cancel_order(request: DirectRequest) -> DirectResponse | None:
+        plain = plain_cancel(request.params.get("orderId"), request.query)
+        if plain is None:
+            return None
+        order_id, symbol = plain
+        who = check_verified_email(check_scope(request.identity, "trade"))
+        state = await orders.cancel_order(ctx, who.user_id, symbol=symbol, order_id=order_id)
+        return DirectResponse(200, order_out(ctx, state).model_dump_json().encode())
+
+    return DirectRoutes(
+        [
+            DirectRoute("POST", re.compile(r"/v1/orders"), place_order),
+            DirectRoute("DELETE", re.compile(r"/v1/orders/(?P<orderId>[^/]+)"), cancel_order),
+        ]
+    )
