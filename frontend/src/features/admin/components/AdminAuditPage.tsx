@@ -1,9 +1,12 @@
-import { useQuery } from "@tanstack/react-query";
 import { useApi } from "../../../lib/auth/context";
 import { formatTime } from "../../../lib/format";
+import { useI18n } from "../../../lib/i18nContext";
+import { usePaged } from "../../../lib/usePaged";
 import { consoleApi } from "../api/admin";
+import { useEmails } from "../hooks/useEmails";
 import { useCan } from "../hooks/useCan";
 import { AdminPage } from "./AdminPage";
+import { LoadMore } from "./LoadMore";
 
 interface Entry {
   id: string;
@@ -14,46 +17,59 @@ interface Entry {
   at: string;
 }
 
+interface List {
+  hasMore: boolean;
+  loadingMore: boolean;
+  loadMore: () => void;
+}
+
 /** Who did what: auth's audit log (roles, disables, sign-ins by staff) and trading's (markets, bot). */
 export function AdminAuditPage() {
   const api = useApi();
+  const { t } = useI18n();
   const canAuth = useCan("audit.read");
   const canTrading = useCan("trading.admin");
-  const auth = useQuery({ queryKey: ["admin", "audit", "auth"], queryFn: () => consoleApi.authAudit(api), enabled: canAuth, staleTime: 0 });
-  const trading = useQuery({
+  const auth = usePaged({
+    queryKey: ["admin", "audit", "auth"],
+    fetchPage: (cursor) => consoleApi.authAudit(api, cursor),
+    keyOf: (e) => e.id,
+    enabled: canAuth,
+    staleTime: 0,
+  });
+  const trading = usePaged({
     queryKey: ["admin", "audit", "trading"],
-    queryFn: () => consoleApi.tradingAudit(api),
+    fetchPage: (cursor) => consoleApi.tradingAudit(api, cursor),
+    keyOf: (e) => e.id,
     enabled: canTrading,
     staleTime: 0,
   });
+  const tradingRows = trading.rows.map((e) => ({ ...e, at: e.createdAt }));
   return (
-    <AdminPage id="admin-audit" title="Audit log" errors={[auth.error, trading.error]}>
-      {canAuth ? <AuditTable label="Accounts and roles (auth)" entries={auth.data?.items ?? []} loading={auth.isPending} /> : null}
+    <AdminPage id="admin-audit" title={t("admin.audit.title")} errors={[auth.error, trading.error]}>
+      {canAuth ? <AuditTable label={t("admin.audit.auth")} entries={auth.rows} loading={auth.isPending} list={auth} /> : null}
       {canTrading ? (
-        <AuditTable
-          label="Markets and bot (trading)"
-          entries={(trading.data?.items ?? []).map((t) => ({ ...t, at: t.createdAt }))}
-          loading={trading.isPending}
-        />
+        <AuditTable label={t("admin.audit.trading")} entries={tradingRows} loading={trading.isPending} list={trading} />
       ) : null}
     </AdminPage>
   );
 }
 
-function AuditTable({ label, entries, loading }: { label: string; entries: Entry[]; loading: boolean }) {
+function AuditTable({ label, entries, loading, list }: { label: string; entries: Entry[]; loading: boolean; list: List }) {
+  const { t } = useI18n();
+  const emails = useEmails(entries.flatMap((e) => (e.actorId ? [e.actorId] : [])));
   return (
     <>
       <h2>{label}</h2>
-      {loading ? <p role="status">Loading…</p> : null}
-      <div className="table-wrap" tabIndex={0} role="group" aria-label={`${label}, scrollable`}>
+      {loading ? <p role="status">{t("common.loading")}</p> : null}
+      <div className="table-wrap" tabIndex={0} role="group" aria-label={t("admin.scrollable", { label })}>
         <table className="table" aria-label={label}>
           <thead>
             <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">Details</th>
+              <th scope="col">{t("admin.audit.when")}</th>
+              <th scope="col">{t("admin.audit.who")}</th>
+              <th scope="col">{t("admin.audit.action")}</th>
+              <th scope="col">{t("admin.audit.target")}</th>
+              <th scope="col">{t("admin.audit.details")}</th>
             </tr>
           </thead>
           <tbody>
@@ -61,7 +77,7 @@ function AuditTable({ label, entries, loading }: { label: string; entries: Entry
               <tr key={e.id} data-action={e.action}>
                 <td>{formatTime(e.at)}</td>
                 <td>
-                  <code>{e.actorId ?? "system"}</code>
+                  <code>{e.actorId ? emails(e.actorId) : t("admin.audit.system")}</code>
                 </td>
                 <td>{e.action}</td>
                 <td>{e.target ?? ""}</td>
@@ -72,12 +88,15 @@ function AuditTable({ label, entries, loading }: { label: string; entries: Entry
             ))}
             {!loading && entries.length === 0 ? (
               <tr>
-                <td colSpan={5} className="muted">Nothing recorded.</td>
+                <td colSpan={5} className="muted">
+                  {t("admin.audit.nothing")}
+                </td>
               </tr>
             ) : null}
           </tbody>
         </table>
       </div>
+      <LoadMore list={list} count={entries.length} />
     </>
   );
 }

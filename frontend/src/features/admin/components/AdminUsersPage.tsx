@@ -49,6 +49,7 @@ export function AdminUsersPage() {
         <label htmlFor="user-search">{t("admin.users.email")}</label>
         <input
           id="user-search"
+          dir="ltr"
           className="input-inline"
           type="search"
           placeholder="name@example.com"
