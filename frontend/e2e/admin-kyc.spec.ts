@@ -44,20 +44,22 @@ test("compliance reviews a KYC submission with its documents and rejects it with
   request,
 }) => {
   const { token } = await pendingLevel2(request);
-  const me = (await (await request.get("/api/auth/v1/me", { headers: bearer(token) })).json()) as { id: string };
+  const me = (await (await request.get("/api/auth/v1/me", { headers: bearer(token) })).json()) as { id: string; email: string };
 
   await signIn(page, admin().email, admin().password);
   await expect(page).toHaveURL(/\/wallet$/);
   await page.goto("/admin/kyc");
-  const row = page.locator("[data-submission]").filter({ hasText: me.id });
+  // the queue names the user by e-mail (auth's lookup), not by id
+  const row = page.locator(`[data-submission][data-user-id="${me.id}"]`);
+  await expect(row).toContainText(me.email);
   await row.getByRole("button", { name: "Review" }).click();
   const review = page.getByRole("region", { name: "Review" });
   await expect(review.getByRole("img", { name: "Identity document (front)" })).toBeVisible();
   await expect(review.getByRole("img", { name: "Selfie" })).toBeVisible();
   await expect(review.locator("figure")).toHaveCount(3);
   await expect(review.getByRole("link", { name: "Open in a new tab" })).toHaveCount(3);
-  // the PDF cannot show inline: it is said, and opened in a new tab
-  await expect(review.getByText("Not an image (a PDF?)")).toBeVisible();
+  // the PDF cannot show inline: its type (from the files service) is said, it opens in a new tab
+  await expect(review.getByText("A PDF document: open it to read it.")).toBeVisible();
   await shot(page, "admin-kyc");
 
   // a reason is required, and the user reads it
@@ -76,11 +78,13 @@ test("compliance reviews a KYC submission with its documents and rejects it with
 
 test("compliance approves a KYC submission: the user reaches level 2", async ({ page, request }) => {
   const { token } = await pendingLevel2(request);
-  const me = (await (await request.get("/api/auth/v1/me", { headers: bearer(token) })).json()) as { id: string };
+  const me = (await (await request.get("/api/auth/v1/me", { headers: bearer(token) })).json()) as { id: string; email: string };
   await signIn(page, admin().email, admin().password);
   await expect(page).toHaveURL(/\/wallet$/);
   await page.goto("/admin/kyc");
-  const row = page.locator("[data-submission]").filter({ hasText: me.id });
+  // the queue names the user by e-mail (auth's lookup), not by id
+  const row = page.locator(`[data-submission][data-user-id="${me.id}"]`);
+  await expect(row).toContainText(me.email);
   await row.getByRole("button", { name: "Review" }).click();
   const review = page.getByRole("region", { name: "Review" });
   await expect(review.locator("figure")).toHaveCount(3);

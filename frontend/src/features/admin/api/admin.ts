@@ -52,6 +52,8 @@ type MarketStatus = "TRADING" | "HALTED" | "CANCEL_ONLY";
 export const consoleApi = {
   users: (api: Api, email: string, cursor: string | null = null, limit = USERS_PAGE) =>
     unwrap(api.GET("/api/auth/v1/admin/users", { params: { query: { email: email || null, limit, cursor } } })),
+  /** Accounts by id (`users.read`), in the order asked, unknown ids left out. */
+  lookup: (api: Api, ids: string[]) => unwrap(api.POST("/api/auth/v1/admin/users/lookup", { body: { ids } })),
   grantRole: (api: Api, userId: string, role: string) =>
     unwrap(api.POST("/api/auth/v1/admin/users/{user_id}/roles", { params: { path: { user_id: userId } }, body: { role } })),
   revokeRole: (api: Api, userId: string, role: string) =>

@@ -19,11 +19,7 @@ const FIELD_NAMES: Record<string, MessageKey> = {
   proofOfAddress: "admin.kyc.field.proofOfAddress",
 };
 
-type Link = Awaited<ReturnType<typeof consoleApi.kycSubmission>>["links"][number] & {
-  /** from the files service, when the users service passes it on */
-  contentType?: string | null;
-  originalName?: string | null;
-};
+type Link = Awaited<ReturnType<typeof consoleApi.kycSubmission>>["links"][number];
 
 /** The KYC review queue (oldest first); one submission open with its documents. */
 export function AdminKycPage() {
@@ -41,7 +37,7 @@ export function AdminKycPage() {
       {queue.isPending ? <p role="status">{t("common.loading")}</p> : null}
       <ul className="list" aria-label={t("admin.kyc.queue")}>
         {queue.rows.map((s) => (
-          <li key={s.id} className="list__row" data-submission={s.id}>
+          <li key={s.id} className="list__row" data-submission={s.id} data-user-id={s.userId}>
             <div>
               <strong>{t("admin.kyc.level", { level: s.level })}</strong> · {t("admin.user", { user: emails(s.userId) })}
               <div className="muted">{t("admin.kyc.submitted", { time: formatTime(s.submittedAt) })}</div>

@@ -23,8 +23,9 @@ export function usePermissions(): readonly string[] | null {
     staleTime: 60_000,
     retry: false,
   });
-  const permissions = (me.data as { permissions?: unknown } | undefined)?.permissions;
-  return signedIn && Array.isArray(permissions) ? (permissions as string[]) : null;
+  // an older auth service answers without the field: then the roles' mirror decides
+  const permissions = me.data?.permissions as readonly string[] | undefined;
+  return signedIn && Array.isArray(permissions) ? permissions : null;
 }
 
 /** Whether `permissions` (from /me) or else the roles' mirrored permissions grant `permission`. */

@@ -1,27 +1,9 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { authFetch } from "../../../lib/api/client";
-import { ApiError, toProblem } from "../../../lib/api/problem";
-import { useSession } from "../../../lib/auth/context";
-import type { Session } from "../../../lib/auth/session";
+import { useApi } from "../../../lib/auth/context";
+import { consoleApi } from "../api/admin";
 import { useCan } from "./useCan";
 
-interface Account {
-  id: string;
-  email: string;
-}
-
-/** auth's staff lookup (`users.read`): the accounts of `ids`, unknown ids left out. */
-export async function lookupUsers(session: Session, ids: readonly string[]): Promise<Account[]> {
-  const request = new Request(new URL("/api/auth/v1/admin/users/lookup", window.location.origin), {
-    method: "POST",
-    body: JSON.stringify({ ids }),
-    headers: { "content-type": "application/json" },
-  });
-  const response = await authFetch(session)(request);
-  const body: unknown = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(toProblem(response.status, body));
-  return (body as { items: Account[] }).items;
-}
+type Account = Awaited<ReturnType<typeof consoleApi.lookup>>["items"][number];
 
 /**
  * `(userId) => e-mail` for the users a staff list shows (one lookup per distinct set of
@@ -29,14 +11,14 @@ export async function lookupUsers(session: Session, ids: readonly string[]): Pro
  * `users.read`, or for an id auth does not know.
  */
 export function useEmails(userIds: readonly string[]): (userId: string) => string {
-  const session = useSession();
+  const api = useApi();
   const allowed = useCan("users.read");
   const ids = [...new Set(userIds)].sort();
   const found = useQuery({
     queryKey: ["admin", "emails", ids],
     queryFn: async () => {
       const out: Account[] = [];
-      for (let i = 0; i < ids.length; i += 200) out.push(...(await lookupUsers(session, ids.slice(i, i + 200))));
+      for (let i = 0; i < ids.length; i += 200) out.push(...(await consoleApi.lookup(api, ids.slice(i, i + 200))).items);
       return new Map(out.map((a) => [a.id, a.email]));
     },
     enabled: allowed && ids.length > 0,

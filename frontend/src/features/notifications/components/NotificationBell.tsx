@@ -106,7 +106,8 @@ function appPath(link: unknown): string | null {
  * following it marks the item read and closes the panel.
  */
 function ItemTitle({ item, onOpen, read }: { item: FeedItem; onOpen: () => void; read: () => void }) {
-  const to = appPath((item as FeedItem & { link?: unknown }).link);
+  // a pushed item has no link until the feed is read again (useFeed refetches on a push)
+  const to = appPath((item as Partial<FeedItem>).link);
   if (!to) return <strong>{item.title}</strong>;
   return (
     <Link

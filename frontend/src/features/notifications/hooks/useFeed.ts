@@ -1,7 +1,9 @@
 /**
  * The signed-in user's in-app feed: the REST page (newest 20 with the unread count),
  * then every Socket.IO `notification` event on the app's one connection added on top
- * (deduplicated by id); read again after a reconnect, since pushes sent meanwhile are lost.
+ * (deduplicated by id) and the page read again for the item's link; read again after a
+ * reconnect, since pushes sent meanwhile are lost (the i18n provider reads it again after
+ * a language switch: the service words items in the profile's language).
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
@@ -28,7 +30,10 @@ export function useFeed() {
     () =>
       client.on("notification", (data) => {
         const item = parsePushed(data);
-        if (item) queryClient.setQueryData<Feed>(FEED_KEY, (f) => addPushed(f ?? { items: [], unreadCount: 0 }, item));
+        if (!item) return;
+        queryClient.setQueryData<Feed>(FEED_KEY, (f) => addPushed(f ?? { items: [], unreadCount: 0 }, item));
+        // the push carries the text as delivered; the feed gives its link and the reader's language
+        void queryClient.invalidateQueries({ queryKey: FEED_KEY });
       }),
     [client, queryClient],
   );
