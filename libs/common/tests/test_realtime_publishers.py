@@ -83,3 +83,39 @@ async def test_a_published_message_is_on_the_channel(redis_url: str) -> None:
         await publisher.aclose()
         await pubsub.aclose()
         await listener.aclose()
+
+
+class _Holder:
+    """A publisher that knows whose sockets it holds (the embedded gateway's hub)."""
+
+    def __init__(self, users: set[str]) -> None:
+        self.users = users
+
+    async def publish_stream(self, stream: str, data: Any) -> None:
+        del stream, data
+
+    async def publish_user(self, user_id: str, event: str, data: Any) -> None:
+        del user_id, event, data
+
+    def has_listener(self, user_id: str) -> bool:
+        return user_id in self.users
+
+
+class _Elsewhere:
+    """A publisher whose sockets are in other processes (Redis): it cannot tell."""
+
+    async def publish_stream(self, stream: str, data: Any) -> None:
+        del stream, data
+
+    async def publish_user(self, user_id: str, event: str, data: Any) -> None:
+        del user_id, event, data
+
+
+def test_the_relay_says_whose_private_messages_would_reach_a_socket() -> None:
+    relay = RealtimeRelay()
+    assert not relay.has_listener("alice")  # unbound: everything would be dropped
+    relay.bind(_Holder({"alice"}))
+    assert relay.has_listener("alice")
+    assert not relay.has_listener("bob")
+    relay.bind(_Elsewhere())
+    assert relay.has_listener("bob")  # it cannot know: assume someone listens

@@ -18,9 +18,9 @@ a slow client: it encodes each message once per room and hands it on.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["STREAM_EVENT", "RealtimePublisher", "stream_room", "user_room"]
+__all__ = ["STREAM_EVENT", "ListenerDirectory", "RealtimePublisher", "stream_room", "user_room"]
 
 STREAM_EVENT = "stream"
 
@@ -43,3 +43,13 @@ class RealtimePublisher(Protocol):
     async def publish_user(self, user_id: str, event: str, data: Any) -> None:
         """Send ``event`` with ``data`` to the sockets of ``user_id``."""
         ...
+
+
+@runtime_checkable
+class ListenerDirectory(Protocol):
+    """A publisher that knows whether a user has a socket at all (embedded mode: the
+    hub holds every socket). A service may skip building private messages nobody would
+    receive; a publisher without it (Redis: the sockets are in other processes) is
+    assumed to have listeners for everyone."""
+
+    def has_listener(self, user_id: str) -> bool: ...

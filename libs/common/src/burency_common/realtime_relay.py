@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from burency_common.realtime import RealtimePublisher
+from burency_common.realtime import ListenerDirectory, RealtimePublisher
 
 __all__ = ["RealtimeRelay"]
 
@@ -35,6 +35,13 @@ class RealtimeRelay:
             self.dropped += 1
             return
         await target.publish_stream(stream, data)
+
+    def has_listener(self, user_id: str) -> bool:
+        """Whether a message for ``user_id`` would reach a socket (unbound: no)."""
+        target = self.target
+        if target is None:
+            return False
+        return not isinstance(target, ListenerDirectory) or target.has_listener(user_id)
 
     async def publish_user(self, user_id: str, event: str, data: Any) -> None:
         target = self.target

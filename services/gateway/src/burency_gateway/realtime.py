@@ -127,6 +127,11 @@ class RealtimeHub:
         message = {"stream": stream, "data": data}
         await self.server.emit(STREAM_EVENT, message, room=stream_room(stream))
 
+    def has_listener(self, user_id: str) -> bool:
+        """Whether ``user_id`` has a socket here: meaningful only when this process holds
+        every socket (embedded mode); a hub publishing through Redis is never asked."""
+        return self.sessions.has_user(user_id)
+
     async def publish_user(self, user_id: str, event: str, data: Any) -> None:
         """Send ``event`` to the sockets of ``user_id`` (every gateway process's)."""
         await self.server.emit(event, data, room=user_room(user_id))

@@ -68,6 +68,10 @@ class SocketSessions:
     def __len__(self) -> int:
         return len(self._bindings)
 
+    def has_user(self, user_id: str) -> bool:
+        """Whether ``user_id`` has a socket bound in this process."""
+        return user_id in self._by_user
+
     def get(self, sid: str) -> SocketBinding | None:
         return self._bindings.get(sid)
 

@@ -115,3 +115,46 @@ async def test_a_burst_is_one_message_per_stream_per_tick_and_idle_runs_nothing(
 
 async def _true(value: bool) -> bool:
     return value
+
+
+class ListeningPublisher(TimedPublisher):
+    """A publisher that knows who has a socket (like the embedded gateway's hub)."""
+
+    def __init__(self, listening: set[str]) -> None:
+        super().__init__()
+        self.listening = listening
+
+    def has_listener(self, user_id: str) -> bool:
+        return user_id in self.listening
+
+
+async def test_private_reports_go_only_to_users_with_a_socket_and_are_the_same() -> None:
+    everyone, only_bob = TimedPublisher(), ListeningPublisher({"bob"})
+    sinks = [MarketDataSink(publisher=p, fast_seconds=0.01) for p in (everyone, only_bob)]
+    setup = [AddMarket(SPEC), TransferIn("a", "alice", "BTC", 10**9),
+             TransferIn("b", "bob", "AED", 10**10)]  # fmt: skip
+    flow = [limit("alice", Side.SELL, 20_000_000 + i) for i in range(5)]
+    flow += [limit("bob", Side.BUY, 20_000_010, qty=3), limit("bob", Side.BUY, 19_000_000)]
+    for sink in sinks:
+        feeder = Feeder()  # each sink sees the same deterministic results
+        await sink.handle(feeder.run(setup))
+        sink.start()
+        await sink.handle(feeder.run(flow))
+    try:
+        await eventually(
+            lambda: _true(all(s.idle for s in sinks) and bool(only_bob.users)),
+            "both sinks to publish the private messages",
+        )
+    finally:
+        for sink in sinks:
+            await sink.close()
+    assert {user for user, _, _ in everyone.users} == {"alice", "bob"}
+    assert {user for user, _, _ in only_bob.users} == {"bob"}
+    bobs = [(event, _without_now(data)) for user, event, data in everyone.users if user == "bob"]
+    assert [(event, _without_now(data)) for _, event, data in only_bob.users] == bobs
+    fills = [d for _, e, d in only_bob.users if e == "executionReport" and d["x"] == "TRADE"]
+    assert [d["z"] for d in fills] == ["0.0001", "0.0002", "0.0003"]  # cumulative, in lots
+
+
+def _without_now(data: Any) -> Any:
+    return {k: v for k, v in data.items() if k != "E"}  # the publishing wall clock

@@ -9,7 +9,7 @@ fill touches (the makers) are still known; the command's own new order comes fro
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from burency_trading.domain.marketdata.book import OpenOrder
@@ -32,6 +32,13 @@ __all__ = ["EXECUTION_REPORT", "POSITION", "UserMessage", "user_messages"]
 EXECUTION_REPORT = "executionReport"
 POSITION = "outboundAccountPosition"
 UserMessage = tuple[str, str, dict[str, Any]]  # (user id, event name, payload)
+
+
+def _everyone(user_id: str) -> bool:
+    del user_id
+    return True
+
+
 _ENDED = {OrderStatus.CANCELED: "CANCELED", OrderStatus.EXPIRED: "EXPIRED"}
 
 
@@ -55,15 +62,18 @@ def user_messages(
     formats: Mapping[str, Formats],
     scales: Mapping[str, int],
     now_ms: int,
+    *,
+    wanted: Callable[[str], bool] = _everyone,
 ) -> list[UserMessage]:
-    """The private messages of one command (empty for most admin commands)."""
+    """The private messages of one command (empty for most admin commands), for the
+    users ``wanted`` says have a listener (the others' reports are not even built)."""
     out: list[UserMessage] = []
     mine: dict[int, OpenOrder] = {}
     balances: dict[str, list[dict[str, str]]] = {}
     for ev in result.events:
         if isinstance(ev, BalanceChanged):
             scale = scales.get(ev.asset)
-            if scale is not None and ev.user_id != FEES_ACCOUNT:  # a system account
+            if scale is not None and ev.user_id != FEES_ACCOUNT and wanted(ev.user_id):
                 balances.setdefault(ev.user_id, []).append({
                     "a": ev.asset,
                     "f": decimal_string(ev.available, -scale),
@@ -75,6 +85,8 @@ def user_messages(
         if fmt is None:
             continue
         if isinstance(ev, OrderAccepted):
+            if not wanted(ev.user_id):
+                continue
             order = mine[ev.order_id] = OpenOrder.accepted(ev)
             out.append((ev.user_id, EXECUTION_REPORT, _report(fmt, order, ev.ts, now_ms)))
         elif isinstance(ev, Trade):
@@ -82,7 +94,7 @@ def user_messages(
                 (ev.maker_order_id, True, ev.maker_fee),
                 (ev.taker_order_id, False, ev.taker_fee),
             ):
-                filled = mine.get(order_id) or _copy(orders.get(order_id), mine)
+                filled = mine.get(order_id) or _copy(orders.get(order_id), mine, wanted)
                 if filled is None:
                     continue
                 order = filled
@@ -96,7 +108,7 @@ def user_messages(
                     z=fmt.qty(order.filled_qty), Z=fmt.quote(order.filled_quote),
                 )))  # fmt: skip
         elif isinstance(ev, OrderUpdated):
-            known = mine.get(ev.order_id) or _copy(orders.get(ev.order_id), mine)
+            known = mine.get(ev.order_id) or _copy(orders.get(ev.order_id), mine, wanted)
             if known is None:
                 continue
             order = known
@@ -109,7 +121,11 @@ def user_messages(
                 fmt, order, ev.ts, now_ms, x=ended or "AMENDMENT", X=ev.status.value,
                 r=ev.reason.value or "NONE", w=False if ended else order.resting,
             )))  # fmt: skip
-        elif isinstance(ev, OrderRejected) and isinstance(result.command, PlaceOrder):
+        elif (
+            isinstance(ev, OrderRejected)
+            and isinstance(result.command, PlaceOrder)
+            and wanted(ev.user_id)
+        ):
             order = _rejected(result.command, ev)
             out.append((ev.user_id, EXECUTION_REPORT, _report(
                 fmt, order, ev.ts, now_ms, x="REJECTED", X="REJECTED", r=ev.reason.value,
@@ -120,9 +136,12 @@ def user_messages(
     return out
 
 
-def _copy(order: OpenOrder | None, mine: dict[int, OpenOrder]) -> OpenOrder | None:
-    """A private copy of a resting order (the book state's is changed by the book)."""
-    if order is None:
+def _copy(
+    order: OpenOrder | None, mine: dict[int, OpenOrder], wanted: Callable[[str], bool]
+) -> OpenOrder | None:
+    """A private copy of a resting order (the book state's is changed by the book), if
+    its owner is ``wanted``."""
+    if order is None or not wanted(order.user_id):
         return None
     copy = OpenOrder(
         order.order_id, order.user_id, order.market, order.is_buy, order.type, order.tif,

@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 from burency_common.logging import get_logger
-from burency_common.realtime import RealtimePublisher
+from burency_common.realtime import ListenerDirectory, RealtimePublisher
 from burency_trading.domain.marketdata.candles import INTERVALS, Candle, TradeTick
 from burency_trading.domain.marketdata.prime import EnginePrime
 from burency_trading.domain.marketdata.ticker import WINDOW_MINUTES
@@ -87,7 +87,12 @@ class MarketDataSink:
     ) -> None:
         self.publisher: RealtimePublisher = publisher or NullPublisher()
         private = not isinstance(self.publisher, NullPublisher)
-        self.data = MarketData(recent_trades=recent_trades, private=private)
+        # a publisher that knows who has a socket (embedded mode) spares the reports of
+        # users nobody would deliver them to: most REST-only bots
+        listening = (
+            self.publisher.has_listener if isinstance(self.publisher, ListenerDirectory) else None
+        )
+        self.data = MarketData(recent_trades=recent_trades, private=private, listening=listening)
         self.store = store
         self._clock = clock_us
         self._fast = fast_seconds

@@ -7,7 +7,7 @@ ticks flush. It runs on the asyncio loop only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from burency_trading.domain.marketdata.book import BookState, MarketBook
@@ -31,10 +31,21 @@ __all__ = ["MarketData", "Publication"]
 Publication = tuple[str, Any]  # (stream name, payload)
 
 
+def _everyone(user_id: str) -> bool:
+    del user_id
+    return True
+
+
 class MarketData:
     """Books, trades, candles and tickers of every market, plus pending publications."""
 
-    def __init__(self, *, recent_trades: int = 1000, private: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        recent_trades: int = 1000,
+        private: bool = True,
+        listening: Callable[[str], bool] | None = None,
+    ) -> None:
         self.fast = DepthDiffs()  # @depth@100ms
         self.slow = DepthDiffs()  # @depth (1000 ms)
         self.books = BookState([self.fast, self.slow])
@@ -52,6 +63,7 @@ class MarketData:
         self._best_sent: dict[str, tuple[Any, Any]] = {}
         self._users: list[UserMessage] = []
         self.private = private  # build the users' messages (not when nobody listens)
+        self._listening = listening or _everyone  # whose messages could reach a socket
 
     @property
     def seq(self) -> int:
@@ -100,7 +112,14 @@ class MarketData:
                 self.add_market(ev.spec)
         if self.private:
             self._users.extend(
-                user_messages(result, self.books.orders, self.formats, self.scales, now_ms)
+                user_messages(
+                    result,
+                    self.books.orders,
+                    self.formats,
+                    self.scales,
+                    now_ms,
+                    wanted=self._listening,
+                )
             )
         books = self.books
         books.apply(result.seq, events)
