@@ -124,6 +124,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       if (!signedIn) return;
       const saved = await unwrap(api.PATCH("/api/users/v1/profile", { body: { language: next } }));
       queryClient.setQueryData(PROFILE_QUERY_KEY, saved);
+      // the notifications service renders the feed in the profile's language: read it again
+      void queryClient.invalidateQueries({ queryKey: ["notifications", "feed"] });
     },
     [api, signedIn, queryClient],
   );

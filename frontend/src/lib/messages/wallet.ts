@@ -221,7 +221,7 @@ export const ar: Partial<Record<keyof typeof en, string>> = {
   "wallet.history.amount": "المبلغ",
   "wallet.history.reference": "المرجع",
   "wallet.history.empty": "لا توجد معاملات بعد.",
-  "wallet.history.spot": "التحويلات إلى الحساب الفوري ومنه",
+  "wallet.history.spot": "التحويلات بين التمويل والتداول الفوري",
   "wallet.history.spotEmpty": "لا توجد تحويلات بعد.",
   "wallet.history.withdrawals": "عمليات السحب",
   "wallet.history.withdrawalsEmpty": "لا توجد عمليات سحب.",

@@ -26,19 +26,22 @@ const Chart = lazy(() => import("./Chart"));
 
 type Pane = "chart" | "book" | "trades";
 
-function TickerBar({ rules, label }: { rules: MarketRules; label: string }) {
+/** The 24h ticker; a market that never traded shows the band's reference price instead. */
+function TickerBar({ rules, label, referencePrice }: { rules: MarketRules; label: string; referencePrice: string | null }) {
   const { t: tr } = useI18n();
   const tickers = useTickers();
   const t = tickers.data?.find((x) => x.symbol === rules.symbol);
   const change = t ? D.tryParse(t.priceChangePercent) : null;
   const tone = !change || D.isZero(change) ? "flat" : D.isPositive(change) ? "up" : "down";
+  const traded = t ? D.isPositive(D.tryParse(t.lastPrice) ?? "0") : false;
+  const showReference = !traded && referencePrice !== null && D.isPositive(referencePrice);
   return (
     <header className="trade__ticker panel">
       <h1>{label}</h1>
       <dl>
         <div>
-          <dt>{tr("trade.ticker.last")}</dt>
-          <dd data-testid="last-price">{tickerPrice(t?.lastPrice)}</dd>
+          <dt>{showReference ? tr("trade.ticker.reference") : tr("trade.ticker.last")}</dt>
+          <dd data-testid="last-price">{showReference ? tickerPrice(referencePrice) : tickerPrice(t?.lastPrice)}</dd>
         </div>
         <div>
           <dt>{tr("trade.ticker.change")}</dt>
@@ -90,7 +93,7 @@ function Trade({ rules, label }: { rules: MarketRules; label: string }) {
 
   return (
     <div className="trade" data-pane={pane}>
-      <TickerBar rules={rules} label={label} />
+      <TickerBar rules={rules} label={label} referencePrice={referencePrice} />
       <div role="tablist" aria-label={t("trade.view")} className="tabs trade__panes">
         {(["chart", "book", "trades"] as const).map((p) => (
           <button key={p} type="button" role="tab" aria-selected={pane === p} onClick={() => setPane(p)}>
