@@ -23,8 +23,10 @@ export function usePaged<T>(options: {
   enabled?: boolean;
   staleTime?: number;
   retry?: boolean;
+  /** read the loaded pages again every N ms while this says so (given the rows so far) */
+  refetchEvery?: (rows: T[]) => number | false;
 }): Paged<T> {
-  const { queryKey, fetchPage, keyOf, enabled = true, staleTime, retry } = options;
+  const { queryKey, fetchPage, keyOf, enabled = true, staleTime, retry, refetchEvery } = options;
   const query = useInfiniteQuery({
     queryKey,
     queryFn: ({ pageParam }) => fetchPage(pageParam),
@@ -33,6 +35,9 @@ export function usePaged<T>(options: {
     enabled,
     staleTime,
     ...(retry === undefined ? {} : { retry }),
+    ...(refetchEvery
+      ? { refetchInterval: (q: { state: { data?: { pages: CursorPage<T>[] } } }) => refetchEvery(mergePages(q.state.data?.pages ?? [], keyOf)) }
+      : {}),
   });
   const pages = query.data?.pages;
   // keyOf is a pure key function: a new closure each render must not redo the merge

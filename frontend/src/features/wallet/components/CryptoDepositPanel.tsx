@@ -5,6 +5,8 @@ import { useApi } from "../../../lib/auth/context";
 import { formatAmount } from "../../../lib/format";
 import { useI18n } from "../../../lib/i18nContext";
 import { FormMessage } from "../../../lib/ui/forms";
+import { LoadMore } from "../../../lib/ui/LoadMore";
+import { usePaged } from "../../../lib/usePaged";
 import { QrCode } from "../../../lib/ui/QrCode";
 import { walletApi } from "../api/wallet";
 import { CHAINS } from "../hooks/chains";
@@ -20,11 +22,12 @@ export function CryptoDepositPanel() {
     queryFn: () => walletApi.depositAddress(api, chain.asset, chain.network),
     staleTime: Infinity,
   });
-  const deposits = useQuery({
+  const deposits = usePaged({
     queryKey: ["wallet", "crypto-deposits"],
-    queryFn: () => walletApi.cryptoDeposits(api),
+    fetchPage: (cursor) => walletApi.cryptoDeposits(api, cursor),
+    keyOf: (d) => d.id,
     // confirmations arrive block by block
-    refetchInterval: (query) => (query.state.data?.items.some((d) => !d.creditedAt) ? 5000 : false),
+    refetchEvery: (rows) => (rows.some((d) => !d.creditedAt) ? 5000 : false),
   });
   return (
     <section className="card" aria-labelledby="crypto-deposit-title">
@@ -52,7 +55,7 @@ export function CryptoDepositPanel() {
         </div>
       ) : null}
       <ul className="list" aria-label={t("wallet.crypto.list")}>
-        {(deposits.data?.items ?? []).map((d) => (
+        {deposits.rows.map((d) => (
           <li key={d.id} className="list__row">
             <div>
               <strong>
@@ -72,6 +75,7 @@ export function CryptoDepositPanel() {
           </li>
         ))}
       </ul>
+      <LoadMore list={deposits} label={t("wallet.crypto.list")} />
     </section>
   );
 }
