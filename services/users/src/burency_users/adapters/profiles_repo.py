@@ -13,7 +13,13 @@ from burency_users.adapters.orm import profiles
 from burency_users.domain.profile import DEFAULT_CURRENCY
 from burency_users.domain.records import ProfileRecord
 
-__all__ = ["ProfileRecord", "create_profile", "get_profile", "update_profile"]
+__all__ = [
+    "ProfileRecord",
+    "create_profile",
+    "get_profile",
+    "update_profile",
+    "update_profile_if_unchanged",
+]
 
 
 async def create_profile(
@@ -45,3 +51,16 @@ async def get_profile(
 
 async def update_profile(db: AsyncSession, user_id: str, values: dict[str, Any]) -> None:
     await db.execute(update(profiles).where(profiles.c.user_id == user_id).values(**values))
+
+
+async def update_profile_if_unchanged(
+    db: AsyncSession, user_id: str, values: dict[str, Any], *, updated_at: datetime
+) -> bool:
+    """Compare-and-set on ``updated_at``: False when another write came first. (SQLite
+    takes no row lock, so a read-modify-write there needs this to lose nothing.)"""
+    result = await db.execute(
+        update(profiles)
+        .where(profiles.c.user_id == user_id, profiles.c.updated_at == updated_at)
+        .values(**values)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)

@@ -8,13 +8,13 @@ files service (avatar ownership).
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic.alias_generators import to_camel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from burency_common.errors import ValidationFailed
+from burency_common.errors import Conflict, ValidationFailed
 from burency_common.events import EventEnvelope, UserRegistered
 from burency_common.events.users import USER_PROFILE_UPDATED, UserProfileUpdated
 from burency_common.identity import Identity
@@ -48,6 +48,7 @@ INBOX_CONSUMER = "users.profiles"
 # Profile columns other services keep a copy of (``user.profile_updated``).
 ANNOUNCED_FIELDS = ("phone", "language", "country")
 _MAX_SETTINGS_DEPTH = 16
+_MERGE_ATTEMPTS = 20
 _log = get_logger("burency.users")
 
 
@@ -210,23 +211,30 @@ async def patch_settings(
 ) -> dict[str, Any]:
     """Merge ``patch`` into the stored preferences (RFC 7396: ``null`` removes a key).
 
-    Read and write happen under the profile's row lock, so two tabs patching different
-    keys at the same time both keep their change. The result is checked like a PUT.
+    Two tabs patching different keys at the same time must both keep their change: the
+    row lock serialises the merges on PostgreSQL, and the write is a compare-and-set on
+    ``updated_at`` (SQLite has no row lock), retried with a fresh read when another
+    write came first. The result is checked like a PUT.
     """
     if _depth(patch) > _MAX_SETTINGS_DEPTH:
         raise ValidationFailed(
             f"settings may nest at most {_MAX_SETTINGS_DEPTH} levels", code="SETTINGS_TOO_DEEP"
         )
-    async with ctx.transaction() as db:
-        profile = await profiles_repo.get_profile(db, user_id, for_update=True)
-        if profile is None:
-            raise ProfileNotFound()
-        merged = merge_patch(profile.ui_settings, patch)
-        _check_settings(ctx, merged)
-        await profiles_repo.update_profile(
-            db, user_id, {"ui_settings": merged, "updated_at": ctx.clock.now()}
-        )
-    return merged
+    for _ in range(_MERGE_ATTEMPTS):
+        async with ctx.transaction() as db:
+            profile = await profiles_repo.get_profile(db, user_id, for_update=True)
+            if profile is None:
+                raise ProfileNotFound()
+            merged = merge_patch(profile.ui_settings, patch)
+            _check_settings(ctx, merged)
+            # strictly later than what was read, so a frozen clock cannot defeat the check
+            now = max(ctx.clock.now(), profile.updated_at + timedelta(microseconds=1))
+            values = {"ui_settings": merged, "updated_at": now}
+            if await profiles_repo.update_profile_if_unchanged(
+                db, user_id, values, updated_at=profile.updated_at
+            ):
+                return merged
+    raise Conflict("the settings kept changing while merging; try again", code="SETTINGS_CHANGED")
 
 
 async def request_closure(

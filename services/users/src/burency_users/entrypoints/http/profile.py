@@ -163,7 +163,7 @@ def own_router() -> APIRouter:
         "/settings",
         patch_settings,
         methods=["PATCH"],
-        responses=problems(404, 413, 422),
+        responses=problems(404, 409, 413, 422),
         summary="Merge keys into my app settings (RFC 7396: null removes a key)",
     )
     add(
