@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { bearer, expect, signIn, test } from "./fixtures";
-import { fundedTrader, marketBook, placeOrder, quantityWorth, quietBidPrice } from "./tradeSupport";
+import { cents, fromCents, fundedTrader, marketBook, placeOrder, quantityWorth, quietBidPrice, quotedBook } from "./tradeSupport";
 
 const PAGE = 20; // HISTORY_PAGE and WALLET_PAGE in the app
 
@@ -36,6 +36,55 @@ test("order history pages on with Load more: every order once, newest first", as
   const shown = (await rows.evaluateAll((els) => els.map((el) => Number(el.getAttribute("data-order-id")))));
   expect(shown).toEqual(newestFirst);
   await expect(panel.locator('tr[data-status="CANCELED"]')).toHaveCount(PAGE + 5);
+});
+
+test("trade history pages on with Load more: every fill once, as the API lists them", async ({ page, request }) => {
+  const book = await quotedBook(request, "BTCAED");
+  test.skip(!book, "needs the liquidity bot's quotes to fill against");
+  const trader = await fundedTrader(request, "history-fills", "800");
+  /** every fill, newest first, read page by page with the API's cursor */
+  const allFills = async (): Promise<string[]> => {
+    const keys: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `/api/trading/v1/my-trades?symbol=BTCAED&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+      const res = await request.get(query, { headers: bearer(trader.token) });
+      const body = (await res.json()) as { items: { id: number; orderId: number }[]; nextCursor?: string | null };
+      keys.push(...body.items.map((f) => `${f.id}-${f.orderId}`));
+      cursor = body.nextCursor ?? null;
+    } while (cursor);
+    return keys;
+  };
+  // IOC buys through the best ask (a requote may leave one unfilled: buy until > a page)
+  for (let i = 0; i < 2 * PAGE && (i < PAGE + 1 || (await allFills()).length <= PAGE); i++) {
+    const ask = (await quotedBook(request, "BTCAED"))?.asks[0]?.[0] ?? "0";
+    const price = fromCents((cents(ask) * 101n) / 100n); // inside the 10 % band
+    await placeOrder(request, trader.token, {
+      symbol: "BTCAED",
+      side: "BUY",
+      type: "LIMIT",
+      timeInForce: "IOC",
+      price,
+      quantity: quantityWorth(12n, price),
+    });
+  }
+  const fills = await allFills();
+  expect(fills.length).toBeGreaterThan(PAGE);
+
+  await signIn(page, trader.email);
+  await expect(page).toHaveURL(/\/wallet$/);
+  await page.goto("/trade/BTC-AED");
+  await page.getByRole("tab", { name: "Trade history" }).click();
+  const panel = page.getByTestId("orders-trades");
+  const rows = panel.locator("tr[data-trade-id]");
+  await expect(rows).toHaveCount(PAGE);
+  while (await panel.getByRole("button", { name: /Load more/ }).isVisible()) {
+    await panel.getByRole("button", { name: /Load more/ }).click();
+    await expect(panel.getByRole("button", { name: /Load more|Loading/ }).or(rows.nth(fills.length - 1))).toBeVisible();
+  }
+  await expect(rows).toHaveCount(fills.length);
+  const shown = await rows.evaluateAll((els) => els.map((el) => `${el.getAttribute("data-trade-id")}-${el.getAttribute("data-order-id")}`));
+  expect(shown).toEqual(fills);
 });
 
 test("the wallet's spot transfers page on with Load more", async ({ page, request }) => {
