@@ -14948,6 +14948,15 @@ export interface operations {
                 };
             };
             /** @description error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description error */
             413: {
                 headers: {
                     [name: string]: unknown;
