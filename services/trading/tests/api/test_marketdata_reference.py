@@ -14,6 +14,7 @@ import pytest
 
 from burency_trading.marketdata_wiring import build_market_data
 from burency_trading.service.liquidity.admin import MarketDataServices
+from burency_trading.service.runner_types import RunnerStopped
 
 from .conftest import make_settings, start_api
 from .support import Api
@@ -103,3 +104,21 @@ async def test_source_names_offered_to_staff(api: Api) -> None:
             assert "ETH/AED" not in refused.text
     finally:
         await md.prices.close()
+
+
+class _StoppedEngine:
+    """The runner between stop and start: every query is refused (503)."""
+
+    async def query(self, fn: Any) -> Any:
+        raise RunnerStopped()
+
+
+async def test_the_book_still_shows_while_the_engine_is_stopped(api: Api) -> None:
+    running = api.ctx.engine
+    api.ctx.engine = _StoppedEngine()  # type: ignore[assignment]
+    try:
+        book = await _book(api, "BTCAED")
+    finally:
+        api.ctx.engine = running
+    assert book["referencePrice"] is None
+    assert book["symbol"] == "BTCAED"

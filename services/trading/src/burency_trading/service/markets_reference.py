@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from burency_common.errors import ServiceUnavailable
 from burency_trading.service.context import TradingContext
 from burency_trading.service.sources.supervisor import ReferencePrices
 
@@ -23,7 +24,8 @@ async def band_references(
     ctx: TradingContext, prices: ReferencePrices | None
 ) -> dict[str, int | None]:
     """Market -> the band's reference price in ticks; None when the market has no band
-    (``price_band_bps`` 0) or nothing to measure from (never traded, no reference yet)."""
+    (``price_band_bps`` 0) or nothing to measure from (never traded, no reference yet);
+    empty when the engine is not running (the caller shows null)."""
 
     def read(engine: Any) -> dict[str, tuple[int, int]]:
         last: Mapping[str, int] = engine.last_prices()
@@ -31,7 +33,10 @@ async def band_references(
             s.symbol: (int(s.price_band_bps), int(last.get(s.symbol, 0))) for s in engine.markets()
         }
 
-    bands: dict[str, tuple[int, int]] = await ctx.engine.query(read)
+    try:
+        bands: dict[str, tuple[int, int]] = await ctx.engine.query(read)
+    except ServiceUnavailable:  # the engine is stopping or stopped: the book still shows
+        return {}
     sent = {s.symbol: s.engine_price_ticks for s in prices.status()} if prices else {}
     return {
         symbol: None if not band else (last or sent.get(symbol) or None)
