@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { PASSWORD, admin, apiToken, bearer, expect, shot, test, totp, verifiedUser } from "./fixtures";
 
@@ -63,7 +64,10 @@ test.describe("the admin console in Arabic", () => {
     await expect(page.locator('[data-market="BTC/AED"]').getByTestId("market-status")).toHaveText(/تداول|متوقف|إلغاء فقط/);
     await nav.getByRole("link", { name: "المستخدمون", exact: true }).click();
     await expect(page.getByRole("button", { name: "بحث" })).toBeVisible();
+    await expect(page.locator("[data-user]").first()).toBeVisible();
     await shot(page, "admin-ar");
+    const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+    expect(axe.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(" ")}`))).toEqual([]);
   });
 });
 

@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { cleanup, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { Field, FormMessage } from "./forms";
+import { ApiError, toProblem } from "../api/problem";
+import { Field, FormMessage, ProblemMessage } from "./forms";
 
 afterEach(cleanup);
 
@@ -31,5 +32,14 @@ describe("FormMessage", () => {
     );
     expect(screen.getByRole("alert").textContent).toBe("Something went wrong.");
     expect(screen.getByRole("status").textContent).toBe("Saved.");
+  });
+});
+
+describe("ProblemMessage", () => {
+  it("says a failed request's sentence as an alert, and nothing without an error", () => {
+    const { rerender } = render(<ProblemMessage error={new ApiError(toProblem(401, { status: 401, code: "INVALID_CREDENTIALS" }))} />);
+    expect(screen.getByRole("alert").textContent).toBe("The e-mail address or password is incorrect.");
+    rerender(<ProblemMessage error={null} />);
+    expect(screen.queryByRole("alert")).toBeNull();
   });
 });

@@ -4,6 +4,8 @@ import { idempotencyKey, unwrap, type Api } from "../../../lib/api/client";
 export const PAGE = 50;
 /** Users are found by e-mail, so a shorter first page. */
 export const USERS_PAGE = 20;
+/** Each announcement row may poll its progress: a short page. */
+export const ANNOUNCEMENTS_PAGE = 20;
 
 export const adminApi = {
   pendingDeposits: (api: Api, cursor: string | null = null) =>
@@ -95,7 +97,7 @@ export const consoleApi = {
   tuneBot: (api: Api, spread: string, levels: number) =>
     unwrap(api.PATCH("/api/trading/v1/admin/liquidity-bot", { body: { spread, levels } })),
   announcements: (api: Api, cursor: string | null = null) =>
-    unwrap(api.GET("/api/notifications/v1/admin/announcements", { params: { query: { limit: 20, cursor } } })),
+    unwrap(api.GET("/api/notifications/v1/admin/announcements", { params: { query: { limit: ANNOUNCEMENTS_PAGE, cursor } } })),
   /** One announcement with its progress per channel (the list leaves progress out). */
   announcement: (api: Api, id: string) =>
     unwrap(

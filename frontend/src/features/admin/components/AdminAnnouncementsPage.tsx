@@ -6,7 +6,7 @@ import type { MessageKey } from "../../../lib/i18n";
 import { useI18n } from "../../../lib/i18nContext";
 import { FormMessage, useProblemText } from "../../../lib/ui/forms";
 import { usePaged } from "../../../lib/usePaged";
-import { consoleApi } from "../api/admin";
+import { ANNOUNCEMENTS_PAGE, consoleApi } from "../api/admin";
 import { progressOf } from "../hooks/announcements";
 import { AdminPage } from "./AdminPage";
 import { LoadMore } from "./LoadMore";
@@ -43,7 +43,7 @@ export function AdminAnnouncementsPage() {
         ))}
         {!list.isPending && list.rows.length === 0 ? <li className="muted">{t("admin.ann.none")}</li> : null}
       </ul>
-      <LoadMore list={list} count={list.rows.length} />
+      <LoadMore list={list} count={list.rows.length} pageSize={ANNOUNCEMENTS_PAGE} />
     </AdminPage>
   );
 }

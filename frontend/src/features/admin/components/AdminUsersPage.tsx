@@ -5,7 +5,7 @@ import { formatTime } from "../../../lib/format";
 import type { MessageKey } from "../../../lib/i18n";
 import { useI18n } from "../../../lib/i18nContext";
 import { usePaged } from "../../../lib/usePaged";
-import { consoleApi } from "../api/admin";
+import { consoleApi, USERS_PAGE } from "../api/admin";
 import { GRANTABLE_ROLES } from "../hooks/permissions";
 import { useCan } from "../hooks/useCan";
 import { AdminPage } from "./AdminPage";
@@ -67,7 +67,7 @@ export function AdminUsersPage() {
         ))}
         {!users.isPending && users.rows.length === 0 ? <li className="muted">{t("admin.users.none")}</li> : null}
       </ul>
-      <LoadMore list={users} count={users.rows.length} />
+      <LoadMore list={users} count={users.rows.length} pageSize={USERS_PAGE} />
     </AdminPage>
   );
 }

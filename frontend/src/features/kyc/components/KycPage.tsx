@@ -113,15 +113,15 @@ function ProfileForm({ profile }: { profile: Profile }) {
       <h2 id="profile-title">{t("kyc.profileTitle")}</h2>
       <p className="muted">{t("kyc.profileIntro")}</p>
       <form onSubmit={onSubmit} noValidate className="form-grid">
-        <Field label={t("kyc.firstName")} name="firstName" autoComplete="given-name" value={form.firstName} onChange={set("firstName")} error={errors.fieldErrors.firstName} />
-        <Field label={t("kyc.lastName")} name="lastName" autoComplete="family-name" value={form.lastName} onChange={set("lastName")} error={errors.fieldErrors.lastName} />
-        <Field label={t("kyc.dateOfBirth")} name="dateOfBirth" type="date" autoComplete="bday" value={form.dateOfBirth} onChange={set("dateOfBirth")} error={errors.fieldErrors.dateOfBirth} />
-        <Field label={t("kyc.country")} name="country" autoComplete="country" maxLength={2} value={form.country} onChange={set("country")} error={errors.fieldErrors.country} />
-        <Field label={t("kyc.phone")} name="phone" type="tel" autoComplete="tel" placeholder="+971501234567" value={form.phone} onChange={set("phone")} error={errors.fieldErrors.phone} />
-        <Field label={t("kyc.line1")} name="line1" autoComplete="address-line1" value={form.address.line1} onChange={setAddress("line1")} error={errors.fieldErrors.line1} />
-        <Field label={t("kyc.line2")} name="line2" autoComplete="address-line2" value={form.address.line2 ?? ""} onChange={setAddress("line2")} />
-        <Field label={t("kyc.city")} name="city" autoComplete="address-level2" value={form.address.city} onChange={setAddress("city")} error={errors.fieldErrors.city} />
-        <Field label={t("kyc.postalCode")} name="postalCode" autoComplete="postal-code" value={form.address.postalCode ?? ""} onChange={setAddress("postalCode")} error={errors.fieldErrors.postalCode} />
+        <Field label={t("kyc.firstName")} name="firstName" dir="auto" autoComplete="given-name" value={form.firstName} onChange={set("firstName")} error={errors.fieldErrors.firstName} />
+        <Field label={t("kyc.lastName")} name="lastName" dir="auto" autoComplete="family-name" value={form.lastName} onChange={set("lastName")} error={errors.fieldErrors.lastName} />
+        <Field label={t("kyc.dateOfBirth")} name="dateOfBirth" dir="ltr" type="date" autoComplete="bday" value={form.dateOfBirth} onChange={set("dateOfBirth")} error={errors.fieldErrors.dateOfBirth} />
+        <Field label={t("kyc.country")} name="country" dir="ltr" autoComplete="country" maxLength={2} value={form.country} onChange={set("country")} error={errors.fieldErrors.country} />
+        <Field label={t("kyc.phone")} name="phone" dir="ltr" type="tel" autoComplete="tel" placeholder="+971501234567" value={form.phone} onChange={set("phone")} error={errors.fieldErrors.phone} />
+        <Field label={t("kyc.line1")} name="line1" dir="auto" autoComplete="address-line1" value={form.address.line1} onChange={setAddress("line1")} error={errors.fieldErrors.line1} />
+        <Field label={t("kyc.line2")} name="line2" dir="auto" autoComplete="address-line2" value={form.address.line2 ?? ""} onChange={setAddress("line2")} />
+        <Field label={t("kyc.city")} name="city" dir="auto" autoComplete="address-level2" value={form.address.city} onChange={setAddress("city")} error={errors.fieldErrors.city} />
+        <Field label={t("kyc.postalCode")} name="postalCode" dir="ltr" autoComplete="postal-code" value={form.address.postalCode ?? ""} onChange={setAddress("postalCode")} error={errors.fieldErrors.postalCode} />
         <FormMessage message={errors.message} />
         <button type="submit" className="button button--primary" disabled={submit.isPending}>
           {t("kyc.saveAndVerify")}
