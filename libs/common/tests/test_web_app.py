@@ -112,10 +112,23 @@ async def test_request_id_is_propagated_or_created() -> None:
 
 async def test_metrics_count_requests_by_route() -> None:
     async with build() as client:
-        await client.post("/orders", json={"symbol": "BTC", "quantity": "1"})
+        for _ in range(3):  # the labelled children are kept: each request still counts
+            await client.post("/orders", json={"symbol": "BTC", "quantity": "1"})
         metrics = await client.get("/metrics")
-    assert 'route="/orders"' in metrics.text
-    assert "burency_http_requests_total" in metrics.text
+    counted = [
+        line
+        for line in metrics.text.splitlines()
+        if line.startswith("burency_http_requests_total{") and 'route="/orders"' in line
+    ]
+    assert len(counted) == 1
+    assert counted[0].endswith(" 3.0")
+    timed = [
+        line
+        for line in metrics.text.splitlines()
+        if line.startswith("burency_http_request_duration_seconds_count{")
+        and 'route="/orders"' in line
+    ]
+    assert [line.rsplit(" ", 1)[1] for line in timed] == ["3.0"]
 
 
 async def test_access_log_line_carries_request_id(capsys: pytest.CaptureFixture[str]) -> None:

@@ -22,6 +22,7 @@ __all__ = ["RequestContextMiddleware", "ServiceMetrics"]
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _HEADER = REQUEST_ID_HEADER.lower().encode()
 _log = get_logger("burency.access")
+_MAX_LABEL_SETS = 4096
 
 
 class ServiceMetrics:
@@ -42,6 +43,22 @@ class ServiceMetrics:
             registry=self.registry,
         )
         self.service = service
+        self._children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+
+    def observe(self, method: str, route: str, status: int, elapsed: float) -> None:
+        """Count one request and its latency. The labelled children are kept: looking
+        them up with ``labels()`` on every request cost more than the counting."""
+        key = (method, route, str(status))
+        children = self._children.get(key)
+        if children is None:
+            if len(self._children) >= _MAX_LABEL_SETS:
+                self._children.clear()  # routes are templates: this never happens in use
+            children = self._children[key] = (
+                self.requests.labels(self.service, method, route, key[2]),
+                self.latency.labels(self.service, method, route),
+            )
+        children[0].inc()
+        children[1].observe(elapsed)
 
 
 def _incoming_request_id(scope: Scope) -> str:
@@ -98,8 +115,7 @@ class RequestContextMiddleware:
     def _record(self, scope: Scope, status: int, elapsed: float) -> None:
         route = _route_template(scope)
         method = str(scope.get("method", ""))
-        self.metrics.requests.labels(self.metrics.service, method, route, str(status)).inc()
-        self.metrics.latency.labels(self.metrics.service, method, route).observe(elapsed)
+        self.metrics.observe(method, route, status, elapsed)
         if self.access_log and route not in {"/healthz", "/metrics"}:
             state: dict[str, Any] = scope.get("state", {})
             _log.info(
