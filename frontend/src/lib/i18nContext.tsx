@@ -136,9 +136,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       setThemeState(next);
       store(THEME_KEY, next);
       if (!signedIn) return;
-      // settings is one JSON object shared by every UI preference: keep the others
-      const current = await unwrap(api.GET("/api/users/v1/settings")).catch(() => ({}));
-      await unwrap(api.PUT("/api/users/v1/settings", { body: { ...current, theme: next } }));
+      // settings is one JSON object shared by every UI preference: a merge patch (RFC 7396)
+      // changes the theme alone, so another tab's preference saved meanwhile is kept
+      await unwrap(api.PATCH("/api/users/v1/settings", { body: { theme: next } }));
     },
     [api, signedIn],
   );

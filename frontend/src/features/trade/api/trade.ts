@@ -56,7 +56,7 @@ export const tradeApi = {
    */
   referencePrice: async (api: Api, symbol: string): Promise<string | null> => {
     const data = await unwrap(api.GET("/api/trading/v1/ticker/bookTicker", { params: { query: { symbol } } }));
-    const row = (Array.isArray(data) ? data[0] : data) as { referencePrice?: string | null } | undefined;
+    const row = Array.isArray(data) ? data[0] : data;
     return row?.referencePrice ?? null;
   },
   balances: (api: Api) => unwrap(api.GET("/api/trading/v1/balances")),
