@@ -122,7 +122,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       setLanguageState(next);
       store(LANGUAGE_KEY, next);
       if (!signedIn) return;
-      const saved = await unwrap(api.PATCH("/api/users/v1/profile", { body: { language: next } }));
+      // keepalive: a switch followed at once by a navigation (or closing the tab) is still saved
+      const saved = await unwrap(api.PATCH("/api/users/v1/profile", { body: { language: next }, keepalive: true }));
       queryClient.setQueryData(PROFILE_QUERY_KEY, saved);
       // the notifications service renders the feed in the profile's language: read it again
       void queryClient.invalidateQueries({ queryKey: ["notifications", "feed"] });
@@ -138,7 +139,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       if (!signedIn) return;
       // settings is one JSON object shared by every UI preference: a merge patch (RFC 7396)
       // changes the theme alone, so another tab's preference saved meanwhile is kept
-      await unwrap(api.PATCH("/api/users/v1/settings", { body: { theme: next } }));
+      await unwrap(api.PATCH("/api/users/v1/settings", { body: { theme: next }, keepalive: true }));
     },
     [api, signedIn],
   );

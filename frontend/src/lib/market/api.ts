@@ -14,6 +14,11 @@ export const marketsApi = {
   },
   exchangeInfo: (api: Api) => unwrap(api.GET("/api/trading/v1/exchangeInfo")),
   markets: (api: Api) => unwrap(api.GET("/api/trading/v1/markets")),
+  /** Every market's best bid/ask and the price band's `referencePrice`. */
+  bookTickers: async (api: Api) => {
+    const data = await unwrap(api.GET("/api/trading/v1/ticker/bookTicker"));
+    return Array.isArray(data) ? data : [data];
+  },
 };
 
 /** The 24hr ticker stream's short names (Binance's) as the REST ticker's fields. */

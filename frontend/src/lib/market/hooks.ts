@@ -33,6 +33,24 @@ export function useExchangeInfoQuery() {
   return useQuery({ queryKey: ["markets", "exchangeInfo"], queryFn: () => marketsApi.exchangeInfo(api), staleTime: 300_000 });
 }
 
+/**
+ * Each market's price-band reference price by symbol (bookTicker), read every 30 s: what a
+ * market that never traded shows instead of a last price.
+ */
+export function useReferencePrices(): Map<string, string> {
+  const api = useApi();
+  const query = useQuery({
+    queryKey: ["markets", "bookTickers"],
+    queryFn: () => marketsApi.bookTickers(api),
+    staleTime: 30_000,
+    refetchInterval: 30_000,
+    retry: false,
+  });
+  const prices = new Map<string, string>();
+  for (const row of query.data ?? []) if (row.referencePrice) prices.set(row.symbol, row.referencePrice);
+  return prices;
+}
+
 /** Fee rates and status as they are now (/markets). */
 export function useMarketListQuery() {
   const api = useApi();

@@ -19,6 +19,8 @@ export const en = {
   "markets.removeFavourite": "Remove {market} from favourites",
   "markets.noFavourites": "No favourites yet: tap ☆ on a market.",
   "markets.noMatch": "No market matches.",
+  "markets.reference": "reference",
+  "markets.referenceHint": "No trade yet: the reference price",
 } as const;
 
 export const ar: Partial<Record<keyof typeof en, string>> = {
@@ -41,4 +43,6 @@ export const ar: Partial<Record<keyof typeof en, string>> = {
   "markets.removeFavourite": "إزالة {market} من المفضلة",
   "markets.noFavourites": "لا توجد أسواق مفضلة بعد: اضغط ☆ بجانب أي سوق.",
   "markets.noMatch": "لا يوجد سوق مطابق.",
+  "markets.reference": "مرجعي",
+  "markets.referenceHint": "لا صفقات بعد: السعر المرجعي",
 };

@@ -5,7 +5,7 @@ import { useI18n } from "../../../lib/i18nContext";
 import { StreamBadge } from "../../../lib/ui/StreamBadge";
 import { useFavourites } from "../hooks/useFavourites";
 import { tickerPrice } from "../../../lib/market/api";
-import { useExchangeInfoQuery, useTickers } from "../../../lib/market/hooks";
+import { useExchangeInfoQuery, useReferencePrices, useTickers } from "../../../lib/market/hooks";
 
 function Change({ percent }: { percent: string }) {
   const value = D.tryParse(percent);
@@ -14,11 +14,24 @@ function Change({ percent }: { percent: string }) {
   return <span className={`change change--${tone}`}>{`${sign}${percent}%`}</span>;
 }
 
+/** The last trade price; a market that never traded shows its reference price, marked so. */
+function LastPrice({ last, reference }: { last: string; reference: string | undefined }) {
+  const { t } = useI18n();
+  const shown = tickerPrice(last);
+  if (shown !== "—" || !reference) return <>{shown}</>;
+  return (
+    <span title={t("markets.referenceHint")} data-reference="true">
+      {tickerPrice(reference)} <span className="muted">({t("markets.reference")})</span>
+    </span>
+  );
+}
+
 /** The markets list: live 24h tickers, search, favourites; a row opens its trade page. */
 export function MarketsPage() {
   const { t } = useI18n();
   const tickers = useTickers();
   const info = useExchangeInfoQuery();
+  const references = useReferencePrices();
   const { favourites, toggle } = useFavourites();
   const [search, setSearch] = useState("");
   const [onlyFavourites, setOnlyFavourites] = useState(false);
@@ -108,7 +121,9 @@ export function MarketsPage() {
                   <th scope="row">
                     <Link to={route}>{label}</Link>
                   </th>
-                  <td className="num" data-col="last">{tickerPrice(tk.lastPrice)}</td>
+                  <td className="num" data-col="last">
+                    <LastPrice last={tk.lastPrice} reference={references.get(tk.symbol)} />
+                  </td>
                   <td className="num" data-col="change">
                     <Change percent={tk.priceChangePercent} />
                   </td>
