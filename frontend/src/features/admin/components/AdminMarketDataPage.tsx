@@ -7,6 +7,7 @@ import { useProblemText } from "../../../lib/ui/forms";
 import { consoleApi } from "../api/admin";
 import { fractionToPercent, percentToFraction } from "../hooks/markets";
 import { useCan } from "../hooks/useCan";
+import { useEmails } from "../hooks/useEmails";
 import { AdminPage } from "./AdminPage";
 
 type Bot = Awaited<ReturnType<typeof consoleApi.bot>>;
@@ -88,6 +89,7 @@ function BotPanel({ bot }: { bot: Bot }) {
   const queryClient = useQueryClient();
   const canChange = useCan("trading.admin");
   const { t } = useI18n();
+  const account = useEmails([bot.userId])(bot.userId);
   const done = () => queryClient.invalidateQueries({ queryKey: ["admin", "bot"] });
   const toggle = useMutation({
     mutationFn: () => (bot.running ? consoleApi.stopBot(api) : consoleApi.startBot(api)),
@@ -102,7 +104,7 @@ function BotPanel({ bot }: { bot: Bot }) {
         </span>{" "}
         <span className="muted">
           {[
-            t("admin.bot.account", { id: bot.userId }),
+            t("admin.bot.account", { id: account }),
             bot.funded ? t("admin.bot.funded") : t("admin.bot.notFunded"),
             bot.hedging ? t("admin.bot.hedgingOn") : t("admin.bot.hedgingOff"),
             t("admin.bot.spread", { spread: fractionToPercent(bot.params.spread) }),
