@@ -35,14 +35,20 @@ export interface TimeDisplay {
 
 let defaults: TimeDisplay = {};
 
+const zones = new Map<string, string | undefined>();
+
 /** `zone` when the browser knows it (`Asia/Dubai`, `UTC`), else undefined (never throws). */
 export function validTimeZone(zone: unknown): string | undefined {
   if (typeof zone !== "string" || !zone.trim()) return undefined;
+  if (zones.has(zone)) return zones.get(zone);
+  let known: string | undefined;
   try {
-    return new Intl.DateTimeFormat("en-US", { timeZone: zone.trim() }).resolvedOptions().timeZone;
+    known = new Intl.DateTimeFormat("en-US", { timeZone: zone.trim() }).resolvedOptions().timeZone;
   } catch {
-    return undefined;
+    known = undefined;
   }
+  zones.set(zone, known);
+  return known;
 }
 
 /** The locale times are written in: Arabic with Latin digits, English as the browser says. */
