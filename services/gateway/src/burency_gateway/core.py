@@ -23,13 +23,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from burency_common.direct import DirectRoutes
 from burency_common.errors import BadRequest, BurencyError, PayloadTooLarge, ServiceUnavailable
 from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity
 from burency_common.timeutil import utc_now
+from burency_common.web.raw_headers import add_missing_headers, encode_headers
 from burency_gateway.canonical import AmbiguousPath, canonical_path, decoded_path, raw_target
 from burency_gateway.proxy import Upstreams, forward, send_problem
 from burency_gateway.proxy.direct_call import DirectCall, direct_body_length, read_body
@@ -49,6 +49,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
 _API_KEY_HEADER = b"x-burency-apikey"
 MAX_SIGNED_BODY = 64 * 1024  # an API-key request's body is buffered to check its signature
 _SIGNED_CACHE_SIZE = 8192  # identities whose header of the current second is kept
+_NO_STORE = ((b"cache-control", b"no-store"),)
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:
@@ -137,10 +138,11 @@ class GatewayCore:
         state["route"] = f"{route.service.prefix}/*"
         try:
             body = b""
-            if _header(scope, _API_KEY_HEADER) is not None:
+            api_key = _header(scope, _API_KEY_HEADER) is not None
+            if api_key:
                 body = await _read_body(receive, MAX_SIGNED_BODY)
                 receive = _replaying(body, receive)
-            identity, limits = await self._admit(scope, canonical, route, body)
+            identity, limits = await self._admit(scope, canonical, route, body, api_key=api_key)
         except BurencyError as exc:
             await send_problem(send, exc, scope=scope, request_id=state.get("request_id"))
             return
@@ -190,14 +192,20 @@ class GatewayCore:
         return DirectCall(found[0], found[1], route, identity)
 
     async def _admit(
-        self, scope: Scope, canonical: str, route: MatchedRoute, body: bytes
+        self, scope: Scope, canonical: str, route: MatchedRoute, body: bytes, *, api_key: bool
     ) -> tuple[Identity | None, RateLimitStatus]:
+        # only an API key's signature covers headers: a bearer request's are not copied
+        headers = (
+            {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+            if api_key
+            else {}
+        )
         identity = await self.authenticator.authenticate(
             _header(scope, b"authorization"),
             method=scope["method"],
             path=canonical,
             query=scope.get("query_string", b"").decode("latin-1"),
-            headers={k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]},
+            headers=headers,
             body=body,
             client_ip=_client_ip(scope),
         )
@@ -227,11 +235,8 @@ class GatewayCore:
     def _with_headers(send: Send, limits: RateLimitStatus, *, authenticated: bool) -> Send:
         async def send_with_limits(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in limits.headers().items():
-                    headers.setdefault(name, value)
-                if authenticated:
-                    headers.setdefault("cache-control", "no-store")
+                added = encode_headers(limits.headers().items())
+                add_missing_headers(message, (*added, *_NO_STORE) if authenticated else added)
             await send(message)
 
         return send_with_limits

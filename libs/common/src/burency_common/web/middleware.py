@@ -11,11 +11,11 @@ import time
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from burency_common.ids import new_id
 from burency_common.logging import REQUEST_ID_HEADER, bind_request_id, get_logger
+from burency_common.web.raw_headers import replace_header
 
 __all__ = ["RequestContextMiddleware", "ServiceMetrics"]
 
@@ -97,13 +97,14 @@ class RequestContextMiddleware:
         scope["state"] = dict(scope.get("state") or {})
         request_id = _incoming_request_id(scope)
         scope["state"]["request_id"] = request_id
+        request_id_bytes = request_id.encode("latin-1")
         status: dict[str, int] = {"code": 500}
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                replace_header(message, _HEADER, request_id_bytes)
             await send(message)
 
         with bind_request_id(request_id):

@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from burency_common.errors import PROBLEM_JSON, BadRequest, BurencyError, PayloadTooLarge
 from burency_common.logging import get_logger
+from burency_common.web.raw_headers import add_missing_headers, encode_headers
 
 __all__ = [
     "DEFAULT_CONTENT_SECURITY_POLICY",
@@ -89,20 +89,18 @@ class SecurityHeadersMiddleware:
             "Content-Security-Policy": content_security_policy,
         }
         self._hsts = hsts
+        self._raw = encode_headers(self._headers.items())
+        self._raw_https = (*self._raw, *encode_headers([("Strict-Transport-Security", hsts)]))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        https = _is_https(scope)
+        added = self._raw_https if _is_https(scope) else self._raw
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in self._headers.items():
-                    headers.setdefault(name, value)
-                if https:
-                    headers.setdefault("Strict-Transport-Security", self._hsts)
+                add_missing_headers(message, added)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
