@@ -38,6 +38,7 @@ def in_app_item(payload: NotificationInAppCreated) -> dict[str, Any]:
         "body": payload.body,
         "createdAt": to_iso_ms(payload.created_at),
         "readAt": None,
+        "link": payload.link,  # the web app path the feed item opens (None: nowhere)
     }
 
 
