@@ -9,6 +9,7 @@ the port says.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from burency_common.realtime import ListenerDirectory, RealtimePublisher
@@ -20,14 +21,20 @@ class RealtimeRelay:
     """Forwards ``publish_stream`` / ``publish_user`` to its target, if bound."""
 
     def __init__(self, target: RealtimePublisher | None = None) -> None:
-        self.target = target
+        self.target: RealtimePublisher | None = None
+        self._listens: Callable[[str], bool] | None = None
         self.dropped = 0
+        if target is not None:
+            self.bind(target)
 
     def bind(self, target: RealtimePublisher) -> None:
         self.target = target
+        # decided once: a runtime protocol check is too slow for every private message
+        self._listens = target.has_listener if isinstance(target, ListenerDirectory) else None
 
     def unbind(self) -> None:
         self.target = None
+        self._listens = None
 
     async def publish_stream(self, stream: str, data: Any) -> None:
         target = self.target
@@ -38,10 +45,10 @@ class RealtimeRelay:
 
     def has_listener(self, user_id: str) -> bool:
         """Whether a message for ``user_id`` would reach a socket (unbound: no)."""
-        target = self.target
-        if target is None:
+        if self.target is None:
             return False
-        return not isinstance(target, ListenerDirectory) or target.has_listener(user_id)
+        listens = self._listens
+        return listens is None or listens(user_id)
 
     async def publish_user(self, user_id: str, event: str, data: Any) -> None:
         target = self.target
