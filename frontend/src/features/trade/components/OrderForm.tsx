@@ -45,7 +45,7 @@ export interface OrderFormProps {
 /** Buy/sell form: limit (GTC/IOC/FOK, post-only), market (by amount or total), stop-limit. */
 export function OrderForm({ rules, balances, signedIn, picked, bestBid, bestAsk, referencePrice, onPlaced }: OrderFormProps) {
   const api = useApi();
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const id = useId();
   const [draft, setDraft] = useState<OrderDraft>(EMPTY);
   const [percent, setPercent] = useState(0);
@@ -76,7 +76,7 @@ export function OrderForm({ rules, balances, signedIn, picked, bestBid, bestAsk,
       onPlaced();
     },
     onError: (error) => {
-      const { field, text } = orderError(error, t);
+      const { field, text } = orderError(error, t, language);
       setShown({ [field]: text });
     },
   });

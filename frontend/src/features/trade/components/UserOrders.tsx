@@ -94,7 +94,7 @@ function TradeRows({ trades, rules }: { trades: MyTrade[]; rules: MarketRules })
 /** Open orders (cancel, cancel all), order history and the user's fills in this market (paged). */
 export function UserOrders({ rules, data, onChanged }: { rules: MarketRules; data: Data; onChanged: () => void }) {
   const api = useApi();
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [tab, setTab] = useState<Tab>("open");
   const [message, setMessage] = useState<string | null>(null);
   const cancel = useMutation({
@@ -104,7 +104,7 @@ export function UserOrders({ rules, data, onChanged }: { rules: MarketRules; dat
       onChanged();
       return order;
     },
-    onError: (error) => setMessage(orderError(error, t).text),
+    onError: (error) => setMessage(orderError(error, t, language).text),
   });
   const cancelAll = useMutation({
     mutationFn: () => tradeApi.cancelAll(api, rules.symbol),
@@ -112,7 +112,7 @@ export function UserOrders({ rules, data, onChanged }: { rules: MarketRules; dat
       setMessage(null);
       onChanged();
     },
-    onError: (error) => setMessage(orderError(error, t).text),
+    onError: (error) => setMessage(orderError(error, t, language).text),
   });
   const open = data.openOrders.data?.items ?? [];
   const tabs: { id: Tab; label: string }[] = [

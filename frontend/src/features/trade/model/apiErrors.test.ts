@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../../lib/api/problem";
+import { translate } from "../../../lib/i18n";
 import { orderError } from "./apiErrors";
 
 describe("orderError", () => {
@@ -28,5 +29,14 @@ describe("orderError", () => {
       text: "The exchange is busy. Try again in a moment.",
     });
     expect(orderError(new Error("offline")).field).toBe("form");
+  });
+
+  it("speaks the user's language", () => {
+    const ar = (key: Parameters<typeof translate>[1], params?: Record<string, string | number>) => translate("ar", key, params);
+    const band = new ApiError({ status: 422, code: "ORDER_PRICE_OUT_OF_BAND", detail: "price out of band" });
+    expect(orderError(band, ar, "ar")).toEqual({ field: "price", text: "السعر بعيد جداً عن آخر سعر تداول." });
+    const offline = orderError(new Error("offline"), ar, "ar");
+    expect(offline.field).toBe("form");
+    expect(offline.text).toMatch(/[\u0600-\u06FF]/);
   });
 });

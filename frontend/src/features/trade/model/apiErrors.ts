@@ -2,8 +2,8 @@
  * The trading API's refusals as sentences beside the field they are about (codes from
  * docs/trading/api.md). Anything else falls back to the app's problem sentences.
  */
-import { asProblem, problemMessage } from "../../../lib/api/problem";
-import { translate } from "../../../lib/i18n";
+import { asProblem, fieldErrors, problemMessage } from "../../../lib/api/problem";
+import { translate, type Language } from "../../../lib/i18n";
 import type { Field, Translate } from "./orderForm";
 
 /** Each known code's field; its sentence is the catalogue's `trade.error.<CODE>`. */
@@ -45,6 +45,7 @@ const FIELD_NAMES: Record<string, Field> = {
 export function orderError(
   error: unknown,
   t: Translate = (key, params) => translate("en", key, params),
+  language: Language = "en",
 ): { field: Field; text: string } {
   const problem = asProblem(error);
   const named = problem.errors?.find((e) => e.field)?.field?.split(".").pop();
@@ -52,7 +53,8 @@ export function orderError(
   if (problem.code && isKnown(problem.code)) {
     return { field: field ?? BY_CODE[problem.code], text: t(`trade.error.${problem.code}`) };
   }
-  const first = problem.errors?.[0];
-  const text = first?.message ? `${first.message.charAt(0).toUpperCase()}${first.message.slice(1).replace(/\.?$/, ".")}` : problemMessage(problem);
+  // a field's own complaint (validation codes in the app's language), else the problem's sentence
+  const byField = named ? fieldErrors(problem, language)[named] : undefined;
+  const text = byField ?? problemMessage(problem, language);
   return { field: field ?? "form", text };
 }

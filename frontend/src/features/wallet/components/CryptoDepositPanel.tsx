@@ -1,10 +1,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { useApi } from "../../../lib/auth/context";
 import { formatAmount } from "../../../lib/format";
 import { useI18n } from "../../../lib/i18nContext";
-import { FormMessage } from "../../../lib/ui/forms";
+import { ProblemMessage } from "../../../lib/ui/forms";
 import { LoadMore } from "../../../lib/ui/LoadMore";
 import { usePaged } from "../../../lib/usePaged";
 import { QrCode } from "../../../lib/ui/QrCode";
@@ -42,7 +41,7 @@ export function CryptoDepositPanel() {
           ))}
         </select>
       </div>
-      <FormMessage message={address.error ? problemMessage(asProblem(address.error)) : null} />
+      <ProblemMessage error={address.error} />
       {address.data ? (
         <div className="bank">
           <QrCode value={address.data.address} label={t("wallet.crypto.qr", { asset: chain.asset })} size={160} />

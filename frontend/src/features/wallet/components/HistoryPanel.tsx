@@ -1,10 +1,10 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { asProblem, problemMessage } from "../../../lib/api/problem";
+import { asProblem } from "../../../lib/api/problem";
 import { useApi } from "../../../lib/auth/context";
 import { formatAmount } from "../../../lib/format";
 import { useI18n } from "../../../lib/i18nContext";
-import { FormMessage } from "../../../lib/ui/forms";
+import { ProblemMessage } from "../../../lib/ui/forms";
 import { LoadMore } from "../../../lib/ui/LoadMore";
 import { usePaged } from "../../../lib/usePaged";
 import { walletApi } from "../api/wallet";
@@ -93,7 +93,7 @@ export function HistoryPanel({ assets }: { assets: string[] }) {
           </button>
         </div>
       </div>
-      <FormMessage message={error ? problemMessage(asProblem(error)) : null} />
+      <ProblemMessage error={error} />
       <div className="table-wrap">
         <table className="table" aria-label={t("wallet.history.table", { asset })} data-testid="wallet-transactions">
           <thead>

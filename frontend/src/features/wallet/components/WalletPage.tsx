@@ -1,8 +1,7 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { formatAmount } from "../../../lib/format";
 import { useI18n } from "../../../lib/i18nContext";
-import { FormMessage } from "../../../lib/ui/forms";
+import { ProblemMessage } from "../../../lib/ui/forms";
 import { useBalances } from "../hooks/useBalances";
 import { useWalletTotals } from "../hooks/useWalletTotals";
 import { CryptoDepositPanel } from "./CryptoDepositPanel";
@@ -32,7 +31,7 @@ export function WalletPage() {
             {t("wallet.refresh")}
           </button>
         </div>
-        <FormMessage message={balances.error ? problemMessage(asProblem(balances.error)) : null} />
+        <ProblemMessage error={balances.error} />
         {balances.isPending ? <p role="status">{t("wallet.loadingBalances")}</p> : null}
         <div className="table-wrap">
           <table className="table" aria-label={t("wallet.balances")}>

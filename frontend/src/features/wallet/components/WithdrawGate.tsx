@@ -1,9 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
-import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { useApi } from "../../../lib/auth/context";
 import { useI18n } from "../../../lib/i18nContext";
-import { FormMessage } from "../../../lib/ui/forms";
+import { ProblemMessage } from "../../../lib/ui/forms";
 import { meApi } from "../api/wallet";
 import { WithdrawLimits } from "./WithdrawLimits";
 import { WithdrawPanel } from "./WithdrawPanel";
@@ -22,7 +21,7 @@ export function WithdrawGate() {
     <section className="card" aria-labelledby="withdraw-title">
       <h2 id="withdraw-title">{t("wallet.withdraw.title")}</h2>
       {me.isPending ? <p role="status">{t("wallet.withdraw.loading")}</p> : null}
-      <FormMessage message={me.error ? problemMessage(asProblem(me.error)) : null} />
+      <ProblemMessage error={me.error} />
       <WithdrawLimits asset="AED" />
       {me.data ? (
         <div data-testid="withdraw-needs-2fa">

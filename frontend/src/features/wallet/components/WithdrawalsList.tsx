@@ -1,9 +1,8 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { asProblem, problemMessage } from "../../../lib/api/problem";
 import { useApi } from "../../../lib/auth/context";
 import { formatAmount } from "../../../lib/format";
 import { useI18n } from "../../../lib/i18nContext";
-import { FormMessage } from "../../../lib/ui/forms";
+import { ProblemMessage } from "../../../lib/ui/forms";
 import { LoadMore } from "../../../lib/ui/LoadMore";
 import { usePaged } from "../../../lib/usePaged";
 import { walletApi } from "../api/wallet";
@@ -27,7 +26,7 @@ export function WithdrawalsList() {
   return (
     <>
       <h3>{t("wallet.history.withdrawals")}</h3>
-      <FormMessage message={cancel.error ? problemMessage(asProblem(cancel.error)) : null} />
+      <ProblemMessage error={cancel.error} />
       <ul className="list" aria-label={t("wallet.history.withdrawals")}>
         {withdrawals.rows.map((w) => (
           <li key={w.id} className="list__row" data-withdrawal={w.id}>
