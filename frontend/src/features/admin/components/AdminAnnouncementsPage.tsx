@@ -65,11 +65,18 @@ function AnnouncementRow({ listed }: { listed: Listed }) {
   const a: Announcement | undefined = settled ? listed : detail.data;
   if (!a) return <li className="list__row muted">{t("common.loading")}</li>;
   const p = progressOf(a.progress);
+  const title = typeof a.data?.title === "string" ? a.data.title : null;
   const channelNames = a.channels.map((c) => (CHANNELS.includes(c as Channel) ? t(`admin.ann.channel.${c as Channel}`) : c));
   return (
     <li className="list__row" data-announcement={a.id}>
       <div>
-        <strong>{segmentName(t, a.segment)}</strong> · {channelNames.join(language === "ar" ? "، " : ", ")} ·{" "}
+        {title ? (
+          <>
+            <strong dir="auto">{title}</strong>
+            <br />
+          </>
+        ) : null}
+        <span>{segmentName(t, a.segment)}</span> · {channelNames.join(language === "ar" ? "، " : ", ")} ·{" "}
         <span className={`badge${a.status === "done" ? " badge--approved" : ""}`} data-testid="announcement-status">
           {STATUSES.includes(a.status) ? t(`admin.ann.status.${a.status}` as MessageKey) : a.status}
         </span>
