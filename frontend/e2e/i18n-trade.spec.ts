@@ -36,7 +36,8 @@ test("the trade page, markets and wallet in Arabic, right to left", async ({ pag
   await expect(page.getByRole("heading", { name: "دفتر الأوامر" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "الصفقات الأخيرة" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "أرصدة التداول الفوري" })).toBeVisible();
-  await expect(page.getByText("آخر سعر")).toBeVisible();
+  // the last price, or the reference price while the market has never traded
+  await expect(page.locator(".trade__ticker dt").first()).toHaveText(/^(آخر سعر|السعر المرجعي \(لا صفقات بعد\))$/);
   await expect(page.getByRole("group", { name: "الفاصل الزمني للشموع" })).toBeVisible();
   await expect(page.getByRole("tab", { name: "شراء", exact: true })).toBeVisible();
   await expect(page.getByLabel("نوع الأمر")).toBeVisible();
