@@ -1,6 +1,7 @@
 import { apiToken, bearer, expect, shot, signIn, test, verifiedUser } from "./fixtures";
 import { png } from "./imageFiles";
 import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
 
 test("Arabic: the shell switches to right-to-left at once, and the choice follows the user to another browser", async ({
   page,
@@ -142,7 +143,10 @@ test("accessibility: axe finds no WCAG 2.1 A/AA problem on the settings, prefere
   };
   for (const theme of ["Light", "Dark"]) {
     await page.goto("/settings/profile");
+    // a new page load reads the account's choice: let the save land before leaving
+    const themeSaved = savedTo(page, "/api/users/v1/settings");
     await page.getByLabel(theme).check();
+    await themeSaved;
     for (const path of ["/settings/profile", "/settings/notifications", "/kyc"]) {
       await page.goto(path);
       await expect(page.locator("main h1")).toBeVisible();
@@ -154,9 +158,18 @@ test("accessibility: axe finds no WCAG 2.1 A/AA problem on the settings, prefere
     expect(await violations(), `bell ${theme}`).toEqual([]);
     await page.keyboard.press("Escape");
   }
+  const languageSaved = savedTo(page, "/api/users/v1/profile");
   await page.getByLabel("Language").selectOption("ar");
+  await languageSaved;
   await page.goto("/settings/profile");
   await expect(page.locator("html")).toHaveAttribute("dir", "rtl");
   await expect(page.locator("main h1")).toBeVisible();
   expect(await violations(), "/settings/profile ar").toEqual([]);
 });
+
+/** The answer to the next PATCH of ``path`` (a saved choice), once it succeeded. */
+function savedTo(page: Page, path: string): Promise<unknown> {
+  return page.waitForResponse(
+    (response) => response.request().method() === "PATCH" && new URL(response.url()).pathname === path && response.ok(),
+  );
+}

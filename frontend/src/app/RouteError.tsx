@@ -1,4 +1,5 @@
 import { isRouteErrorResponse, useRouteError } from "react-router";
+import { useI18n } from "../lib/i18nContext";
 
 const RELOADED = "burency.reloadedForChunk";
 
@@ -14,6 +15,7 @@ function isChunkError(error: unknown): boolean {
  */
 export function RouteError() {
   const error = useRouteError();
+  const { t } = useI18n();
   if (isChunkError(error) && !window.sessionStorage.getItem(RELOADED)) {
     window.sessionStorage.setItem(RELOADED, "1");
     window.location.reload();
@@ -24,19 +26,21 @@ export function RouteError() {
   return (
     <main id="main" className="route-error">
       <section className="card" role="alert">
-        <h1>{notFound ? "Page not found" : "Something went wrong"}</h1>
+        <h1>{t(notFound ? "routeError.notFoundTitle" : "routeError.failedTitle")}</h1>
         <p>
-          {isChunkError(error)
-            ? "A new version of Burency is available."
-            : notFound
-              ? "There is nothing at this address."
-              : "This page could not be shown. Please try again."}
+          {t(
+            isChunkError(error)
+              ? "routeError.newVersion"
+              : notFound
+                ? "routeError.nothingHere"
+                : "routeError.tryAgain",
+          )}
         </p>
         <p>
           <button type="button" className="button button--primary" onClick={() => window.location.reload()}>
-            Reload
+            {t("routeError.reload")}
           </button>{" "}
-          <a href="/">Go to the start page</a>
+          <a href="/">{t("routeError.start")}</a>
         </p>
       </section>
     </main>
