@@ -27,7 +27,8 @@ from burency_common.bus.port import EventBus, RetryPolicy
 from burency_common.component import ComponentBase, LoopFn
 from burency_common.db import create_engine
 from burency_common.direct import DirectRoutes
-from burency_common.events import EventEnvelope, default_registry
+from burency_common.events import SEND_NOTIFICATION, EventEnvelope, default_registry
+from burency_common.events.trading import TRADING_ORDER_UPDATED, TRADING_TRADE
 from burency_common.events.wallet import (
     WALLET_TRANSFER_COMPLETED,
     WALLET_TRANSFER_FAILED,
@@ -72,6 +73,8 @@ SAGA_RETRY = RetryPolicy(max_attempts=40, initial_backoff=0.05, max_backoff=5.0)
 (about three minutes of retries) rather than be dead-lettered with the user's money held."""
 T = TypeVar("T")
 _log = get_logger("burency.trading")
+_PROJECTED_TOPICS = (TRADING_ORDER_UPDATED, TRADING_TRADE, SEND_NOTIFICATION)
+"""The projection's outbox topics that may have no subscriber (never the saga's answers)."""
 
 
 class EngineHandle:
@@ -143,6 +146,18 @@ class TradingComponent(ComponentBase[TradingSettings, TradingContext]):
 
         for topic in (WALLET_TRANSFER_REQUESTED, WALLET_TRANSFER_COMPLETED, WALLET_TRANSFER_FAILED):
             bus.subscribe(topic, group=group, handler=wallet_transfer, retry=SAGA_RETRY)
+
+    async def start(self, bus: EventBus) -> None:
+        """As every component; first, the projection leaves out the events nobody can
+        receive (an in-process bus knows its every subscriber once started: embedded
+        mode writes no ``trading.order.updated``/``trading.trade`` rows to relay into a
+        void; a Kafka bus cannot know, so distributed mode publishes them all)."""
+        assert self.projection is not None
+        unheard = [topic for topic in _PROJECTED_TOPICS if not bus.may_reach_anyone(topic)]
+        if unheard:
+            self.projection.skip_unheard(unheard)
+            _log.info("trading.outbox_topics_without_subscribers", topics=unheard)
+        await super().start(bus)
 
     async def prepare(self) -> None:
         """After migrations: recover the engine, then make it know the configured markets."""

@@ -123,6 +123,10 @@ class InMemoryBus(EventBus):
         members = self._groups.setdefault(topic, {}).setdefault(group, [])
         members.append(_Subscription(handler, retry or RetryPolicy()))
 
+    def may_reach_anyone(self, topic: str) -> bool:
+        """Known once started (subscriptions close then); before that, anyone might."""
+        return not self._started or bool(self._groups.get(topic))
+
     def subscribe_dead_letters(self, topic: str, *, group: str, handler: DeadLetterHandler) -> None:
         self._require_not_started("subscribe_dead_letters")
         dlq = dead_letter_topic(topic)

@@ -78,6 +78,13 @@ class EventBus(ABC):
         replicas, or, in memory, handled (or dead-lettered) by every subscribed group.
         """
 
+    def may_reach_anyone(self, topic: str) -> bool:
+        """Whether a message on ``topic`` could reach a subscriber. A bus whose consumers
+        may live in other processes (Kafka) cannot know and says True; an in-process bus
+        that has started knows every subscriber it will ever have."""
+        del topic
+        return True
+
     @abstractmethod
     async def start(self) -> None:
         """Connect and start consuming."""

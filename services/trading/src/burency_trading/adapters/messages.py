@@ -125,6 +125,7 @@ class Messages:
     ) -> None:
         self.registry = registry
         self.notify_filled = notify_filled
+        self.unheard: frozenset[str] = frozenset()  # topics no subscriber can ever receive
         self.sink = sink
         self.markets: dict[str, Market] = {}
         self.scales: dict[str, int] = dict(scales or {})
@@ -146,7 +147,9 @@ class Messages:
         return {"event_id": event_id, "topic": topic, "event_key": key, "body": _encode(envelope)}
 
     @_skip_on_error
-    def order_updated(self, row: Mapping[str, Any], *, seq: int, index: int) -> OutboxRow:
+    def order_updated(self, row: Mapping[str, Any], *, seq: int, index: int) -> OutboxRow | None:
+        if TRADING_ORDER_UPDATED in self.unheard:
+            return None
         market = self.markets[row["market"]]
         grid = market.grid
         payload = {
@@ -166,7 +169,9 @@ class Messages:
                           ts_us=row["updated_ts"])  # fmt: skip
 
     @_skip_on_error
-    def trade(self, row: Mapping[str, Any], *, seq: int, index: int) -> OutboxRow:
+    def trade(self, row: Mapping[str, Any], *, seq: int, index: int) -> OutboxRow | None:
+        if TRADING_TRADE in self.unheard:
+            return None
         market = self.markets[row["market"]]
         payload = {
             "trade_id": row["trade_id"], "symbol": row["market"],
@@ -198,7 +203,7 @@ class Messages:
     @_skip_on_error
     def order_filled(self, row: Mapping[str, Any]) -> OutboxRow | None:
         """The ``order.filled`` notification to the order's owner."""
-        if not self.notify_filled:
+        if not self.notify_filled or SEND_NOTIFICATION in self.unheard:
             return None
         market = self.markets[row["market"]]
         data: dict[str, object] = {

@@ -105,6 +105,11 @@ class SqlProjection:
         )
         self._markets_loaded = False
 
+    def skip_unheard(self, topics: Iterable[str]) -> None:
+        """Write no outbox message on ``topics``: the bus says nobody could receive them
+        (embedded mode, where every subscriber is in this process and known)."""
+        self._messages.unheard = frozenset(topics)
+
     async def last_seq(self) -> int:
         async with self._engine.connect() as db:
             return await self._read_last(db)
