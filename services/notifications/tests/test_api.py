@@ -14,6 +14,8 @@ async def test_preferences_defaults_and_security_rule(harness: Harness) -> None:
     prefs = (await harness.call("GET", "/v1/preferences", user)).json()["items"]
     by_key = {(p["event"], p["channel"]): p for p in prefs}
     assert by_key[("marketing.announcement", "sms")]["enabled"] is False
+    fills = {c: by_key[("order.filled", c)]["enabled"] for c in ("in_app", "push", "email", "sms")}
+    assert fills == {"in_app": True, "push": True, "email": False, "sms": False}
     assert by_key[("auth.new_login", "email")] == {
         "event": "auth.new_login", "channel": "email", "enabled": True, "required": True,
     }  # fmt: skip

@@ -34,14 +34,31 @@ async def test_command_delivers_per_channel(harness: Harness) -> None:
 
 async def test_preferences_skip_channels(harness: Harness) -> None:
     user = await harness.register()
-    body = {"items": [{"event": "order.filled", "channel": "email", "enabled": False}]}
+    body = {"items": [{"event": "price.alert", "channel": "email", "enabled": False}]}
     assert (await harness.call("PUT", "/v1/preferences", user, json=body)).status_code == 200
-    data = {"side": "buy", "amount": "1", "symbol": "BTC-USDT", "price": "1"}
-    note = command("order.filled", [user], data=data, channels=["email", "in_app"])
+    note = command("price.alert", [user], data={"symbol": "BTC-USDT", "price": "1"},
+                   channels=["email", "in_app"])  # fmt: skip
     await harness.bus.publish(note)
     rows = await harness.settled(note.payload["notification_id"], 2)
     assert rows[(user, "email")].status == "skipped_by_preference"
     assert rows[(user, "in_app")].status == "sent"
+
+
+async def test_fills_reach_email_only_when_asked_for(harness: Harness) -> None:
+    user = await harness.register("trader@example.com")
+    data = {"side": "buy", "amount": "1", "symbol": "BTC-USDT", "price": "1"}
+    first = command("order.filled", [user], data=data)
+    await harness.bus.publish(first)
+    rows = await harness.settled(first.payload["notification_id"], 4)
+    status = {channel: rows[(user, channel)].status for _, channel in rows}
+    assert status["email"] == status["sms"] == "skipped_by_preference"  # opt-in
+    assert status["in_app"] == "sent"
+    body = {"items": [{"event": "order.filled", "channel": "email", "enabled": True}]}
+    assert (await harness.call("PUT", "/v1/preferences", user, json=body)).status_code == 200
+    second = command("order.filled", [user], data=data, channels=["email"])
+    await harness.bus.publish(second)
+    rows = await harness.settled(second.payload["notification_id"], 1)
+    assert rows[(user, "email")].status == "sent"
 
 
 async def test_same_notification_twice_delivers_once(harness: Harness) -> None:

@@ -48,8 +48,16 @@ def is_required(event: str, channel: str) -> bool:
     return event in SECURITY_EVENTS and channel == "email"
 
 
+_OPT_IN_BY_MAIL_OR_SMS = frozenset({"order.filled"})
+"""Events a trader may get many times a minute: in the app and by push unless switched
+off, by e-mail or SMS only when asked for (as exchanges do; a bot's fills would flood
+an inbox and cost an SMS each)."""
+
+
 def default_enabled(event: str, channel: str) -> bool:
-    """Everything is on by default except marketing by SMS."""
+    """Everything is on by default except marketing by SMS, and fills by e-mail or SMS."""
+    if channel in ("email", "sms") and event in _OPT_IN_BY_MAIL_OR_SMS:
+        return False
     return not (event.startswith("marketing.") and channel == "sms")
 
 
