@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -57,8 +58,11 @@ def _serve(app: ASGIApp, settings: BurencySettings, trusted_proxies: str = "") -
     from burency_platform.serving import uvicorn_config
 
     server = uvicorn.Server(uvicorn_config(gc_tuned(app), settings, trusted_proxies))
-    server.run()
-    if not server.started:  # as uvicorn.run: a failed start-up is a failed command
+    # as uvicorn.run: Ctrl+C / SIGINT is a clean stop (uvicorn re-raises the signal it
+    # handled once the server is down), and a failed start-up is a failed command
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
         sys.exit(3)
 
 
