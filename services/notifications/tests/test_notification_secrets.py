@@ -34,7 +34,7 @@ from burency_common.events.notification_types import (
 from burency_common.events.notifications import NOTIFICATION_IN_APP_CREATED
 from burency_notifications import rendering
 from burency_notifications.adapters.orm import metadata
-from burency_notifications.domain import CHANNELS, LANGUAGES
+from burency_notifications.domain import CHANNELS, EVENT_TYPES, LANGUAGES, default_enabled
 from burency_notifications.rendering import TemplateDataError, check_catalogue, render
 from burency_notifications.settings import NotificationsSettings
 from burency_testing.waiting import eventually
@@ -141,7 +141,15 @@ async def _dump_database(h: Harness) -> str:
 
 
 async def _users(h: Harness) -> list[str]:
-    """One user per language, each with an e-mail address, a phone and a push device."""
+    """One user per language, each with an e-mail address, a phone and a push device,
+    and the opt-in channels switched on (fills by e-mail, say): every type must then
+    keep its secrets on every channel it reaches."""
+    every = [
+        {"event": event, "channel": channel, "enabled": True}
+        for event in EVENT_TYPES
+        for channel in CHANNELS
+        if not default_enabled(event, channel)
+    ]
     users = []
     for n, language in enumerate(LANGUAGES):
         user = await register_with_profile(
@@ -151,6 +159,8 @@ async def _users(h: Harness) -> list[str]:
             "POST", "/v1/devices", user, json={"token": f"device-token-{n}" * 4, "platform": "web"}
         )
         assert device.status_code in (200, 201), device.text
+        opted = await h.call("PUT", "/v1/preferences", user, json={"items": every})
+        assert opted.status_code == 200, opted.text
         users.append(user)
     return users
 
