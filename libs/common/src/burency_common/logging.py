@@ -16,6 +16,8 @@ from typing import Any
 
 import structlog
 
+from burency_common.logging_console import ConsoleLines
+
 __all__ = [
     "REQUEST_ID_HEADER",
     "bind_request_id",
@@ -28,10 +30,23 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _SECRET_KEYS = ("password", "secret", "token", "authorization", "api_key", "apikey", "cookie")
 
 
+_secret_key: dict[str, bool] = {}  # key -> looks secret (keys are the code's few names)
+
+
+def _looks_secret(key: str) -> bool:
+    known = _secret_key.get(key)
+    if known is None:
+        if len(_secret_key) >= 4096:
+            _secret_key.clear()
+        lowered = key.lower()
+        known = _secret_key[key] = any(marker in lowered for marker in _SECRET_KEYS)
+    return known
+
+
 def _redact_secrets(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
     """Last line of defence: never let a value under a secret-looking key reach a log."""
     for key in list(event_dict):
-        if any(marker in key.lower() for marker in _SECRET_KEYS):
+        if _looks_secret(key):
             event_dict[key] = "***"
     return event_dict
 
@@ -63,9 +78,7 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _redact_secrets,
     ]
-    renderer: Any = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
-    )
+    renderer: Any = structlog.processors.JSONRenderer() if json else ConsoleLines()
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
