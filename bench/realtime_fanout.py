@@ -75,10 +75,10 @@ def _machine() -> tuple[float, float, float]:
     """(busy CPU seconds, all CPU seconds) of the whole machine, CPU pressure (us)."""
     ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = ticks[3] + ticks[4]
-    pressure = 0.0
+    pressure = 0  # PSI "some" total: microseconds stalled, an integer counter
     with contextlib.suppress(OSError):
         some = Path("/proc/pressure/cpu").read_text().split("\n", 1)[0]
-        pressure = float(some.rsplit("total=", 1)[1])
+        pressure = int(some.rsplit("total=", 1)[1])
     return (sum(ticks) - idle) / CLK_TCK, sum(ticks) / CLK_TCK, pressure
 
 

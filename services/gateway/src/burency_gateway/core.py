@@ -32,7 +32,7 @@ from burency_common.timeutil import utc_now
 from burency_common.web.raw_headers import add_missing_headers, encode_headers
 from burency_gateway.canonical import AmbiguousPath, canonical_path, decoded_path, raw_target
 from burency_gateway.proxy import Upstreams, forward, send_problem
-from burency_gateway.proxy.direct_call import DirectCall, direct_body_length, read_body
+from burency_gateway.proxy.direct_call import MAX_DIRECT_BODY, DirectCall, direct_body_length
 from burency_gateway.routes import MatchedRoute, RouteTable
 from burency_gateway.security import Authenticator, RateLimiter, RateLimitStatus, authorize
 
@@ -159,10 +159,10 @@ class GatewayCore:
         call = self._direct_call(scope, route, identity)
         if call is not None and (body or direct_body_length(scope) is not None):
             if not body:
-                read = await read_body(receive)
-                if read is None:
-                    return  # the client went away
-                body = read
+                try:
+                    body = await _read_body(receive, MAX_DIRECT_BODY)
+                except BurencyError:
+                    return  # the client went away mid-body (its declared length is in bounds)
                 receive = _replaying(body, receive)
             if await call.answer(scope, body, respond, state.get("request_id")):
                 return

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 
-from starlette.types import Receive, Scope, Send
+from starlette.types import Scope, Send
 
 from burency_common.direct import DirectRequest, DirectResponse, DirectRoute
 from burency_common.errors import BurencyError, UpstreamTimeout
@@ -23,7 +23,7 @@ from burency_common.logging import get_logger
 from burency_gateway.proxy.forward import send_problem
 from burency_gateway.routes import MatchedRoute
 
-__all__ = ["MAX_DIRECT_BODY", "DirectCall", "direct_body_length", "read_body"]
+__all__ = ["MAX_DIRECT_BODY", "DirectCall", "direct_body_length"]
 
 MAX_DIRECT_BODY = 64 * 1024
 _log = get_logger("burency.gateway.direct")
@@ -45,19 +45,6 @@ def direct_body_length(scope: Scope) -> int | None:
         return None
     length = int(declared)
     return length if length <= MAX_DIRECT_BODY else None
-
-
-async def read_body(receive: Receive) -> bytes | None:
-    """The whole body (the server holds it to its declared length), or None if the
-    client went away."""
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
 
 
 class DirectCall:

@@ -14,39 +14,26 @@ from __future__ import annotations
 
 import re
 
-import msgspec
-
 from burency_common.direct import DirectRequest, DirectResponse, DirectRoute, DirectRoutes
 from burency_common.idempotency.http import REPLAYED_HEADER
 from burency_common.identity import check_scope, check_verified_email
 from burency_trading.entrypoints.http.cancelling import plain_cancel
-from burency_trading.entrypoints.http.placing import OrderBody, place
+from burency_trading.entrypoints.http.placing import place, plain_order
 from burency_trading.entrypoints.http.schemas import order_out
 from burency_trading.service import orders
 from burency_trading.service.context import TradingContext
 
 __all__ = ["direct_routes"]
 
-_DECODER = msgspec.json.Decoder(OrderBody)
 _REPLAYED = ((REPLAYED_HEADER, "true"),)
-
-
-def _is_json(content_type: str | None) -> bool:
-    return (
-        content_type is not None
-        and content_type.partition(";")[0].strip().lower() == "application/json"
-    )
 
 
 def direct_routes(ctx: TradingContext) -> DirectRoutes:
     """The trading service's direct routes, bound to its context."""
 
     async def place_order(request: DirectRequest) -> DirectResponse | None:
-        if not _is_json(request.header(b"content-type")):
-            return None
-        try:
-            body = _DECODER.decode(request.body)
-        except msgspec.MsgspecError:
+        body = plain_order(request.header(b"content-type"), request.body)
+        if body is None:
             return None  # FastAPI's validation explains it
         who = check_verified_email(check_scope(request.identity, "trade"))
         answer, replayed = await place(ctx, who, body, request.header(b"idempotency-key"))

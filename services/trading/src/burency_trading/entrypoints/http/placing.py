@@ -44,7 +44,7 @@ from burency_trading.service import orders
 from burency_trading.service.context import TradingContext
 from burency_trading.service.orders import OrderRequest
 
-__all__ = ["OrderBody", "PlaceRoute", "place"]
+__all__ = ["OrderBody", "PlaceRoute", "place", "plain_order"]
 
 _CLIENT_ID = re.compile(CLIENT_ORDER_ID)
 _DECIMAL = r"\A-?[0-9]{1,30}(\.[0-9]{1,30})?\Z"  # schemas._DECIMAL, strictly anchored
@@ -112,11 +112,17 @@ async def place(
     return placed_out(ctx, placed.order, placed.fills), replayed
 
 
-def _is_json(content_type: str | None) -> bool:
-    return (
-        content_type is not None
-        and content_type.partition(";")[0].strip().lower() == "application/json"
-    )
+def plain_order(content_type: str | None, body: bytes) -> OrderBody | None:
+    """The order when the request is the plain case (a JSON body msgspec accepts), else
+    None: FastAPI's handler answers. Shared with the embedded gateway's direct route."""
+    if content_type is None or content_type.partition(";")[0].strip().lower() != (
+        "application/json"
+    ):
+        return None
+    try:
+        return _DECODER.decode(body)
+    except msgspec.MsgspecError:
+        return None
 
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
@@ -131,11 +137,10 @@ class PlaceRoute(APIRoute):
         status = self.status_code or 201
 
         async def handler(request: Request) -> Response:
-            if not _is_json(request.headers.get("content-type")):
-                return await fastapi_handler(request)
-            try:
-                body = _DECODER.decode(await request.body())
-            except msgspec.MsgspecError:  # FastAPI's validation answers (the body is cached)
+            content_type = request.headers.get("content-type")
+            # FastAPI's validation answers anything else (the body is cached)
+            body = plain_order(content_type, await request.body()) if content_type else None
+            if body is None:
                 return await fastapi_handler(request)
             who: Identity | None = None
             for check in checks:

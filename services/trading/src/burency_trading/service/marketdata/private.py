@@ -27,14 +27,15 @@ from burency_trading.domain.model import (
 from burency_trading.service.marketdata.payloads import Formats, decimal_string
 from burency_trading.service.ports import CommandResult
 
-__all__ = ["EXECUTION_REPORT", "POSITION", "UserMessage", "user_messages"]
+__all__ = ["EXECUTION_REPORT", "POSITION", "UserMessage", "everyone", "user_messages"]
 
 EXECUTION_REPORT = "executionReport"
 POSITION = "outboundAccountPosition"
 UserMessage = tuple[str, str, dict[str, Any]]  # (user id, event name, payload)
 
 
-def _everyone(user_id: str) -> bool:
+def everyone(user_id: str) -> bool:
+    """The ``wanted`` that wants every user (a publisher that cannot tell who listens)."""
     del user_id
     return True
 
@@ -63,7 +64,7 @@ def user_messages(
     scales: Mapping[str, int],
     now_ms: int,
     *,
-    wanted: Callable[[str], bool] = _everyone,
+    wanted: Callable[[str], bool] = everyone,
 ) -> list[UserMessage]:
     """The private messages of one command (empty for most admin commands), for the
     users ``wanted`` says have a listener (the others' reports are not even built)."""

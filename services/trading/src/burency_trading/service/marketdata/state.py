@@ -23,17 +23,12 @@ from burency_trading.domain.marketdata.prime import EnginePrime
 from burency_trading.domain.marketdata.ticker import RollingTickers
 from burency_trading.domain.model import MarketChanged, MarketSpec, Side, Trade
 from burency_trading.service.marketdata.payloads import Formats, stream_symbol
-from burency_trading.service.marketdata.private import UserMessage, user_messages
+from burency_trading.service.marketdata.private import UserMessage, everyone, user_messages
 from burency_trading.service.ports import CommandResult
 
 __all__ = ["MarketData", "Publication"]
 
 Publication = tuple[str, Any]  # (stream name, payload)
-
-
-def _everyone(user_id: str) -> bool:
-    del user_id
-    return True
 
 
 class MarketData:
@@ -63,7 +58,7 @@ class MarketData:
         self._best_sent: dict[str, tuple[Any, Any]] = {}
         self._users: list[UserMessage] = []
         self.private = private  # build the users' messages (not when nobody listens)
-        self._listening = listening or _everyone  # whose messages could reach a socket
+        self._listening = listening or everyone  # whose messages could reach a socket
 
     @property
     def seq(self) -> int:
