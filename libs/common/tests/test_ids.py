@@ -6,8 +6,17 @@ from datetime import UTC, datetime
 from itertools import pairwise
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from burency_common.ids import UUID7Generator, is_uuid7, new_id, uuid7, uuid7_time
+from burency_common.ids import (
+    UUID7Generator,
+    canonical_uuid,
+    is_uuid7,
+    new_id,
+    uuid7,
+    uuid7_time,
+)
 from burency_common.timeutil import to_epoch_ms, utc_now
 
 
@@ -122,3 +131,24 @@ def test_uuid7_time_rejects_other_versions() -> None:
         uuid7_time(uuid.uuid4())
     with pytest.raises(ValueError):  # noqa: PT011 - uuid's own parse error
         uuid7_time("not-a-uuid")
+
+
+@given(st.integers(min_value=0, max_value=(1 << 128) - 1))
+def test_canonical_uuid_is_the_uuid_string(value: int) -> None:
+    assert canonical_uuid(value) == str(uuid.UUID(int=value))
+
+
+def test_new_id_is_a_canonical_uuid7_string_in_order() -> None:
+    ids = [new_id() for _ in range(2_000)]  # several pools of random bytes
+    assert all(is_uuid7(i) and i == i.lower() for i in ids)
+    assert ids == sorted(ids)
+    assert len(set(ids)) == len(ids)
+
+
+def test_a_reset_generator_draws_fresh_random_bits() -> None:
+    """A forked child resets its generator: it must not replay the parent's buffered
+    random bytes (equal ids in two processes within one millisecond)."""
+    generator = UUID7Generator(clock_ms=lambda: 1_000)
+    first = generator.next_int()
+    generator.reset()
+    assert generator.next_int() != first  # same millisecond, new random start

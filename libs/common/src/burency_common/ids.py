@@ -11,20 +11,23 @@ increments of headroom; within the same millisecond (or if the wall clock steps
 backwards) the previous timestamp is reused and the counter is incremented by a
 random step, so ids from one process are strictly increasing while remaining hard to
 guess. Should the counter ever overflow, the timestamp is advanced by one ms.
+
+The random bits come from ``os.urandom`` (the source of :mod:`secrets`), read 4 KiB at
+a time: ``secrets.randbits`` made a system call per draw, and an id is drawn for every
+request (its request id), which made ids a visible share of a request's cost.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import secrets
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-__all__ = ["UUID7Generator", "is_uuid7", "new_id", "uuid7", "uuid7_time"]
+__all__ = ["UUID7Generator", "canonical_uuid", "is_uuid7", "new_id", "uuid7", "uuid7_time"]
 
 _COUNTER_BITS = 74
 _COUNTER_MAX = (1 << _COUNTER_BITS) - 1
@@ -39,6 +42,9 @@ def _wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+_POOL_BYTES = 4096
+
+
 class UUID7Generator:
     """Thread-safe UUIDv7 source; ``clock_ms`` is injectable for tests."""
 
@@ -47,30 +53,54 @@ class UUID7Generator:
         self._lock = threading.Lock()
         self._last_ms = -1
         self._counter = 0
+        self._pool = b""  # unused os.urandom bytes, from _taken on
+        self._taken = 0
 
     def reset(self) -> None:
-        """Forget the last id (used in a forked child so it never repeats the parent)."""
+        """Forget the last id and the unused random bytes (used in a forked child, so it
+        never repeats the parent's ids or draws the parent's random bits)."""
         with self._lock:
             self._last_ms = -1
             self._counter = 0
+            self._pool = b""
+            self._taken = 0
 
-    def __call__(self) -> uuid.UUID:
+    def _random_bits(self, bits: int) -> int:
+        """``bits`` random bits (a multiple of 8 plus up to 7) from the pool; lock held."""
+        size = (bits + 7) // 8
+        if self._taken + size > len(self._pool):
+            self._pool, self._taken = os.urandom(_POOL_BYTES), 0
+        chunk = self._pool[self._taken : self._taken + size]
+        self._taken += size
+        return int.from_bytes(chunk, "big") >> (size * 8 - bits)
+
+    def next_int(self) -> int:
+        """The next UUIDv7 as a 128-bit integer."""
         with self._lock:
             now_ms = self._clock_ms()
             if now_ms > self._last_ms:
                 self._last_ms = now_ms
-                self._counter = secrets.randbits(_COUNTER_BITS - 1)
+                self._counter = self._random_bits(_COUNTER_BITS - 1)
             else:
-                self._counter += 1 + secrets.randbits(16)
+                self._counter += 1 + self._random_bits(16)
                 if self._counter > _COUNTER_MAX:
                     self._last_ms += 1
-                    self._counter = secrets.randbits(_COUNTER_BITS - 1)
+                    self._counter = self._random_bits(_COUNTER_BITS - 1)
             ts_ms, counter = self._last_ms, self._counter
         if not 0 <= ts_ms <= _TS_MAX:
             raise OverflowError(f"timestamp {ts_ms} ms does not fit UUIDv7's 48 bits")
         rand_a, rand_b = counter >> 62, counter & ((1 << 62) - 1)
-        value = (ts_ms << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b
-        return uuid.UUID(int=value)
+        return (ts_ms << 80) | (0x7 << 76) | (rand_a << 64) | (0b10 << 62) | rand_b
+
+    def __call__(self) -> uuid.UUID:
+        return uuid.UUID(int=self.next_int())
+
+
+def canonical_uuid(value: int) -> str:
+    """A 128-bit integer in a UUID's canonical lowercase form (``str(uuid.UUID(int=v))``
+    without building the object)."""
+    text = f"{value:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 _default_generator = UUID7Generator()
@@ -85,7 +115,7 @@ def uuid7() -> uuid.UUID:
 
 def new_id() -> str:
     """A new UUIDv7 in canonical lowercase string form, the default entity id."""
-    return str(_default_generator())
+    return canonical_uuid(_default_generator.next_int())
 
 
 def uuid7_time(value: uuid.UUID | str) -> datetime:

@@ -9,6 +9,7 @@ is that pair, bound once to the service's producer name, event registry and outb
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from sqlalchemy import Table, select
 
 from burency_common.events import SEND_NOTIFICATION, EventRegistry, SendNotification
 from burency_common.events.notification_types import check_notification
-from burency_common.ids import new_id
+from burency_common.ids import canonical_uuid, new_id
 from burency_common.outbox.writer import UnitOfWork, add_to_outbox
 
 __all__ = ["Outbox", "stable_event_id"]
@@ -26,9 +27,21 @@ _NAMESPACE = uuid.UUID("5b1f3c0e-7a4d-4c1e-9f0a-62616e6b696e")
 """The namespace banking's ``stable_uuid`` has always used: ids derived before stay equal."""
 
 
+_NAMESPACE_BYTES = _NAMESPACE.bytes
+_VERSION_5 = 0x5 << 76
+_VARIANT_RFC = 0b10 << 62
+_KEEP = ~((0xF << 76) | (0b11 << 62)) & ((1 << 128) - 1)
+
+
 def stable_event_id(*parts: str) -> str:
-    """A UUID derived from ``parts``: the same business fact always gets the same event id."""
-    return str(uuid.uuid5(_NAMESPACE, "\x1f".join(parts)))
+    """A UUID derived from ``parts``: the same business fact always gets the same event id.
+
+    ``str(uuid.uuid5(namespace, "\\x1f".join(parts)))``, computed without the ``UUID``
+    object (the projection derives one per fill notification; a property test checks
+    the two agree)."""
+    digest = hashlib.sha1(_NAMESPACE_BYTES + "\x1f".join(parts).encode(), usedforsecurity=False)
+    value = int.from_bytes(digest.digest()[:16], "big") & _KEEP
+    return canonical_uuid(value | _VERSION_5 | _VARIANT_RFC)
 
 
 @dataclass(frozen=True)
