@@ -33,7 +33,7 @@ from typing import Any, ParamSpec, TypeVar
 import msgspec
 from pydantic import BaseModel
 
-from burency_common.events import SEND_NOTIFICATION, EventRegistry, SendNotification
+from burency_common.events import SEND_NOTIFICATION, EventRegistry
 from burency_common.events.notification_types import check_notification
 from burency_common.events.trading import TRADING_ORDER_UPDATED, TRADING_TRADE
 from burency_common.events.wallet import (
@@ -112,6 +112,19 @@ def _occurred_at(ts_us: int) -> str:
     return to_iso_ms(_EPOCH + timedelta(microseconds=ts_us))
 
 
+def _enveloped(
+    topic: str, key: str, payload: dict[str, Any], event_id: str, ts_us: int
+) -> OutboxRow:
+    """The outbox row of an envelope written directly with msgspec: the bytes
+    ``EventRegistry.build(...).to_bytes()`` gives for the same payload (tested), without
+    two pydantic models per message."""
+    envelope = {
+        "id": event_id, "type": topic, "version": 1, "occurred_at": _occurred_at(ts_us),
+        "producer": PRODUCER, "key": key, "payload": payload, "trace": _NO_TRACE,
+    }  # fmt: skip
+    return {"event_id": event_id, "topic": topic, "event_key": key, "body": _encode(envelope)}
+
+
 class Messages:
     """Builds outbox rows; knows the markets (for grids) and the asset scales."""
 
@@ -140,11 +153,7 @@ class Messages:
     def _fast(self, topic: str, key: str, payload: dict[str, Any], *, seq: int, index: int,
               ts_us: int) -> OutboxRow:  # fmt: skip
         event_id = stable_event_id(self.sink, topic, str(seq), str(index))
-        envelope = {
-            "id": event_id, "type": topic, "version": 1, "occurred_at": _occurred_at(ts_us),
-            "producer": PRODUCER, "key": key, "payload": payload, "trace": _NO_TRACE,
-        }  # fmt: skip
-        return {"event_id": event_id, "topic": topic, "event_key": key, "body": _encode(envelope)}
+        return _enveloped(topic, key, payload, event_id, ts_us)
 
     @_skip_on_error
     def order_updated(self, row: Mapping[str, Any], *, seq: int, index: int) -> OutboxRow | None:
@@ -213,12 +222,13 @@ class Messages:
         }  # fmt: skip
         check_notification(ORDER_FILLED, data)
         notification_id = stable_event_id(ORDER_FILLED, self.sink, str(row["order_id"]))
-        command = SendNotification(
-            notification_id=notification_id, event=ORDER_FILLED,
-            user_ids=[row["user_id"]], data=data,
-        )  # fmt: skip
+        command = {  # SendNotification's fields in order (one per fill: the fast envelope)
+            "notification_id": notification_id, "event": ORDER_FILLED,
+            "user_ids": [row["user_id"]], "segment": None, "data": data, "channels": None,
+            "priority": "normal",
+        }  # fmt: skip
         event_id = stable_event_id(SEND_NOTIFICATION, notification_id)
-        return self._built(command, SEND_NOTIFICATION, event_id, row["updated_ts"])
+        return _enveloped(SEND_NOTIFICATION, notification_id, command, event_id, row["updated_ts"])
 
     @_skip_on_error
     def transfer_answer(self, event: TransferApplied) -> OutboxRow | None:
