@@ -17,9 +17,9 @@ import re
 from burency_common.direct import DirectRequest, DirectResponse, DirectRoute, DirectRoutes
 from burency_common.idempotency.http import REPLAYED_HEADER
 from burency_common.identity import check_scope, check_verified_email
+from burency_trading.entrypoints.http.answers import order_json
 from burency_trading.entrypoints.http.cancelling import plain_cancel
-from burency_trading.entrypoints.http.placing import place, plain_order
-from burency_trading.entrypoints.http.schemas import order_out
+from burency_trading.entrypoints.http.placing import place_encoded, plain_order
 from burency_trading.service import orders
 from burency_trading.service.context import TradingContext
 
@@ -36,11 +36,11 @@ def direct_routes(ctx: TradingContext) -> DirectRoutes:
         if body is None:
             return None  # FastAPI's validation explains it
         who = check_verified_email(check_scope(request.identity, "trade"))
-        answer, replayed = await place(ctx, who, body, request.header(b"idempotency-key"))
-        encoded = answer.model_dump_json().encode()
+        key = request.header(b"idempotency-key")
+        answer, replayed = await place_encoded(ctx, who, body, key)
         if replayed:
-            return DirectResponse(200, encoded, headers=_REPLAYED)
-        return DirectResponse(201, encoded)
+            return DirectResponse(200, answer, headers=_REPLAYED)
+        return DirectResponse(201, answer)
 
     async def cancel_order(request: DirectRequest) -> DirectResponse | None:
         plain = plain_cancel(request.params.get("orderId"), request.query)
@@ -49,7 +49,7 @@ def direct_routes(ctx: TradingContext) -> DirectRoutes:
         order_id, symbol = plain
         who = check_verified_email(check_scope(request.identity, "trade"))
         state = await orders.cancel_order(ctx, who.user_id, symbol=symbol, order_id=order_id)
-        return DirectResponse(200, order_out(ctx, state).model_dump_json().encode())
+        return DirectResponse(200, order_json(ctx, state))
 
     return DirectRoutes(
         [

@@ -24,8 +24,8 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
 from burency_common.identity import Identity
+from burency_trading.entrypoints.http.answers import order_json
 from burency_trading.entrypoints.http.deps import TRADER, get_ctx
-from burency_trading.entrypoints.http.schemas import order_out
 from burency_trading.service import orders
 
 __all__ = ["CancelRoute", "plain_cancel"]
@@ -73,6 +73,6 @@ class CancelRoute(APIRoute):
             assert who is not None  # the checks raise 401 without an identity
             ctx = await get_ctx(request)
             state = await orders.cancel_order(ctx, who.user_id, symbol=symbol, order_id=order_id)
-            return Response(order_out(ctx, state).model_dump_json(), media_type="application/json")
+            return Response(order_json(ctx, state), media_type="application/json")
 
         return handler

@@ -32,6 +32,7 @@ from burency_common.errors import BadRequest
 from burency_common.idempotency.http import REPLAYED_HEADER
 from burency_common.identity import Identity
 from burency_trading.domain.model import Side, StpMode, TimeInForce
+from burency_trading.entrypoints.http.answers import placed_json
 from burency_trading.entrypoints.http.deps import TRADER, get_ctx
 from burency_trading.entrypoints.http.schemas import (
     CLIENT_ORDER_ID,
@@ -42,7 +43,7 @@ from burency_trading.entrypoints.http.schemas import (
 )
 from burency_trading.service import orders
 from burency_trading.service.context import TradingContext
-from burency_trading.service.orders import OrderRequest
+from burency_trading.service.orders import OrderRequest, Placement
 
 __all__ = ["OrderBody", "PlaceRoute", "place", "plain_order"]
 
@@ -92,6 +93,21 @@ async def place(
     ctx: TradingContext, who: Identity, body: OrderIn | OrderBody, key: str | None
 ) -> tuple[PlacedOut, bool]:
     """Place ``body`` for ``who``: the answer, and whether it is an Idempotency-Key replay."""
+    placed, replayed = await placement(ctx, who, body, key)
+    return placed_out(ctx, placed.order, placed.fills), replayed
+
+
+async def place_encoded(
+    ctx: TradingContext, who: Identity, body: OrderIn | OrderBody, key: str | None
+) -> tuple[bytes, bool]:
+    """:func:`place` with the answer as JSON bytes (the same bytes, written directly)."""
+    placed, replayed = await placement(ctx, who, body, key)
+    return placed_json(ctx, placed.order, placed.fills), replayed
+
+
+async def placement(
+    ctx: TradingContext, who: Identity, body: OrderIn | OrderBody, key: str | None
+) -> tuple[Placement, bool]:
     request = OrderRequest(
         symbol=body.symbol,
         side=body.side,
@@ -104,12 +120,9 @@ async def place(
         client_order_id=_client_order_id(body, key),
         stp=body.self_trade_prevention_mode,
     )
-    replayed = False
     if key is None:
-        placed = await orders.place_order(ctx, who.user_id, request)
-    else:
-        placed, replayed = await orders.place_idempotent(ctx, who.user_id, request)
-    return placed_out(ctx, placed.order, placed.fills), replayed
+        return await orders.place_order(ctx, who.user_id, request), False
+    return await orders.place_idempotent(ctx, who.user_id, request)
 
 
 def plain_order(content_type: str | None, body: bytes) -> OrderBody | None:
@@ -148,14 +161,11 @@ class PlaceRoute(APIRoute):
                 who = await check(request)
             assert who is not None  # the checks raise 401 without an identity
             key = request.headers.get("idempotency-key")
-            answer, replayed = await place(await get_ctx(request), who, body, key)
+            answer, replayed = await place_encoded(await get_ctx(request), who, body, key)
             if replayed:
                 return Response(
-                    answer.model_dump_json(),
-                    200,
-                    {REPLAYED_HEADER: "true"},
-                    media_type="application/json",
+                    answer, 200, {REPLAYED_HEADER: "true"}, media_type="application/json"
                 )
-            return Response(answer.model_dump_json(), status, media_type="application/json")
+            return Response(answer, status, media_type="application/json")
 
         return handler

@@ -32,6 +32,7 @@ __all__ = [
     "PlacedOut",
     "TradeOut",
     "TransferOut",
+    "order_fields",
 ]
 
 CLIENT_ORDER_ID = r"^[A-Za-z0-9_-]{1,36}$"
@@ -209,10 +210,10 @@ def api_type(state: OrderState) -> str:
 
 
 def order_out(ctx: TradingContext, state: OrderState) -> OrderOut:
-    return OrderOut(**_order_fields(ctx, state))
+    return OrderOut(**order_fields(ctx, state))
 
 
-def _order_fields(ctx: TradingContext, state: OrderState) -> dict[str, object]:
+def order_fields(ctx: TradingContext, state: OrderState) -> dict[str, object]:
     spec = ctx.specs[state.market]
     grid = ctx.grid(state.market)
     return {
@@ -251,7 +252,7 @@ def placed_out(ctx: TradingContext, state: OrderState, fills: list[Fill]) -> Pla
         )
         for f in fills
     ]
-    fields = _order_fields(ctx, state)
+    fields = order_fields(ctx, state)
     return PlacedOut(**fields, transact_time=ms(state.updated_ts), fills=rendered)
 
 
