@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import unquote
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from burency_gateway.canonical import AmbiguousPath, canonical_path, decoded_path, raw_target
+from burency_gateway.canonical import (
+    AmbiguousPath,
+    canonical_path,
+    decoded_path,
+    raw_target,
+    walk_path,
+)
 
 
 @pytest.mark.parametrize(
@@ -93,3 +100,30 @@ def test_canonical_form_is_a_fixed_point_and_decodes_like_a_server(text: str) ->
     assert "/../" not in canonical + "/"
     # What an ASGI server puts in scope["path"] for this raw path.
     assert decoded_path(canonical) == unquote(canonical)
+
+
+def _canonical_or_refused(raw: bytes, canonical: Callable[[bytes], str]) -> str:
+    try:
+        return canonical(raw)
+    except AmbiguousPath as exc:
+        return f"refused: {exc}"
+
+
+_PIECES = ["/", "//", ".", "..", "a", "v1", "orders", "42", "~", "-", "_", "%", "%2e"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from([*_PIECES, *"!$&'()*+,;=:@\\é\" "]), max_size=12), st.booleans())
+def test_the_shortcut_for_paths_canonical_as_sent_agrees_with_every_step(
+    parts: list[str], rooted: bool
+) -> None:
+    raw = (("/" if rooted else "") + "".join(parts)).encode()
+    assert _canonical_or_refused(raw, canonical_path) == _canonical_or_refused(raw, walk_path)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"/api/trading/v1/orders", b"/api/trading/v1/orders/0190a1b2-c3d4", b"/", b"/a/", b"/a.b/c."],
+)
+def test_plain_paths_are_their_own_canonical_form(raw: bytes) -> None:
+    assert canonical_path(raw) == walk_path(raw) == raw.decode()

@@ -26,6 +26,9 @@ __all__ = [
 ]
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 class Access(StrEnum):
     PUBLIC = "public"  # anyone; a token, if sent, is still verified and passed on
     USER = "user"  # a valid access token or API key
@@ -47,10 +50,28 @@ class Rule:
     def _regex(self) -> re.Pattern[str]:
         return re.compile(fnmatch.translate(self.pattern))
 
+    @cached_property
+    def _literal(self) -> tuple[str, bool] | None:
+        """``(text, is_prefix)`` for a pattern that is plain text, optionally followed by
+        one ``*`` (every rule of the default table): the glob is then an equality or a
+        ``startswith``, without a regex (the tests check they agree)."""
+        text = self.pattern.removesuffix("*")
+        if any(c in text for c in "*?["):
+            return None
+        return text, text != self.pattern
+
     def matches(self, method: str, path: str) -> bool:
         if self.methods is not None and method not in self.methods:
             return False
-        return self._regex.match(path) is not None
+        return self.matches_path(path)
+
+    def matches_path(self, path: str) -> bool:
+        """Whether the glob matches ``path`` (the method aside)."""
+        literal = self._literal
+        if literal is None:
+            return self._regex.match(path) is not None
+        text, prefix = literal
+        return path.startswith(text) if prefix else path == text
 
 
 @dataclass(frozen=True)
@@ -66,6 +87,18 @@ class ServiceRoute:
     @property
     def prefix(self) -> str:
         return f"/api/{self.name}"
+
+    @cached_property
+    def _rules_by_method(self) -> dict[str, tuple[Rule, ...]]:
+        return {m: tuple(r for r in self.rules if r.methods is None or m in r.methods)
+                for m in _METHODS}  # fmt: skip
+
+    def rules_for(self, method: str) -> tuple[Rule, ...]:
+        """The rules that may apply to ``method``, in order (the others cannot match)."""
+        rules = self._rules_by_method.get(method)
+        if rules is None:
+            return tuple(r for r in self.rules if r.methods is None or method in r.methods)
+        return rules
 
 
 @dataclass(frozen=True)
@@ -105,8 +138,8 @@ class RouteTable:
         if service is None:
             return None
         upstream_path = "/" + rest
-        for rule in service.rules:
-            if rule.matches(method, upstream_path):
+        for rule in service.rules_for(method):
+            if rule.matches_path(upstream_path):
                 return MatchedRoute(
                     service=service,
                     upstream_path=upstream_path,

@@ -74,6 +74,30 @@ class LocalMovingWindow:
         reset = hits[0] + item.get_expiry() if hits else now
         return allowed, WindowStats(reset, item.amount - len(hits))
 
+    def now(self) -> float:
+        """The clock the windows are kept by."""
+        return self._clock()
+
+    def hit_key(self, key: str, amount: int, expiry: int, now: float) -> tuple[bool, float, int]:
+        """:meth:`hit_and_stats` of one request (cost 1) at ``now``, for a key the caller
+        made once with ``item.key_for(...)`` (``amount``, ``expiry``: the item's), as
+        ``(allowed, reset_time, remaining)``: the rate limiter's per-request path, which
+        builds no tuple of identifiers and no :class:`WindowStats`."""
+        hits = self._hits.get(key)
+        if hits is None:
+            hits = self._hits[key] = deque()
+            self._expiry[key] = expiry
+        cutoff = now - expiry
+        while hits and hits[0] <= cutoff:
+            hits.popleft()
+        allowed = len(hits) < amount
+        if allowed:
+            hits.append(now)
+            self._until_sweep -= 1
+            if self._until_sweep <= 0:
+                self._sweep(now)  # never this key: it was just hit
+        return allowed, (hits[0] + expiry if hits else now), amount - len(hits)
+
     async def get_window_stats(self, item: RateLimitItem, *identifiers: str) -> WindowStats:
         now = self._clock()
         hits = self._window(item, identifiers, now)

@@ -66,6 +66,8 @@ DEFAULT_RATE_RULES: Mapping[str, tuple[str, ...]] = {
 """Production defaults; override per deployment with :func:`parse_rate_rules`."""
 
 _log = get_logger("burency.gateway.ratelimit")
+_LOCAL_KEYS_SIZE = 16_384  # (class, ip, user) whose window keys are remembered
+_Windows = tuple[tuple[RateLimitItem, str], ...]
 _CLASS_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 _ENTRY_START = re.compile(r"(?:^|[\s,;|]+)([A-Za-z_][\w.-]*)\s*=")
 
@@ -88,6 +90,16 @@ class RateLimitStatus:
             "X-RateLimit-Remaining": str(max(0, self.remaining)),
             "X-RateLimit-Reset": str(math.ceil(self.reset_at.timestamp())),
         }
+
+    def raw_headers(self) -> tuple[tuple[bytes, bytes], ...]:
+        """:meth:`headers` as ASGI's lower-case byte pairs (what every answer carries)."""
+        if not self.enforced:
+            return ()
+        return (
+            (b"x-ratelimit-limit", str(self.limit).encode()),
+            (b"x-ratelimit-remaining", str(max(0, self.remaining)).encode()),
+            (b"x-ratelimit-reset", str(math.ceil(self.reset_at.timestamp())).encode()),
+        )
 
 
 def parse_rate_rules(spec: str | Mapping[str, str | Sequence[str]]) -> dict[str, list[str]]:
@@ -193,6 +205,7 @@ class RateLimiter:
             self._strategy = MovingWindowRateLimiter(self._storage)
         self._prefix = key_prefix
         self._fail_open = fail_open
+        self._local_keys: dict[tuple[str, str | None, str | None], _Windows] = {}
 
     def _subjects(self, rate_class: str, ip: str | None, user_id: str | None) -> list[list[str]]:
         subjects = [[self._prefix, rate_class, "ip", client_key(ip)]]
@@ -208,20 +221,17 @@ class RateLimiter:
         The 429 carries ``Retry-After`` (seconds until every refusing window has room)
         and ``X-RateLimit-*`` headers. Unknown rate classes use ``default``.
         """
+        if isinstance(self._strategy, LocalMovingWindow):
+            return self._check_local(self._strategy, rate_class, ip, user_id)
         items = self._rules.get(rate_class) or self._rules["default"]
         if rate_class not in self._rules:
             rate_class = "default"
         pairs = [(item, ids) for ids in self._subjects(rate_class, ip, user_id) for item in items]
         try:
-            if isinstance(self._strategy, LocalMovingWindow):  # in-process: no I/O, no await
-                both = [self._strategy.hit_and_stats(i, *ids) for i, ids in pairs]
-                allowed = [ok for ok, _ in both]
-                stats = [s for _, s in both]
-            else:
-                allowed = await asyncio.gather(*(self._strategy.hit(i, *ids) for i, ids in pairs))
-                stats = await asyncio.gather(
-                    *(self._strategy.get_window_stats(i, *ids) for i, ids in pairs)
-                )
+            allowed = await asyncio.gather(*(self._strategy.hit(i, *ids) for i, ids in pairs))
+            stats = await asyncio.gather(
+                *(self._strategy.get_window_stats(i, *ids) for i, ids in pairs)
+            )
         except (StorageError, RedisError, OSError):
             return self._storage_failed()
         refused = [
@@ -230,6 +240,52 @@ class RateLimiter:
         if refused:
             raise _too_many(refused)
         return _tightest([(item, s) for (item, _), s in zip(pairs, stats, strict=True)])
+
+    def _windows(self, rate_class: str, ip: str | None, user_id: str | None) -> _Windows:
+        """The request's windows, ``(item, key)`` in :meth:`check`'s order (its IP's under
+        each limit of the class, then its user's), made once per class and client."""
+        found = self._local_keys.get((rate_class, ip, user_id))
+        if found is not None:
+            return found
+        items = self._rules.get(rate_class) or self._rules["default"]
+        name = rate_class if rate_class in self._rules else "default"
+        windows = tuple(
+            (item, item.key_for(*ids))
+            for ids in self._subjects(name, ip, user_id)
+            for item in items
+        )
+        if len(self._local_keys) >= _LOCAL_KEYS_SIZE:
+            self._local_keys.clear()
+        self._local_keys[(rate_class, ip, user_id)] = windows
+        return windows
+
+    def _check_local(
+        self, strategy: LocalMovingWindow, rate_class: str, ip: str | None, user_id: str | None
+    ) -> RateLimitStatus:
+        """:meth:`check` in process (embedded mode): the same windows, counts and answer,
+        without an await, an intermediate list or a :class:`WindowStats` per window."""
+        now = strategy.now()
+        tightest: tuple[RateLimitItem, float, int] | None = None
+        refused: tuple[RateLimitItem, float, int] | None = None
+        for item, key in self._windows(rate_class, ip, user_id):
+            allowed, reset, remaining = strategy.hit_key(key, item.amount, item.get_expiry(), now)
+            if not allowed and (refused is None or reset > refused[1]):
+                refused = (item, reset, remaining)  # the one that frees up last
+            if (
+                tightest is None
+                or remaining < tightest[2]
+                or (remaining == tightest[2] and reset > tightest[1])
+            ):
+                tightest = (item, reset, remaining)
+        if refused is not None:
+            raise _too_many([(refused[0], WindowStats(refused[1], refused[2]))])
+        assert tightest is not None  # every class has at least one limit
+        item, reset, remaining = tightest
+        return RateLimitStatus(
+            limit=item.amount,
+            remaining=max(0, remaining),
+            reset_at=datetime.fromtimestamp(reset, UTC),
+        )
 
     def _storage_failed(self) -> RateLimitStatus:
         _log.warning("ratelimit.storage_unavailable", fail_open=self._fail_open)
