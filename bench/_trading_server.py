@@ -92,12 +92,38 @@ class _GcTimer:
 GC = _GcTimer()
 
 
+class _LoopLag:
+    """How late a 2 ms timer fires, sample by sample: how long the event loop was held
+    by other work (a request waits that long too). Reset at each health dump, so the
+    dump after a run holds that run's samples."""
+
+    PERIOD = 0.002
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            await asyncio.sleep(self.PERIOD)  # the probe itself: how late does it wake?
+            self.samples.append(max(0.0, loop.time() - started - self.PERIOD))
+
+    def take(self) -> list[float]:
+        samples, self.samples = self.samples, []
+        return samples
+
+
+LAG = _LoopLag()
+
+
 def _dump_health(platform: Platform, ready: Path) -> None:
     trading: Any = next(c for c in platform.components if c.name == "trading")
     health = dataclasses.asdict(trading.handle.health())
     health["gc_seconds"] = GC.seconds
     health["gc_collections"] = GC.count
     health["threads"] = {str(t.native_id): t.name for t in threading.enumerate()}
+    health["loop_lag_s"] = LAG.take()
     ready.with_suffix(".health").write_text(json.dumps(health))
 
 
@@ -149,7 +175,9 @@ async def _main() -> None:
     ready = Path(os.environ["BENCH_READY"])
     asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, _dump_health, platform, ready)
     prepare = asyncio.create_task(_prepare(server, platform, settings.port, ready))
+    lag = asyncio.create_task(LAG.run())
     await server.serve()
+    lag.cancel()
     if not prepare.done():
         prepare.cancel()
     elif prepare.exception() is not None:

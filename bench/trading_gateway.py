@@ -220,9 +220,22 @@ def _measure(pythonpath: str | None) -> dict[str, Any]:
             round((a - b) / elapsed * 1000, 1)
             for a, b in zip(after_health["gc_seconds"], before_health["gc_seconds"], strict=True)
         ],
+        "loop_lag_ms": _lag_percentiles(after_health.get("loop_lag_s", [])),
         "answers": counts,
         "errors": counts["errors"],
     }
+
+
+def _lag_percentiles(samples: list[float]) -> dict[str, float] | None:
+    """p50/p99/max of how late the server's 2 ms probe timer fired during the run."""
+    if not samples:
+        return None  # a revision from before the probe
+    ordered = sorted(samples)
+
+    def at(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)
+
+    return {"p50": at(0.5), "p99": at(0.99), "max": round(ordered[-1] * 1000, 1)}
 
 
 def _median(runs: list[dict[str, Any]], key: str) -> Any:
