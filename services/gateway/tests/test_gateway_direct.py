@@ -84,6 +84,9 @@ def direct_routes(seen: Seen) -> DirectRoutes:
             raise RuntimeError("secret internals")
         if request.header(b"x-test") == "slow":
             await asyncio.Event().wait()
+        if request.header(b"x-test") == "own-headers":
+            own = (("Cache-Control", "max-age=5"), ("X-RateLimit-Limit", "7"))
+            return DirectResponse(200, b"{}", headers=own)
         user = request.identity.user_id if request.identity else None
         body = b'{"via":"direct","user":"%s","orderId":"%s"}' % (
             (user or "").encode(),
@@ -209,3 +212,38 @@ async def test_a_handler_that_does_not_answer_in_time_is_a_504(gateway: Any) -> 
     response = await client.post("/api/svc/v1/orders", content=BODY, headers=auth("slow"))
     assert response.status_code == 504
     assert response.json()["code"] == "UPSTREAM_TIMEOUT"
+
+
+GATEWAY_HEADERS = (
+    "x-request-id",
+    "x-content-type-options",
+    "content-security-policy",
+    "cache-control",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+)
+
+
+@pytest.mark.parametrize(
+    ("test", "status"), [(None, 201), ("bad", 400), ("crash", 500), ("slow", 504)]
+)
+async def test_every_direct_answer_carries_each_gateway_header_once(
+    gateway: Any, test: str | None, status: int
+) -> None:
+    _, client, _ = gateway
+    response = await client.post("/api/svc/v1/orders", content=BODY, headers=auth(test))
+    assert response.status_code == status
+    for name in GATEWAY_HEADERS:
+        assert len(response.headers.get_list(name)) == 1, name
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-ratelimit-remaining"] == "19"
+
+
+async def test_the_handlers_own_headers_are_not_overridden(gateway: Any) -> None:
+    _, client, _ = gateway
+    response = await client.post("/api/svc/v1/orders", content=BODY, headers=auth("own-headers"))
+    assert response.status_code == 200
+    assert response.headers.get_list("cache-control") == ["max-age=5"]
+    assert response.headers.get_list("x-ratelimit-limit") == ["7"]
+    assert response.headers.get_list("x-ratelimit-remaining") == ["19"]

@@ -1,7 +1,8 @@
 """Composition of the gateway: every piece built from settings, inside functions.
 
 Middleware, outermost first: request id + access log + metrics → security headers →
-CORS → body size limit → :class:`~burency_gateway.core.GatewayCore` (routing, auth,
+CORS → body size limit (without CORS, security headers and body limit in one) →
+the Socket.IO router → :class:`~burency_gateway.core.GatewayCore` (routing, auth,
 rate limits, forwarding) → the gateway's own FastAPI app (health, merged OpenAPI,
 docs, the SPA).
 
@@ -41,6 +42,7 @@ from burency_gateway.security import (
     DEFAULT_RATE_RULES,
     Authenticator,
     BodySizeLimitMiddleware,
+    EdgeMiddleware,
     LocalKeySource,
     MemoryRevocationStore,
     RateLimiter,
@@ -310,14 +312,17 @@ def _lifespan(
 
 
 def _wrap(inner: ASGIApp, settings: GatewaySettings, metrics: Any) -> ASGIApp:
-    app: ASGIApp = BodySizeLimitMiddleware(
-        inner,
-        max_bytes=settings.max_body_bytes,
-        overrides={"/api/files": settings.upload_max_body_bytes},
-    )
+    """Without CORS, security headers and body limit are one middleware (one ``send``
+    wrapper per request, :mod:`burency_gateway.security.edge`); with it, the two stay
+    apart with CORS between them, as CORS has to see the body limit's answers."""
+    limits = {"/api/files": settings.upload_max_body_bytes}
+    app: ASGIApp
     if settings.cors_origins:
+        app = BodySizeLimitMiddleware(inner, max_bytes=settings.max_body_bytes, overrides=limits)
         app = CORSMiddleware(app, **cors_middleware_kwargs(settings.cors_origins))
-    app = SecurityHeadersMiddleware(app)
+        app = SecurityHeadersMiddleware(app)
+    else:
+        app = EdgeMiddleware(inner, max_bytes=settings.max_body_bytes, overrides=limits)
     return RequestContextMiddleware(app, metrics=metrics)
 
 

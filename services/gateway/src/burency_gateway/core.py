@@ -29,9 +29,10 @@ from burency_common.direct import DirectRoutes
 from burency_common.errors import BadRequest, BurencyError, PayloadTooLarge, ServiceUnavailable
 from burency_common.identity import IDENTITY_HEADER, Identity, sign_identity
 from burency_common.timeutil import utc_now
-from burency_common.web.raw_headers import add_missing_headers, encode_headers
+from burency_common.web.raw_headers import add_missing_headers
 from burency_gateway.canonical import AmbiguousPath, canonical_path, decoded_path, raw_target
 from burency_gateway.proxy import Upstreams, forward, send_problem
+from burency_gateway.proxy.deadlines import Deadlines
 from burency_gateway.proxy.direct_call import MAX_DIRECT_BODY, DirectCall, direct_body_length
 from burency_gateway.routes import MatchedRoute, RouteTable
 from burency_gateway.security import Authenticator, RateLimiter, RateLimitStatus, authorize
@@ -86,16 +87,19 @@ def _client_ip(scope: Scope) -> str | None:
 
 
 def canonical_scope(scope: Scope) -> tuple[Scope, str]:
-    """A copy of ``scope`` whose ``path``/``raw_path`` are the canonical path, and that path.
+    """``scope`` with ``path``/``raw_path`` as the canonical path, and that path: a copy,
+    unless the client sent the canonical path already (then ``scope`` itself).
 
     The canonical (percent-encoded) string is what every check uses; ``raw_path`` is its
     bytes and ``path`` its decoded form, so whatever reads the scope downstream (the
     forwarder, the gateway's own app) sees the same path. Raises :class:`AmbiguousPath`.
     """
-    canonical = canonical_path(raw_target(scope["path"], scope.get("raw_path")))
-    return {**scope, "path": decoded_path(canonical), "raw_path": canonical.encode("ascii")}, (
-        canonical
-    )
+    raw = scope.get("raw_path")
+    canonical = canonical_path(raw_target(scope["path"], raw))
+    path, encoded = decoded_path(canonical), canonical.encode("ascii")
+    if raw == encoded and path == scope["path"]:
+        return scope, canonical  # canonical as sent: the copy would equal the scope
+    return {**scope, "path": path, "raw_path": encoded}, canonical
 
 
 @dataclass
@@ -111,6 +115,8 @@ class GatewayCore:
     clock: Callable[[], datetime] = utc_now
     direct: Mapping[str, DirectRoutes] = field(default_factory=dict)
     """In-process services' direct routes by service name (embedded mode only)."""
+    deadlines: Deadlines = field(default_factory=Deadlines, repr=False)
+    """The direct calls' deadlines (one timer for all)."""
     _signed: dict[Identity, tuple[int, str]] = field(default_factory=dict, init=False, repr=False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -155,7 +161,9 @@ class GatewayCore:
             return
         if identity is not None:
             state["user_id"] = identity.user_id
-        respond = self._with_headers(send, limits, authenticated=identity is not None)
+        added = limits.raw_headers()
+        if identity is not None:
+            added = (*added, *_NO_STORE)
         call = self._direct_call(scope, route, identity)
         if call is not None and (body or direct_body_length(scope) is not None):
             if not body:
@@ -164,7 +172,7 @@ class GatewayCore:
                 except BurencyError:
                     return  # the client went away mid-body (its declared length is in bounds)
                 receive = _replaying(body, receive)
-            if await call.answer(scope, body, respond, state.get("request_id")):
+            if await call.answer(scope, body, send, state.get("request_id"), added):
                 return
         extra = {}
         if identity is not None:
@@ -172,7 +180,7 @@ class GatewayCore:
         await forward(
             scope,
             receive,
-            respond,
+            self._with_headers(send, added),
             pool=pool,
             upstream_path=route.upstream_path,
             timeout=route.timeout,
@@ -189,7 +197,7 @@ class GatewayCore:
         found = routes.match(scope["method"], route.upstream_path)
         if found is None:
             return None
-        return DirectCall(found[0], found[1], route, identity)
+        return DirectCall(found[0], found[1], route, identity, self.deadlines)
 
     async def _admit(
         self, scope: Scope, canonical: str, route: MatchedRoute, body: bytes, *, api_key: bool
@@ -232,11 +240,10 @@ class GatewayCore:
         return header
 
     @staticmethod
-    def _with_headers(send: Send, limits: RateLimitStatus, *, authenticated: bool) -> Send:
+    def _with_headers(send: Send, added: tuple[tuple[bytes, bytes], ...]) -> Send:
         async def send_with_limits(message: Message) -> None:
             if message["type"] == "http.response.start":
-                added = encode_headers(limits.headers().items())
-                add_missing_headers(message, (*added, *_NO_STORE) if authenticated else added)
+                add_missing_headers(message, added)
             await send(message)
 
         return send_with_limits

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import socketio
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from burency_common.errors import BurencyError, Unauthenticated
 from burency_common.events.auth import TokensRevoked
@@ -53,6 +53,7 @@ __all__ = [
     "PING_TIMEOUT_SECONDS",
     "SESSION_ENDED_EVENT",
     "RealtimeHub",
+    "SocketIORouter",
 ]
 
 SESSION_ENDED_EVENT = "session.ended"
@@ -64,8 +65,34 @@ _END_RETRIES = 200
 _log = get_logger("burency.realtime")
 
 
+_SOCKETIO_PATH = "/socket.io"
+_SOCKETIO_PREFIX = _SOCKETIO_PATH + "/"
+
+
 def _error(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
+
+
+class SocketIORouter:
+    """Sends a plain HTTP request that is not for ``/socket.io`` straight to ``other``.
+
+    engineio's ``ASGIApp`` would send it there too, after its own checks (a trailing
+    slash appended to every path, a static-file lookup): the same decision, taken here
+    first for the many API requests. Everything else (``/socket.io``, websockets,
+    lifespan) goes through ``socketio_app`` as before.
+    """
+
+    def __init__(self, socketio_app: ASGIApp, other: ASGIApp) -> None:
+        self.socketio_app = socketio_app
+        self.other = other
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            if not (path.startswith(_SOCKETIO_PREFIX) or path == _SOCKETIO_PATH):
+                await self.other(scope, receive, send)
+                return
+        await self.socketio_app(scope, receive, send)
 
 
 class RealtimeHub:
@@ -120,7 +147,7 @@ class RealtimeHub:
         app: ASGIApp = socketio.ASGIApp(
             self.server, other_asgi_app=other, socketio_path="socket.io"
         )
-        return app
+        return SocketIORouter(app, other)
 
     async def publish_stream(self, stream: str, data: Any) -> None:
         """Send event ``stream`` with ``{"stream", "data"}`` to the stream's subscribers."""

@@ -12,7 +12,7 @@ through the app untouched, so its limits and errors stay the service's own.
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Sequence
 
 from starlette.types import Scope, Send
 
@@ -20,12 +20,14 @@ from burency_common.direct import DirectRequest, DirectResponse, DirectRoute
 from burency_common.errors import BurencyError, UpstreamTimeout
 from burency_common.identity import Identity
 from burency_common.logging import get_logger
+from burency_gateway.proxy.deadlines import Deadlines
 from burency_gateway.proxy.forward import send_problem
 from burency_gateway.routes import MatchedRoute
 
 __all__ = ["MAX_DIRECT_BODY", "DirectCall", "direct_body_length"]
 
 MAX_DIRECT_BODY = 64 * 1024
+RawHeader = tuple[bytes, bytes]
 _log = get_logger("burency.gateway.direct")
 
 
@@ -50,7 +52,7 @@ def direct_body_length(scope: Scope) -> int | None:
 class DirectCall:
     """One admitted request for a direct route."""
 
-    __slots__ = ("identity", "params", "route", "target")
+    __slots__ = ("deadlines", "identity", "params", "route", "target")
 
     def __init__(
         self,
@@ -58,14 +60,24 @@ class DirectCall:
         params: dict[str, str],
         route: MatchedRoute,
         identity: Identity | None,
+        deadlines: Deadlines,
     ) -> None:
         self.target = target
         self.params = params
         self.route = route
         self.identity = identity
+        self.deadlines = deadlines
 
-    async def answer(self, scope: Scope, body: bytes, send: Send, request_id: str | None) -> bool:
-        """Call the handler and send its answer; False when it declined (forward it)."""
+    async def answer(
+        self,
+        scope: Scope,
+        body: bytes,
+        send: Send,
+        request_id: str | None,
+        headers: Sequence[RawHeader] = (),
+    ) -> bool:
+        """Call the handler and send its answer, with each of ``headers`` it does not set
+        itself (the gateway's rate-limit and cache headers); False when it declined."""
         path = self.route.upstream_path
         request = DirectRequest(
             method=scope["method"],
@@ -77,41 +89,51 @@ class DirectCall:
             params=self.params,
         )
         try:
-            async with asyncio.timeout(self.route.timeout):
-                response = await self.target.handler(request)
+            response = await self.deadlines.run(self.target.handler(request), self.route.timeout)
         except TimeoutError:
             error = UpstreamTimeout(
                 f"the {self.route.service.name} service did not answer within "
                 f"{self.route.timeout:g} s"
             )
-            await send_problem(send, error, scope={"path": path}, request_id=request_id)
+            await send_problem(
+                send, error, scope={"path": path}, request_id=request_id, extra_headers=headers
+            )
             return True
         except BurencyError as exc:  # as the service's app answers it (instance: its path)
             if exc.status >= 500:
                 _log.error("request.failed", code=exc.code, path=path)
-            await send_problem(send, exc, scope={"path": path}, request_id=request_id)
+            await send_problem(
+                send, exc, scope={"path": path}, request_id=request_id, extra_headers=headers
+            )
             return True
         except Exception as exc:  # as the service's app: logged, a 500 without details
             _log.exception("request.crashed", path=path, error=type(exc).__name__)
-            await _send_internal_error(send, request_id)
+            await _send_internal_error(send, request_id, headers)
             return True
         if response is None:
             return False
-        await _send(send, response)
+        await _send(send, response, headers)
         return True
 
 
-async def _send(send: Send, response: DirectResponse) -> None:
+async def _send(send: Send, response: DirectResponse, added: Sequence[RawHeader]) -> None:
     headers = [
         (b"content-type", response.content_type.encode("latin-1")),
         (b"content-length", str(len(response.body)).encode("latin-1")),
-        *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers),
     ]
+    if response.headers:
+        headers += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+        present = {name for name, _ in headers}
+        headers += [(name, value) for name, value in added if name not in present]
+    else:  # the usual answer: none of the gateway's headers can be there already
+        headers += added
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body, "more_body": False})
 
 
-async def _send_internal_error(send: Send, request_id: str | None) -> None:
+async def _send_internal_error(
+    send: Send, request_id: str | None, headers: Sequence[RawHeader]
+) -> None:
     """The body the service's app writes for an unexpected error (no instance)."""
     error = BurencyError("An unexpected error occurred; quote the request id when reporting it.")
-    await send_problem(send, error, scope={}, request_id=request_id)
+    await send_problem(send, error, scope={}, request_id=request_id, extra_headers=headers)

@@ -65,6 +65,7 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 MAX_ATTEMPTS = 3
 _FAILURE_STATUSES = frozenset({502, 503})
 _NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+_PROBLEM_CONTENT_TYPE = (b"content-type", PROBLEM_JSON.encode("latin-1"))
 _log = get_logger("burency.gateway.proxy")
 
 
@@ -289,15 +290,24 @@ def _problem_for(service: str, exc: BaseException, timeout: float) -> BurencyErr
 
 
 async def send_problem(
-    send: Send, error: BurencyError, *, scope: Scope, request_id: str | None
+    send: Send,
+    error: BurencyError,
+    *,
+    scope: Scope,
+    request_id: str | None,
+    extra_headers: Sequence[tuple[bytes, bytes]] = (),
 ) -> None:
-    """Answer with ``error`` as ``application/problem+json`` (RFC 9457)."""
+    """Answer with ``error`` as ``application/problem+json`` (RFC 9457); each of
+    ``extra_headers`` (lower-case) the error does not carry itself is added after its own."""
     problem = error.to_problem(request_id=request_id, instance=scope.get("path"))
     body = json.dumps(problem, separators=(",", ":")).encode()
-    headers = [
-        (b"content-type", PROBLEM_JSON.encode("latin-1")),
-        (b"content-length", str(len(body)).encode("latin-1")),
-        *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in error.headers.items()),
-    ]
+    headers = [_PROBLEM_CONTENT_TYPE, (b"content-length", str(len(body)).encode("latin-1"))]
+    if error.headers:
+        headers += [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in error.headers.items()
+        ]
+    if extra_headers:
+        present = {name for name, _ in headers}
+        headers += [(name, value) for name, value in extra_headers if name not in present]
     await send({"type": "http.response.start", "status": error.status, "headers": headers})
     await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -16,6 +16,7 @@ from burency_gateway.security.authn import (
     authorize,
     strip_internal_headers,
 )
+from burency_gateway.security.edge import EdgeMiddleware
 from burency_gateway.security.headers import (
     DEFAULT_CONTENT_SECURITY_POLICY,
     BodySizeLimitMiddleware,
@@ -47,6 +48,7 @@ __all__ = [
     "AuthRequest",
     "Authenticator",
     "BodySizeLimitMiddleware",
+    "EdgeMiddleware",
     "LocalKeySource",
     "MemoryRevocationStore",
     "RateLimitStatus",
