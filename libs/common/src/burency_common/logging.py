@@ -8,6 +8,7 @@ request id follows an action across services.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from typing import Any
 import structlog
 
 from burency_common.logging_console import ConsoleLines
+from burency_common.logging_fast import FastLogger, Pipeline, install, json_dumps, request_id_var
 
 __all__ = [
     "REQUEST_ID_HEADER",
@@ -24,6 +26,8 @@ __all__ = [
     "configure_logging",
     "current_request_id",
     "get_logger",
+    "reset_request_id",
+    "set_request_id",
 ]
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -43,11 +47,19 @@ def _looks_secret(key: str) -> bool:
     return known
 
 
+def _redact(event_dict: dict[str, Any]) -> None:
+    known = _secret_key
+    for key in event_dict:  # replacing values of existing keys while iterating is fine
+        secret = known.get(key)
+        if secret is None:
+            secret = _looks_secret(key)
+        if secret:
+            event_dict[key] = "***"
+
+
 def _redact_secrets(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
     """Last line of defence: never let a value under a secret-looking key reach a log."""
-    for key in list(event_dict):
-        if _looks_secret(key):
-            event_dict[key] = "***"
+    _redact(event_dict)
     return event_dict
 
 
@@ -59,11 +71,15 @@ class _StderrLogger:
     """
 
     def msg(self, message: str) -> None:
-        stream = sys.stderr
-        stream.write(message + "\n")
-        stream.flush()
+        _write_line(message)
 
     debug = info = warning = warn = error = critical = exception = fatal = log = msg
+
+
+def _write_line(message: str) -> None:
+    stream = sys.stderr
+    stream.write(message + "\n")
+    stream.flush()
 
 
 def _stderr_logger_factory(*_: Any) -> _StderrLogger:
@@ -78,13 +94,23 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _redact_secrets,
     ]
-    renderer: Any = structlog.processors.JSONRenderer() if json else ConsoleLines()
+    renderer: Any = (
+        structlog.processors.JSONRenderer(serializer=json_dumps) if json else ConsoleLines()
+    )
+    processors = [*shared, structlog.processors.format_exc_info, renderer]
+    min_level: int = logging.getLevelName(level.upper())
+    wrapper_class = structlog.make_filtering_bound_logger(min_level)
     structlog.configure(
-        processors=[*shared, structlog.processors.format_exc_info, renderer],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        processors=processors,
+        wrapper_class=wrapper_class,
         logger_factory=_stderr_logger_factory,
+        context_class=dict,
         cache_logger_on_first_use=False,
     )
+    install(
+        Pipeline(processors, wrapper_class=wrapper_class, logger_factory=_stderr_logger_factory,
+                 min_level=min_level, redact=_redact, render=renderer, write=_write_line)
+    )  # fmt: skip
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
@@ -98,15 +124,31 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
 
 
 def get_logger(name: str | None = None) -> Any:
-    """A structlog logger; ``name`` lands in the ``component`` field."""
-    # Initial values keep the proxy lazy, so loggers made at import time follow later config.
-    return structlog.get_logger(component=name) if name else structlog.get_logger()
+    """A structlog-compatible logger; ``name`` lands in the ``component`` field.
+
+    It holds only its initial values, so loggers made at import time follow later
+    configuration; lines go through ``logging_fast``'s pipeline while structlog is
+    configured by :func:`configure_logging`, else through structlog's chain.
+    """
+    return FastLogger({"component": name} if name else {})
 
 
 def current_request_id() -> str | None:
     """The request id bound to the current task, if any."""
-    value = structlog.contextvars.get_contextvars().get("request_id")
-    return str(value) if value is not None else None
+    value = request_id_var().get()
+    return str(value) if value is not None and value is not Ellipsis else None
+
+
+def set_request_id(request_id: str) -> contextvars.Token[Any]:
+    """Bind ``request_id`` (as ``bind_contextvars`` does) until :func:`reset_request_id`
+    with the returned token, in the same task; the per-request form of
+    :func:`bind_request_id` without its generator frames."""
+    return request_id_var().set(request_id)
+
+
+def reset_request_id(token: contextvars.Token[Any]) -> None:
+    """Restore what was bound before :func:`set_request_id` returned ``token``."""
+    request_id_var().reset(token)
 
 
 @contextmanager
@@ -115,5 +157,8 @@ def bind_request_id(request_id: str | None) -> Iterator[None]:
     if request_id is None:
         yield
         return
-    with structlog.contextvars.bound_contextvars(request_id=request_id):
+    token = set_request_id(request_id)
+    try:
         yield
+    finally:
+        reset_request_id(token)

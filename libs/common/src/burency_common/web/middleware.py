@@ -14,7 +14,12 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from burency_common.ids import new_id
-from burency_common.logging import REQUEST_ID_HEADER, bind_request_id, get_logger
+from burency_common.logging import (
+    REQUEST_ID_HEADER,
+    get_logger,
+    reset_request_id,
+    set_request_id,
+)
 from burency_common.web.raw_headers import replace_header
 
 __all__ = ["RequestContextMiddleware", "ServiceMetrics"]
@@ -107,11 +112,14 @@ class RequestContextMiddleware:
                 replace_header(message, _HEADER, request_id_bytes)
             await send(message)
 
-        with bind_request_id(request_id):
+        bound = set_request_id(request_id)  # bind_request_id's effect, per request
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
             try:
-                await self.app(scope, receive, send_with_id)
-            finally:
                 self._record(scope, status["code"], time.perf_counter() - started)
+            finally:
+                reset_request_id(bound)
 
     def _record(self, scope: Scope, status: int, elapsed: float) -> None:
         route = _route_template(scope)
