@@ -20,8 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-import structlog
-
+from burency_common.logging import get_logger
 from burency_common.market_math import MarketGrid
 from burency_common.money import AssetRegistry
 from burency_common.timeutil import Clock
@@ -42,7 +41,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-_log = structlog.get_logger("burency.trading")
+_log = get_logger("burency.trading")
 
 
 class EngineAccess(Protocol):

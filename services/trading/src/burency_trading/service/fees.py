@@ -15,8 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import structlog
-
+from burency_common.logging import get_logger
 from burency_common.market_math import Rounding
 from burency_trading.domain.model import OrderRejected, SetFeeSchedule, SetUserFeeTier
 from burency_trading.service.context import TradingContext
@@ -25,7 +24,7 @@ from burency_trading.settings import fee_schedule, fee_tier_thresholds
 
 __all__ = ["TierChange", "apply_fee_schedule", "refresh_fee_tiers", "tier_for", "to_volume_asset"]
 
-_log = structlog.get_logger("burency.trading.fees")
+_log = get_logger("burency.trading.fees")
 _US_PER_DAY = 86_400 * 1_000_000
 
 
