@@ -85,7 +85,9 @@ requests = st.fixed_dictionaries(
     {
         "path": st.sampled_from(PATHS),
         "scheme": st.sampled_from(["http", "https"]),
-        "proto": st.sampled_from([None, b"https", b"http", b"HTTPS, http"]),
+        "protos": st.lists(
+            st.sampled_from([b"https", b"http", b"HTTPS, http", b" https "]), max_size=2
+        ),
         "lengths": st.lists(st.sampled_from(LENGTHS), max_size=2),
         "chunks": st.lists(st.binary(max_size=30), min_size=1, max_size=4),
         "behaviour": st.sampled_from(BEHAVIOURS),
@@ -97,8 +99,7 @@ requests = st.fixed_dictionaries(
 @given(requests)
 async def test_the_edge_answers_like_the_pair(request: dict[str, Any]) -> None:
     headers = [(b"content-length", value) for value in request["lengths"]]
-    if request["proto"] is not None:
-        headers.append((b"x-forwarded-proto", request["proto"]))
+    headers[1:1] = [(b"x-forwarded-proto", proto) for proto in request["protos"]]
     scope = {"type": "http", "method": "POST", "path": request["path"],
              "scheme": request["scheme"], "headers": headers}  # fmt: skip
     app = inner(request["behaviour"])

@@ -141,7 +141,7 @@ class GatewayCore:
     ) -> None:
         """Authenticate, authorize, limit, then forward to ``route``'s service."""
         state = scope.setdefault("state", {})
-        state["route"] = f"{route.service.prefix}/*"
+        state["route"] = route.service.route_label
         try:
             body = b""
             api_key = _header(scope, _API_KEY_HEADER) is not None
@@ -202,6 +202,7 @@ class GatewayCore:
     async def _admit(
         self, scope: Scope, canonical: str, route: MatchedRoute, body: bytes, *, api_key: bool
     ) -> tuple[Identity | None, RateLimitStatus]:
+        client_ip = _client_ip(scope)
         # only an API key's signature covers headers: a bearer request's are not copied
         headers = (
             {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
@@ -215,12 +216,12 @@ class GatewayCore:
             query=scope.get("query_string", b"").decode("latin-1"),
             headers=headers,
             body=body,
-            client_ip=_client_ip(scope),
+            client_ip=client_ip,
         )
         authorize(route, identity)
         limits = await self.limiter.check(
             route.rate_class,
-            ip=_client_ip(scope),
+            ip=client_ip,
             user_id=identity.user_id if identity else None,
         )
         return identity, limits

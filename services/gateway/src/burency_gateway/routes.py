@@ -89,6 +89,11 @@ class ServiceRoute:
         return f"/api/{self.name}"
 
     @cached_property
+    def route_label(self) -> str:
+        """``/api/<name>/*``: how logs and metrics name the service's requests."""
+        return f"/api/{self.name}/*"
+
+    @cached_property
     def _rules_by_method(self) -> dict[str, tuple[Rule, ...]]:
         return {m: tuple(r for r in self.rules if r.methods is None or m in r.methods)
                 for m in _METHODS}  # fmt: skip

@@ -25,8 +25,7 @@ from burency_gateway.security.headers import (
     RequestBodyTooLarge,
     SecurityHeadersMiddleware,
     _body_error,
-    _declared_length,
-    _is_https,
+    _length_of,
     _limit_for,
     _log,
     _send_problem,
@@ -34,6 +33,21 @@ from burency_gateway.security.headers import (
 )
 
 __all__ = ["EdgeMiddleware"]
+
+
+def _scan(scope: Scope) -> tuple[bool, list[bytes]]:
+    """Whether the request came over HTTPS (as ``_is_https`` decides) and its
+    ``Content-Length`` values, in one pass over the headers."""
+    https = scope.get("scheme") == "https"
+    proto_seen = https
+    lengths: list[bytes] = []
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            lengths.append(value)
+        elif name == b"x-forwarded-proto" and not proto_seen:
+            proto_seen = True
+            https = value.decode("latin-1").split(",", maxsplit=1)[0].strip().lower() == "https"
+    return https, lengths
 
 
 class EdgeMiddleware:
@@ -61,7 +75,8 @@ class EdgeMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        added = self._raw_https if _is_https(scope) else self._raw
+        https, lengths = _scan(scope)
+        added = self._raw_https if https else self._raw
         started = False
 
         async def send_with_headers(message: Message) -> None:
@@ -73,7 +88,7 @@ class EdgeMiddleware:
 
         limit = _limit_for(scope.get("path", ""), self._default, self._overrides)
         try:
-            declared = _declared_length(scope)
+            declared = _length_of(lengths)
         except BadRequest as exc:
             await _send_problem(scope, send_with_headers, exc)
             return

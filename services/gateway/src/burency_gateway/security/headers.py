@@ -115,7 +115,11 @@ def _limit_for(path: str, default: int, overrides: Sequence[tuple[str, int]]) ->
 
 def _declared_length(scope: Scope) -> int | None:
     """``Content-Length`` as an int; ``None`` if absent; ``BadRequest`` if not a number."""
-    values = [v for k, v in scope.get("headers", ()) if k == b"content-length"]
+    return _length_of([v for k, v in scope.get("headers", ()) if k == b"content-length"])
+
+
+def _length_of(values: Sequence[bytes]) -> int | None:
+    """:func:`_declared_length` of the request's ``Content-Length`` values, in order."""
     if not values:
         return None
     text = values[0].decode("latin-1").strip()
