@@ -26,6 +26,8 @@ __all__ = [
 ]
 
 
+_RECENT_SIZE = 4096
+_RECENT_PATH_MAX = 200
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
@@ -122,6 +124,9 @@ class MatchedRoute:
 class RouteTable:
     services: tuple[ServiceRoute, ...]
     _by_name: dict[str, ServiceRoute] = field(init=False, repr=False, compare=False)
+    _recent: dict[tuple[str, str], MatchedRoute | None] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {s.name: s for s in self.services})
@@ -131,6 +136,23 @@ class RouteTable:
 
     def match(self, method: str, path: str) -> MatchedRoute | None:
         """Route ``path`` (``/api/<service>/rest``) or None when no service owns it.
+
+        The answers for up to a few thousand short ``(method, path)`` are remembered (the
+        table never changes, a :class:`MatchedRoute` is immutable): a trading bot sends
+        the same ``POST /api/trading/v1/orders`` thousands of times a second.
+        """
+        key = (method, path)
+        if key in self._recent:
+            return self._recent[key]
+        found = self._match(method, path)
+        if len(path) <= _RECENT_PATH_MAX and method in _METHODS:  # bounded memory
+            if len(self._recent) >= _RECENT_SIZE:
+                self._recent.clear()
+            self._recent[key] = found
+        return found
+
+    def _match(self, method: str, path: str) -> MatchedRoute | None:
+        """:meth:`match`, worked out.
 
         ``path`` must be the canonical path (:func:`burency_gateway.canonical.canonical_path`):
         the rules are matched against it, and ``upstream_path`` is its rest, sent to the

@@ -34,6 +34,8 @@ from burency_gateway.security.headers import (
 
 __all__ = ["EdgeMiddleware"]
 
+RawHeader = tuple[bytes, bytes]
+
 
 def _scan(scope: Scope) -> tuple[bool, list[bytes]]:
     """Whether the request came over HTTPS (as ``_is_https`` decides) and its
@@ -48,6 +50,18 @@ def _scan(scope: Scope) -> tuple[bool, list[bytes]]:
             proto_seen = True
             https = value.decode("latin-1").split(",", maxsplit=1)[0].strip().lower() == "https"
     return https, lengths
+
+
+def _add_missing(message: Message, added: tuple[RawHeader, ...], names: frozenset[bytes]) -> None:
+    """``add_missing_headers``, appending ``added`` at once when the answer sets none of
+    ``names`` (the usual case: an API answer sets no security header itself)."""
+    raw = list(message.get("headers", ()))
+    for name, _ in raw:
+        if name.lower() in names:
+            add_missing_headers(message, added)
+            return
+    raw += added
+    message["headers"] = raw
 
 
 class EdgeMiddleware:
@@ -70,6 +84,7 @@ class EdgeMiddleware:
         )
         self._default, self._overrides = limits._default, limits._overrides
         self._raw, self._raw_https = headers._raw, headers._raw_https
+        self._names = frozenset(name for name, _ in self._raw_https)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -83,7 +98,7 @@ class EdgeMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                add_missing_headers(message, added)
+                _add_missing(message, added, self._names)
             await send(message)
 
         limit = _limit_for(scope.get("path", ""), self._default, self._overrides)
