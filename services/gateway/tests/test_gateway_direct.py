@@ -247,3 +247,19 @@ async def test_the_handlers_own_headers_are_not_overridden(gateway: Any) -> None
     assert response.headers.get_list("cache-control") == ["max-age=5"]
     assert response.headers.get_list("x-ratelimit-limit") == ["7"]
     assert response.headers.get_list("x-ratelimit-remaining") == ["19"]
+
+
+async def test_a_refused_order_leaves_no_deadline_behind_to_cancel_the_caller(
+    gateway: Any,
+) -> None:
+    """httpx's ASGI transport runs the gateway in the caller's task (as any in-process
+    client does): a refused direct call's deadline (0.5 s) must not cancel that task
+    later, in the middle of another request."""
+    _, client, _ = gateway
+    for test in ("bad", "crash"):
+        refused = await client.post("/api/svc/v1/orders", content=BODY, headers=auth(test))
+        assert refused.status_code in (400, 500)
+    slow = await client.post("/api/svc/v1/orders", content=BODY, headers=auth("slow"))
+    assert slow.status_code == 504  # its own deadline, reached after the refused ones'
+    placed = await client.post("/api/svc/v1/orders", content=BODY, headers=auth())
+    assert placed.status_code == 201

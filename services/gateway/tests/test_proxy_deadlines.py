@@ -94,3 +94,25 @@ async def test_finished_calls_are_not_kept() -> None:
     for n in range(1000):
         assert await deadlines.run(_answer(str(n)), 10.0) == str(n)
     assert sum(len(queue) for queue in deadlines._queues.values()) == 0
+
+
+async def _refuse() -> str:
+    await asyncio.sleep(0)
+    raise ValueError("insufficient funds")  # a handler's BurencyError, 4xx, say
+
+
+async def test_a_call_that_raises_is_over_and_its_deadline_never_cancels_the_task_later() -> None:
+    """A direct handler that refuses (a 4xx BurencyError: the common case for a bad order)
+    ends its call: the task that ran it (an in-process client's, or the request's while it
+    still writes the problem to a slow client) must not be cancelled at the old deadline."""
+    deadlines = Deadlines()
+    with pytest.raises(ValueError, match="insufficient funds"):
+        await deadlines.run(_refuse(), 0.05)
+    # past the deadline of the refused call, the same task still runs undisturbed
+    past_deadline = asyncio.get_running_loop().create_future()
+    asyncio.get_running_loop().call_later(0.15, past_deadline.set_result, None)
+    await past_deadline  # a cancellation from the stale deadline would raise here
+    task = asyncio.current_task()
+    assert task is not None
+    assert task.cancelling() == 0
+    assert sum(len(queue) for queue in deadlines._queues.values()) == 0  # nor kept

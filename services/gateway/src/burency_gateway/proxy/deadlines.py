@@ -55,6 +55,9 @@ class Deadlines:
             if self._finish(call):
                 raise TimeoutError from None
             raise
+        except BaseException:  # the call is over too: its deadline must not cancel the task
+            self._finish(call)
+            raise
         self._finish(call)
         return result
 
