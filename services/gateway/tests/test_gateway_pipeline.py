@@ -248,3 +248,51 @@ async def test_oversized_bodies_get_413_declared_or_streamed(gateway: Any) -> No
     streamed = await client.post("/api/users/v1/echo", content=chunks(), headers=headers)
     assert streamed.status_code == 413
     assert streamed.json()["code"] == "PAYLOAD_TOO_LARGE"
+
+
+SECURITY_HEADERS = (
+    "x-content-type-options",
+    "x-frame-options",
+    "referrer-policy",
+    "cross-origin-opener-policy",
+    "content-security-policy",
+)
+
+
+async def test_every_kind_of_answer_carries_the_security_headers_once(gateway: Any) -> None:
+    """The edge middleware (headers and body limit in one) on each way a request can end:
+    refused path, auth, role, unknown service, the SPA's 404, both 413s, 429, 503,
+    a signed request's body limit and Socket.IO's polling transport."""
+    _, client = gateway
+    user = bearer(token())
+
+    async def chunks() -> Any:
+        for _ in range(40):
+            yield b"y" * 65536
+
+    answers = {
+        "ambiguous": await client.get("/api/users/v1/a%2Fb"),
+        "anonymous": await client.get("/api/users/v1/me"),
+        "internal": await client.get("/api/users/internal/v1/x", headers=user),
+        "unknown": await client.get("/api/nothing/v1/x"),
+        "spa-missing": await client.get("/definitely/not/here.js"),
+        "declared-413": await client.post("/api/users/v1/echo", content=b"x" * 2**21),
+        "streamed-413": await client.post("/api/users/v1/echo", content=chunks(), headers=user),
+        "signed-413": await client.post(
+            "/api/users/v1/echo", content=b"x" * 70_000, headers={"X-Burency-APIKEY": "k"}
+        ),
+        "missing-service": await client.get("/api/banking/v1/accounts", headers=user),
+        "socketio-polling": await client.get("/socket.io/?EIO=4&transport=polling"),
+        "proxied": await client.get("/api/users/v1/me", headers=user),
+    }
+    statuses = {name: answer.status_code for name, answer in answers.items()}
+    assert statuses["ambiguous"] == 400
+    assert statuses["declared-413"] == statuses["streamed-413"] == statuses["signed-413"] == 413
+    for name, answer in answers.items():
+        for header in SECURITY_HEADERS:
+            assert len(answer.headers.get_list(header)) == 1, (name, header)
+    for _ in range(25):
+        last = await client.get("/api/users/v1/whoami", headers=user)
+    assert last.status_code == 429
+    for header in SECURITY_HEADERS:
+        assert len(last.headers.get_list(header)) == 1, ("429", header)
