@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from burency_common.errors import Conflict
 from burency_common.logging import configure_logging
+from burency_common.logging_lines import flush_lines
 from burency_common.web import ReadinessCheck, create_service_app
 
 
@@ -137,6 +138,7 @@ async def test_access_log_line_carries_request_id(capsys: pytest.CaptureFixture[
         await client.post(
             "/orders", json={"symbol": "BTC", "quantity": "1"}, headers={"X-Request-ID": "trace-9"}
         )
+    flush_lines()  # the loop's lines go out at the end of its iteration
     lines = [
         json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")
     ]

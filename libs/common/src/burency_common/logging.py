@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextvars
 import logging
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,6 +18,7 @@ import structlog
 
 from burency_common.logging_console import ConsoleLines
 from burency_common.logging_fast import FastLogger, Pipeline, install, json_dumps, request_id_var
+from burency_common.logging_lines import LineHandler, start_line_writer, write_line
 
 __all__ = [
     "REQUEST_ID_HEADER",
@@ -76,10 +76,7 @@ class _StderrLogger:
     debug = info = warning = warn = error = critical = exception = fatal = log = msg
 
 
-def _write_line(message: str) -> None:
-    stream = sys.stderr
-    stream.write(message + "\n")
-    stream.flush()
+_write_line = write_line  # lines from event-loop threads go out once per iteration
 
 
 def _stderr_logger_factory(*_: Any) -> _StderrLogger:
@@ -111,7 +108,8 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
         Pipeline(processors, wrapper_class=wrapper_class, logger_factory=_stderr_logger_factory,
                  min_level=min_level, redact=_redact, render=renderer, write=_write_line)
     )  # fmt: skip
-    handler = logging.StreamHandler(sys.stderr)
+    start_line_writer()
+    handler = LineHandler()
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
