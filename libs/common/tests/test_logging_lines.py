@@ -73,3 +73,35 @@ def test_the_lines_of_the_last_iteration_survive_the_exit() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert _events(done.stderr) == ["line-0", "line-1", "line-2"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "hidden"),
+    [
+        ({"headers": {"authorization": "Bearer abc.def", "accept": "json"}}, "abc.def"),
+        ({"x-api-key": "k-123"}, "k-123"),
+        ({"private_key": "-----BEGIN"}, "-----BEGIN"),
+        ({"sms_otp": "123456"}, "123456"),
+        ({"otp": "654321"}, "654321"),
+        ({"mnemonic": "abandon ability able"}, "abandon ability able"),
+    ],
+)
+def test_secret_values_never_reach_a_line(
+    capsys: pytest.CaptureFixture[str], fields: dict[str, object], hidden: str
+) -> None:
+    configure_logging(level="INFO", json=True)
+    get_logger("test.secrets").info("event.with.secret", **fields)
+    err = capsys.readouterr().err
+    assert "event.with.secret" in err
+    assert hidden not in err
+
+
+def test_ordinary_keys_stay_readable(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(level="INFO", json=True)
+    get_logger().info("footprint", footprint="kept", spin="kept", headers={"accept": "json"})
+    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert (line["footprint"], line["spin"], line["headers"]) == (
+        "kept",
+        "kept",
+        {"accept": "json"},
+    )

@@ -31,7 +31,11 @@ __all__ = [
 ]
 
 REQUEST_ID_HEADER = "X-Request-ID"
-_SECRET_KEYS = ("password", "secret", "token", "authorization", "api_key", "apikey", "cookie")
+_SECRET_KEYS = (
+    "password", "passphrase", "secret", "token", "authorization", "api_key", "api-key", "apikey",
+    "cookie", "private_key", "privatekey", "mnemonic", "seed_phrase", "credential",
+)  # fmt: skip
+_SECRET_WORDS = frozenset({"otp", "pin", "cvv"})  # whole words only: "otp", "sms_otp", "otp_code"
 
 
 _secret_key: dict[str, bool] = {}  # key -> looks secret (keys are the code's few names)
@@ -43,18 +47,31 @@ def _looks_secret(key: str) -> bool:
         if len(_secret_key) >= 4096:
             _secret_key.clear()
         lowered = key.lower()
-        known = _secret_key[key] = any(marker in lowered for marker in _SECRET_KEYS)
+        words = set(lowered.replace("-", "_").split("_"))
+        known = _secret_key[key] = any(m in lowered for m in _SECRET_KEYS) or not (
+            words.isdisjoint(_SECRET_WORDS)
+        )
     return known
+
+
+def _redacted_mapping(value: dict[Any, Any]) -> dict[Any, Any]:
+    """A copy of ``value`` with its secret-looking keys' values replaced (one level:
+    ``headers={"authorization": ...}``), or ``value`` itself when it has none."""
+    if not any(isinstance(key, str) and _looks_secret(key) for key in value):
+        return value
+    return {k: "***" if isinstance(k, str) and _looks_secret(k) else v for k, v in value.items()}
 
 
 def _redact(event_dict: dict[str, Any]) -> None:
     known = _secret_key
-    for key in event_dict:  # replacing values of existing keys while iterating is fine
+    for key, value in event_dict.items():  # replacing values of existing keys is fine
         secret = known.get(key)
         if secret is None:
             secret = _looks_secret(key)
         if secret:
             event_dict[key] = "***"
+        elif type(value) is dict:
+            event_dict[key] = _redacted_mapping(value)
 
 
 def _redact_secrets(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
