@@ -169,6 +169,9 @@ class GatewayCore:
             if not body:
                 try:
                     body = await _read_body(receive, MAX_DIRECT_BODY)
+                except PayloadTooLarge as exc:  # cannot pass the declared length; answered anyway
+                    await send_problem(send, exc, scope=scope, request_id=state.get("request_id"))
+                    return
                 except BurencyError:
                     return  # the client went away mid-body (its declared length is in bounds)
                 receive = _replaying(body, receive)
