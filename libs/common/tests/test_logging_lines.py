@@ -17,6 +17,14 @@ from burency_common.logging import configure_logging, get_logger
 from burency_common.logging_lines import flush_lines, write_line
 
 
+async def _iteration_ended() -> None:
+    """Wait until the callbacks scheduled so far (the lines' flush among them) have run:
+    ``call_soon`` runs callbacks in the order they were scheduled."""
+    done = asyncio.get_running_loop().create_future()
+    asyncio.get_running_loop().call_soon(done.set_result, None)
+    await done
+
+
 def _events(err: str) -> list[str]:
     return [json.loads(line)["event"] for line in err.splitlines() if line.startswith("{")]
 
@@ -31,7 +39,7 @@ async def test_lines_of_one_iteration_go_out_together_in_order(
     log.info("third")
     assert capsys.readouterr().err == ""  # still this iteration: kept
 
-    await asyncio.sleep(0)  # the iteration ends: written
+    await _iteration_ended()  # the iteration ends: written
     assert _events(capsys.readouterr().err) == ["first", "second", "third"]
 
 
@@ -40,7 +48,7 @@ async def test_flush_lines_writes_what_is_pending(capsys: pytest.CaptureFixture[
     get_logger().info("pending")
     flush_lines()
     assert _events(capsys.readouterr().err) == ["pending"]
-    await asyncio.sleep(0)
+    await _iteration_ended()
     assert capsys.readouterr().err == ""  # written once
 
 

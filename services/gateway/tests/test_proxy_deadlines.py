@@ -10,8 +10,14 @@ from burency_gateway.proxy.deadlines import Deadlines
 
 
 async def _answer(value: str, delay: float = 0.0) -> str:
-    await asyncio.sleep(delay)
+    await asyncio.sleep(delay)  # the call's own work, not a wait for a result
     return value
+
+
+async def _stuck(started: asyncio.Event) -> None:
+    """A call that says it has begun (its deadline is registered by then), then hangs."""
+    started.set()
+    await asyncio.Event().wait()
 
 
 async def test_a_call_in_time_returns_its_result_and_leaves_no_cancellation() -> None:
@@ -37,8 +43,9 @@ async def test_a_stuck_call_times_out_and_the_task_is_not_left_cancelled() -> No
 
 async def test_a_shorter_deadline_started_later_fires_first() -> None:
     deadlines = Deadlines()
-    long = asyncio.create_task(deadlines.run(asyncio.Event().wait(), 30.0))
-    await asyncio.sleep(0)
+    started = asyncio.Event()
+    long = asyncio.create_task(deadlines.run(_stuck(started), 30.0))
+    await started.wait()
     with pytest.raises(TimeoutError):
         await deadlines.run(asyncio.Event().wait(), 0.05)
     assert not long.done()
@@ -50,26 +57,26 @@ async def test_a_shorter_deadline_started_later_fires_first() -> None:
 async def test_every_stuck_call_of_a_queue_times_out_and_the_others_answer() -> None:
     deadlines = Deadlines()
 
-    async def stuck() -> str:
+    async def stuck(timeout: float) -> str:
         try:
-            await deadlines.run(asyncio.Event().wait(), 0.05)
+            await deadlines.run(asyncio.Event().wait(), timeout)
         except TimeoutError:
             return "timeout"
         return "answered"
 
     calls = []
-    for n in range(6):
-        calls.append(asyncio.create_task(stuck()))
-        calls.append(asyncio.create_task(deadlines.run(_answer(f"a{n}", 0.001), 0.05)))
-        await asyncio.sleep(0.01)
+    for n in range(6):  # deadlines 10 ms apart, the answers well within theirs
+        calls.append(asyncio.create_task(stuck(0.05 + n * 0.01)))
+        calls.append(asyncio.create_task(deadlines.run(_answer(f"a{n}", 0.001), 5.0)))
     results = await asyncio.gather(*calls)
     assert results == [r for n in range(6) for r in ("timeout", f"a{n}")]
 
 
 async def test_a_cancellation_from_elsewhere_stays_a_cancellation() -> None:
     deadlines = Deadlines()
-    call = asyncio.create_task(deadlines.run(asyncio.Event().wait(), 30.0))
-    await asyncio.sleep(0)
+    started = asyncio.Event()
+    call = asyncio.create_task(deadlines.run(_stuck(started), 30.0))
+    await started.wait()
     call.cancel()
     with pytest.raises(asyncio.CancelledError):
         await call
@@ -97,7 +104,7 @@ async def test_finished_calls_are_not_kept() -> None:
 
 
 async def _refuse() -> str:
-    await asyncio.sleep(0)
+    await _answer("looked up")  # the handler awaits once (its engine round trip) first
     raise ValueError("insufficient funds")  # a handler's BurencyError, 4xx, say
 
 
