@@ -16,7 +16,6 @@ from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from burency_common.errors import BadRequest
 from burency_common.web.raw_headers import add_missing_headers
 from burency_gateway.security.headers import (
     DEFAULT_CONTENT_SECURITY_POLICY,
@@ -25,7 +24,7 @@ from burency_gateway.security.headers import (
     RequestBodyTooLarge,
     SecurityHeadersMiddleware,
     _body_error,
-    _length_of,
+    _length_refusal,
     _limit_for,
     _log,
     _send_problem,
@@ -102,13 +101,9 @@ class EdgeMiddleware:
             await send(message)
 
         limit = _limit_for(scope.get("path", ""), self._default, self._overrides)
-        try:
-            declared = _length_of(lengths)
-        except BadRequest as exc:
-            await _send_problem(scope, send_with_headers, exc)
-            return
-        if declared is not None and declared > limit:
-            await _send_problem(scope, send_with_headers, _too_large(limit))
+        refusal = _length_refusal(lengths, limit)
+        if refusal is not None:
+            await _send_problem(scope, send_with_headers, refusal)
             return
         received = 0
 

@@ -113,19 +113,25 @@ def _limit_for(path: str, default: int, overrides: Sequence[tuple[str, int]]) ->
     return default
 
 
-def _declared_length(scope: Scope) -> int | None:
-    """``Content-Length`` as an int; ``None`` if absent; ``BadRequest`` if not a number."""
-    return _length_of([v for k, v in scope.get("headers", ()) if k == b"content-length"])
-
-
 def _length_of(values: Sequence[bytes]) -> int | None:
-    """:func:`_declared_length` of the request's ``Content-Length`` values, in order."""
+    """The request's ``Content-Length`` values (in order) as an int; ``None`` if absent;
+    ``BadRequest`` if not one and the same number."""
     if not values:
         return None
     text = values[0].decode("latin-1").strip()
     if not text.isdigit() or any(v != values[0] for v in values) or len(text) > 18:
         raise BadRequest("Content-Length is invalid", code="INVALID_CONTENT_LENGTH")
     return int(text)
+
+
+def _length_refusal(values: Sequence[bytes], limit: int) -> BurencyError | None:
+    """Why a request's declared ``Content-Length`` values are refused before its body is
+    read (invalid, or over ``limit``), or None. Shared by both body-limit middlewares."""
+    try:
+        declared = _length_of(values)
+    except BadRequest as exc:
+        return exc
+    return _too_large(limit) if declared is not None and declared > limit else None
 
 
 async def _send_problem(scope: Scope, send: Send, error: BurencyError) -> None:
@@ -203,13 +209,10 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = _limit_for(scope.get("path", ""), self._default, self._overrides)
-        try:
-            declared = _declared_length(scope)
-        except BadRequest as exc:
-            await _send_problem(scope, send, exc)
-            return
-        if declared is not None and declared > limit:
-            await _send_problem(scope, send, _too_large(limit))
+        lengths = [v for k, v in scope.get("headers", ()) if k == b"content-length"]
+        refusal = _length_refusal(lengths, limit)
+        if refusal is not None:
+            await _send_problem(scope, send, refusal)
             return
         await self._guarded(scope, receive, send, limit)
 
