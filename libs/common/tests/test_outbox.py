@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from burency_common.bus import InMemoryBus
 from burency_common.db import create_engine, create_session_factory, migrate
@@ -17,6 +18,7 @@ from burency_common.outbox import OutboxRelay, add_to_outbox, claim_in_inbox
 from .support.schema import effects, inbox, outbox
 
 MIGRATIONS = Path(__file__).parent / "support" / "migrations"
+_RELAY_TURN = 0x0B7E_0C0F_FEE0_0001  # the relays' advisory lock (burency_common.outbox.relay)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -114,3 +116,40 @@ async def test_inbox_claims_are_per_consumer(engine: AsyncEngine) -> None:
         assert await claim_in_inbox(session, inbox, event, consumer="b")
         assert not await claim_in_inbox(session, inbox, event, consumer="a")
         await session.commit()
+
+
+@pytest.mark.postgres
+async def test_drain_waits_for_the_relay_that_holds_the_turn(
+    postgres_database_factory: Callable[..., str],
+) -> None:
+    """A drain while another relay publishes (the component's own loop, say) must not
+    return early with nothing: it waits for that batch and then publishes what is left."""
+    eng = create_engine(postgres_database_factory())
+    await migrate(eng, MIGRATIONS)
+    sessions = create_session_factory(eng)
+    async with sessions() as session:
+        for amount in range(3):
+            await add_to_outbox(session, outbox, envelope(amount=amount))
+        await session.commit()
+    bus = InMemoryBus()
+    await bus.start()
+    try:
+        async with eng.connect() as other_relay:
+            await other_relay.execute(select(func.pg_advisory_xact_lock(_RELAY_TURN)))
+            drain = asyncio.ensure_future(OutboxRelay(engine=eng, outbox=outbox, bus=bus).drain())
+            await _until_waiting_for_the_turn(other_relay, drain)
+            await other_relay.commit()
+        assert await asyncio.wait_for(drain, timeout=30) == 3
+        assert await pending_count(eng) == 0
+    finally:
+        await bus.stop()
+        await eng.dispose()
+
+
+async def _until_waiting_for_the_turn(conn: AsyncConnection, drain: asyncio.Future[int]) -> None:
+    waiting = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+    deadline = asyncio.get_running_loop().time() + 30
+    while not await conn.scalar(waiting):
+        assert not drain.done(), f"the drain gave up while the turn was taken: {drain.result()}"
+        assert asyncio.get_running_loop().time() < deadline, "the drain never asked for the turn"
+        await asyncio.sleep(0.01)

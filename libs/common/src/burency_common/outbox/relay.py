@@ -59,16 +59,25 @@ class OutboxRelay:
         """Ask the relay to look for rows now instead of at its next poll."""
         self._wakeup.set()
 
-    async def publish_pending(self) -> int:
-        """Publish one batch of pending rows; returns how many were published."""
+    async def publish_pending(self, *, wait_turn: bool = False) -> int:
+        """Publish one batch of pending rows; returns how many were published.
+
+        On PostgreSQL another relay may hold the turn: without ``wait_turn`` this returns
+        0 at once (the running loop polls again); with it, it waits for that relay's batch
+        to commit and then publishes what is left.
+        """
         if self._locking:
-            return await self._publish_locked()
+            return await self._publish_locked(wait_turn=wait_turn)
         return await self._publish_unlocked()
 
     async def drain(self) -> int:
-        """Publish until nothing is pending; returns the total published."""
+        """Publish until nothing is pending; returns the total published.
+
+        It waits its turn behind a relay that is publishing (the component's own running
+        loop, say), so when it returns every row committed before the call is on the bus.
+        """
         total = 0
-        while published := await self.publish_pending():
+        while published := await self.publish_pending(wait_turn=True):
             total += published
         return total
 
@@ -113,9 +122,11 @@ class OutboxRelay:
             .limit(self._batch_size)
         )
 
-    async def _publish_locked(self) -> int:
+    async def _publish_locked(self, *, wait_turn: bool) -> int:
         async with self._engine.begin() as conn:
-            if not await conn.scalar(select(func.pg_try_advisory_xact_lock(_ADVISORY_LOCK_KEY))):
+            if wait_turn:
+                await conn.execute(select(func.pg_advisory_xact_lock(_ADVISORY_LOCK_KEY)))
+            elif not await conn.scalar(select(func.pg_try_advisory_xact_lock(_ADVISORY_LOCK_KEY))):
                 return 0
             rows = (await conn.execute(self._pending().with_for_update(skip_locked=True))).all()
             await self._publish_rows(rows)
