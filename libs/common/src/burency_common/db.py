@@ -30,6 +30,7 @@ from sqlalchemy.types import TypeDecorator
 from burency_common.private_files import private_file
 
 __all__ = [
+    "ANY_TABLE",
     "UtcDateTime",
     "create_engine",
     "create_session_factory",
@@ -39,6 +40,7 @@ __all__ = [
     "is_sqlite",
     "migrate",
     "pop_writes",
+    "pop_written",
     "upsert",
 ]
 
@@ -77,17 +79,32 @@ def create_engine(url: str, *, echo: bool = False, **kwargs: Any) -> AsyncEngine
 
 _WROTE = "burency_wrote"
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+ANY_TABLE = "*"
+"""In :func:`pop_written`: a textual statement changed rows of a table not known here."""
 
 
 def _note_writes(
     conn: Connection, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
 ) -> None:
-    """Mark the connection when a statement changed rows (compiled or textual DML)."""
-    compiled_dml = context is not None and (
-        context.isinsert or context.isupdate or context.isdelete
-    )
-    if compiled_dml or statement.lstrip()[:7].upper().startswith(_WRITE_VERBS):
-        conn.info[_WROTE] = True
+    """Note on the connection which tables a statement changed (compiled or textual DML)."""
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        table = getattr(getattr(context.compiled, "statement", None), "table", None)
+        name = getattr(table, "name", ANY_TABLE)
+    elif statement.lstrip()[:7].upper().startswith(_WRITE_VERBS):
+        name = ANY_TABLE
+    else:
+        return
+    written: set[str] | None = conn.info.get(_WROTE)
+    if written is None:
+        conn.info[_WROTE] = {name}
+    else:
+        written.add(name)
+
+
+def pop_written(connection: AsyncConnection) -> frozenset[str]:
+    """The tables the connection changed rows of since the last call (and forget them);
+    :data:`ANY_TABLE` among them when a textual statement wrote."""
+    return frozenset(connection.info.pop(_WROTE, ()))
 
 
 def pop_writes(connection: AsyncConnection) -> bool:
@@ -97,7 +114,7 @@ def pop_writes(connection: AsyncConnection) -> bool:
     a transaction that wrote: a read-only request or an idle poll must wake nothing, or
     two workers that wake each other spin forever on an idle machine.
     """
-    return bool(connection.info.pop(_WROTE, False))
+    return bool(pop_written(connection))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

@@ -5,7 +5,8 @@ transaction commits and the service's ``after_commit`` hooks run (they wake its 
 relay and its workers, so work queued by the commit starts at once). Hooks run only when
 the transaction changed rows (:func:`burency_common.db.pop_writes`): a read-only request
 or an idle worker's empty poll wakes nobody, so idle loops stay idle instead of waking
-each other.
+each other. A hook that only cares about some tables (:class:`OnWrites`) runs only after
+a commit that wrote one of them.
 
 Two shapes, one rule: :func:`session_transaction` for services on ORM sessions,
 :func:`connection_transaction` for services on Core connections (banking).
@@ -15,19 +16,36 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from burency_common.db import pop_writes
+from burency_common.db import ANY_TABLE, pop_written
 
-__all__ = ["SessionUnitOfWork", "connection_transaction", "session_transaction"]
+__all__ = ["OnWrites", "SessionUnitOfWork", "connection_transaction", "session_transaction"]
 
 Hooks = Sequence[Callable[[], None]]
 
 
-def _run(hooks: Hooks) -> None:
+@dataclass(frozen=True)
+class OnWrites:
+    """A post-commit hook for a worker that only has work when some tables changed (a
+    worker woken by every commit of its service, its own included, polls for nothing)."""
+
+    tables: frozenset[str]
+    hook: Callable[[], None]
+
+    def __call__(self) -> None:
+        self.hook()
+
+    def wants(self, written: frozenset[str]) -> bool:
+        return ANY_TABLE in written or not self.tables.isdisjoint(written)
+
+
+def _run(hooks: Hooks, written: frozenset[str]) -> None:
     for hook in list(hooks):  # a hook may detach itself (a stopped worker)
-        hook()
+        if not isinstance(hook, OnWrites) or hook.wants(written):
+            hook()
 
 
 @asynccontextmanager
@@ -37,11 +55,11 @@ async def session_transaction(
     """Commit on success, roll back on any exception; hooks after a commit that wrote."""
     async with sessions() as db, db.begin():
         connection = await db.connection()
-        pop_writes(connection)  # forget a rolled-back transaction's writes on this connection
+        pop_written(connection)  # forget a rolled-back transaction's writes on this connection
         yield db
-        wrote = pop_writes(connection)
+        wrote = pop_written(connection)
     if wrote:
-        _run(after_commit)
+        _run(after_commit, wrote)
 
 
 @asynccontextmanager
@@ -50,11 +68,11 @@ async def connection_transaction(
 ) -> AsyncIterator[AsyncConnection]:
     """The same on a Core connection."""
     async with engine.begin() as db:
-        pop_writes(db)  # forget a rolled-back transaction's writes on this connection
+        pop_written(db)  # forget a rolled-back transaction's writes on this connection
         yield db
-        wrote = pop_writes(db)
+        wrote = pop_written(db)
     if wrote:
-        _run(after_commit)
+        _run(after_commit, wrote)
 
 
 class SessionUnitOfWork:

@@ -34,6 +34,7 @@ from burency_common.events.kyc import KYC_STATUS_CHANGED
 from burency_common.events.users import USER_PROFILE_UPDATED
 from burency_common.logging import get_logger
 from burency_common.timeutil import Clock, SystemClock
+from burency_common.unit_of_work import OnWrites
 from burency_notifications.adapters.channels import (
     Channel,
     EmailChannel,
@@ -43,7 +44,7 @@ from burency_notifications.adapters.channels import (
 )
 from burency_notifications.adapters.console import echo_email
 from burency_notifications.adapters.in_app_publisher import in_app_announcer
-from burency_notifications.adapters.orm import outbox
+from burency_notifications.adapters.orm import announcements, deliveries, outbox
 from burency_notifications.adapters.push.channel import PushChannel
 from burency_notifications.adapters.push.wiring import push_sender
 from burency_notifications.adapters.sms_twilio import TwilioSmsChannel, twilio_channel
@@ -72,6 +73,7 @@ class NotificationsComponent(ComponentBase[NotificationsSettings, NotificationsC
     worker: DeliveryWorker = field(kw_only=True)
     fanout: FanoutWorker | None = field(default=None, kw_only=True)
     name: str = field(default="notifications", kw_only=True)
+    wakes: list[OnWrites] = field(default_factory=list, init=False, repr=False)
     migrations: ClassVar[Path | None] = MIGRATIONS
     outbox_table: ClassVar[Table | None] = outbox  # notification.in_app.created, live push
 
@@ -115,10 +117,12 @@ class NotificationsComponent(ComponentBase[NotificationsSettings, NotificationsC
         await super().start(bus)
 
     async def prepare(self) -> None:
-        """The workers wake on commits that queue deliveries (before they start)."""
-        self.context.after_commit.append(self.worker.wake)
+        """The workers wake on commits that give them work (before they start): the
+        delivery worker on deliveries written, the fan-out worker on announcements."""
+        self.wakes = [OnWrites(frozenset({deliveries.name}), self.worker.wake)]
         if self.fanout is not None:
-            self.context.after_commit.append(self.fanout.wake)
+            self.wakes.append(OnWrites(frozenset({announcements.name}), self.fanout.wake))
+        self.context.after_commit.extend(self.wakes)
 
     def background_loops(self) -> Iterable[tuple[str, LoopFn]]:
         yield "notifications-delivery-worker", self.worker.run
@@ -127,9 +131,10 @@ class NotificationsComponent(ComponentBase[NotificationsSettings, NotificationsC
 
     async def stop(self) -> None:
         await super().stop()  # loops, relay, then the engine
-        for wake in (self.worker.wake, self.fanout.wake if self.fanout else None):
+        wakes, self.wakes = self.wakes, []
+        for wake in wakes:
             with contextlib.suppress(ValueError):
-                self.context.after_commit.remove(wake)  # type: ignore[arg-type]
+                self.context.after_commit.remove(wake)
         if self.fanout is not None and self.fanout.push is not None:
             await self.fanout.push.close()
         sms = self.context.channels.get("sms")
