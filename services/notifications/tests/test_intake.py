@@ -22,6 +22,7 @@ async def test_command_delivers_per_channel(harness: Harness) -> None:
     status = {channel: rows[(user, channel)].status for _, channel in rows}
     assert status == {"email": "sent", "in_app": "sent", "push": "skipped", "sms": "skipped"}
     assert rows[(user, "push")].last_error == "no_devices"
+    assert rows[(user, "push")].attempts == 0, "no device: decided at intake, never sent"
     assert rows[(user, "email")].attempts == 1
     recorder = harness.component.context.recorder
     assert recorder is not None
