@@ -99,6 +99,11 @@ class EngineHandle:
     async def query(self, fn: Callable[[Any], T]) -> T:
         return await self._running().query(fn)
 
+    async def submit_decided(
+        self, decide: Callable[[Any], tuple[T, Command | None]]
+    ) -> tuple[T, CommandResult | None]:
+        return await self._running().submit_decided(decide)
+
     def health(self) -> RunnerHealth:
         if self.runner is None:
             return RunnerHealth(0, 0, 0, None, 0, 0)

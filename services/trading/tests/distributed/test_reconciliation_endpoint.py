@@ -50,6 +50,9 @@ class InProcess:
     async def submit(self, command: Command) -> Any:
         raise NotImplementedError
 
+    async def submit_decided(self, decide: Any) -> Any:
+        raise NotImplementedError
+
     def health(self) -> dict[str, object]:
         return {"seq": self.seq, "state": "running"}
 

@@ -59,6 +59,12 @@ class LocalEngine:
     async def query(self, fn: Callable[[Any], T]) -> T:
         return fn(self.engine)
 
+    async def submit_decided(
+        self, decide: Callable[[Any], tuple[T, Command | None]]
+    ) -> tuple[T, CommandResult | None]:
+        value, command = decide(self.engine)
+        return value, None if command is None else await self.submit(command)
+
     def health(self) -> dict[str, object]:
         sinks = {getattr(sink, "name", "sink"): self.seq for sink in self.sinks}
         return {"seq": self.seq, "state": "running", "queue_depth": 0, "sinks": sinks}

@@ -58,6 +58,14 @@ class EngineAccess(Protocol):
         """Run a read-only ``fn(engine)`` where the engine lives (between two batches)."""
         ...
 
+    async def submit_decided(
+        self, decide: Callable[[Any], tuple[T, Command | None]]
+    ) -> tuple[T, CommandResult | None]:
+        """Run ``decide(engine)`` where the engine lives and apply the command it returns
+        (if any) right after, nothing in between: ``(value, result or None)``, once
+        durable. Refusals as :meth:`submit`."""
+        ...
+
     def health(self) -> Any:
         """The runner's health (a dataclass, msgspec Struct or mapping: seq, journal lag,
         snapshot age, queue depth, ...), shown as is on the admin health endpoint."""

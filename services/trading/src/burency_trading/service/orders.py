@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from burency_common.errors import BurencyError, IdempotencyConflict, NotFound
 from burency_common.market_math import MarketGrid
@@ -20,6 +21,7 @@ from burency_trading.domain.model import (
     AmendOrder,
     CancelAll,
     CancelOrder,
+    Command,
     MarketSpec,
     OrderAccepted,
     OrderRejected,
@@ -220,17 +222,29 @@ def _accepted(event: OrderAccepted, command: PlaceOrder) -> OrderState:
     )
 
 
+def _target(
+    user_id: str, market: str | None, order_id: int, client_order_id: str
+) -> Callable[[Any], OrderView | None]:
+    """Finds the caller's open order (by id or client id, in ``market`` if given) on
+    the engine: None when it is not open, not theirs or in another market."""
+
+    def find(engine: Any) -> OrderView | None:
+        if order_id:
+            view = engine.order(order_id)
+        else:
+            view = engine.order_by_client_id(user_id, client_order_id)
+        if not isinstance(view, OrderView) or view.user_id != user_id:
+            return None
+        return None if market is not None and view.market != market else view
+
+    return find
+
+
 async def _live(
     ctx: TradingContext, user_id: str, order_id: int = 0, client_order_id: str = ""
 ) -> OrderView | None:
     """The caller's open order by id or client id (None: not open, or not theirs)."""
-    if order_id:
-        view = await ctx.engine.query(lambda e: e.order(order_id))
-    else:
-        view = await ctx.engine.query(lambda e: e.order_by_client_id(user_id, client_order_id))
-    if not isinstance(view, OrderView) or view.user_id != user_id:
-        return None
-    return view
+    return await ctx.engine.query(_target(user_id, None, order_id, client_order_id))
 
 
 async def find_order(
@@ -250,14 +264,22 @@ async def find_order(
     return OrderState.of(row)
 
 
-async def _open_target(
-    ctx: TradingContext, user_id: str, symbol: str | None, order_id: int, client_order_id: str
-) -> OrderView:
-    market = resolve_market(ctx, symbol).symbol if symbol else None
-    view = await _live(ctx, user_id, order_id, client_order_id)
-    if view is None or (market is not None and view.market != market):
+async def _on_open_order(
+    ctx: TradingContext,
+    find: Callable[[Any], OrderView | None],
+    command: Callable[[OrderView], Command],
+) -> OrderState:
+    """Look the order up and apply ``command(view)`` to it in one engine round trip
+    (404 unless it is open and the caller's)."""
+
+    def decide(engine: Any) -> tuple[OrderView | None, Command | None]:
+        view = find(engine)
+        return view, None if view is None else command(view)
+
+    view, result = await ctx.engine.submit_decided(decide)
+    if view is None or result is None:
         raise not_found()
-    return view
+    return _after(view, result)
 
 
 def _after(view: OrderView, result: CommandResult) -> OrderState:
@@ -279,16 +301,23 @@ async def cancel_order(
     client_order_id: str = "",
 ) -> OrderState:
     """Cancel one open order of the caller (404 unless it is open and theirs)."""
-    view = await _open_target(ctx, user_id, symbol, order_id, client_order_id)
-    command = CancelOrder(user_id=user_id, market=view.market, order_id=view.order_id)
-    return _after(view, await ctx.engine.submit(command))
+    market = resolve_market(ctx, symbol).symbol if symbol else None
+    return await _on_open_order(
+        ctx,
+        _target(user_id, market, order_id, client_order_id),
+        lambda view: CancelOrder(user_id=user_id, market=view.market, order_id=view.order_id),
+    )
 
 
 async def amend_order(
     ctx: TradingContext, user_id: str, order_id: int, quantity: str, symbol: str | None = None
 ) -> OrderState:
-    """Reduce an open order's total quantity, keeping its place in the queue."""
-    view = await _open_target(ctx, user_id, symbol, order_id, "")
+    """Reduce an open order's total quantity, keeping its place in the queue (two round
+    trips: the new quantity is parsed on the order's market grid, found by the first)."""
+    market = resolve_market(ctx, symbol).symbol if symbol else None
+    view = await ctx.engine.query(_target(user_id, market, order_id, ""))
+    if view is None:
+        raise not_found()
     grid: MarketGrid = ctx.grid(view.market)
     new_qty = _parse(grid.parse_quantity, quantity, "quantity")
     command = AmendOrder(user_id=user_id, market=view.market, order_id=order_id, new_qty=new_qty)

@@ -19,14 +19,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from burency_trading.domain.model import Command
 from burency_trading.service.ports import CommandResult, EventSink, Journal, SnapshotStore
 from burency_trading.service.runner_catchup import catch_up
 from burency_trading.service.runner_recovery import BACKLOG_HIGH_WATER, recover
+from burency_trading.service.runner_results import resolve, settle
 from burency_trading.service.runner_sinks import SinkDelivery
-from burency_trading.service.runner_thread import EngineWorker, Request
+from burency_trading.service.runner_thread import Decide, EngineWorker, Request
 from burency_trading.service.runner_types import (
     CommandFailed,
     CompactableJournal,
@@ -209,6 +210,19 @@ class EngineRunner(Generic[E]):
             results.extend(await future)
         return results
 
+    async def submit_decided(
+        self, decide: Callable[[E], tuple[T, Command | None]]
+    ) -> tuple[T, CommandResult | None]:
+        """Read and write in one round trip: ``decide(engine)`` runs on the engine thread
+        at this request's place in its batch (on the state every earlier command left,
+        nothing in between) and returns a value and the command to apply, or ``None`` for
+        none; the call returns both (with the command's result) once the batch is durable,
+        so an answer never rests on a state a crash could undo. A cancel looks its order
+        up and cancels it this way. Queue room and errors: as :meth:`submit`."""
+        future = self._put(self._check_room(1), [], decide=cast(Decide, decide))
+        decided: tuple[T, CommandResult | None] = await future
+        return decided
+
     def _enqueue(self, commands: list[Command], *, many: bool) -> asyncio.Future[Any]:
         return self._put(self._check_room(len(commands)), commands, many=many)
 
@@ -221,12 +235,18 @@ class EngineRunner(Generic[E]):
         return worker
 
     def _put(
-        self, worker: EngineWorker[E], commands: list[Command], *, many: bool
+        self,
+        worker: EngineWorker[E],
+        commands: list[Command],
+        *,
+        many: bool = False,
+        decide: Decide | None = None,
     ) -> asyncio.Future[Any]:
         assert self._loop is not None
         future: asyncio.Future[Any] = self._loop.create_future()
-        self._enqueued += len(commands)
-        worker.requests.append(Request(commands, future, many))
+        request = Request(commands, future, many, decide)
+        self._enqueued += request.size
+        worker.requests.append(request)
         if not worker.wake.is_set():  # the thread clears it before it looks at the queue
             worker.wake.set()
         return future
@@ -238,7 +258,7 @@ class EngineRunner(Generic[E]):
         future: asyncio.Future[T] = loop.create_future()
 
         def done(value: Any, error: BaseException | None) -> None:
-            loop.call_soon_threadsafe(_settle, future, value, error)
+            loop.call_soon_threadsafe(settle, future, value, error)
 
         worker.queries.append((fn, done))
         worker.wake.set()
@@ -299,18 +319,7 @@ class EngineRunner(Generic[E]):
     def _durable(
         self, requests: list[Request], results: list[CommandResult], failed: frozenset[int]
     ) -> None:
-        start = 0
-        for request in requests:
-            end = start + len(request.commands)
-            future: asyncio.Future[Any] = request.token
-            if not future.done():
-                if request.many:
-                    future.set_result(results[start:end])
-                elif results[start].seq in failed:
-                    future.set_exception(CommandFailed(results[start].seq))
-                else:
-                    future.set_result(results[start])
-            start = end
+        resolve(requests, results, failed)
         for delivery in self._deliveries:
             delivery.push(results)
 
@@ -398,12 +407,3 @@ class EngineRunner(Generic[E]):
             state=self._state,
             detached_sinks=tuple(d.name for d in self._deliveries if d.detached),
         )
-
-
-def _settle(future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
-    if future.done():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(value)

@@ -20,20 +20,34 @@ from burency_trading.domain.model import Command
 from burency_trading.service.ports import CommandResult, Journal, JournalRecord, SnapshotStore
 from burency_trading.service.runner_types import RunnableEngine
 
-__all__ = ["EngineWorker", "Request"]
+__all__ = ["Decide", "EngineWorker", "Request"]
 
 log = logging.getLogger(__name__)
 
 E = TypeVar("E", bound=RunnableEngine)
 
 
+Decide = Callable[[Any], tuple[Any, Command | None]]
+
+
 @dataclass(slots=True)
 class Request:
-    """Commands submitted together (one for ``submit``), resolved by one callback."""
+    """Commands submitted together (one for ``submit``), resolved by one callback.
+
+    A *decided* request (``submit_decided``) has no command yet: ``decide(engine)`` runs
+    at its place in the batch, on the state every earlier command left, and gives a value
+    and the command to apply (or none); ``decided`` keeps the value (or the exception)."""
 
     commands: list[Command]
     token: Any  # the asyncio future (opaque here: only the loop side touches it)
     many: bool = False  # resolve with every result (submit_many), not just the one
+    decide: Decide | None = None
+    decided: Any = None
+
+    @property
+    def size(self) -> int:
+        """The room it takes in the queue (a decided request: at most one command)."""
+        return 1 if self.decide is not None else len(self.commands)
 
 
 Delivered = Callable[[list[Request], list[CommandResult], frozenset[int]], None]
@@ -125,7 +139,7 @@ class EngineWorker(Generic[E]):
         while self.requests and count < self._batch_max:
             request = self.requests.popleft()
             requests.append(request)
-            count += len(request.commands)
+            count += request.size
         self.inflight = requests
         self.taken += count
         ts = self.last_ts = max(self._clock(), self.last_ts)
@@ -150,6 +164,8 @@ class EngineWorker(Generic[E]):
         results: list[CommandResult] = []
         failed: set[int] = set()
         for request in requests:
+            if request.decide is not None:
+                request.commands = self._decide(request)
             for command in request.commands:
                 seq += 1
                 try:
@@ -161,6 +177,15 @@ class EngineWorker(Generic[E]):
                 results.append(CommandResult(seq, ts, command, events))
         self.seq = seq
         return results, frozenset(failed)
+
+    def _decide(self, request: Request) -> list[Command]:
+        assert request.decide is not None
+        try:
+            request.decided, command = request.decide(self.engine)
+        except Exception as exc:  # a bug in the decision: that request fails, no command
+            request.decided = exc
+            return []
+        return [] if command is None else [command]
 
     # -- snapshots -------------------------------------------------------------------------
 
