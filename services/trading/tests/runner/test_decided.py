@@ -17,8 +17,8 @@ from burency_trading.adapters.snapshots import FileSnapshotStore
 from burency_trading.domain.model import Command, Event, TransferIn
 from burency_trading.service.runner import EngineRunner
 
-from .standin import Gate, StandInEngine, transfer
-from .test_runner import _queued, held, make_runner
+from .standin import StandInEngine, transfer
+from .test_runner import _queued, held_at_first_command, make_runner
 
 Decision = Callable[[StandInEngine], tuple[int, Command | None]]
 
@@ -34,12 +34,7 @@ def _decide_at(expected_seq: int, n: int) -> Decision:
 
 
 async def test_a_decision_sees_the_commands_before_it_in_its_batch(tmp_path: Path) -> None:
-    gate = Gate()
-    runner = make_runner(tmp_path, gate=gate, batch_max=100)
-    await runner.start()
-    gate.close()
-    first = asyncio.ensure_future(runner.submit(transfer(0)))
-    await held(gate)
+    runner, gate, first = await held_at_first_command(tmp_path, batch_max=100)
     before = asyncio.ensure_future(runner.submit(transfer(1)))
     decided = asyncio.ensure_future(runner.submit_decided(_decide_at(2, 50)))
     declined = asyncio.ensure_future(runner.submit_decided(_decide_at(99, 51)))

@@ -62,6 +62,20 @@ async def held(gate: Gate) -> None:
     await eventually(probe, "the engine thread to reach the gate")
 
 
+async def held_at_first_command(
+    tmp_path: Path, **kwargs: Any
+) -> tuple[EngineRunner[StandInEngine], Gate, asyncio.Future[Any]]:
+    """A started runner whose engine thread is held inside its first command (``transfer(0)``,
+    the returned future): what is submitted next queues up behind it, for one batch."""
+    gate = Gate()
+    runner = make_runner(tmp_path, gate=gate, **kwargs)
+    await runner.start()
+    gate.close()
+    first = asyncio.ensure_future(runner.submit(transfer(0)))
+    await held(gate)
+    return runner, gate, first
+
+
 async def test_a_result_comes_only_after_its_batch_is_fsynced(tmp_path: Path) -> None:
     fsync = CountingFsync()
     runner = make_runner(tmp_path, fsync=fsync)
@@ -315,12 +329,7 @@ async def test_a_failing_engine_snapshot_does_not_stop_matching(tmp_path: Path) 
 
 
 async def test_stop_finishes_what_was_queued_before_it(tmp_path: Path) -> None:
-    gate = Gate()
-    runner = make_runner(tmp_path, gate=gate, batch_max=2)
-    await runner.start()
-    gate.close()
-    first = asyncio.ensure_future(runner.submit(transfer(0)))
-    await held(gate)
+    runner, gate, first = await held_at_first_command(tmp_path, batch_max=2)
     queued = [asyncio.ensure_future(runner.submit(transfer(n))) for n in range(1, 9)]
     asked = asyncio.ensure_future(runner.query(lambda engine: engine.applied))
     await asyncio.sleep(0)  # let them enqueue
