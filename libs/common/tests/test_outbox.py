@@ -14,6 +14,7 @@ from burency_common.bus import InMemoryBus
 from burency_common.db import create_engine, create_session_factory, migrate
 from burency_common.events import EventEnvelope
 from burency_common.outbox import OutboxRelay, add_to_outbox, claim_in_inbox
+from burency_testing.waiting import eventually
 
 from .support.schema import effects, inbox, outbox
 
@@ -148,8 +149,9 @@ async def test_drain_waits_for_the_relay_that_holds_the_turn(
 
 async def _until_waiting_for_the_turn(conn: AsyncConnection, drain: asyncio.Future[int]) -> None:
     waiting = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
-    deadline = asyncio.get_running_loop().time() + 30
-    while not await conn.scalar(waiting):
+
+    async def asked_for_the_turn() -> bool:
         assert not drain.done(), f"the drain gave up while the turn was taken: {drain.result()}"
-        assert asyncio.get_running_loop().time() < deadline, "the drain never asked for the turn"
-        await asyncio.sleep(0.01)
+        return bool(await conn.scalar(waiting))
+
+    await eventually(asked_for_the_turn, "the drain to ask for the relays' turn")

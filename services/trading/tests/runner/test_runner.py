@@ -97,6 +97,10 @@ async def _queued(runner: Any, depth: int) -> bool:
     return bool(runner.health().queue_depth == depth)
 
 
+async def _state_is(runner: Any, state: str) -> bool:
+    return bool(runner.health().state == state)
+
+
 async def test_queued_commands_share_one_fsync(tmp_path: Path) -> None:
     gate, fsync = Gate(), CountingFsync()
     runner = make_runner(tmp_path, gate=gate, fsync=fsync, batch_max=1_000)
@@ -332,9 +336,9 @@ async def test_stop_finishes_what_was_queued_before_it(tmp_path: Path) -> None:
     runner, gate, first = await held_at_first_command(tmp_path, batch_max=2)
     queued = [asyncio.ensure_future(runner.submit(transfer(n))) for n in range(1, 9)]
     asked = asyncio.ensure_future(runner.query(lambda engine: engine.applied))
-    await asyncio.sleep(0)  # let them enqueue
+    await eventually(lambda: _queued(runner, 8), "the eight submits to enqueue")
     stopping = asyncio.ensure_future(runner.stop())
-    await asyncio.sleep(0)  # stop() has begun: nothing new is taken
+    await eventually(lambda: _state_is(runner, "stopping"), "stop() to begin")
     with pytest.raises(RunnerStopped):
         await runner.submit(transfer(99))
     gate.open()
